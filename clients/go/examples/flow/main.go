@@ -1,0 +1,224 @@
+// Command flow walks a user through passgate's password life cycle: sign in,
+// change the password, request a reset, submit it with the link from the
+// e-mail, and sign in with the new password. On the way it makes calls that
+// passgate rejects and shows their decoded details. Every step prints one
+// JSON line; calls refused with RESOURCE_EXHAUSTED are retried after the delay
+// the server asks for.
+//
+//	PASSGATE_API_KEY=pgk_... go run ./examples/flow -target 127.0.0.1:50051 \
+//	    -email ada@example.com -password 'Correct-Horse-9-battery' \
+//	    -new-password 'Another#Strong-Pass-42' -reset-password 'Third$Strong-Pass-77'
+//
+// After RequestReset it reads the reset link from the e-mail
+// (`<reset_url>?user=<user_id>&token=<token>`) as one line on standard input.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/passgate/passgate/clients/go/passgate"
+	authv1 "github.com/passgate/passgate/clients/go/passgate/auth/v1"
+)
+
+func main() {
+	target := flag.String("target", "127.0.0.1:50051", "passgate's address")
+	email := flag.String("email", "", "the user's e-mail address")
+	password := flag.String("password", "", "the user's current password")
+	newPassword := flag.String("new-password", "", "the password to change to")
+	resetPassword := flag.String("reset-password", "", "the password to set through the reset link")
+	flag.Parse()
+	apiKey := os.Getenv("PASSGATE_API_KEY")
+	if apiKey == "" || *email == "" || *password == "" || *newPassword == "" || *resetPassword == "" {
+		fmt.Fprintln(os.Stderr, "flow: set PASSGATE_API_KEY and give -email, -password, -new-password, -reset-password")
+		os.Exit(2)
+	}
+	if err := run(*target, apiKey, *email, *password, *newPassword, *resetPassword); err != nil {
+		fmt.Fprintln(os.Stderr, "flow:", err)
+		os.Exit(1)
+	}
+}
+
+func run(target, apiKey, email, password, newPassword, resetPassword string) error {
+	// Plaintext is for a local server only: use TLS credentials in production.
+	conn, err := grpc.NewClient(target,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		passgate.WithAPIKey(apiKey))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	client := authv1.NewAuthServiceClient(conn)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	// A wrong password: UNAUTHENTICATED with ErrorInfo reason INVALID_CREDENTIALS.
+	_, err = withBackoff(ctx, "sign_in_wrong_password", func() (*authv1.SignInResponse, error) {
+		return client.SignIn(ctx, signIn(email, password+"-wrong"))
+	})
+	if err := expectRejected("sign_in_wrong_password", err); err != nil {
+		return err
+	}
+
+	signedIn, err := withBackoff(ctx, "sign_in", func() (*authv1.SignInResponse, error) {
+		return client.SignIn(ctx, signIn(email, password))
+	})
+	if err != nil {
+		return fmt.Errorf("sign in: %w", err)
+	}
+	emit(map[string]any{"step": "sign_in", "user_id": signedIn.GetUserId(),
+		"expires_at": signedIn.GetExpiresAt().AsTime().Format(time.RFC3339)})
+	session := passgate.WithSession(ctx, signedIn.GetSessionToken())
+
+	// A weak new password: INVALID_ARGUMENT with one BadRequest field
+	// violation per broken rule; the session survives the refusal.
+	_, err = withBackoff(ctx, "change_password_weak", func() (*authv1.ChangePasswordResponse, error) {
+		return client.ChangePassword(session, &authv1.ChangePasswordRequest{
+			OldPassword: password, NewPassword: "short", ConfirmPassword: "short",
+		})
+	})
+	if err := expectRejected("change_password_weak", err); err != nil {
+		return err
+	}
+
+	changed, err := withBackoff(ctx, "change_password", func() (*authv1.ChangePasswordResponse, error) {
+		return client.ChangePassword(session, &authv1.ChangePasswordRequest{
+			OldPassword: password, NewPassword: newPassword, ConfirmPassword: newPassword,
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	emit(map[string]any{"step": "change_password",
+		"expires_at": changed.GetExpiresAt().AsTime().Format(time.RFC3339)})
+
+	// The change revoked every other session, the one it was made with included.
+	_, err = withBackoff(ctx, "old_session_revoked", func() (*authv1.VerifySessionResponse, error) {
+		return client.VerifySession(ctx, &authv1.VerifySessionRequest{SessionToken: signedIn.GetSessionToken()})
+	})
+	if err := expectRejected("old_session_revoked", err); err != nil {
+		return err
+	}
+
+	_, err = withBackoff(ctx, "sign_out", func() (*authv1.SignOutResponse, error) {
+		return client.SignOut(passgate.WithSession(ctx, changed.GetSessionToken()), &authv1.SignOutRequest{})
+	})
+	if err != nil {
+		return fmt.Errorf("sign out: %w", err)
+	}
+	emit(map[string]any{"step": "sign_out"})
+
+	_, err = withBackoff(ctx, "request_reset", func() (*authv1.RequestResetResponse, error) {
+		return client.RequestReset(ctx, &authv1.RequestResetRequest{
+			Identifier: &authv1.RequestResetRequest_Email{Email: email},
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("request reset: %w", err)
+	}
+	emit(map[string]any{"step": "request_reset", "awaiting": "reset link on standard input"})
+
+	userID, token, err := readResetLink(bufio.NewReader(os.Stdin))
+	if err != nil {
+		return err
+	}
+	_, err = withBackoff(ctx, "submit_reset", func() (*authv1.SubmitResetResponse, error) {
+		return client.SubmitReset(ctx, &authv1.SubmitResetRequest{
+			UserId: userID, Token: token, NewPassword: resetPassword,
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("submit reset: %w", err)
+	}
+	emit(map[string]any{"step": "submit_reset", "user_id": userID})
+
+	again, err := withBackoff(ctx, "sign_in_after_reset", func() (*authv1.SignInResponse, error) {
+		return client.SignIn(ctx, signIn(email, resetPassword))
+	})
+	if err != nil {
+		return fmt.Errorf("sign in after reset: %w", err)
+	}
+	emit(map[string]any{"step": "sign_in_after_reset", "user_id": again.GetUserId()})
+	return nil
+}
+
+func signIn(email, password string) *authv1.SignInRequest {
+	return &authv1.SignInRequest{
+		Identifier: &authv1.SignInRequest_Email{Email: email},
+		Password:   password,
+	}
+}
+
+// withBackoff makes a call and, while passgate answers RESOURCE_EXHAUSTED,
+// waits as its RetryInfo says and tries again (at most 5 times).
+func withBackoff[T any](ctx context.Context, step string, call func() (T, error)) (T, error) {
+	for attempt := 1; ; attempt++ {
+		reply, err := call()
+		e := passgate.ParseError(err)
+		if e == nil || e.Code != codes.ResourceExhausted || attempt == 5 {
+			return reply, err
+		}
+		delay := e.RetryDelay
+		if delay <= 0 {
+			delay = time.Second
+		}
+		emit(map[string]any{"event": "backoff", "step": step, "reason": e.Reason,
+			"delay_ms": delay.Milliseconds()})
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return reply, ctx.Err()
+		}
+	}
+}
+
+// expectRejected prints a rejected call's decoded status and details.
+func expectRejected(step string, err error) error {
+	e := passgate.ParseError(err)
+	if e == nil || e.Domain != passgate.Domain { // nil, or not passgate's answer
+		return fmt.Errorf("%s: expected passgate to reject the call, got %v", step, err)
+	}
+	violations := []map[string]string{}
+	for _, v := range e.Violations {
+		violations = append(violations, map[string]string{
+			"field": v.Field, "reason": v.Reason, "description": v.Description,
+		})
+	}
+	emit(map[string]any{"step": step, "code": int(e.Code), "reason": e.Reason,
+		"domain": e.Domain, "violations": violations})
+	return nil
+}
+
+// readResetLink reads `<reset_url>?user=<user_id>&token=<token>` from r.
+func readResetLink(r *bufio.Reader) (userID, token string, err error) {
+	line, err := r.ReadString('\n')
+	if err != nil && line == "" { // a last line without a newline is fine
+		return "", "", fmt.Errorf("read reset link: %w", err)
+	}
+	link, err := url.Parse(strings.TrimSpace(line))
+	if err != nil {
+		return "", "", fmt.Errorf("reset link: %w", err)
+	}
+	userID, token = link.Query().Get("user"), link.Query().Get("token")
+	if userID == "" || token == "" {
+		return "", "", errors.New("reset link: want ?user=<user_id>&token=<token>")
+	}
+	return userID, token, nil
+}
+
+func emit(fields map[string]any) {
+	line, _ := json.Marshal(fields)
+	fmt.Println(string(line))
+}

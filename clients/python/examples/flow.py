@@ -1,0 +1,101 @@
+"""Sign in, change the password, reset it by e-mail, and sign in again.
+
+Usage, against `passgate serve --mail-dir mail` with a user already created:
+
+    PASSGATE_TARGET=127.0.0.1:50051 PASSGATE_API_KEY=pgk_... \\
+        python flow.py ada@example.com 'Correct-Horse-9-battery' mail
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+import os
+import sys
+import time
+from pathlib import Path
+
+from passgate.client import (
+    AuthClient,
+    InvalidArgument,
+    InvalidCredentials,
+    RateLimited,
+    ResetLink,
+    RetryPolicy,
+)
+
+NEW_PASSWORD = "Another#Strong-Pass-42"
+RESET_PASSWORD = "Reset-Works-7-times!"
+
+
+def main(address: str, password: str, mail_dir: Path) -> None:
+    # Calls refused with RESOURCE_EXHAUSTED wait as long as the server's
+    # RetryInfo says, then try again: at most 4 attempts, 30 s of waiting.
+    retry = RetryPolicy(max_attempts=4, max_total_wait=30.0)
+    target, api_key = os.environ["PASSGATE_TARGET"], os.environ["PASSGATE_API_KEY"]
+    with AuthClient(target, api_key, retry=retry) as client:
+        session = client.sign_in(email=address, password=password)
+        print(f"signed in: user {session.user_id}, session valid until {session.expires_at}")
+
+        # A refused request says what to fix, one violation per broken rule.
+        try:
+            client.change_password(
+                session.token,
+                old_password=password,
+                new_password="password",
+                confirm_password="passw0rd",
+            )
+        except InvalidArgument as error:
+            print(f"refused: {error.code.name} {error.reason}")
+            for violation in error.violations:
+                print(f"  {violation.field}: {violation.reason}: {violation.description}")
+
+        renewed = client.change_password(
+            session.token,
+            old_password=password,
+            new_password=NEW_PASSWORD,
+            confirm_password=NEW_PASSWORD,
+        )
+        print(f"password changed; the new session is valid until {renewed.expires_at}")
+
+        seen = set(mail_dir.glob("*.eml"))
+        client.request_reset(email=address)
+        link = wait_for_reset_link(mail_dir, address, seen)
+        client.submit_reset(user_id=link.user_id, token=link.token, new_password=RESET_PASSWORD)
+        print("password reset by e-mail")
+
+        try:
+            client.sign_in(email=address, password=NEW_PASSWORD)
+        except InvalidCredentials as error:
+            print(f"refused: {error.code.name} {error.reason}")
+
+        session = client.sign_in(email=address, password=RESET_PASSWORD)
+        print(f"signed in again: user {session.user_id}")
+        client.sign_out(session.token)
+
+
+def wait_for_reset_link(mail_dir: Path, address: str, seen: set[Path]) -> ResetLink:
+    """The reset link from the first new e-mail to `address` (passgate's file mailer)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for path in sorted(set(mail_dir.glob("*.eml")) - seen):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            body = message.get_body(preferencelist=("plain",))
+            recipient = email.utils.parseaddr(str(message["To"]))[1]
+            if recipient.lower() != address.lower() or body is None:
+                continue
+            for word in body.get_content().split():
+                if "?user=" in word and "&token=" in word:
+                    return ResetLink.parse(word)
+        time.sleep(0.1)
+    raise TimeoutError(f"no reset e-mail for {address} in {mail_dir}")
+
+
+if __name__ == "__main__":
+    address, password, mail_dir = sys.argv[1:4]
+    try:
+        main(address, password, Path(mail_dir))
+    except RateLimited as error:
+        # The retry policy gave up; RetryInfo still says when to come back.
+        sys.exit(f"rate limited: try again in {error.retry_after:.0f} s")

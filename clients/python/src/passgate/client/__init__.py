@@ -1,0 +1,71 @@
+"""A typed Python client for passgate, the gRPC password-authentication service.
+
+    from passgate.client import AuthClient
+
+    with AuthClient("127.0.0.1:50051", api_key) as client:
+        session = client.sign_in(email="ada@example.com", password=password)
+
+Everything public is listed in `__all__`; the underscored modules are private.
+The generated messages and stubs live in `passgate.auth.v1`.
+"""
+
+from passgate.client._client import AuthClient
+from passgate.client._errors import (
+    ERROR_DOMAIN,
+    ApiKeyInvalid,
+    ApiKeyScope,
+    DeadlineExceeded,
+    FieldViolation,
+    InternalError,
+    InvalidArgument,
+    InvalidCredentials,
+    MethodNotFound,
+    PassgateError,
+    PasswordPolicyViolation,
+    PermissionDenied,
+    QuotaViolation,
+    RateLimited,
+    ResetTokenInvalid,
+    SessionInvalid,
+    Unauthenticated,
+    Unavailable,
+    from_rpc_error,
+)
+from passgate.client._models import RenewedSession, ResetLink, Session, SessionInfo
+from passgate.client._retry import RetryPolicy
+
+__all__ = [
+    "ERROR_DOMAIN",
+    "ApiKeyInvalid",
+    "ApiKeyScope",
+    "AuthClient",
+    "DeadlineExceeded",
+    "FieldViolation",
+    "InternalError",
+    "InvalidArgument",
+    "InvalidCredentials",
+    "MethodNotFound",
+    "PassgateError",
+    "PasswordPolicyViolation",
+    "PermissionDenied",
+    "QuotaViolation",
+    "RateLimited",
+    "RenewedSession",
+    "ResetLink",
+    "ResetTokenInvalid",
+    "RetryPolicy",
+    "Session",
+    "SessionInfo",
+    "SessionInvalid",
+    "Unauthenticated",
+    "Unavailable",
+    "from_rpc_error",
+]
+
+# Public objects say they come from here, not from the private module that
+# defines them: reprs, tracebacks and documentation show the supported path.
+for _name in __all__:
+    _member = globals()[_name]
+    if hasattr(_member, "__module__") and not isinstance(_member, str):
+        _member.__module__ = __name__
+del _name, _member

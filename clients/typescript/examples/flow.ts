@@ -1,0 +1,157 @@
+// flow walks a user through passgate's password life cycle: sign in, change
+// the password, request a reset, submit it with the link from the e-mail, and
+// sign in with the new password. On the way it makes calls that passgate
+// rejects and shows their decoded details. Every step prints one JSON line;
+// calls refused with RESOURCE_EXHAUSTED are retried after the delay the
+// server asks for.
+//
+//   PASSGATE_API_KEY=pgk_... node examples/dist/flow.js --target 127.0.0.1:50051 \
+//       --email ada@example.com --password 'Correct-Horse-9-battery' \
+//       --new-password 'Another#Strong-Pass-42' --reset-password 'Third$Strong-Pass-77'
+//
+// After RequestReset it reads the reset link from the e-mail
+// (`<reset_url>?user=<user_id>&token=<token>`) as one line on standard input.
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import {
+  Code,
+  ERROR_DOMAIN,
+  createPassgateClient,
+  parseError,
+  retryDelayMs,
+  withSession,
+  type SignInRequestSchema,
+} from "@passgate/client";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+
+const { values: args } = parseArgs({
+  options: {
+    target: { type: "string", default: "127.0.0.1:50051" },
+    email: { type: "string" },
+    password: { type: "string" },
+    "new-password": { type: "string" },
+    "reset-password": { type: "string" },
+  },
+});
+const apiKey = process.env.PASSGATE_API_KEY;
+const { email, password } = args;
+const newPassword = args["new-password"];
+const resetPassword = args["reset-password"];
+if (!apiKey || !email || !password || !newPassword || !resetPassword) {
+  console.error("flow: set PASSGATE_API_KEY and give --email, --password, --new-password, --reset-password");
+  process.exit(2);
+}
+
+function emit(fields: Record<string, unknown>): void {
+  console.log(JSON.stringify(fields));
+}
+
+/**
+ * Makes a call and, while passgate answers RESOURCE_EXHAUSTED, waits as its
+ * RetryInfo says and tries again (at most 5 times).
+ */
+async function withBackoff<T>(step: string, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const e = parseError(err);
+      if (e === undefined || e.code !== Code.ResourceExhausted || attempt === 5) {
+        throw err;
+      }
+      const delayMs = retryDelayMs(e) ?? 1000;
+      emit({ event: "backoff", step, reason: e.reason, delay_ms: delayMs });
+      await sleep(delayMs);
+    }
+  }
+}
+
+/** Prints a rejected call's decoded status and details. */
+async function expectRejected(step: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await withBackoff(step, call);
+  } catch (err) {
+    const e = parseError(err);
+    if (e?.domain !== ERROR_DOMAIN) {
+      throw err; // not passgate's answer: the server is unreachable, say
+    }
+    emit({
+      step,
+      code: e.code,
+      reason: e.reason,
+      domain: e.domain,
+      violations: e.violations.map(({ field, reason, description }) => ({ field, reason, description })),
+    });
+    return;
+  }
+  throw new Error(`${step}: expected passgate to reject the call`);
+}
+
+async function readResetLink(): Promise<{ userId: string; token: string }> {
+  const lines = createInterface({ input: process.stdin });
+  const [line] = (await once(lines, "line")) as [string];
+  lines.close();
+  const link = new URL(line.trim());
+  const userId = link.searchParams.get("user");
+  const token = link.searchParams.get("token");
+  if (!userId || !token) {
+    throw new Error("reset link: want ?user=<user_id>&token=<token>");
+  }
+  return { userId, token };
+}
+
+const signIn = (pw: string): MessageInitShape<typeof SignInRequestSchema> => ({
+  identifier: { case: "email", value: email },
+  password: pw,
+});
+
+// Plaintext is for a local server only: use an https:// baseUrl in production.
+const client = createPassgateClient({ baseUrl: `http://${args.target}`, apiKey });
+
+// A wrong password: UNAUTHENTICATED with ErrorInfo reason INVALID_CREDENTIALS.
+await expectRejected("sign_in_wrong_password", () => client.signIn(signIn(`${password}-wrong`)));
+
+const signedIn = await withBackoff("sign_in", () => client.signIn(signIn(password)));
+emit({
+  step: "sign_in",
+  user_id: signedIn.userId,
+  expires_at: signedIn.expiresAt && timestampDate(signedIn.expiresAt).toISOString(),
+});
+
+// A weak new password: INVALID_ARGUMENT with one BadRequest field violation
+// per broken rule; the session survives the refusal.
+await expectRejected("change_password_weak", () =>
+  client.changePassword(
+    { oldPassword: password, newPassword: "short", confirmPassword: "short" },
+    withSession(signedIn.sessionToken),
+  ),
+);
+
+const changed = await withBackoff("change_password", () =>
+  client.changePassword(
+    { oldPassword: password, newPassword, confirmPassword: newPassword },
+    withSession(signedIn.sessionToken),
+  ),
+);
+emit({ step: "change_password" });
+
+// The change revoked every other session, the one it was made with included.
+await expectRejected("old_session_revoked", () =>
+  client.verifySession({ sessionToken: signedIn.sessionToken }),
+);
+
+await withBackoff("sign_out", () => client.signOut({}, withSession(changed.sessionToken)));
+emit({ step: "sign_out" });
+
+await withBackoff("request_reset", () => client.requestReset({ identifier: { case: "email", value: email } }));
+emit({ step: "request_reset", awaiting: "reset link on standard input" });
+
+const { userId, token } = await readResetLink();
+await withBackoff("submit_reset", () => client.submitReset({ userId, token, newPassword: resetPassword }));
+emit({ step: "submit_reset", user_id: userId });
+
+const again = await withBackoff("sign_in_after_reset", () => client.signIn(signIn(resetPassword)));
+emit({ step: "sign_in_after_reset", user_id: again.userId });

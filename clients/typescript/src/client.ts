@@ -1,0 +1,48 @@
+// Builds an AuthService client that sends the API key on every call, and the
+// call options that carry a user's session.
+import { createClient, type CallOptions, type Client, type Interceptor } from "@connectrpc/connect";
+import { createGrpcTransport, type GrpcTransportOptions } from "@connectrpc/connect-node";
+import { AuthService } from "./gen/passgate/auth/v1/auth_service_pb.js";
+
+/** The metadata keys passgate reads. */
+export const API_KEY_HEADER = "x-api-key";
+export const AUTHORIZATION_HEADER = "authorization";
+
+/** A promise-based client of passgate.auth.v1.AuthService. */
+export type AuthClient = Client<typeof AuthService>;
+
+/** Transport options (`baseUrl`, TLS, timeouts...) plus the API key. */
+export type PassgateClientOptions = GrpcTransportOptions & {
+  /** Sent as `x-api-key` on every call. */
+  apiKey: string;
+};
+
+/** An interceptor that sends `apiKey` as `x-api-key` on every call. */
+export function apiKeyInterceptor(apiKey: string): Interceptor {
+  return (next) => async (req) => {
+    req.header.set(API_KEY_HEADER, apiKey);
+    return next(req);
+  };
+}
+
+/**
+ * Creates an AuthService client over gRPC (HTTP/2). `baseUrl` is
+ * `http://host:port` for plaintext or `https://host:port` for TLS.
+ */
+export function createPassgateClient(options: PassgateClientOptions): AuthClient {
+  const { apiKey, interceptors = [], ...transport } = options;
+  return createClient(
+    AuthService,
+    createGrpcTransport({ ...transport, interceptors: [apiKeyInterceptor(apiKey), ...interceptors] }),
+  );
+}
+
+/**
+ * Call options that carry `sessionToken` as `authorization: Bearer <token>`,
+ * for ChangePassword and SignOut.
+ */
+export function withSession(sessionToken: string, options: CallOptions = {}): CallOptions {
+  const headers = new Headers(options.headers);
+  headers.set(AUTHORIZATION_HEADER, `Bearer ${sessionToken}`);
+  return { ...options, headers };
+}

@@ -1,0 +1,22 @@
+// @passgate/client: passgate's AuthService for TypeScript on Node, over gRPC.
+export * from "./gen/passgate/auth/v1/auth_service_pb.js";
+export * from "./gen/passgate/auth/v1/error_reason_pb.js";
+export {
+  API_KEY_HEADER,
+  AUTHORIZATION_HEADER,
+  apiKeyInterceptor,
+  createPassgateClient,
+  withSession,
+  type AuthClient,
+  type PassgateClientOptions,
+} from "./client.js";
+export {
+  ERROR_DOMAIN,
+  hasViolation,
+  parseError,
+  retryDelayMs,
+  type FieldViolation,
+  type PassgateError,
+  type QuotaViolation,
+} from "./errors.js";
+export { Code, ConnectError } from "@connectrpc/connect";

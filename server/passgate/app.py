@@ -1,0 +1,182 @@
+"""Assembling a passgate server from settings, apart from running it, so tests
+can build one on port 0 with their own clock and mailer."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from concurrent import futures
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+import grpc
+import peewee
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+from passgate.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
+from passgate.clock import Clock, SystemClock
+from passgate.config import Settings
+from passgate.identity.accounts import Accounts
+from passgate.identity.apikeys import ApiKeys
+from passgate.identity.hashing import HashPool
+from passgate.identity.passwords import PasswordHasher
+from passgate.identity.policy import PasswordPolicy
+from passgate.identity.sessions import Sessions
+from passgate.identity.users import Users
+from passgate.interceptors.api_key import ApiKeyInterceptor
+from passgate.interceptors.errors import ErrorsInterceptor
+from passgate.mail.mailers import Mailer, mailer_from_options
+from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
+from passgate.mail.templates import ResetMail, TemplateSet
+from passgate.reflection import REFLECTION_PREFIX, enable_reflection
+from passgate.sealing import Sealer, load_or_create_key
+from passgate.services.auth_service import AuthService
+from passgate.store.db import open_database, sqlite_path
+from passgate.store.migrations import migrate
+
+log = logging.getLogger("passgate")
+
+SERVICE_NAME: str = auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name
+HEALTH_PREFIX = "/grpc.health.v1.Health/"
+
+
+def secret_file(settings: Settings) -> Path:
+    """Where the sealing key lives: configured, or beside the SQLite file."""
+    if settings.secret_file is not None:
+        return settings.secret_file
+    path = sqlite_path(settings.database)
+    if path is None:
+        raise ValueError("set --secret-file (PASSGATE_SECRET_FILE) when the database is not SQLite")
+    return path.with_name(path.name + ".secret")
+
+
+def build_mailer(settings: Settings) -> Mailer:
+    mail = settings.mail
+    return mailer_from_options(
+        sender=mail.sender,
+        mail_dir=mail.directory,
+        smtp_host=mail.smtp_host,
+        smtp_port=mail.smtp_port,
+        smtp_security=mail.smtp_security,
+        smtp_username=mail.smtp_username,
+        smtp_password=mail.smtp_password,
+        smtp_timeout=mail.smtp_timeout,
+        smtp_ca_file=mail.smtp_ca_file,
+    )
+
+
+@dataclass
+class Passgate:
+    """A built, not yet started, passgate server and the parts it owns."""
+
+    settings: Settings
+    server: grpc.Server
+    port: int
+    database: peewee.Database
+    health: health.HealthServicer
+    mail_worker: DeliveryWorker
+    hashes: HashPool
+    api_keys: ApiKeys
+    _stopped: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        self.server.start()
+        self.mail_worker.start()
+        for name in ("", SERVICE_NAME):
+            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        log.info("serving", extra={"fields": {"listen": self.settings.listen, "port": self.port}})
+
+    def stop(self, grace: float | None = None) -> None:
+        """Refuses new calls, lets calls in flight finish within `grace`, then stops."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        self.health.enter_graceful_shutdown()
+        self.server.stop(self.settings.shutdown_grace if grace is None else grace).wait()
+        self.mail_worker.stop()
+        self.hashes.shutdown()
+        self.database.close()
+        log.info("stopped")
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    mailer: Mailer | None = None,
+) -> Passgate:
+    clock = clock or SystemClock()
+    database = open_database(settings.database)
+    migrate(database)
+    sealer = Sealer(load_or_create_key(secret_file(settings)))
+    hashes = HashPool(PasswordHasher(settings.bcrypt_cost), settings.hash_workers)
+    outbox = Outbox(database, clock, sealer)
+    accounts = Accounts(
+        database=database,
+        clock=clock,
+        hashes=hashes,
+        policy=PasswordPolicy.from_name(settings.password_policy),
+        sessions=Sessions(database, clock, settings.session_ttl),
+        users=Users(database, clock),
+        outbox=outbox,
+        reset_ttl=settings.reset_ttl,
+        default_reset_url=settings.reset_url,
+    )
+    templates = TemplateSet(settings.mail.template_dir, clock=clock)
+    mailer = mailer or build_mailer(settings)
+
+    def deliver(mail: QueuedReset) -> None:
+        message = templates.render(
+            ResetMail(mail.to_address, mail.reset_link, mail.expires_minutes, mail.tenant_name),
+            template=mail.template,
+            sender=settings.mail.sender,
+        )
+        mailer.send(message)
+
+    mail_worker = DeliveryWorker(outbox, deliver)
+    api_keys = ApiKeys(database, clock)
+    open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=settings.threads, thread_name_prefix="passgate-rpc"),
+        interceptors=[ErrorsInterceptor(), ApiKeyInterceptor(api_keys, open_prefixes)],
+        options=[
+            ("grpc.max_receive_message_length", settings.max_message_bytes),
+            ("grpc.max_metadata_size", settings.max_metadata_bytes),
+            ("grpc.so_reuseport", 0),
+        ],
+        maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
+    )
+    auth_service_pb2_grpc.add_AuthServiceServicer_to_server(
+        AuthService(accounts, on_mail_queued=mail_worker.wake), server
+    )
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in ("", SERVICE_NAME):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    if settings.reflection:
+        enable_reflection([SERVICE_NAME, health.SERVICE_NAME], server)
+    port = server.add_insecure_port(settings.listen)
+    if port == 0:
+        raise OSError(f"cannot listen on {settings.listen}")
+    return Passgate(
+        settings, server, port, database, health_servicer, mail_worker, hashes, api_keys
+    )
+
+
+def serve(settings: Settings) -> int:
+    """Runs until SIGTERM or SIGINT, then drains calls in flight and returns 0."""
+    app = build(settings)
+    app.start()
+    done = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        log.info("shutting down", extra={"fields": {"signal": signal.Signals(signum).name}})
+        done.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    done.wait()
+    app.stop()
+    return 0

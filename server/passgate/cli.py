@@ -1,0 +1,380 @@
+"""The `passgate` command: serve, migrate, and manage API keys, users and tenants.
+
+Every flag also reads `PASSGATE_<FLAG>` from the environment (`--key-rate` →
+`PASSGATE_KEY_RATE`); a flag given on the command line wins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from passgate import config
+from passgate.clock import SystemClock
+from passgate.config import MailSettings, Settings
+from passgate.errors import InvalidRequest
+from passgate.identity.apikeys import ApiKeys
+from passgate.identity.passwords import PasswordHasher
+from passgate.identity.policy import PasswordPolicy
+from passgate.identity.users import Users
+from passgate.rates import Rate
+from passgate.store.db import open_database
+from passgate.store.migrations import migrate
+from passgate.store.models import Tenant
+
+RPC_NAMES = ("SignIn", "ChangePassword", "RequestReset", "SubmitReset", "SignOut", "VerifySession")
+
+
+def _env_name(flag: str) -> str:
+    return "PASSGATE_" + flag.lstrip("-").replace("-", "_").upper()
+
+
+def _flag(
+    parser: argparse.ArgumentParser, flag: str, help: str, default: Any = None, **kw: Any
+) -> None:
+    """A flag whose default comes from PASSGATE_<FLAG>, else `default`."""
+    env = _env_name(flag)
+    value = os.environ.get(env, default)
+    parser.add_argument(flag, default=value, help=f"{help} [env {env}; default: {default}]", **kw)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    _flag(
+        parser,
+        "--database",
+        "database URL: sqlite:///FILE or postgresql://…",
+        config.DEFAULT_DATABASE,
+    )
+
+
+def _policy_name(value: str) -> str:
+    PasswordPolicy.from_name(value)
+    return value
+
+
+def _serve_flags(p: argparse.ArgumentParser) -> None:
+    d = Settings()
+    _common(p)
+    _flag(p, "--listen", "address to listen on, HOST:PORT", d.listen)
+    _flag(p, "--reset-url", "default base of the link in reset e-mails", d.reset_url)
+    _flag(p, "--mail-dir", "file mailer: write each e-mail as a .eml file here", "mail", type=Path)
+    _flag(p, "--smtp-host", "send e-mail through this SMTP server instead of --mail-dir")
+    _flag(p, "--smtp-port", "SMTP port (default 25, 587 or 465 by --smtp-security)", type=int)
+    _flag(p, "--smtp-security", "none | starttls | tls (default starttls)")
+    _flag(p, "--smtp-username", "SMTP login name")
+    _flag(p, "--smtp-password", "SMTP password (prefer the environment variable)")
+    _flag(p, "--smtp-ca-file", "CA bundle to verify the SMTP server with", type=Path)
+    _flag(p, "--mail-from", "sender of reset e-mails", d.mail.sender)
+    _flag(p, "--template-dir", "folder of e-mail templates that override the built-ins", type=Path)
+    _flag(
+        p,
+        "--secret-file",
+        "key that seals queued e-mails (default: beside the SQLite file)",
+        type=Path,
+    )
+    _flag(p, "--bcrypt-cost", "bcrypt cost for new hashes (4-31)", d.bcrypt_cost, type=int)
+    _flag(
+        p,
+        "--password-policy",
+        "seed (the default rules) | nist (NIST SP 800-63B)",
+        d.password_policy,
+        type=_policy_name,
+    )
+    _flag(p, "--session-ttl", "session lifetime in seconds", d.session_ttl, type=float)
+    _flag(p, "--reset-ttl", "reset token lifetime in seconds", d.reset_ttl, type=float)
+    _flag(p, "--threads", "RPC handler threads", d.threads, type=int)
+    _flag(p, "--hash-workers", "bcrypt threads (0: one per core)", d.hash_workers, type=int)
+    _flag(
+        p,
+        "--max-concurrent-rpcs",
+        "calls in flight before new ones are refused",
+        d.max_concurrent_rpcs,
+        type=int,
+    )
+    _flag(
+        p, "--max-message-bytes", "largest request message accepted", d.max_message_bytes, type=int
+    )
+    _flag(
+        p,
+        "--max-metadata-bytes",
+        "largest request metadata accepted",
+        d.max_metadata_bytes,
+        type=int,
+    )
+    _flag(
+        p,
+        "--shutdown-grace",
+        "seconds calls in flight get to finish on SIGTERM",
+        d.shutdown_grace,
+        type=float,
+    )
+    _flag(
+        p,
+        "--key-rate",
+        "default budget per API key, N/<duration>",
+        str(d.key_rate),
+        type=Rate.parse,
+    )
+    _flag(
+        p, "--ip-rate", "budget per client address, N/<duration>", str(d.ip_rate), type=Rate.parse
+    )
+    _flag(p, "--reflection", "serve gRPC server reflection: on | off", "on", choices=("on", "off"))
+    _flag(p, "--log-level", "debug | info | warning | error", d.log_level)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    smtp = args.smtp_host is not None
+    mail_dir_given = "PASSGATE_MAIL_DIR" in os.environ or any(
+        a == "--mail-dir" or a.startswith("--mail-dir=") for a in sys.argv
+    )
+    return Settings(
+        listen=args.listen,
+        database=args.database,
+        secret_file=args.secret_file,
+        bcrypt_cost=int(args.bcrypt_cost),
+        password_policy=args.password_policy,
+        session_ttl=float(args.session_ttl),
+        reset_ttl=float(args.reset_ttl),
+        reset_url=args.reset_url,
+        mail=MailSettings(
+            directory=None if smtp and not mail_dir_given else Path(args.mail_dir),
+            smtp_host=args.smtp_host,
+            smtp_port=None if args.smtp_port is None else int(args.smtp_port),
+            smtp_security=args.smtp_security,
+            smtp_username=args.smtp_username,
+            smtp_password=args.smtp_password,
+            smtp_ca_file=args.smtp_ca_file,
+            sender=args.mail_from,
+            template_dir=args.template_dir,
+        ),
+        reflection=args.reflection == "on",
+        threads=int(args.threads),
+        hash_workers=int(args.hash_workers),
+        max_concurrent_rpcs=int(args.max_concurrent_rpcs),
+        max_message_bytes=int(args.max_message_bytes),
+        max_metadata_bytes=int(args.max_metadata_bytes),
+        shutdown_grace=float(args.shutdown_grace),
+        key_rate=_as_rate(args.key_rate),
+        ip_rate=_as_rate(args.ip_rate),
+        log_level=str(args.log_level),
+    )
+
+
+def _as_rate(value: Rate | str) -> Rate:
+    return value if isinstance(value, Rate) else Rate.parse(value)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from passgate import app, logs  # noqa: PLC0415  (grpc loads only for `serve`: the other verbs start fast)
+
+    settings = _settings(args)
+    logs.configure(settings.log_level)
+    return app.serve(settings)
+
+
+def _open(args: argparse.Namespace) -> Any:
+    database = open_database(args.database)
+    migrate(database)
+    return database
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    database = open_database(args.database)
+    applied = migrate(database)
+    print(f"applied migrations: {applied}" if applied else "schema is up to date")
+    return 0
+
+
+def cmd_apikey_create(args: argparse.Namespace) -> int:
+    database = _open(args)
+    if not Tenant.select().where(Tenant.id == args.tenant).exists():
+        raise SystemExit(f"no tenant {args.tenant!r}: create it with `passgate tenant create`")
+    scopes = None
+    if args.scopes:
+        scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
+        unknown = sorted(set(scopes) - set(RPC_NAMES))
+        if unknown:
+            raise SystemExit(f"unknown RPC names in --scopes: {', '.join(unknown)}")
+    rate = None if args.rate is None else _as_rate(args.rate)
+    record, secret = ApiKeys(database, SystemClock()).create(args.name, args.tenant, scopes, rate)
+    print(
+        f"created API key {record.id} ({record.name}) for tenant {record.tenant_id}",
+        file=sys.stderr,
+    )
+    print(secret)
+    return 0
+
+
+def cmd_apikey_list(args: argparse.Namespace) -> int:
+    database = _open(args)
+    for key in ApiKeys(database, SystemClock()).list():
+        print(
+            json.dumps(
+                {
+                    "id": key.id,
+                    "name": key.name,
+                    "tenant": key.tenant_id,
+                    "scopes": None if key.scopes is None else sorted(key.scopes),
+                    "rate": None if key.rate is None else str(key.rate),
+                    "created_at": key.created_at,
+                    "revoked": key.revoked_at is not None,
+                }
+            )
+        )
+    return 0
+
+
+def cmd_apikey_revoke(args: argparse.Namespace) -> int:
+    database = _open(args)
+    if not ApiKeys(database, SystemClock()).revoke(args.id):
+        print(f"no live API key {args.id!r}", file=sys.stderr)
+        return 1
+    print(f"revoked {args.id}")
+    return 0
+
+
+def _read_password(stream: Any) -> str:
+    raw = stream.buffer.readline() if hasattr(stream, "buffer") else stream.readline().encode()
+    try:
+        line: str = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SystemExit("the password on stdin is not valid UTF-8") from None
+    return line[:-1] if line.endswith("\n") else line
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    if not args.password_stdin:
+        raise SystemExit(
+            "give the password on stdin with --password-stdin (never on the command line)"
+        )
+    password = _read_password(sys.stdin).removesuffix("\r")
+    database = _open(args)
+    search_keys: dict[str, str] = {}
+    for item in args.search_key or ():
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--search-key takes SCHEMA=VALUE, not {item!r}")
+        search_keys[name] = value
+    problems = PasswordPolicy.from_name(args.password_policy).check(
+        password, field="password", email=args.email, username=args.username
+    )
+    if problems:
+        for v in problems:
+            print(f"{v.field}: {v.description} ({v.reason})", file=sys.stderr)
+        return 2
+    hashed = PasswordHasher(int(args.bcrypt_cost)).hash(password)
+    try:
+        user_id = Users(database, SystemClock()).create(
+            args.tenant, args.email, hashed, args.username, search_keys
+        )
+    except InvalidRequest as error:
+        for v in error.violations:
+            print(f"{v.field}: {v.description} ({v.reason})", file=sys.stderr)
+        return 2
+    print(user_id)
+    return 0
+
+
+def cmd_tenant_create(args: argparse.Namespace) -> int:
+    _open(args)
+    Tenant.insert(id=args.id, name=args.name or args.id, created_at=SystemClock().now()).execute()
+    print(args.id)
+    return 0
+
+
+def cmd_tenant_allow_reset_url(args: argparse.Namespace) -> int:
+    _open(args)
+    tenant = Tenant.get_or_none(Tenant.id == args.tenant)
+    if tenant is None:
+        raise SystemExit(f"no tenant {args.tenant!r}")
+    allowed = sorted(set(json.loads(tenant.reset_url_allowlist or "[]")) | set(args.url))
+    Tenant.update(reset_url_allowlist=json.dumps(allowed)).where(Tenant.id == args.tenant).execute()
+    print("\n".join(allowed))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="passgate", description=__doc__)
+    verbs = parser.add_subparsers(dest="command", required=True)
+
+    def verb(parent: Any, name: str, run: Callable[[argparse.Namespace], int], help: str) -> Any:
+        p = parent.add_parser(name, help=help, description=help)
+        p.set_defaults(run=run)
+        return p
+
+    _serve_flags(verb(verbs, "serve", cmd_serve, "run the gRPC server"))
+    _common(verb(verbs, "migrate", cmd_migrate, "apply pending schema migrations"))
+
+    apikey = verbs.add_parser("apikey", help="manage API keys").add_subparsers(
+        dest="action", required=True
+    )
+    p = verb(
+        apikey, "create", cmd_apikey_create, "create a key; prints it, alone, as the last line"
+    )
+    _common(p)
+    p.add_argument("--name", required=True, help="what the key is for")
+    p.add_argument("--tenant", default="default", help="tenant the key belongs to")
+    p.add_argument(
+        "--scopes",
+        help=f"comma-separated RPCs the key may call (default all): {','.join(RPC_NAMES)}",
+    )
+    p.add_argument(
+        "--rate", help="this key's budget, N/<duration> (default the server's --key-rate)"
+    )
+    _common(
+        verb(apikey, "list", cmd_apikey_list, "list keys, one JSON object per line (no secrets)")
+    )
+    p = verb(apikey, "revoke", cmd_apikey_revoke, "revoke a key by its id; takes effect at once")
+    _common(p)
+    p.add_argument("id", help="the key's id (key_…), from `apikey list`")
+
+    user = verbs.add_parser("user", help="manage users").add_subparsers(
+        dest="action", required=True
+    )
+    p = verb(user, "create", cmd_user_create, "create a user; prints the new user id")
+    _common(p)
+    p.add_argument("--email", required=True)
+    p.add_argument("--username")
+    p.add_argument("--search-key", action="append", metavar="SCHEMA=VALUE", help="repeatable")
+    p.add_argument("--tenant", default="default")
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read the password as one line from stdin"
+    )
+    _flag(p, "--bcrypt-cost", "bcrypt cost", Settings().bcrypt_cost, type=int)
+    _flag(p, "--password-policy", "seed | nist", Settings().password_policy, type=_policy_name)
+
+    tenant = verbs.add_parser("tenant", help="manage tenants").add_subparsers(
+        dest="action", required=True
+    )
+    p = verb(tenant, "create", cmd_tenant_create, "create a tenant")
+    _common(p)
+    p.add_argument("id")
+    p.add_argument("--name")
+    p = verb(
+        tenant,
+        "allow-reset-url",
+        cmd_tenant_allow_reset_url,
+        "let callers ask for these reset_url values",
+    )
+    _common(p)
+    p.add_argument("url", nargs="+")
+    p.add_argument("--tenant", default="default")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ValueError as error:  # bad settings: say which, without a traceback
+        print(f"passgate: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

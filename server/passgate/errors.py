@@ -1,0 +1,124 @@
+"""The domain's error tree: every refusal passgate gives, as one exception type each.
+
+Services and interceptors raise these; `passgate.status` turns each into a
+`google.rpc.Status` with its details. Reasons are value names of the
+`passgate.auth.v1.ErrorReason` enum, so the catalogue lives in the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import grpc
+
+from passgate.auth.v1.error_reason_pb2 import ErrorReason
+
+
+def reason_name(value: ErrorReason.ValueType) -> str:
+    """The wire string of an `ErrorReason` value (its enum value name)."""
+    return ErrorReason.Name(value)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule of one request field (a `BadRequest.FieldViolation`)."""
+
+    field: str
+    reason: str
+    description: str
+
+
+class PassgateError(Exception):
+    """A refusal with a fixed status code and `ErrorInfo` reason."""
+
+    code: grpc.StatusCode = grpc.StatusCode.INTERNAL
+    reason: str = reason_name(ErrorReason.INTERNAL_ERROR)
+    message: str = "internal error"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message is not None:
+            self.message = message
+
+
+class ApiKeyInvalid(PassgateError):
+    code = grpc.StatusCode.UNAUTHENTICATED
+    reason = reason_name(ErrorReason.API_KEY_INVALID)
+    message = "API key missing, unknown or revoked: send a valid key as x-api-key"
+
+
+class ApiKeyScope(PassgateError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+    reason = reason_name(ErrorReason.API_KEY_SCOPE)
+    message = "this API key may not call this method"
+
+
+class InvalidCredentials(PassgateError):
+    code = grpc.StatusCode.UNAUTHENTICATED
+    reason = reason_name(ErrorReason.INVALID_CREDENTIALS)
+    message = "invalid credentials"
+
+
+class SessionInvalid(PassgateError):
+    code = grpc.StatusCode.UNAUTHENTICATED
+    reason = reason_name(ErrorReason.SESSION_INVALID)
+    message = "session missing, expired or revoked: send authorization: Bearer <session_token>"
+
+
+class InvalidRequest(PassgateError):
+    """Bad input: carries every broken rule at once."""
+
+    code = grpc.StatusCode.INVALID_ARGUMENT
+    reason = reason_name(ErrorReason.INVALID_REQUEST)
+    message = "invalid request"
+
+    def __init__(self, violations: Sequence[Violation], message: str | None = None) -> None:
+        if not violations:
+            raise ValueError("InvalidRequest needs at least one violation")
+        self.violations = tuple(violations)
+        super().__init__(message or "; ".join(f"{v.field}: {v.description}" for v in violations))
+
+
+class ResetTokenInvalid(InvalidRequest):
+    """Unknown, used, expired and foreign tokens are one indistinguishable case."""
+
+    reason = reason_name(ErrorReason.RESET_TOKEN_INVALID)
+
+    def __init__(self) -> None:
+        super().__init__(
+            [
+                Violation(
+                    field="token",
+                    reason=self.reason,
+                    description="The token is invalid or has expired: request a new reset e-mail.",
+                )
+            ],
+            message="reset token invalid",
+        )
+
+
+class RateLimited(PassgateError):
+    """A budget or throttle says wait; `retry_after` is the honest delay in seconds."""
+
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    reason = reason_name(ErrorReason.RATE_LIMITED)
+    message = "too many requests"
+
+    def __init__(self, retry_after: float, subject: str, description: str) -> None:
+        self.retry_after = max(0.0, retry_after)
+        self.subject = subject
+        self.description = description
+        super().__init__(f"too many requests: retry in {self.retry_after:.1f} s")
+
+
+class MethodNotFound(PassgateError):
+    code = grpc.StatusCode.UNIMPLEMENTED
+    reason = reason_name(ErrorReason.METHOD_NOT_FOUND)
+    message = "passgate has no such method"
+
+
+class ServiceUnavailable(PassgateError):
+    code = grpc.StatusCode.UNAVAILABLE
+    reason = reason_name(ErrorReason.SERVICE_UNAVAILABLE)
+    message = "service unavailable, retry later"

@@ -1,0 +1,267 @@
+"""The account flows behind the RPCs: sign in, change and reset a password,
+sign out, verify a session. Pure domain logic over the store: no protobuf."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import peewee
+
+from passgate.auth.v1.error_reason_pb2 import ErrorReason
+from passgate.clock import Clock
+from passgate.errors import (
+    InvalidCredentials,
+    InvalidRequest,
+    ResetTokenInvalid,
+    SessionInvalid,
+    Violation,
+    reason_name,
+)
+from passgate.identity import fields
+from passgate.identity.hashing import HashPool
+from passgate.identity.identifiers import Identifier
+from passgate.identity.policy import PasswordPolicy
+from passgate.identity.sessions import IssuedSession, LiveSession, Sessions
+from passgate.identity.tokens import RESET_PREFIX, new_token, token_hash, well_formed
+from passgate.identity.users import UserRecord, Users
+from passgate.mail.outbox import Outbox, QueuedReset
+from passgate.store import raw
+
+log = logging.getLogger("passgate.accounts")
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user_id: str
+    session: IssuedSession
+
+
+class Accounts:
+    def __init__(
+        self,
+        *,
+        database: peewee.Database,
+        clock: Clock,
+        hashes: HashPool,
+        policy: PasswordPolicy,
+        sessions: Sessions,
+        users: Users,
+        outbox: Outbox,
+        reset_ttl: float,
+        default_reset_url: str,
+    ) -> None:
+        self._db = database
+        self._clock = clock
+        self._hashes = hashes
+        self._policy = policy
+        self._sessions = sessions
+        self._users = users
+        self._outbox = outbox
+        self._reset_ttl = reset_ttl
+        self._default_reset_url = default_reset_url
+
+    # --- sign in -------------------------------------------------------------
+
+    def sign_in(self, tenant_id: str, identifier: Identifier, password: str) -> SignedIn:
+        """Every failure costs one bcrypt verification and answers alike."""
+        user = self._users.find(tenant_id, identifier)
+        if user is None or user.disabled:
+            self._hashes.burn(password)
+            raise InvalidCredentials()
+        if not self._hashes.verify(password, user.password_hash):
+            raise InvalidCredentials()
+        self._upgrade_hash(user, password)
+        return SignedIn(user.id, self._sessions.issue(tenant_id, user.id))
+
+    def _upgrade_hash(self, user: UserRecord, password: str) -> None:
+        """Re-hashes at the configured cost after a successful check, if needed."""
+        if not self._hashes.hasher.needs_rehash(user.password_hash):
+            return
+        upgraded = self._hashes.hash(password)
+        with self._db.atomic():
+            raw.execute(
+                self._db,
+                "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
+                (upgraded, user.id, user.password_hash),
+            )
+
+    # --- sessions ------------------------------------------------------------
+
+    def verify_session(self, tenant_id: str, token: str) -> LiveSession:
+        return self._sessions.verify(tenant_id, token)
+
+    def sign_out(self, tenant_id: str, token: str) -> None:
+        session = self._sessions.verify(tenant_id, token)
+        if not self._sessions.revoke(session.id):
+            raise SessionInvalid()
+
+    # --- change password -----------------------------------------------------
+
+    def change_password(
+        self, tenant_id: str, token: str, old: str, new: str, confirm: str
+    ) -> IssuedSession:
+        session = self._sessions.verify(tenant_id, token)
+        user = self._users.get(session.user_id)
+        if user is None or user.disabled:
+            raise SessionInvalid()
+        problems = fields.required("old_password", old)
+        problems += self._new_password_problems(new, user)
+        if new != confirm:
+            problems.append(
+                Violation(
+                    "confirm_password",
+                    reason_name(ErrorReason.PASSWORD_MISMATCH),
+                    "The two password fields didn't match.",
+                )
+            )
+        elif new and new == old:
+            problems.append(
+                Violation(
+                    "new_password",
+                    reason_name(ErrorReason.PASSWORD_UNCHANGED),
+                    "The new password must differ from the old one.",
+                )
+            )
+        if problems:
+            raise InvalidRequest(problems)
+        if not self._hashes.verify(old, user.password_hash):
+            raise InvalidCredentials("Your old password was entered incorrectly.")
+        new_hash = self._hashes.hash(new)
+        with self._db.atomic():
+            # Another change may have won the race while we hashed: it revoked this session.
+            if not self._sessions.still_live(session.id):
+                raise SessionInvalid()
+            self._set_password(user.id, new_hash)
+            return self._sessions.issue(tenant_id, user.id)
+
+    def _new_password_problems(self, new: str, user: UserRecord | None) -> list[Violation]:
+        if not new:
+            return fields.required("new_password", new)
+        return self._policy.check(
+            new,
+            field="new_password",
+            email=None if user is None else user.email,
+            username=None if user is None else user.username,
+        )
+
+    def _set_password(self, user_id: str, new_hash: str) -> None:
+        """New hash, every session revoked, every reset token dead: one transaction's writes."""
+        now = self._clock.now()
+        raw.execute(
+            self._db,
+            "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+            (new_hash, now, user_id),
+        )
+        self._sessions.revoke_all(user_id)
+        raw.execute(
+            self._db,
+            "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
+            (now, user_id),
+        )
+
+    # --- reset ---------------------------------------------------------------
+
+    def request_reset(
+        self,
+        tenant_id: str,
+        identifier: Identifier,
+        reset_url: str | None,
+        template: str | None,
+    ) -> bool:
+        """Queues a reset e-mail if the user exists; answers nothing the caller sees.
+
+        Returns whether a message was queued, for the caller to wake the mail worker.
+        """
+        user = self._users.find(tenant_id, identifier)
+        base = self._reset_base(tenant_id, reset_url)
+        with self._db.atomic():
+            if user is None or user.disabled:
+                return False
+            now = self._clock.now()
+            raw.execute(
+                self._db,
+                "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
+                (now, user.id),
+            )
+            token = new_token(RESET_PREFIX)
+            raw.execute(
+                self._db,
+                "INSERT INTO reset_tokens (token_hash, user_id, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?)",
+                (token_hash(token), user.id, now, now + self._reset_ttl),
+            )
+            self._outbox.add_reset(
+                tenant_id,
+                QueuedReset(
+                    to_address=user.email,
+                    reset_link=reset_link(base, user.id, token),
+                    expires_minutes=max(1, round(self._reset_ttl / 60)),
+                    tenant_name=self._tenant_name(tenant_id),
+                    template=template,
+                ),
+            )
+        return True
+
+    def _reset_base(self, tenant_id: str, requested: str | None) -> str:
+        """The request's reset_url only if the tenant allows it; else the configured default."""
+        if requested:
+            row = raw.execute(
+                self._db, "SELECT reset_url_allowlist FROM tenants WHERE id = ?", (tenant_id,)
+            ).fetchone()
+            if row is not None and requested in json.loads(row[0] or "[]"):
+                return requested
+        return self._default_reset_url
+
+    def _tenant_name(self, tenant_id: str) -> str:
+        row = raw.execute(
+            self._db, "SELECT name FROM tenants WHERE id = ?", (tenant_id,)
+        ).fetchone()
+        return tenant_id if row is None else str(row[0])
+
+    def submit_reset(self, tenant_id: str, user_id: str, token: str, new: str) -> None:
+        problems = fields.required("user_id", user_id) + fields.required("token", token)
+        if not new:
+            problems += fields.required("new_password", new)
+        if problems:
+            raise InvalidRequest(problems)
+        user = self._live_token_user(tenant_id, user_id, token)
+        problems = self._new_password_problems(new, user)
+        if problems:
+            raise InvalidRequest(problems)
+        new_hash = self._hashes.hash(new)
+        with self._db.atomic():
+            now = self._clock.now()
+            # Consuming the token is the race's only winner: one row updated.
+            consumed = raw.execute(
+                self._db,
+                "UPDATE reset_tokens SET ended_at = ? WHERE token_hash = ? AND user_id = ? "
+                "AND ended_at IS NULL AND expires_at > ?",
+                (now, token_hash(token), user.id, now),
+            ).rowcount
+            if consumed != 1:
+                raise ResetTokenInvalid()
+            self._set_password(user.id, new_hash)
+
+    def _live_token_user(self, tenant_id: str, user_id: str, token: str) -> UserRecord:
+        if not well_formed(token, RESET_PREFIX) or len(user_id) > fields.MAX_ID:
+            raise ResetTokenInvalid()
+        row = raw.execute(
+            self._db,
+            "SELECT 1 FROM reset_tokens WHERE token_hash = ? AND user_id = ? "
+            "AND ended_at IS NULL AND expires_at > ?",
+            (token_hash(token), user_id, self._clock.now()),
+        ).fetchone()
+        user = None if row is None else self._users.get(user_id)
+        if user is None or user.tenant_id != tenant_id or user.disabled:
+            raise ResetTokenInvalid()
+        return user
+
+
+def reset_link(base: str, user_id: str, token: str) -> str:
+    """`<base>?user=<user_id>&token=<token>`, keeping any query the base already has."""
+    scheme, netloc, path, query, fragment = urlsplit(base)
+    params = [*parse_qsl(query, keep_blank_values=True), ("user", user_id), ("token", token)]
+    return urlunsplit((scheme, netloc, path, urlencode(params), fragment))

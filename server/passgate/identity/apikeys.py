@@ -1,0 +1,129 @@
+"""API keys: prefixed secrets, stored hashed, owned by a tenant, optionally
+limited to some RPCs and given their own budget. Revocation takes effect at
+the next call in every process: each call looks its key up by hash (one
+indexed read), so there is no cache to go stale."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+import peewee
+
+from passgate.clock import Clock
+from passgate.errors import ApiKeyInvalid
+from passgate.identity.tokens import (
+    API_KEY_PREFIX,
+    new_public_id,
+    new_token,
+    token_hash,
+    well_formed,
+)
+from passgate.rates import Rate
+from passgate.store import raw
+from passgate.store.models import ApiKey
+
+KEY_ID_PREFIX = "key_"
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    id: str
+    tenant_id: str
+    name: str
+    scopes: frozenset[str] | None  # None: every RPC
+    rate: Rate | None  # None: the server's default budget
+    created_at: float
+    revoked_at: float | None
+
+    def allows(self, method: str) -> bool:
+        return self.scopes is None or method in self.scopes
+
+
+@lru_cache(maxsize=1024)
+def _parse_scopes(text: str | None) -> frozenset[str] | None:
+    return None if text is None else frozenset(json.loads(text))
+
+
+@lru_cache(maxsize=1024)
+def _parse_rate(text: str | None) -> Rate | None:
+    return None if text is None else Rate.parse(text)
+
+
+class ApiKeys:
+    def __init__(self, database: peewee.Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    def create(
+        self,
+        name: str,
+        tenant_id: str = "default",
+        scopes: list[str] | None = None,
+        rate: Rate | None = None,
+    ) -> tuple[ApiKeyRecord, str]:
+        """Makes a key; returns its record and the secret, which is shown only now."""
+        secret = new_token(API_KEY_PREFIX)
+        record = ApiKeyRecord(
+            id=new_public_id(KEY_ID_PREFIX),
+            tenant_id=tenant_id,
+            name=name,
+            scopes=None if scopes is None else frozenset(scopes),
+            rate=rate,
+            created_at=self._clock.now(),
+            revoked_at=None,
+        )
+        ApiKey.insert(
+            id=record.id,
+            tenant=tenant_id,
+            name=name,
+            key_hash=token_hash(secret),
+            scopes=None if scopes is None else json.dumps(sorted(scopes)),
+            rate=None if rate is None else str(rate),
+            created_at=record.created_at,
+        ).execute()
+        return record, secret
+
+    def list(self) -> list[ApiKeyRecord]:
+        rows = raw.execute(
+            self._db,
+            "SELECT id, tenant_id, name, scopes, rate, created_at, revoked_at FROM api_keys "
+            "ORDER BY created_at",
+        ).fetchall()
+        return [self._record(row) for row in rows]
+
+    def revoke(self, key_id: str) -> bool:
+        cursor = raw.execute(
+            self._db,
+            "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            (self._clock.now(), key_id),
+        )
+        return bool(cursor.rowcount == 1)
+
+    def authenticate(self, secret: str) -> ApiKeyRecord:
+        """The live key behind `secret`, or ApiKeyInvalid."""
+        if not well_formed(secret, API_KEY_PREFIX):
+            raise ApiKeyInvalid()
+        row = raw.execute(
+            self._db,
+            "SELECT id, tenant_id, name, scopes, rate, created_at, revoked_at FROM api_keys "
+            "WHERE key_hash = ? AND revoked_at IS NULL",
+            (token_hash(secret),),
+        ).fetchone()
+        if row is None:
+            raise ApiKeyInvalid()
+        return self._record(row)
+
+    @staticmethod
+    def _record(row: tuple[object, ...]) -> ApiKeyRecord:
+        key_id, tenant_id, name, scopes, rate, created_at, revoked_at = row
+        return ApiKeyRecord(
+            id=str(key_id),
+            tenant_id=str(tenant_id),
+            name=str(name),
+            scopes=_parse_scopes(None if scopes is None else str(scopes)),
+            rate=_parse_rate(None if rate is None else str(rate)),
+            created_at=float(str(created_at)),
+            revoked_at=None if revoked_at is None else float(str(revoked_at)),
+        )

@@ -1,0 +1,164 @@
+"""Password hashing: bcrypt behind a keyed pre-hash, with imported bcrypt hashes still accepted.
+
+bcrypt reads at most 72 bytes and pyca/bcrypt 5 raises beyond that, so passgate never feeds it
+the password itself: it feeds it base64(HMAC-SHA256(key, NFKC(password))), 44 ASCII bytes with
+no NUL, whatever the password's length. Such hashes are stored as ``pg1$`` + the bcrypt string so
+they can never be mistaken for plain bcrypt hashes imported from another system, which are
+verified against the normalised password itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import re
+import threading
+import unicodedata
+from typing import Final
+
+import bcrypt
+
+__all__ = [
+    "DEFAULT_COST",
+    "MAX_COST",
+    "MIN_COST",
+    "SCHEME_PREFIX",
+    "TESTING_COST",
+    "PasswordHasher",
+]
+
+MIN_COST: Final = 4
+MAX_COST: Final = 31
+DEFAULT_COST: Final = 12
+TESTING_COST: Final = MIN_COST
+"""Only for tests: bcrypt's cheapest cost, so suites that hash thousands of passwords stay fast."""
+
+SCHEME_PREFIX: Final = "pg1$"
+"""Marks passgate's pre-hashed bcrypt strings; the version lets a future scheme sit beside it."""
+
+_PREHASH_KEY: Final = b"passgate/password/v1"
+"""The HMAC key of the pre-hash: a public domain-separation constant, deliberately not a secret.
+
+A plain SHA-256 pre-hash would let anyone holding a leaked unsalted SHA-256 list test it
+against our bcrypt hashes directly ("hash shucking"); keying the pre-hash with a constant unique
+to passgate makes our bcrypt inputs match no other system's digests. A secret pepper is left out
+on purpose: it would be one more secret to guard and rotate, and losing it would make every
+stored hash unverifiable at once.
+"""
+
+_BCRYPT_LIMIT: Final = 72
+_LEGACY_PREFIXES: Final = ("$2a$", "$2b$", "$2y$")
+# Modular crypt format: $2<variant>$<two-digit cost>$<22-char salt><31-char digest>. The salt's
+# last character carries 2 bits of 6, so bcrypt accepts only the four with the other 4 bits zero.
+_BCRYPT_FORMAT: Final = re.compile(
+    r"\$2[aby]\$([0-9]{2})\$[./A-Za-z0-9]{21}[.Oeu][./A-Za-z0-9]{31}"
+)
+_DUMMY_SECRET: Final = b"passgate/burn/v1"
+
+
+def _normalise(password: str) -> bytes:
+    """NFKC then UTF-8; ``surrogatepass`` keeps lone surrogates distinct instead of raising."""
+    return unicodedata.normalize("NFKC", password).encode("utf-8", "surrogatepass")
+
+
+def _prehash(normalised: bytes) -> bytes:
+    return base64.b64encode(hmac.digest(_PREHASH_KEY, normalised, "sha256"))
+
+
+def _bcrypt_cost(hashed: str) -> int | None:
+    """The cost of a well-formed bcrypt string, or None when it is not one bcrypt accepts."""
+    match = _BCRYPT_FORMAT.fullmatch(hashed)
+    if match is None:
+        return None
+    cost = int(match.group(1))
+    return cost if MIN_COST <= cost <= MAX_COST else None
+
+
+class PasswordHasher:
+    """Hashes and verifies passwords at one bcrypt cost, checked once here rather than per call.
+
+    ``verify`` and ``burn`` never raise and always spend one bcrypt computation, so neither a
+    malformed stored hash nor an unknown user answers faster than a wrong password.
+    """
+
+    __slots__ = ("_cost", "_dummy_hash", "_dummy_lock")
+
+    def __init__(self, cost: int = DEFAULT_COST) -> None:
+        if isinstance(cost, bool) or not isinstance(cost, int):
+            raise TypeError(f"bcrypt cost must be an int, not {type(cost).__name__}")
+        if not MIN_COST <= cost <= MAX_COST:
+            raise ValueError(f"bcrypt cost must be between {MIN_COST} and {MAX_COST}, not {cost}")
+        self._cost = cost
+        self._dummy_hash: bytes | None = None
+        self._dummy_lock = threading.Lock()
+
+    @property
+    def cost(self) -> int:
+        return self._cost
+
+    def __repr__(self) -> str:
+        return f"PasswordHasher(cost={self._cost})"
+
+    def hash(self, password: str) -> str:
+        """A new ``pg1$`` hash of ``password``; any length and any character is accepted."""
+        secret = _prehash(_normalise(password))
+        hashed = bcrypt.hashpw(secret, bcrypt.gensalt(self._cost))
+        return SCHEME_PREFIX + hashed.decode("ascii")
+
+    def verify(self, password: str, stored: str) -> bool:
+        """True when ``password`` matches ``stored``: a ``pg1$`` hash or a plain bcrypt one."""
+        normalised = _normalise(password)
+        if stored.startswith(SCHEME_PREFIX):
+            hashed = stored[len(SCHEME_PREFIX) :]
+            secret = _prehash(normalised)
+        elif stored.startswith(_LEGACY_PREFIXES) and _accepts_raw(normalised):
+            hashed = stored
+            secret = normalised
+        else:
+            self._burn_secret(_prehash(normalised))
+            return False
+        if _bcrypt_cost(hashed) is None:
+            self._burn_secret(secret)
+            return False
+        try:
+            return bcrypt.checkpw(secret, hashed.encode("ascii"))
+        except ValueError:  # bcrypt refused the hash before doing any work
+            self._burn_secret(_prehash(normalised))
+            return False
+
+    def needs_rehash(self, stored: str) -> bool:
+        """True unless ``stored`` is a well-formed ``pg1$`` hash at or above the configured cost.
+
+        Called after a successful verify, so imported and cheaper hashes are upgraded at the
+        user's next sign-in, the only moment the plain password is at hand.
+        """
+        if not stored.startswith(SCHEME_PREFIX):
+            return True
+        cost = _bcrypt_cost(stored[len(SCHEME_PREFIX) :])
+        return cost is None or cost < self._cost
+
+    def burn(self, password: str) -> None:
+        """Spend exactly one verify's bcrypt work at the configured cost, for an unknown user.
+
+        Answering "no such user" without this work would tell an attacker which accounts exist.
+        """
+        self._burn_secret(_prehash(_normalise(password)))
+
+    def _burn_secret(self, secret: bytes) -> None:
+        bcrypt.checkpw(secret, self._dummy())
+
+    def _dummy(self) -> bytes:
+        """A fixed hash at the configured cost, made on first use so idle hashers cost nothing."""
+        dummy = self._dummy_hash
+        if dummy is None:
+            with self._dummy_lock:
+                dummy = self._dummy_hash
+                if dummy is None:
+                    dummy = bcrypt.hashpw(_DUMMY_SECRET, bcrypt.gensalt(self._cost))
+                    self._dummy_hash = dummy
+        return dummy
+
+
+def _accepts_raw(normalised: bytes) -> bool:
+    """Whether plain bcrypt can take these bytes whole: no truncation, no C-string NUL."""
+    return len(normalised) <= _BCRYPT_LIMIT and b"\x00" not in normalised

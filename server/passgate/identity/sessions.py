@@ -1,0 +1,83 @@
+"""Sessions: opaque bearer tokens, stored as hashes, that expire and can be revoked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import peewee
+
+from passgate.clock import Clock
+from passgate.errors import SessionInvalid
+from passgate.identity.tokens import SESSION_PREFIX, new_token, token_hash, well_formed
+from passgate.store import raw
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    id: int
+    user_id: str
+    expires_at: float
+
+
+class Sessions:
+    def __init__(self, database: peewee.Database, clock: Clock, ttl: float) -> None:
+        self._db = database
+        self._clock = clock
+        self._ttl = ttl
+
+    def issue(self, tenant_id: str, user_id: str) -> IssuedSession:
+        """Opens a session; joins the caller's transaction if there is one."""
+        token = new_token(SESSION_PREFIX)
+        now = self._clock.now()
+        expires_at = now + self._ttl
+        raw.execute(
+            self._db,
+            "INSERT INTO sessions (token_hash, user_id, tenant_id, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (token_hash(token), user_id, tenant_id, now, expires_at),
+        )
+        return IssuedSession(token, expires_at)
+
+    def verify(self, tenant_id: str, token: str) -> LiveSession:
+        """The live session behind `token`, or SessionInvalid."""
+        if not well_formed(token, SESSION_PREFIX):
+            raise SessionInvalid()
+        row = raw.execute(
+            self._db,
+            "SELECT id, user_id, expires_at FROM sessions "
+            "WHERE token_hash = ? AND tenant_id = ? AND revoked_at IS NULL AND expires_at > ?",
+            (token_hash(token), tenant_id, self._clock.now()),
+        ).fetchone()
+        if row is None:
+            raise SessionInvalid()
+        return LiveSession(int(row[0]), str(row[1]), float(row[2]))
+
+    def still_live(self, session_id: int) -> bool:
+        row = raw.execute(
+            self._db,
+            "SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ?",
+            (session_id, self._clock.now()),
+        ).fetchone()
+        return row is not None
+
+    def revoke(self, session_id: int) -> bool:
+        cursor = raw.execute(
+            self._db,
+            "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            (self._clock.now(), session_id),
+        )
+        return bool(cursor.rowcount == 1)
+
+    def revoke_all(self, user_id: str) -> int:
+        cursor = raw.execute(
+            self._db,
+            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            (self._clock.now(), user_id),
+        )
+        return int(cursor.rowcount)

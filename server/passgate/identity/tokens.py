@@ -1,0 +1,34 @@
+"""Bearer secrets: random, prefixed so secret scanners find leaks, stored only
+as SHA-256 hashes (they carry 256 random bits, so a fast hash is enough)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+SESSION_PREFIX = "pgs_"
+RESET_PREFIX = "pgr_"
+API_KEY_PREFIX = "pgk_"
+_RANDOM_BYTES = 32
+# A token is its prefix and 43 URL-safe base64 characters; anything else is
+# refused before any database work.
+_BODY = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def new_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(_RANDOM_BYTES)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def well_formed(token: str, prefix: str) -> bool:
+    """Whether `token` could be one passgate issued with `prefix`."""
+    return token.startswith(prefix) and _BODY.match(token[len(prefix) :]) is not None
+
+
+def new_public_id(prefix: str) -> str:
+    """A short, non-secret id for listing and revoking things."""
+    return prefix + secrets.token_hex(8)

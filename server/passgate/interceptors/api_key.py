@@ -1,0 +1,84 @@
+"""The API-key gate: every AuthService call, and every unknown method, must
+carry a live key allowed to call it. A malformed key is refused without any
+database work; a well-formed one costs one SHA-256 and one indexed read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+
+from passgate.auth.v1.error_reason_pb2 import ErrorReason
+from passgate.errors import (
+    ApiKeyInvalid,
+    ApiKeyScope,
+    InvalidRequest,
+    MethodNotFound,
+    Violation,
+    reason_name,
+)
+from passgate.identity.apikeys import ApiKeyRecord, ApiKeys
+from passgate.interceptors.call import current_call
+from passgate.interceptors.errors import MalformedRequest
+from passgate.interceptors.handlers import (
+    Behavior,
+    Continuation,
+    Handler,
+    metadata_values,
+    method_name,
+    wrap_unary,
+)
+
+API_KEY_HEADER = "x-api-key"
+MALFORMED = Violation(
+    "request", reason_name(ErrorReason.FIELD_MALFORMED), "The request message could not be parsed."
+)
+
+
+class ApiKeyInterceptor(grpc.ServerInterceptor):
+    def __init__(self, keys: ApiKeys, open_prefixes: tuple[str, ...]) -> None:
+        self._keys = keys
+        self._open_prefixes = open_prefixes  # health checking, reflection
+
+    def intercept_service(
+        self,
+        continuation: Continuation,
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> Handler | None:
+        full_method: str = handler_call_details.method
+        if full_method.startswith(self._open_prefixes):
+            return continuation(handler_call_details)
+        handler = continuation(handler_call_details) or _unknown_method_handler()
+        method = method_name(full_method)
+        return wrap_unary(handler, lambda behavior: self._gate(method, behavior))
+
+    def _gate(self, method: str, behavior: Behavior) -> Behavior:
+        def gated(request: Any, context: grpc.ServicerContext) -> Any:
+            key = self.authenticate(context)
+            if not key.allows(method):
+                raise ApiKeyScope()
+            if isinstance(request, MalformedRequest):
+                raise InvalidRequest([MALFORMED])
+            return behavior(request, context)
+
+        return gated
+
+    def authenticate(self, context: grpc.ServicerContext) -> ApiKeyRecord:
+        """The first live key among the call's `x-api-key` entries."""
+        record = current_call.get()
+        for candidate in metadata_values(context, API_KEY_HEADER)[:4]:
+            try:
+                record.api_key = self._keys.authenticate(candidate.strip())
+            except ApiKeyInvalid:
+                continue
+            return record.api_key
+        raise ApiKeyInvalid()
+
+
+def _unknown_method_handler() -> Handler:
+    """Answers methods passgate does not have, once the key has been checked."""
+
+    def unknown(request: Any, context: grpc.ServicerContext) -> Any:
+        raise MethodNotFound()
+
+    return grpc.unary_unary_rpc_method_handler(unknown)

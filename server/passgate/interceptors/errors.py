@@ -1,0 +1,107 @@
+"""The outermost interceptor: maps domain errors to rich statuses, anything
+unexpected to INTERNAL with an opaque error id, and logs one line per call.
+
+No exception text ever reaches a caller: an unhandled exception in a grpcio
+handler would otherwise answer UNKNOWN with its message.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any, cast
+
+import grpc
+
+from passgate.errors import PassgateError
+from passgate.interceptors.call import CallRecord, current_call
+from passgate.interceptors.handlers import Behavior, Continuation, Handler, method_name, wrap_unary
+from passgate.status import to_status
+
+log = logging.getLogger("passgate.rpc")
+
+
+class MalformedRequest:
+    """Stands in for a request message that could not be parsed."""
+
+
+def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserializer is None:
+        return None
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception:
+            return MalformedRequest()
+
+    return parse
+
+
+class ErrorsInterceptor(grpc.ServerInterceptor):
+    def intercept_service(
+        self,
+        continuation: Continuation,
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> Handler | None:
+        handler = continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        handler = cast(Any, handler)._replace(
+            request_deserializer=_tolerant(handler.request_deserializer)
+        )
+        full_method: str = handler_call_details.method
+        return wrap_unary(handler, lambda behavior: self._guard(full_method, behavior))
+
+    def _guard(self, full_method: str, behavior: Behavior) -> Behavior:
+        method = method_name(full_method)
+
+        def guarded(request: Any, context: grpc.ServicerContext) -> Any:
+            started = time.perf_counter()
+            record = CallRecord(method=method, peer=context.peer())
+            token = current_call.set(record)
+            code = grpc.StatusCode.OK
+            error_id: str | None = None
+            try:
+                return behavior(request, context)
+            except PassgateError as error:
+                code = error.code
+                status = to_status(error)
+            except Exception:
+                code = grpc.StatusCode.INTERNAL
+                error_id = secrets.token_hex(8)
+                log.exception("unexpected error in %s", full_method, extra={"error_id": error_id})
+                status = to_status(PassgateError(), error_id=error_id)
+            finally:
+                current_call.reset(token)
+                _log_call(record, full_method, code, time.perf_counter() - started, error_id)
+            context.abort_with_status(status)
+
+        return guarded
+
+
+def _log_call(
+    record: CallRecord,
+    full_method: str,
+    code: grpc.StatusCode,
+    seconds: float,
+    error_id: str | None,
+) -> None:
+    if not log.isEnabledFor(logging.INFO):
+        return
+    fields: dict[str, Any] = {
+        "event": "rpc",
+        "method": full_method,
+        "code": code.name,
+        "ms": round(seconds * 1000, 2),
+        "peer": record.peer,
+    }
+    if record.api_key is not None:
+        fields["tenant"] = record.api_key.tenant_id
+        fields["key_id"] = record.api_key.id
+    if error_id:
+        fields["error_id"] = error_id
+    fields.update(record.extra)
+    log.info("rpc", extra={"fields": fields})

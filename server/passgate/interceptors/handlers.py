@@ -1,0 +1,33 @@
+"""Wrapping a grpcio method handler's behaviour, for interceptors that act per call.
+
+grpcio runs `intercept_service` on its polling thread, so interceptors only
+wrap there; the work happens inside the wrapped behaviour, on a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import grpc
+
+Behavior = Callable[[Any, grpc.ServicerContext], Any]
+Handler = grpc.RpcMethodHandler[Any, Any]
+Continuation = Callable[[grpc.HandlerCallDetails], Handler | None]
+
+
+def wrap_unary(handler: Handler | None, wrap: Callable[[Behavior], Behavior]) -> Handler | None:
+    """A copy of `handler` whose unary-unary behaviour is `wrap(original)`; others pass."""
+    if handler is None or handler.unary_unary is None:
+        return handler
+    return cast(Handler, cast(Any, handler)._replace(unary_unary=wrap(handler.unary_unary)))
+
+
+def method_name(full_method: str) -> str:
+    """`/passgate.auth.v1.AuthService/SignIn` → `SignIn`."""
+    return full_method.rsplit("/", 1)[-1]
+
+
+def metadata_values(context: grpc.ServicerContext, key: str) -> list[str]:
+    """Every value of `key` in the call's metadata, wherever it stands."""
+    return [str(v) for k, v in (context.invocation_metadata() or ()) if k == key]

@@ -1,0 +1,148 @@
+"""The AuthService servicer: protobuf in, domain calls, protobuf out. Nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from passgate.auth.v1 import auth_service_pb2 as pb
+from passgate.auth.v1 import auth_service_pb2_grpc as pb_grpc
+from passgate.auth.v1.error_reason_pb2 import ErrorReason
+from passgate.errors import InvalidRequest, SessionInvalid, Violation, reason_name
+from passgate.identity import fields
+from passgate.identity.accounts import Accounts
+from passgate.identity.identifiers import Identifier, IdentifierKind
+from passgate.interceptors.call import current_call
+from passgate.interceptors.handlers import metadata_values
+
+AUTHORIZATION = "authorization"
+_BEARER = "bearer "
+
+
+def timestamp(seconds: float) -> Timestamp:
+    whole = int(seconds)
+    return Timestamp(seconds=whole, nanos=int((seconds - whole) * 1e9))
+
+
+def session_from_metadata(context: grpc.ServicerContext) -> str:
+    """The token of `authorization: Bearer <token>`, or SessionInvalid."""
+    for value in metadata_values(context, AUTHORIZATION):
+        if value[: len(_BEARER)].lower() == _BEARER:
+            return value[len(_BEARER) :].strip()
+    raise SessionInvalid()
+
+
+def _identifier_required() -> Violation:
+    return Violation(
+        "identifier",
+        reason_name(ErrorReason.FIELD_REQUIRED),
+        "Give exactly one of email, username or search_key.",
+    )
+
+
+def sign_in_identifier(request: pb.SignInRequest) -> tuple[Identifier | None, list[Violation]]:
+    which = request.WhichOneof("identifier")
+    if which == "email":
+        return Identifier(IdentifierKind.EMAIL, request.email), fields.email("email", request.email)
+    if which == "username":
+        return Identifier(IdentifierKind.USERNAME, request.username), fields.username(
+            "username", request.username
+        )
+    if which == "search_key":
+        key = request.search_key
+        problems = fields.schema_name("search_key.schema_name", key.schema_name)
+        problems += fields.bounded_text("search_key.value", key.value, fields.MAX_SEARCH_VALUE)
+        return Identifier(IdentifierKind.SEARCH_KEY, key.value, key.schema_name), problems
+    return None, [_identifier_required()]
+
+
+def reset_identifier(request: pb.RequestResetRequest) -> tuple[Identifier | None, list[Violation]]:
+    which = request.WhichOneof("identifier")
+    if which == "email":
+        return Identifier(IdentifierKind.EMAIL, request.email), fields.email("email", request.email)
+    if which == "username":
+        return Identifier(IdentifierKind.USERNAME, request.username), fields.username(
+            "username", request.username
+        )
+    return None, [_identifier_required()]
+
+
+def _reject_if(problems: list[Violation]) -> None:
+    if problems:
+        raise InvalidRequest(problems)
+
+
+class AuthService(pb_grpc.AuthServiceServicer):
+    def __init__(self, accounts: Accounts, on_mail_queued: Callable[[], None]) -> None:
+        self._accounts = accounts
+        self._on_mail_queued = on_mail_queued
+
+    def SignIn(self, request: pb.SignInRequest, context: grpc.ServicerContext) -> pb.SignInResponse:
+        identifier, problems = sign_in_identifier(request)
+        problems += fields.required("password", request.password)
+        _reject_if(problems)
+        assert identifier is not None
+        signed_in = self._accounts.sign_in(
+            current_call.get().tenant_id, identifier, request.password
+        )
+        return pb.SignInResponse(
+            session_token=signed_in.session.token,
+            user_id=signed_in.user_id,
+            expires_at=timestamp(signed_in.session.expires_at),
+        )
+
+    def ChangePassword(
+        self, request: pb.ChangePasswordRequest, context: grpc.ServicerContext
+    ) -> pb.ChangePasswordResponse:
+        session = self._accounts.change_password(
+            current_call.get().tenant_id,
+            session_from_metadata(context),
+            request.old_password,
+            request.new_password,
+            request.confirm_password,
+        )
+        return pb.ChangePasswordResponse(
+            session_token=session.token, expires_at=timestamp(session.expires_at)
+        )
+
+    def RequestReset(
+        self, request: pb.RequestResetRequest, context: grpc.ServicerContext
+    ) -> pb.RequestResetResponse:
+        identifier, problems = reset_identifier(request)
+        reset_url = request.reset_url if request.HasField("reset_url") else None
+        if reset_url is not None and len(reset_url) > fields.MAX_RESET_URL:
+            problems += fields.bounded_text("reset_url", reset_url, fields.MAX_RESET_URL)
+        template = request.email_template if request.HasField("email_template") else None
+        if template is not None and not fields.TEMPLATE_NAME.match(template):
+            template = None  # unknown names fall back to the default template
+        _reject_if(problems)
+        assert identifier is not None
+        if self._accounts.request_reset(
+            current_call.get().tenant_id, identifier, reset_url, template
+        ):
+            self._on_mail_queued()
+        return pb.RequestResetResponse()
+
+    def SubmitReset(
+        self, request: pb.SubmitResetRequest, context: grpc.ServicerContext
+    ) -> pb.SubmitResetResponse:
+        self._accounts.submit_reset(
+            current_call.get().tenant_id, request.user_id, request.token, request.new_password
+        )
+        return pb.SubmitResetResponse()
+
+    def SignOut(
+        self, request: pb.SignOutRequest, context: grpc.ServicerContext
+    ) -> pb.SignOutResponse:
+        self._accounts.sign_out(current_call.get().tenant_id, session_from_metadata(context))
+        return pb.SignOutResponse()
+
+    def VerifySession(
+        self, request: pb.VerifySessionRequest, context: grpc.ServicerContext
+    ) -> pb.VerifySessionResponse:
+        session = self._accounts.verify_session(current_call.get().tenant_id, request.session_token)
+        return pb.VerifySessionResponse(
+            user_id=session.user_id, expires_at=timestamp(session.expires_at)
+        )

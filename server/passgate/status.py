@@ -1,0 +1,74 @@
+"""Turns domain errors into `google.rpc.Status` with rich details (AIP-193)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from passgate.errors import InvalidRequest, PassgateError, RateLimited
+
+DOMAIN = "passgate.dev"
+RETRY_AFTER = "retry-after"
+
+
+@dataclass(frozen=True)
+class _Status(grpc.Status):
+    code: grpc.StatusCode
+    details: str
+    trailing_metadata: tuple[tuple[str, str | bytes], ...]
+
+
+def _pack(message: object) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)  # type: ignore[arg-type]
+    return packed
+
+
+def to_status(error: PassgateError, error_id: str | None = None) -> grpc.Status:
+    """The status a caller sees for `error`, with its details and trailers."""
+    metadata = {"error_id": error_id} if error_id else {}
+    details = [
+        _pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN, metadata=metadata))
+    ]
+    trailers: list[tuple[str, str | bytes]] = []
+    if isinstance(error, InvalidRequest):
+        details.append(
+            _pack(
+                error_details_pb2.BadRequest(
+                    field_violations=[
+                        error_details_pb2.BadRequest.FieldViolation(
+                            field=v.field, description=v.description, reason=v.reason
+                        )
+                        for v in error.violations
+                    ]
+                )
+            )
+        )
+    if isinstance(error, RateLimited):
+        delay = duration_pb2.Duration()
+        delay.FromNanoseconds(math.ceil(error.retry_after * 1e9))
+        details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
+        details.append(
+            _pack(
+                error_details_pb2.QuotaFailure(
+                    violations=[
+                        error_details_pb2.QuotaFailure.Violation(
+                            subject=error.subject, description=error.description
+                        )
+                    ]
+                )
+            )
+        )
+        trailers.append((RETRY_AFTER, str(max(1, math.ceil(error.retry_after)))))
+    code: grpc.StatusCode = error.code
+    proto = status_pb2.Status(code=code.value[0], message=error.message, details=details)
+    base = rpc_status.to_status(proto)
+    return _Status(base.code, base.details, (*base.trailing_metadata, *trailers))
+
+
+assert grpc.StatusCode.INTERNAL.value[0] == code_pb2.INTERNAL

@@ -1,0 +1,58 @@
+"""Opening the database named by a URL, with the settings passgate relies on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import peewee
+from playhouse import db_url
+
+from passgate.store.models import database_proxy
+
+# WAL lets readers run beside the one writer. synchronous=FULL fsyncs the WAL
+# at every commit, so an acknowledged password change survives a crash or a
+# power cut, not only `kill -9`. busy_timeout makes writers queue instead of
+# failing; IMMEDIATE transactions take the write lock up front, so a
+# read-then-write transaction never fails on lock upgrade.
+SQLITE_PRAGMAS = (
+    ("journal_mode", "wal"),
+    ("synchronous", "full"),
+    ("busy_timeout", "10000"),
+    ("foreign_keys", "1"),
+    ("cache_size", "-16000"),
+)
+SQLITE_BUSY_TIMEOUT = 10.0
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a `sqlite:///…` URL; None for other databases."""
+    parsed = urlparse(url)
+    if parsed.scheme != "sqlite":
+        return None
+    return Path(db_url.parse(url)["database"])
+
+
+def open_database(url: str) -> peewee.Database:
+    """Connects the models to the database at `url` (sqlite:///… or postgresql://…)."""
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite":
+        path = sqlite_path(url)
+        assert path is not None
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        database: peewee.Database = peewee.SqliteDatabase(
+            str(path),
+            pragmas=SQLITE_PRAGMAS,
+            timeout=SQLITE_BUSY_TIMEOUT,
+            lock_type="IMMEDIATE",
+            check_same_thread=False,
+        )
+    elif scheme in ("postgres", "postgresql"):
+        database = db_url.connect(url)
+    else:
+        raise ValueError(
+            f"unsupported database URL scheme {scheme!r}: use sqlite:/// or postgresql://"
+        )
+    database_proxy.initialize(database)
+    return database

@@ -1,0 +1,15 @@
+"""Plain SQL for the per-call hot paths, where building a query costs more than running it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import peewee
+
+
+def execute(database: peewee.Database, sql: str, params: Sequence[object] = ()) -> Any:
+    """Runs `sql` written with `?` placeholders on any backend; returns the cursor."""
+    if database.param != "?":
+        sql = sql.replace("?", database.param)
+    return database.execute_sql(sql, params)  # type: ignore[no-untyped-call]

@@ -1,0 +1,171 @@
+"""A real SMTP server on a loopback port, and a throwaway CA, for mail tests.
+
+Plain helpers rather than pytest fixtures, so any test module can wrap them
+in fixtures of its own scope without conftest.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Received:
+    """One message as the server got it."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    content: bytes
+    tls: bool
+    login: str | None
+
+
+@dataclass
+class Recorder:
+    """The aiosmtpd handler: refuses chosen recipients, keeps the rest."""
+
+    refuse: dict[str, str] = field(default_factory=dict)
+    implicit_tls: bool = False
+    received: list[Received] = field(default_factory=list)
+    logins: list[tuple[str, bool]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(  # noqa: N802 (aiosmtpd's hook name)
+        self, server: Any, session: Any, envelope: Any
+    ) -> str:
+        login = session.auth_data.login.decode() if session.authenticated else None
+        with self.lock:
+            self.received.append(
+                Received(
+                    mail_from=envelope.mail_from,
+                    rcpt_tos=list(envelope.rcpt_tos),
+                    content=envelope.original_content or envelope.content,
+                    tls=self.implicit_tls or session.ssl is not None,
+                    login=login,
+                )
+            )
+        return "250 OK: queued"
+
+
+class Accounts:
+    """An aiosmtpd authenticator over a fixed user table."""
+
+    def __init__(self, users: dict[str, str], recorder: Recorder) -> None:
+        self.users = users
+        self.recorder = recorder
+
+    def __call__(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        login = auth_data.login.decode()
+        ok = self.users.get(login) == auth_data.password.decode()
+        self.recorder.logins.append((mechanism, ok))
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
+
+
+class _LoopbackController(Controller):
+    """aiosmtpd's Controller on port 0: learns the port the OS chose before
+    its start-up probe connects."""
+
+    def _trigger_server(self) -> None:
+        assert isinstance(self.server, asyncio.Server)
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    port: int
+    recorder: Recorder
+
+    @property
+    def received(self) -> list[Received]:
+        with self.recorder.lock:
+            return list(self.recorder.received)
+
+
+@dataclass(frozen=True)
+class LoopbackCA:
+    """A CA trusted only by these tests, with a certificate for the loopback host."""
+
+    ca: trustme.CA
+    server_cert: trustme.LeafCert
+    ca_file: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.server_cert.configure_cert(context)
+        return context
+
+
+def make_ca(directory: Path) -> LoopbackCA:
+    ca = trustme.CA()
+    cert = ca.issue_cert(HOST, "localhost")
+    ca_file = directory / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    return LoopbackCA(ca=ca, server_cert=cert, ca_file=ca_file)
+
+
+@contextmanager
+def smtp_server(
+    *,
+    security: Literal["none", "starttls", "tls"] = "none",
+    ca: LoopbackCA | None = None,
+    users: dict[str, str] | None = None,
+    refuse: dict[str, str] | None = None,
+    offer_starttls: bool = True,
+    auth_exclude: list[str] | None = None,
+) -> Iterator[RunningServer]:
+    """Runs aiosmtpd on 127.0.0.1 for the `with` block.
+
+    `security="starttls"` offers STARTTLS (unless `offer_starttls` is False)
+    and, with `users`, requires AUTH after it; `security="tls"` wraps the
+    socket from the first byte. `refuse` maps a recipient to the reply its
+    RCPT TO gets.
+    """
+    recorder = Recorder(refuse=dict(refuse or {}), implicit_tls=security == "tls")
+    kwargs: dict[str, Any] = {}
+    if security != "none":
+        if ca is None:
+            raise ValueError("a TLS server needs a CA")
+        if security == "tls":
+            kwargs["ssl_context"] = ca.server_context()
+        elif offer_starttls:
+            kwargs["tls_context"] = ca.server_context()
+    if users is not None:
+        kwargs["authenticator"] = Accounts(users, recorder)
+        # aiosmtpd only counts STARTTLS as encryption, not a TLS-wrapped socket,
+        # and warns when AUTH is required without it.
+        kwargs["auth_require_tls"] = security == "starttls"
+        kwargs["auth_required"] = security == "starttls"
+        if auth_exclude:
+            kwargs["auth_exclude_mechanism"] = auth_exclude
+    controller = _LoopbackController(recorder, hostname=HOST, port=0, **kwargs)
+    controller.start()
+    try:
+        yield RunningServer(port=controller.port, recorder=recorder)
+    finally:
+        controller.stop()
