@@ -34,6 +34,7 @@ def main() -> None:
             ],
             capture_output=True,
             text=True,
+            check=False,
         )
         if result.returncode != 0:
             response.error = result.stderr

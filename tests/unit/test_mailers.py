@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from smtp_fixtures import HOST, LoopbackCA, make_ca, smtp_server
+
 from passgate.mail.mailers import (
     FileMailer,
     MailDeliveryError,
@@ -25,7 +27,6 @@ from passgate.mail.mailers import (
     mailer_from_options,
 )
 from passgate.mail.templates import ResetMail, TemplateSet, find_reset_link
-from smtp_fixtures import HOST, LoopbackCA, make_ca, smtp_server
 
 SENDER = "Passgate <no-reply@example.com>"
 TO = "alice@example.com"

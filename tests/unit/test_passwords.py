@@ -11,6 +11,7 @@ import bcrypt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from passgate.identity.passwords import (
     DEFAULT_COST,
     SCHEME_PREFIX,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from passgate.auth.v1.error_reason_pb2 import ErrorReason
 from passgate.errors import Violation, reason_name
 from passgate.identity.policy import PRESET_NAMES, PasswordPolicy, common_passwords

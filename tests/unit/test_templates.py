@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
 from passgate.clock import ManualClock
 from passgate.mail.templates import (
     DEFAULT_SUBJECT,
