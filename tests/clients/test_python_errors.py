@@ -540,7 +540,12 @@ def test_reset_link_parsing() -> None:
     assert (link.user_id, link.token) == ("usr_1", "pgr_abc+def")
     assert "pgr_abc" not in repr(link)
     assert pgc.ResetLink.parse("?user=u&token=t") == pgc.ResetLink("u", "t")
-    bad_links = ["https://app.example.com/reset", "?user=u", "?user=u&user=v&token=t", "?user=&token=t"]
+    bad_links = [
+        "https://app.example.com/reset",
+        "?user=u",
+        "?user=u&user=v&token=t",
+        "?user=&token=t",
+    ]
     for bad in bad_links:
         with pytest.raises(ValueError, match="reset link"):
             pgc.ResetLink.parse(bad)
