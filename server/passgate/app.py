@@ -27,6 +27,10 @@ from passgate.identity.sessions import Sessions
 from passgate.identity.users import Users
 from passgate.interceptors.api_key import ApiKeyInterceptor
 from passgate.interceptors.errors import ErrorsInterceptor
+from passgate.interceptors.rate_limit import RateLimitInterceptor
+from passgate.limits.client_address import parse_networks
+from passgate.limits.store import LimitStore, SqliteLimitStore, ThrottlePolicy
+from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
 from passgate.mail.mailers import Mailer, mailer_from_options
 from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
 from passgate.mail.templates import ResetMail, TemplateSet
@@ -50,6 +54,38 @@ def secret_file(settings: Settings) -> Path:
     if path is None:
         raise ValueError("set --secret-file (PASSGATE_SECRET_FILE) when the database is not SQLite")
     return path.with_name(path.name + ".secret")
+
+
+def limits_store(settings: Settings) -> LimitStore:
+    """The shared budget and throttle state: configured, or a file beside the SQLite one."""
+    if settings.limits_store is not None:
+        path = sqlite_path(settings.limits_store)
+        if path is None:
+            raise ValueError(f"unsupported limits store {settings.limits_store!r}: use sqlite:///")
+    else:
+        database = sqlite_path(settings.database)
+        if database is None:
+            raise ValueError("set --limits-store when the database is not SQLite")
+        path = database.with_name(database.name + ".limits")
+    return SqliteLimitStore(path)
+
+
+def transport_options(settings: Settings) -> list[tuple[str, int]]:
+    """Message, metadata and keepalive bounds for the gRPC server."""
+    return [
+        ("grpc.max_receive_message_length", settings.max_message_bytes),
+        # grpc treats max_metadata_size as a soft limit (refusing at random above
+        # it); the absolute limit makes the bound exact.
+        ("grpc.max_metadata_size", settings.max_metadata_bytes),
+        ("grpc.absolute_max_metadata_size", settings.max_metadata_bytes),
+        ("grpc.keepalive_time_ms", int(settings.keepalive_time * 1000)),
+        ("grpc.keepalive_timeout_ms", int(settings.keepalive_timeout * 1000)),
+        ("grpc.http2.min_ping_interval_without_data_ms", int(settings.keepalive_min_ping * 1000)),
+        ("grpc.http2.max_ping_strikes", 2),
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.max_connection_idle_ms", int(settings.max_connection_idle * 1000)),
+        ("grpc.so_reuseport", 0),
+    ]
 
 
 def build_mailer(settings: Settings) -> Mailer:
@@ -79,6 +115,7 @@ class Passgate:
     mail_worker: DeliveryWorker
     hashes: HashPool
     api_keys: ApiKeys
+    limits: LimitStore
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> None:
@@ -97,6 +134,7 @@ class Passgate:
         self.server.stop(self.settings.shutdown_grace if grace is None else grace).wait()
         self.mail_worker.stop()
         self.hashes.shutdown()
+        self.limits.close()
         self.database.close()
         log.info("stopped")
 
@@ -106,13 +144,16 @@ def build(
     *,
     clock: Clock | None = None,
     mailer: Mailer | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> Passgate:
+    """Builds the server and its parts; tests may inject the clock, mailer and hasher."""
     clock = clock or SystemClock()
     database = open_database(settings.database)
     migrate(database)
     sealer = Sealer(load_or_create_key(secret_file(settings)))
-    hashes = HashPool(PasswordHasher(settings.bcrypt_cost), settings.hash_workers)
+    hashes = HashPool(hasher or PasswordHasher(settings.bcrypt_cost), settings.hash_workers)
     outbox = Outbox(database, clock, sealer)
+    limits = limits_store(settings)
     accounts = Accounts(
         database=database,
         clock=clock,
@@ -123,6 +164,19 @@ def build(
         outbox=outbox,
         reset_ttl=settings.reset_ttl,
         default_reset_url=settings.reset_url,
+        throttle=SignInThrottle(
+            limits,
+            clock,
+            ThrottlePolicy(
+                free=settings.signin_free_failures,
+                first=settings.signin_first_delay,
+                longest=settings.signin_max_delay,
+            ),
+        ),
+        wrong_tokens=WrongTokenCounter(
+            limits, clock, settings.wrong_reset_tokens, window=settings.reset_ttl
+        ),
+        resets_per_hour=settings.resets_per_hour,
     )
     templates = TemplateSet(settings.mail.template_dir, clock=clock)
     mailer = mailer or build_mailer(settings)
@@ -140,12 +194,20 @@ def build(
     open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.threads, thread_name_prefix="passgate-rpc"),
-        interceptors=[ErrorsInterceptor(), ApiKeyInterceptor(api_keys, open_prefixes)],
-        options=[
-            ("grpc.max_receive_message_length", settings.max_message_bytes),
-            ("grpc.max_metadata_size", settings.max_metadata_bytes),
-            ("grpc.so_reuseport", 0),
+        interceptors=[
+            ErrorsInterceptor(),
+            ApiKeyInterceptor(api_keys, open_prefixes),
+            RateLimitInterceptor(
+                limits,
+                clock,
+                key_rate=settings.key_rate,
+                ip_rate=settings.ip_rate,
+                trusted_proxies=parse_networks(settings.trusted_proxies),
+                open_prefixes=open_prefixes,
+                method_ip_rates={"RequestReset": settings.reset_ip_rate},
+            ),
         ],
+        options=transport_options(settings),
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
     )
     auth_service_pb2_grpc.add_AuthServiceServicer_to_server(
@@ -161,7 +223,7 @@ def build(
     if port == 0:
         raise OSError(f"cannot listen on {settings.listen}")
     return Passgate(
-        settings, server, port, database, health_servicer, mail_worker, hashes, api_keys
+        settings, server, port, database, health_servicer, mail_worker, hashes, api_keys, limits
     )
 
 

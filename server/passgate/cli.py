@@ -123,6 +123,68 @@ def _serve_flags(p: argparse.ArgumentParser) -> None:
     _flag(
         p, "--ip-rate", "budget per client address, N/<duration>", str(d.ip_rate), type=Rate.parse
     )
+    _flag(
+        p,
+        "--reset-ip-rate",
+        "RequestReset budget per client address",
+        str(d.reset_ip_rate),
+        type=Rate.parse,
+    )
+    _flag(
+        p,
+        "--trusted-proxies",
+        "comma-separated proxy networks whose x-forwarded-for is believed",
+        d.trusted_proxies,
+    )
+    _flag(
+        p,
+        "--limits-store",
+        "where budgets and throttles live, sqlite:///FILE (default: beside the database)",
+    )
+    _flag(
+        p,
+        "--signin-free-failures",
+        "failed sign-ins per account before delays start",
+        d.signin_free_failures,
+        type=int,
+    )
+    _flag(
+        p,
+        "--signin-first-delay",
+        "first sign-in delay, seconds; each further failure doubles it",
+        d.signin_first_delay,
+        type=float,
+    )
+    _flag(p, "--signin-max-delay", "longest sign-in delay, seconds", d.signin_max_delay, type=float)
+    _flag(p, "--resets-per-hour", "reset e-mails per account per hour", d.resets_per_hour, type=int)
+    _flag(
+        p,
+        "--wrong-reset-tokens",
+        "wrong tokens per user key before its reset tokens die",
+        d.wrong_reset_tokens,
+        type=int,
+    )
+    _flag(
+        p,
+        "--keepalive-time",
+        "seconds between the server's pings to idle clients",
+        d.keepalive_time,
+        type=float,
+    )
+    _flag(
+        p,
+        "--keepalive-min-ping",
+        "shortest ping interval allowed from clients, seconds",
+        d.keepalive_min_ping,
+        type=float,
+    )
+    _flag(
+        p,
+        "--max-connection-idle",
+        "seconds before an idle connection is closed",
+        d.max_connection_idle,
+        type=float,
+    )
     _flag(p, "--reflection", "serve gRPC server reflection: on | off", "on", choices=("on", "off"))
     _flag(p, "--log-level", "debug | info | warning | error", d.log_level)
 
@@ -161,6 +223,17 @@ def _settings(args: argparse.Namespace) -> Settings:
         shutdown_grace=float(args.shutdown_grace),
         key_rate=_as_rate(args.key_rate),
         ip_rate=_as_rate(args.ip_rate),
+        reset_ip_rate=_as_rate(args.reset_ip_rate),
+        trusted_proxies=str(args.trusted_proxies),
+        limits_store=args.limits_store,
+        signin_free_failures=int(args.signin_free_failures),
+        signin_first_delay=float(args.signin_first_delay),
+        signin_max_delay=float(args.signin_max_delay),
+        resets_per_hour=int(args.resets_per_hour),
+        wrong_reset_tokens=int(args.wrong_reset_tokens),
+        keepalive_time=float(args.keepalive_time),
+        keepalive_min_ping=float(args.keepalive_min_ping),
+        max_connection_idle=float(args.max_connection_idle),
         log_level=str(args.log_level),
     )
 
@@ -280,6 +353,23 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    return _set_disabled(args, True)
+
+
+def cmd_user_enable(args: argparse.Namespace) -> int:
+    return _set_disabled(args, False)
+
+
+def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
+    database = _open(args)
+    if not Users(database, SystemClock()).set_disabled(args.id, disabled):
+        print(f"no user {args.id!r}", file=sys.stderr)
+        return 1
+    print(f"{'disabled' if disabled else 'enabled'} {args.id}")
+    return 0
+
+
 def cmd_tenant_create(args: argparse.Namespace) -> int:
     _open(args)
     Tenant.insert(id=args.id, name=args.name or args.id, created_at=SystemClock().now()).execute()
@@ -347,6 +437,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _flag(p, "--bcrypt-cost", "bcrypt cost", Settings().bcrypt_cost, type=int)
     _flag(p, "--password-policy", "seed | nist", Settings().password_policy, type=_policy_name)
+
+    for name, run, text in (
+        ("disable", cmd_user_disable, "disable a user: sign-in refused, sessions and tokens ended"),
+        ("enable", cmd_user_enable, "enable a disabled user again"),
+    ):
+        p = verb(user, name, run, text)
+        _common(p)
+        p.add_argument("id", help="the user id printed by `user create`")
 
     tenant = verbs.add_parser("tenant", help="manage tenants").add_subparsers(
         dest="action", required=True

@@ -41,13 +41,29 @@ class Settings:
     reset_url: str = DEFAULT_RESET_URL
     mail: MailSettings = field(default_factory=MailSettings)
     reflection: bool = True
-    # Handler threads; bcrypt runs in its own pool of `hash_workers` threads.
-    threads: int = 32
+    # Handler threads (as many as calls admitted, so a cheap call never waits for
+    # a thread); bcrypt runs in its own pool of `hash_workers` threads.
+    threads: int = 128
     hash_workers: int = 0  # 0: one per CPU core
-    max_concurrent_rpcs: int = 256
+    max_concurrent_rpcs: int = 128
     max_message_bytes: int = 64 * 1024
     max_metadata_bytes: int = 16 * 1024
     shutdown_grace: float = 10.0
+    # Abuse protection; state shared by every process through `limits_store`.
+    limits_store: str | None = None  # None: a SQLite file beside the database
     key_rate: Rate = field(default_factory=lambda: Rate(25, 5.0))
     ip_rate: Rate = field(default_factory=lambda: Rate(100, 1.0))
+    reset_ip_rate: Rate = field(default_factory=lambda: Rate(30, 60.0))
+    trusted_proxies: str = ""
+    signin_free_failures: int = 5
+    signin_first_delay: float = 1.0
+    signin_max_delay: float = 900.0
+    resets_per_hour: int = 3
+    wrong_reset_tokens: int = 5
+    # Transport: clients may ping at most every `keepalive_min_ping` seconds
+    # without data; the server pings idle clients every `keepalive_time`.
+    keepalive_time: float = 60.0
+    keepalive_timeout: float = 20.0
+    keepalive_min_ping: float = 10.0
+    max_connection_idle: float = 600.0
     log_level: str = "INFO"

@@ -11,15 +11,26 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import grpc
+from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_status import rpc_status
 
-from passgate.identity.passwords import TESTING_COST
+from passgate.app import Passgate, build
+from passgate.clock import ManualClock
+from passgate.config import Settings
+from passgate.identity.passwords import TESTING_COST, PasswordHasher
+from passgate.identity.users import Users
+from passgate.mail.mailers import MemoryMailer
+from passgate.rates import Rate
 
 _LINK = re.compile(r"https?://[^\s\"'<>]+")
 
@@ -215,3 +226,125 @@ class ServerProcess:
                 return links
             time.sleep(0.05)
         raise TimeoutError(f"expected {n} reset links, found {len(self.reset_links())}")
+
+
+# --- in-process servers ------------------------------------------------------
+
+
+@dataclass
+class InProcessServer:
+    """A passgate server in this process, on a loopback port, with a clock and
+    a mailer the test controls."""
+
+    app: Passgate
+    clock: ManualClock
+    mailer: MemoryMailer
+    api_key: str
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.app.port}"
+
+    def create_user(
+        self,
+        email: str,
+        password: str,
+        username: str | None = None,
+        search_keys: dict[str, str] | None = None,
+        tenant: str = "default",
+    ) -> str:
+        hashed = self.app.hashes.hasher.hash(password)
+        return Users(self.app.database, self.clock).create(
+            tenant, email, hashed, username, search_keys
+        )
+
+
+def test_settings(workdir: Path, **overrides: Any) -> Settings:
+    """Settings for a test server: port 0, a fresh SQLite file, cheap bcrypt,
+    budgets out of the way unless the test sets them."""
+    values: dict[str, Any] = {
+        "listen": "127.0.0.1:0",
+        "database": f"sqlite:///{Path(workdir) / 'passgate.db'}",
+        "bcrypt_cost": TESTING_COST,
+        "key_rate": Rate(1_000_000, 1.0),
+        "ip_rate": Rate(1_000_000, 1.0),
+        "reset_ip_rate": Rate(1_000_000, 1.0),
+        "shutdown_grace": 1.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@contextmanager
+def in_process_server(
+    workdir: Path, *, hasher: PasswordHasher | None = None, **overrides: Any
+) -> Iterator[InProcessServer]:
+    clock = ManualClock(time.time())
+    mailer = MemoryMailer()
+    app = build(test_settings(workdir, **overrides), clock=clock, mailer=mailer, hasher=hasher)
+    app.start()
+    try:
+        _, key = app.api_keys.create("tests")
+        yield InProcessServer(app, clock, mailer, key)
+    finally:
+        app.stop(0)
+
+
+# --- reading errors ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ErrorDetails:
+    """A rejected call's status and decoded google.rpc details."""
+
+    code: grpc.StatusCode
+    message: str
+    reasons: tuple[str, ...]
+    violations: tuple[tuple[str, str], ...]  # (field, reason)
+    retry_delay: float | None
+    quota_subjects: tuple[str, ...]
+    trailers: dict[str, str]
+    error_id: str | None
+
+
+def error_details(error: grpc.RpcError) -> ErrorDetails:
+    call = cast(grpc.Call, error)  # what a unary call raises is also a grpc.Call
+    status = rpc_status.from_call(call)
+    reasons: list[str] = []
+    violations: list[tuple[str, str]] = []
+    retry: float | None = None
+    subjects: list[str] = []
+    error_id: str | None = None
+    for detail in status.details if status is not None else ():
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            reasons.append(info.reason)
+            error_id = info.metadata.get("error_id")
+        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            violations += [(v.field, v.reason) for v in bad.field_violations]
+        elif detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            info_retry = error_details_pb2.RetryInfo()
+            detail.Unpack(info_retry)
+            retry = info_retry.retry_delay.ToNanoseconds() / 1e9
+        elif detail.Is(error_details_pb2.QuotaFailure.DESCRIPTOR):
+            quota = error_details_pb2.QuotaFailure()
+            detail.Unpack(quota)
+            subjects += [v.subject for v in quota.violations]
+    trailers = {
+        str(item[0]): str(item[1])
+        for item in cast(Any, call.trailing_metadata() or ())
+        if not str(item[0]).endswith("-bin")
+    }
+    return ErrorDetails(
+        code=call.code(),
+        message=call.details() or "",
+        reasons=tuple(reasons),
+        violations=tuple(violations),
+        retry_delay=retry,
+        quota_subjects=tuple(subjects),
+        trailers=trailers,
+        error_id=error_id,
+    )

@@ -3,6 +3,7 @@ sign out, verify a session. Pure domain logic over the store: no protobuf."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from passgate.clock import Clock
 from passgate.errors import (
     InvalidCredentials,
     InvalidRequest,
+    RateLimited,
     ResetTokenInvalid,
     SessionInvalid,
     Violation,
@@ -27,6 +29,12 @@ from passgate.identity.policy import PasswordPolicy
 from passgate.identity.sessions import IssuedSession, LiveSession, Sessions
 from passgate.identity.tokens import RESET_PREFIX, new_token, token_hash, well_formed
 from passgate.identity.users import UserRecord, Users
+from passgate.limits.throttle import (
+    SignInThrottle,
+    WrongTokenCounter,
+    account_key,
+    sign_in_key,
+)
 from passgate.mail.outbox import Outbox, QueuedReset
 from passgate.store import raw
 
@@ -52,6 +60,9 @@ class Accounts:
         outbox: Outbox,
         reset_ttl: float,
         default_reset_url: str,
+        throttle: SignInThrottle,
+        wrong_tokens: WrongTokenCounter,
+        resets_per_hour: int = 3,
     ) -> None:
         self._db = database
         self._clock = clock
@@ -62,17 +73,30 @@ class Accounts:
         self._outbox = outbox
         self._reset_ttl = reset_ttl
         self._default_reset_url = default_reset_url
+        self._throttle = throttle
+        self._wrong_tokens = wrong_tokens
+        self._resets_per_hour = resets_per_hour
 
     # --- sign in -------------------------------------------------------------
 
     def sign_in(self, tenant_id: str, identifier: Identifier, password: str) -> SignedIn:
-        """Every failure costs one bcrypt verification and answers alike."""
+        """Every failure, and every throttled attempt, costs one bcrypt verification;
+        failures answer alike whatever their cause."""
         user = self._users.find(tenant_id, identifier)
+        throttle_key = sign_in_key(tenant_id, None if user is None else user.id, identifier)
+        try:
+            state = self._throttle.check(throttle_key)
+        except RateLimited:
+            self._hashes.burn(password)
+            raise
         if user is None or user.disabled:
             self._hashes.burn(password)
+            self._throttle.failed(throttle_key)
             raise InvalidCredentials()
         if not self._hashes.verify(password, user.password_hash):
+            self._throttle.failed(throttle_key)
             raise InvalidCredentials()
+        self._throttle.succeeded(throttle_key, state)
         self._upgrade_hash(user, password)
         return SignedIn(user.id, self._sessions.issue(tenant_id, user.id))
 
@@ -127,8 +151,12 @@ class Accounts:
             )
         if problems:
             raise InvalidRequest(problems)
+        throttle_key = account_key(tenant_id, user.id)
+        state = self._throttle.check(throttle_key)
         if not self._hashes.verify(old, user.password_hash):
+            self._throttle.failed(throttle_key)
             raise InvalidCredentials("Your old password was entered incorrectly.")
+        self._throttle.succeeded(throttle_key, state)
         new_hash = self._hashes.hash(new)
         with self._db.atomic():
             # Another change may have won the race while we hashed: it revoked this session.
@@ -177,10 +205,24 @@ class Accounts:
         """
         user = self._users.find(tenant_id, identifier)
         base = self._reset_base(tenant_id, reset_url)
+        subject = _reset_subject(tenant_id, None if user is None else user.id, identifier)
         with self._db.atomic():
-            if user is None or user.disabled:
-                return False
             now = self._clock.now()
+            (recent,) = raw.execute(
+                self._db,
+                "SELECT COUNT(*) FROM reset_requests WHERE subject = ? AND created_at > ? "
+                "AND queued",
+                (subject, now - 3600.0),
+            ).fetchone()
+            queue = user is not None and not user.disabled and recent < self._resets_per_hour
+            raw.execute(
+                self._db,
+                "INSERT INTO reset_requests (tenant_id, subject, created_at, queued) "
+                "VALUES (?, ?, ?, ?)",
+                (tenant_id, subject, now, queue),
+            )
+            if not queue or user is None:
+                return False
             raw.execute(
                 self._db,
                 "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
@@ -227,7 +269,11 @@ class Accounts:
             problems += fields.required("new_password", new)
         if problems:
             raise InvalidRequest(problems)
-        user = self._live_token_user(tenant_id, user_id, token)
+        try:
+            user = self._live_token_user(tenant_id, user_id, token)
+        except ResetTokenInvalid:
+            self._count_wrong_token(tenant_id, user_id)
+            raise
         problems = self._new_password_problems(new, user)
         if problems:
             raise InvalidRequest(problems)
@@ -244,6 +290,18 @@ class Accounts:
             if consumed != 1:
                 raise ResetTokenInvalid()
             self._set_password(user.id, new_hash)
+        self._throttle.clear(account_key(tenant_id, user.id))
+
+    def _count_wrong_token(self, tenant_id: str, user_id: str) -> None:
+        """After too many wrong tokens for one user key, that user's live tokens die."""
+        if len(user_id) > fields.MAX_ID or not self._wrong_tokens.wrong(tenant_id, user_id):
+            return
+        with self._db.atomic():
+            raw.execute(
+                self._db,
+                "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
+                (self._clock.now(), user_id),
+            )
 
     def _live_token_user(self, tenant_id: str, user_id: str, token: str) -> UserRecord:
         if not well_formed(token, RESET_PREFIX) or len(user_id) > fields.MAX_ID:
@@ -258,6 +316,12 @@ class Accounts:
         if user is None or user.tenant_id != tenant_id or user.disabled:
             raise ResetTokenInvalid()
         return user
+
+
+def _reset_subject(tenant_id: str, user_id: str | None, identifier: Identifier) -> str:
+    """Whom a reset request is counted against: the account, or the typed text."""
+    who = f"user:{user_id}" if user_id is not None else f"name:{identifier.throttle_key}"
+    return hashlib.sha256(f"{tenant_id}:{who}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def reset_link(base: str, user_id: str, token: str) -> str:

@@ -112,3 +112,23 @@ class Users:
                 ]
             ) from None
         return user_id
+
+    def set_disabled(self, user_id: str, disabled: bool) -> bool:
+        """Disables (ending every session and reset token) or re-enables a user."""
+        with self._db.atomic():
+            changed = raw.execute(
+                self._db, "UPDATE users SET disabled = ? WHERE id = ?", (disabled, user_id)
+            ).rowcount
+            if disabled:
+                now = self._clock.now()
+                raw.execute(
+                    self._db,
+                    "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                    (now, user_id),
+                )
+                raw.execute(
+                    self._db,
+                    "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
+                    (now, user_id),
+                )
+        return bool(changed == 1)

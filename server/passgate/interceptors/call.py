@@ -13,6 +13,7 @@ class CallRecord:
     method: str
     peer: str
     api_key: ApiKeyRecord | None = None
+    client_address: str | None = None  # set by the rate limiter
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

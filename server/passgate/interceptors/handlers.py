@@ -7,12 +7,15 @@ wrap there; the work happens inside the wrapped behaviour, on a worker thread.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import grpc
 
 Behavior = Callable[[Any, grpc.ServicerContext], Any]
-Handler = grpc.RpcMethodHandler[Any, Any]
+if TYPE_CHECKING:  # grpcio's classes are generic only in their type stubs
+    Handler: TypeAlias = grpc.RpcMethodHandler[Any, Any]
+else:
+    Handler = grpc.RpcMethodHandler
 Continuation = Callable[[grpc.HandlerCallDetails], Handler | None]
 
 

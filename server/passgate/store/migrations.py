@@ -17,12 +17,26 @@ Migration = Callable[[peewee.Database], None]
 
 
 def _initial_schema(database: peewee.Database) -> None:
-    database.create_tables([m for m in models.ALL_MODELS if m is not models.SchemaVersion])
+    database.create_tables(
+        [
+            models.Tenant,
+            models.ApiKey,
+            models.User,
+            models.SearchKey,
+            models.Session,
+            models.ResetToken,
+            models.OutboxMessage,
+        ]
+    )
     now = time.time()
     models.Tenant.create(id="default", name="default", created_at=now)
 
 
-MIGRATIONS: tuple[tuple[int, Migration], ...] = ((1, _initial_schema),)
+def _reset_requests(database: peewee.Database) -> None:
+    database.create_tables([models.ResetRequest])
+
+
+MIGRATIONS: tuple[tuple[int, Migration], ...] = ((1, _initial_schema), (2, _reset_requests))
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 

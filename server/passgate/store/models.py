@@ -133,6 +133,20 @@ class OutboxMessage(BaseModel):
         table_name = "outbox"
 
 
+class ResetRequest(BaseModel):
+    """Every RequestReset, known user or not: the per-account e-mail budget
+    counts these, and writing one for every input keeps the work alike."""
+
+    tenant = peewee.ForeignKeyField(Tenant, on_delete="CASCADE")
+    subject = peewee.CharField(max_length=64)  # SHA-256 of the account or the typed identifier
+    created_at = peewee.FloatField()
+    queued = peewee.BooleanField()
+
+    class Meta:
+        table_name = "reset_requests"
+        indexes: ClassVar = ((("subject", "created_at"), False),)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion,
     Tenant,
@@ -142,4 +156,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Session,
     ResetToken,
     OutboxMessage,
+    ResetRequest,
 )

@@ -1,0 +1,88 @@
+"""Call budgets per API key and per client address, charged together after
+the API-key check and before any database or bcrypt work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+
+from passgate.clock import Clock
+from passgate.errors import RateLimited
+from passgate.interceptors.call import current_call
+from passgate.interceptors.handlers import (
+    Behavior,
+    Continuation,
+    Handler,
+    metadata_values,
+    method_name,
+    wrap_unary,
+)
+from passgate.limits.client_address import FORWARDED_FOR, Network, client_address
+from passgate.limits.store import Budget, LimitStore
+from passgate.rates import Rate
+
+_SUBJECTS = {
+    "key": "API key",
+    "ip": "client address",
+    "ip-RequestReset": "reset requests per address",
+}
+
+
+class RateLimitInterceptor(grpc.ServerInterceptor):
+    def __init__(
+        self,
+        store: LimitStore,
+        clock: Clock,
+        *,
+        key_rate: Rate,
+        ip_rate: Rate,
+        trusted_proxies: tuple[Network, ...],
+        open_prefixes: tuple[str, ...],
+        method_ip_rates: dict[str, Rate] | None = None,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._key_rate = key_rate
+        self._ip_rate = ip_rate
+        self._proxies = trusted_proxies
+        self._open_prefixes = open_prefixes
+        # Extra per-address budgets for costly methods, e.g. {"RequestReset": 30/1m}.
+        self._method_ip_rates = method_ip_rates or {}
+
+    def intercept_service(
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> Handler | None:
+        handler = continuation(handler_call_details)
+        if handler_call_details.method.startswith(self._open_prefixes):
+            return handler
+        method = method_name(handler_call_details.method)
+        return wrap_unary(handler, lambda behavior: self._limit(method, behavior))
+
+    def _limit(self, method: str, behavior: Behavior) -> Behavior:
+        method_rate = self._method_ip_rates.get(method)
+
+        def limited(request: Any, context: grpc.ServicerContext) -> Any:
+            call = current_call.get()
+            address = client_address(
+                call.peer, metadata_values(context, FORWARDED_FOR), self._proxies
+            )
+            call.client_address = address
+            key = call.api_key
+            budgets = [Budget(f"ip:{address}", self._ip_rate)]
+            if method_rate is not None:
+                budgets.append(Budget(f"ip-{method}:{address}", method_rate))
+            if key is not None:
+                budgets.insert(0, Budget(f"key:{key.id}", key.rate or self._key_rate))
+            denial = self._store.charge(budgets, self._clock.now())
+            if denial is not None:
+                kind, _, _ = denial.budget.key.partition(":")
+                subject = f"key:{key.id}" if kind == "key" and key is not None else kind
+                raise RateLimited(
+                    denial.retry_after,
+                    subject=subject,
+                    description=f"{_SUBJECTS.get(kind, kind)} budget of {denial.budget.rate} spent",
+                )
+            return behavior(request, context)
+
+        return limited

@@ -1,0 +1,1 @@
+"""Abuse protection: call budgets, sign-in throttles and their shared state."""

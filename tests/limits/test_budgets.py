@@ -1,0 +1,111 @@
+"""Call budgets per API key and per client address, with a controllable clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc
+import pytest
+from rpc import metadata, pb, refused, stub
+
+from passgate.rates import Rate
+from passgate.testing import in_process_server
+
+VERIFY = pb.VerifySessionRequest(session_token="pgs_" + "x" * 43)
+
+
+def _spend(call, md, count: int) -> list[grpc.StatusCode]:
+    codes = []
+    for _ in range(count):
+        try:
+            call(VERIFY, metadata=md)
+        except grpc.RpcError as error:
+            codes.append(error.code())
+    return codes
+
+
+def test_key_budget_lets_the_seed_figure_through_then_says_how_long_to_wait(tmp_path: Path):
+    with in_process_server(tmp_path, key_rate=Rate(25, 5.0)) as srv, stub(srv.target) as api:
+        md = metadata(srv.api_key)
+        codes = _spend(api.VerifySession, md, 25)
+        assert codes == [grpc.StatusCode.UNAUTHENTICATED] * 25  # passed the budget, bad session
+        error = refused(api.VerifySession, VERIFY, metadata=md)
+        assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert error.reasons == ("RATE_LIMITED",)
+        assert error.retry_delay == pytest.approx(0.2)
+        assert error.quota_subjects[0].startswith("key:key_")
+        assert error.trailers["retry-after"] == "1"
+        srv.clock.advance(0.19)
+        assert (
+            refused(api.VerifySession, VERIFY, metadata=md).code
+            == grpc.StatusCode.RESOURCE_EXHAUSTED
+        )
+        srv.clock.advance(0.01)  # RetryInfo was honest: now one call passes
+        assert (
+            refused(api.VerifySession, VERIFY, metadata=md).code == grpc.StatusCode.UNAUTHENTICATED
+        )
+
+
+def test_no_window_edge_lets_twice_the_budget_through(tmp_path: Path):
+    with in_process_server(tmp_path, key_rate=Rate(25, 5.0)) as srv, stub(srv.target) as api:
+        md = metadata(srv.api_key)
+        srv.clock.advance(4.99)  # late in what a fixed window would call its first window
+        assert grpc.StatusCode.RESOURCE_EXHAUSTED not in _spend(api.VerifySession, md, 25)
+        srv.clock.advance(0.02)  # "a new window" for a fixed-window limiter
+        assert _spend(api.VerifySession, md, 5) == [grpc.StatusCode.RESOURCE_EXHAUSTED] * 5
+        srv.clock.advance(1.0)  # smooth refill: 5 calls per second, no more
+        codes = _spend(api.VerifySession, md, 10)
+        assert codes.count(grpc.StatusCode.RESOURCE_EXHAUSTED) == 5
+
+
+def test_a_key_created_with_its_own_rate_uses_it(tmp_path: Path):
+    with in_process_server(tmp_path, key_rate=Rate(25, 5.0)) as srv, stub(srv.target) as api:
+        _, slow_key = srv.app.api_keys.create("slow", rate=Rate(2, 60.0))
+        codes = _spend(api.VerifySession, metadata(slow_key), 3)
+        assert codes[-1] == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert codes[:2] == [grpc.StatusCode.UNAUTHENTICATED] * 2
+        # other keys keep their own budget
+        assert refused(api.VerifySession, VERIFY, metadata=metadata(srv.api_key)).code == (
+            grpc.StatusCode.UNAUTHENTICATED
+        )
+
+
+def test_client_address_budget_counts_every_key_from_one_address(tmp_path: Path):
+    with in_process_server(tmp_path, ip_rate=Rate(3, 60.0)) as srv, stub(srv.target) as api:
+        _, other_key = srv.app.api_keys.create("other")
+        _spend(api.VerifySession, metadata(srv.api_key), 2)
+        _spend(api.VerifySession, metadata(other_key), 1)
+        error = refused(api.VerifySession, VERIFY, metadata=metadata(other_key))
+        assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert error.quota_subjects == ("ip",)
+
+
+def test_forwarded_addresses_count_only_behind_trusted_proxies(tmp_path: Path):
+    with in_process_server(tmp_path, ip_rate=Rate(2, 60.0)) as srv, stub(srv.target) as api:
+        # no trusted proxy: the header is ignored, every call is 127.0.0.1's
+        forged = [metadata(srv.api_key, x_forwarded_for=f"203.0.113.{i}") for i in range(3)]
+        codes = [_spend(api.VerifySession, md, 1) for md in forged]
+        assert codes[-1] == [grpc.StatusCode.RESOURCE_EXHAUSTED]
+    with (
+        in_process_server(
+            tmp_path / "proxied", ip_rate=Rate(2, 60.0), trusted_proxies="127.0.0.0/8"
+        ) as srv,
+        stub(srv.target) as api,
+    ):
+        alice = metadata(srv.api_key, x_forwarded_for="198.51.100.7, 203.0.113.1")
+        bob = metadata(srv.api_key, x_forwarded_for="203.0.113.2")
+        assert _spend(api.VerifySession, alice, 2) == [grpc.StatusCode.UNAUTHENTICATED] * 2
+        assert _spend(api.VerifySession, bob, 2) == [grpc.StatusCode.UNAUTHENTICATED] * 2
+        error = refused(api.VerifySession, VERIFY, metadata=alice)
+        assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+def test_health_and_reflection_are_not_charged(tmp_path: Path):
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with in_process_server(tmp_path, ip_rate=Rate(1, 60.0)) as srv:
+        with grpc.insecure_channel(srv.target) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            for _ in range(5):
+                reply = health.Check(health_pb2.HealthCheckRequest())
+                assert reply.status == health_pb2.HealthCheckResponse.SERVING

@@ -1,0 +1,155 @@
+"""RequestReset and SubmitReset under abuse: bounded e-mails, bounded guessing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import grpc
+from rpc import metadata, pb, refused, stub
+
+from passgate.mail.templates import find_reset_link
+from passgate.rates import Rate
+from passgate.testing import in_process_server
+
+PW = "Correct-Horse-9-battery"
+NEW = "Another#Strong-Pass-42"
+
+
+def _links(srv) -> list[tuple[str, str]]:
+    found = []
+    for message in srv.mailer.messages:
+        query = parse_qs(urlsplit(find_reset_link(message) or "").query)
+        found.append((query["user"][0], query["token"][0]))
+    return found
+
+
+def _drain(srv) -> None:
+    """Waits until the delivery worker has sent everything queued so far."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        (pending,) = srv.app.database.execute_sql(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+        ).fetchone()
+        if pending == 0:
+            return
+        srv.app.mail_worker.wake()
+        time.sleep(0.01)
+    raise AssertionError("mail still queued after 10 s")
+
+
+def test_three_emails_per_account_per_hour_and_the_rest_answer_alike(tmp_path: Path):
+    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+        srv.create_user("alice@example.com", PW, username="alice")
+        md = metadata(srv.api_key)
+        answers = set()
+        for identifier in ({"email": "alice@example.com"}, {"username": "alice"}) * 3:
+            answers.add(
+                api.RequestReset(
+                    pb.RequestResetRequest(**identifier), metadata=md
+                ).SerializeToString()
+            )
+            _drain(srv)
+        assert answers == {b""}
+        assert len(srv.mailer.messages) == 3  # any identifier counts against the account
+        srv.clock.advance(3600.1)
+        api.RequestReset(pb.RequestResetRequest(email="alice@example.com"), metadata=md)
+        _drain(srv)
+        assert len(srv.mailer.messages) == 4
+
+
+def test_a_new_request_replaces_the_older_token(tmp_path: Path):
+    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+        srv.create_user("bob@example.com", PW)
+        md = metadata(srv.api_key)
+        for _ in range(2):
+            api.RequestReset(pb.RequestResetRequest(email="bob@example.com"), metadata=md)
+            _drain(srv)
+        (user, old), (_, new) = _links(srv)
+        stale = refused(
+            api.SubmitReset,
+            pb.SubmitResetRequest(user_id=user, token=old, new_password=NEW),
+            metadata=md,
+        )
+        assert stale.violations == (("token", "RESET_TOKEN_INVALID"),)
+        api.SubmitReset(
+            pb.SubmitResetRequest(user_id=user, token=new, new_password=NEW), metadata=md
+        )
+
+
+def test_five_wrong_tokens_kill_the_users_live_token(tmp_path: Path):
+    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+        srv.create_user("carol@example.com", PW)
+        md = metadata(srv.api_key)
+        api.RequestReset(pb.RequestResetRequest(email="carol@example.com"), metadata=md)
+        _drain(srv)
+        ((user, token),) = _links(srv)
+        for i in range(5):
+            guess = "pgr_" + f"{i}" * 43
+            wrong = refused(
+                api.SubmitReset,
+                pb.SubmitResetRequest(user_id=user, token=guess, new_password=NEW),
+                metadata=md,
+            )
+            assert wrong.violations == (("token", "RESET_TOKEN_INVALID"),)
+        dead = refused(
+            api.SubmitReset,
+            pb.SubmitResetRequest(user_id=user, token=token, new_password=NEW),
+            metadata=md,
+        )
+        assert dead.violations == (("token", "RESET_TOKEN_INVALID"),)
+
+
+def test_four_wrong_tokens_leave_the_token_live(tmp_path: Path):
+    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+        srv.create_user("dan@example.com", PW)
+        md = metadata(srv.api_key)
+        api.RequestReset(pb.RequestResetRequest(email="dan@example.com"), metadata=md)
+        _drain(srv)
+        ((user, token),) = _links(srv)
+        for i in range(4):
+            refused(
+                api.SubmitReset,
+                pb.SubmitResetRequest(user_id=user, token="pgr_" + f"{i}" * 43, new_password=NEW),
+                metadata=md,
+            )
+        api.SubmitReset(
+            pb.SubmitResetRequest(user_id=user, token=token, new_password=NEW), metadata=md
+        )
+
+
+def test_reset_requests_have_a_budget_per_address(tmp_path: Path):
+    with in_process_server(tmp_path, reset_ip_rate=Rate(2, 60.0)) as srv, stub(srv.target) as api:
+        md = metadata(srv.api_key)
+        for i in range(2):
+            api.RequestReset(pb.RequestResetRequest(email=f"n{i}@example.com"), metadata=md)
+        error = refused(
+            api.RequestReset, pb.RequestResetRequest(email="n9@example.com"), metadata=md
+        )
+        assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert error.retry_delay == 30.0
+        # the budget is RequestReset's own: other calls still pass
+        other = refused(
+            api.VerifySession, pb.VerifySessionRequest(session_token="pgs_" + "x" * 43), metadata=md
+        )
+        assert other.reasons == ("SESSION_INVALID",)
+
+
+def test_no_mail_is_sent_inside_the_rpc(tmp_path: Path):
+    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+        srv.create_user("erin@example.com", PW)
+        senders: list[str] = []
+        send = srv.mailer.send
+
+        def recording_send(message):
+            senders.append(threading.current_thread().name)
+            send(message)
+
+        srv.mailer.send = recording_send  # type: ignore[method-assign]
+        api.RequestReset(
+            pb.RequestResetRequest(email="erin@example.com"), metadata=metadata(srv.api_key)
+        )
+        srv.mailer.wait_for(1)
+        assert senders == ["passgate-mail"]

@@ -1,0 +1,112 @@
+"""Transport limits: message and metadata size, calls in flight, keepalive abuse,
+and cheap calls staying answerable under a sign-in flood."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import time
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from rpc import metadata, pb, refused, stub
+
+from passgate.testing import ServerProcess, in_process_server
+
+PW = "Correct-Horse-9-battery"
+
+
+def test_oversized_message_and_metadata_are_refused_and_the_server_goes_on(tmp_path: Path):
+    with in_process_server(tmp_path, max_message_bytes=4096, max_metadata_bytes=2048) as srv:
+        with stub(srv.target) as api:
+            md = metadata(srv.api_key)
+            big = refused(
+                api.SignIn,
+                pb.SignInRequest(email="a@example.com", password="x" * 5000),
+                metadata=md,
+            )
+            assert big.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+            padded = [*md, ("x-padding", "p" * 4000)]
+            fat = refused(
+                api.SignIn, pb.SignInRequest(email="a@example.com", password="x"), metadata=padded
+            )
+            assert fat.code in (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.INTERNAL)
+            ok = refused(
+                api.SignIn, pb.SignInRequest(email="a@example.com", password="x"), metadata=md
+            )
+            assert ok.reasons == ("INVALID_CREDENTIALS",)
+
+
+def test_calls_beyond_the_concurrency_bound_are_refused(tmp_path: Path):
+    # bcrypt cost 13 keeps each SignIn busy for about half a second
+    with in_process_server(tmp_path, max_concurrent_rpcs=2, bcrypt_cost=13, hash_workers=2) as srv:
+        srv.create_user("slow@example.com", PW)
+        with stub(srv.target) as api, cf.ThreadPoolExecutor(6) as pool:
+            request = pb.SignInRequest(email="slow@example.com", password=PW)
+            calls = [
+                pool.submit(api.SignIn, request, metadata=metadata(srv.api_key)) for _ in range(6)
+            ]
+            codes = []
+            for call in calls:
+                try:
+                    call.result()
+                    codes.append(grpc.StatusCode.OK)
+                except grpc.RpcError as error:
+                    codes.append(error.code())
+        assert codes.count(grpc.StatusCode.OK) >= 2
+        assert grpc.StatusCode.RESOURCE_EXHAUSTED in codes
+
+
+def test_clients_that_ping_too_often_are_disconnected(tmp_path: Path):
+    with in_process_server(tmp_path, keepalive_min_ping=5.0) as srv:
+        options = [
+            ("grpc.keepalive_time_ms", 100),
+            ("grpc.keepalive_timeout_ms", 1000),
+            ("grpc.keepalive_permit_without_calls", 1),
+            ("grpc.http2.max_pings_without_data", 0),
+        ]
+        with grpc.insecure_channel(srv.target, options=options) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            health.Check(health_pb2.HealthCheckRequest(), timeout=5)
+            states: list[grpc.ChannelConnectivity] = []
+            channel.subscribe(states.append)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and grpc.ChannelConnectivity.IDLE not in states:
+                time.sleep(0.05)
+            # the server sent GOAWAY (too_many_pings): the connection went away
+            assert grpc.ChannelConnectivity.IDLE in states or (
+                grpc.ChannelConnectivity.TRANSIENT_FAILURE in states
+            )
+
+
+def test_a_sign_in_flood_does_not_starve_health_checks_or_session_checks(tmp_path: Path):
+    with ServerProcess(tmp_path, extra_args=("--bcrypt-cost", "10")) as srv:
+        srv.create_user("flood@example.com", PW)
+        with stub(srv.target) as api, grpc.insecure_channel(srv.target) as channel:
+            md = metadata(srv.api_key)
+            session = api.SignIn(
+                pb.SignInRequest(email="flood@example.com", password=PW), metadata=md
+            )
+            health = health_pb2_grpc.HealthStub(channel)
+            with cf.ThreadPoolExecutor(32) as pool:
+                flood = [
+                    pool.submit(
+                        api.SignIn,
+                        pb.SignInRequest(email=f"f{i}@example.com", password="Wrong-Pass-1!"),
+                        metadata=md,
+                    )
+                    for i in range(64)
+                ]
+                time.sleep(0.3)  # let the flood fill the bcrypt pool
+                for _ in range(20):
+                    assert health.Check(health_pb2.HealthCheckRequest(), timeout=10).status == (
+                        health_pb2.HealthCheckResponse.SERVING
+                    )
+                    api.VerifySession(
+                        pb.VerifySessionRequest(session_token=session.session_token),
+                        metadata=md,
+                        timeout=10,
+                    )
+                # the cheap calls were answered while sign-ins were still queued
+                assert not all(call.done() for call in flood)
+                cf.wait(flood)

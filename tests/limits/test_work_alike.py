@@ -1,0 +1,107 @@
+"""Every SignIn path spends the same bcrypt work; RequestReset does the same
+database work for every input (its mail leaves from the worker thread, see
+test_reset_limits); budgets are one
+across processes."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import grpc
+from rpc import metadata, pb, refused, stub
+
+from passgate.identity.passwords import TESTING_COST, PasswordHasher
+from passgate.testing import ServerProcess, in_process_server
+
+PW = "Correct-Horse-9-battery"
+WRONG = "Wrong-Horse-9-battery"
+
+
+class CountingHasher(PasswordHasher):
+    """The real hasher, counting the bcrypt checks it runs."""
+
+    def __init__(self, cost: int) -> None:
+        super().__init__(cost)
+        self.checks = 0
+        self._lock = threading.Lock()
+
+    def verify(self, password: str, stored: str) -> bool:
+        with self._lock:
+            self.checks += 1
+        return super().verify(password, stored)
+
+    def burn(self, password: str) -> None:
+        with self._lock:
+            self.checks += 1
+        super().burn(password)
+
+
+def test_every_sign_in_path_costs_one_bcrypt_check(tmp_path: Path):
+    hasher = CountingHasher(TESTING_COST)
+    with (
+        in_process_server(tmp_path, hasher=hasher, signin_free_failures=0) as srv,
+        stub(srv.target) as api,
+    ):
+        srv.create_user("known@example.com", PW)
+        user = srv.create_user("disabled@example.com", PW)
+        srv.app.database.execute_sql("UPDATE users SET disabled = 1 WHERE id = ?", (user,))
+        srv.create_user("throttled@example.com", PW)
+        md = metadata(srv.api_key)
+        refused(
+            api.SignIn, pb.SignInRequest(email="throttled@example.com", password=WRONG), metadata=md
+        )
+        paths = {
+            "wrong password": "known@example.com",
+            "unknown user": "nobody@example.com",
+            "disabled user": "disabled@example.com",
+            "throttled account": "throttled@example.com",
+        }
+        for path, email in paths.items():
+            before = hasher.checks
+            refused(api.SignIn, pb.SignInRequest(email=email, password=WRONG), metadata=md)
+            assert hasher.checks - before == 1, path
+        srv.clock.advance(1.0)  # the wrong password above started a 1 s delay
+        before = hasher.checks
+        api.SignIn(pb.SignInRequest(email="known@example.com", password=PW), metadata=md)
+        assert hasher.checks - before == 1
+
+
+def test_request_reset_commits_one_write_for_known_and_unknown_alike(tmp_path: Path):
+    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+        srv.create_user("known@example.com", PW)
+        md = metadata(srv.api_key)
+        commits: list[str] = []
+        database = srv.app.database
+        original = database.commit
+
+        def counting_commit() -> None:
+            commits.append(threading.current_thread().name)
+            original()
+
+        database.commit = counting_commit  # type: ignore[method-assign]
+        for email in ("known@example.com", "nobody@example.com"):
+            commits.clear()
+            reply = api.RequestReset(pb.RequestResetRequest(email=email), metadata=md)
+            assert reply.SerializeToString() == b""
+            rpc_commits = [name for name in commits if name.startswith("passgate-rpc")]
+            assert len(rpc_commits) == 1, email
+
+
+def test_two_processes_on_one_database_enforce_one_budget(tmp_path: Path):
+    db = f"sqlite:///{tmp_path / 'shared.db'}"
+    env = {"PASSGATE_KEY_RATE": "10/1m"}
+    with (
+        ServerProcess(tmp_path / "a", database_url=db, env=env) as first,
+        ServerProcess(tmp_path / "b", database_url=db, env=env, port=None) as second,
+    ):
+        key = first.create_api_key("shared")
+        passed = 0
+        request = pb.VerifySessionRequest(session_token="pgs_" + "x" * 43)
+        with stub(first.target) as one, stub(second.target) as two:
+            for i in range(30):
+                api = one if i % 2 else two
+                error = refused(api.VerifySession, request, metadata=metadata(key))
+                if error.code != grpc.StatusCode.RESOURCE_EXHAUSTED:
+                    passed += 1
+        assert passed == 10
