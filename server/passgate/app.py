@@ -84,7 +84,8 @@ def transport_options(settings: Settings) -> list[tuple[str, int]]:
         ("grpc.http2.max_ping_strikes", 2),
         ("grpc.keepalive_permit_without_calls", 1),
         ("grpc.max_connection_idle_ms", int(settings.max_connection_idle * 1000)),
-        ("grpc.so_reuseport", 0),
+        # Worker processes share one port; a lone server refuses a port in use.
+        ("grpc.so_reuseport", 1 if settings.workers > 1 else 0),
     ]
 
 

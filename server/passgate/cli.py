@@ -185,6 +185,13 @@ def _serve_flags(p: argparse.ArgumentParser) -> None:
         d.max_connection_idle,
         type=float,
     )
+    _flag(
+        p,
+        "--workers",
+        "processes serving the port (SO_REUSEPORT); 1: this process",
+        d.workers,
+        type=int,
+    )
     _flag(p, "--reflection", "serve gRPC server reflection: on | off", "on", choices=("on", "off"))
     _flag(p, "--log-level", "debug | info | warning | error", d.log_level)
 
@@ -215,6 +222,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             template_dir=args.template_dir,
         ),
         reflection=args.reflection == "on",
+        workers=int(args.workers),
         threads=int(args.threads),
         hash_workers=int(args.hash_workers),
         max_concurrent_rpcs=int(args.max_concurrent_rpcs),
@@ -243,10 +251,13 @@ def _as_rate(value: Rate | str) -> Rate:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from passgate import app, logs  # noqa: PLC0415  (grpc loads only for `serve`: the other verbs start fast)
+    from passgate import app, logs, workers  # noqa: PLC0415  (grpc loads only for `serve`)
 
     settings = _settings(args)
     logs.configure(settings.log_level)
+    if settings.workers > 1 and workers.WORKER_ENV not in os.environ:
+        # each worker runs this very command line, and knows itself by the variable
+        return workers.supervise(settings, args.argv)
     return app.serve(settings)
 
 
@@ -466,7 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     try:
         return int(args.run(args))
     except ValueError as error:  # bad settings: say which, without a traceback

@@ -41,6 +41,9 @@ class Settings:
     reset_url: str = DEFAULT_RESET_URL
     mail: MailSettings = field(default_factory=MailSettings)
     reflection: bool = True
+    # Processes serving the same port (SO_REUSEPORT); budgets and throttles
+    # stay global through the shared limits store.
+    workers: int = 1
     # Handler threads (as many as calls admitted, so a cheap call never waits for
     # a thread); bcrypt runs in its own pool of `hash_workers` threads.
     threads: int = 128
