@@ -40,7 +40,8 @@ def _flag(
     """A flag whose default comes from PASSGATE_<FLAG>, else `default`."""
     env = _env_name(flag)
     value = os.environ.get(env, default)
-    parser.add_argument(flag, default=value, help=f"{help} [env {env}; default: {default}]", **kw)
+    shown = "" if default in (None, "") else f"; default: {default}"
+    parser.add_argument(flag, default=value, help=f"{help} [env {env}{shown}]", **kw)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
