@@ -13,6 +13,7 @@ import queue
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.auth.v1 import auth_service_pb2_grpc
 from passgate.auth.v1.error_reason_pb2 import ErrorReason
 from passgate.client import _errors
+from passgate.testing import ServerProcess
 
 Code = grpc.StatusCode
 
@@ -108,8 +110,10 @@ class Scripted(auth_service_pb2_grpc.AuthServiceServicer):
             )
         outcome = self.outcomes.get_nowait()
         if isinstance(outcome, Delay):
-            time.sleep(outcome.seconds)
-            outcome = self.outcomes.get_nowait()
+            # Take the answer before sleeping, so a call that outlives its
+            # test cannot take the next test's outcome.
+            delay, outcome = outcome, self.outcomes.get_nowait()
+            time.sleep(delay.seconds)
         if isinstance(outcome, grpc.Status):
             context.abort_with_status(outcome)
         assert isinstance(outcome, Message)
@@ -332,8 +336,12 @@ def test_rate_limit_details_are_decoded(scripted: Scripted, make_client) -> None
             quota,
             trailers=(("retry-after", "3"),),
         ),
-        refusal(Code.RESOURCE_EXHAUSTED, "slow down", info("RATE_LIMITED"),
-                trailers=(("retry-after", "7"),)),
+        refusal(
+            Code.RESOURCE_EXHAUSTED,
+            "slow down",
+            info("RATE_LIMITED"),
+            trailers=(("retry-after", "7"),),
+        ),
         refusal(Code.RESOURCE_EXHAUSTED, "slow down", info("RATE_LIMITED")),
     )
     client = make_client()
@@ -372,6 +380,7 @@ def test_rate_limit_details_are_decoded(scripted: Scripted, make_client) -> None
         ),
         # A reason this client does not know yet (a newer server).
         (Code.PERMISSION_DENIED, (info("TENANT_SUSPENDED"),), pgc.PermissionDenied),
+        (Code.INTERNAL, (info("ERROR_REASON_UNSPECIFIED"),), pgc.InternalError),
     ],
 )
 def test_answers_without_a_known_reason_fall_back_to_the_status_code(
@@ -391,7 +400,7 @@ def test_answers_without_a_known_reason_fall_back_to_the_status_code(
     assert caught.value.code == code
     assert caught.value.error_id is None
     if details and details[0].domain == "passgate.dev":  # type: ignore[attr-defined]
-        assert caught.value.reason == "TENANT_SUSPENDED"
+        assert caught.value.reason == details[0].reason  # type: ignore[attr-defined]
     else:
         assert caught.value.reason == ""
 
@@ -644,3 +653,158 @@ def test_retry_policy_checks_its_settings() -> None:
         pgc.RetryPolicy(max_total_wait=-1)
     with pytest.raises(ValueError, match="jitter"):
         pgc.RetryPolicy(jitter=2)
+
+
+# --- refusals from a live server ---------------------------------------------
+
+
+@pytest.fixture
+def live_user(server: ServerProcess) -> tuple[str, str]:
+    address = f"errors-{uuid.uuid4().hex[:12]}@example.com"
+    return address, server.create_user(email=address, password=STRONG)
+
+
+def test_a_live_server_refuses_with_the_documented_classes(
+    server: ServerProcess, live_user: tuple[str, str]
+) -> None:
+    address, user_id = live_user
+    with (
+        pgc.AuthClient(server.target, "pgk_not-a-key") as stranger,
+        pytest.raises(pgc.ApiKeyInvalid) as no_key,
+    ):
+        stranger.sign_in(email=address, password=STRONG)
+    assert (no_key.value.code, no_key.value.reason) == (Code.UNAUTHENTICATED, "API_KEY_INVALID")
+
+    narrow_key = server.create_api_key("verify-only", "--scopes", "VerifySession")
+    with (
+        pgc.AuthClient(server.target, narrow_key) as narrow,
+        pytest.raises(pgc.ApiKeyScope) as scope,
+    ):
+        narrow.sign_in(email=address, password=STRONG)
+    assert (scope.value.code, scope.value.reason) == (Code.PERMISSION_DENIED, "API_KEY_SCOPE")
+
+    with pgc.AuthClient(server.target, server.api_key) as client:
+        with pytest.raises(pgc.InvalidCredentials) as wrong:
+            client.sign_in(email=address, password=OTHER_STRONG)
+        assert wrong.value.code == Code.UNAUTHENTICATED
+        with pytest.raises(pgc.SessionInvalid):
+            client.verify_session("pgs_not-a-session")
+        with pytest.raises(pgc.SessionInvalid):
+            client.sign_out("pgs_not-a-session")
+
+        with pytest.raises(pgc.InvalidArgument) as empty:
+            client.sign_in(email=address, password="")
+        assert type(empty.value) is pgc.InvalidArgument
+        assert [(v.field, v.reason) for v in empty.value.violations] == [
+            ("password", "FIELD_REQUIRED")
+        ]
+
+        session = client.sign_in(email=address, password=STRONG)
+        with pytest.raises(pgc.PasswordPolicyViolation) as weak:
+            client.change_password(
+                session.token, old_password=STRONG, new_password="password",
+                confirm_password="passw0rd",
+            )  # fmt: skip
+        error = weak.value
+        assert (error.code, error.reason) == (Code.INVALID_ARGUMENT, "INVALID_REQUEST")
+        broken = {(v.field, v.reason) for v in error.violations}
+        assert {
+            ("new_password", "PASSWORD_TOO_COMMON"),
+            ("new_password", "PASSWORD_MISSING_CHARACTER_CLASS"),
+            ("confirm_password", "PASSWORD_MISMATCH"),
+        } <= broken
+        assert all(v.description for v in error.violations)
+        assert error.status is not None
+        assert {d.TypeName() for d in error.status.details} == {
+            "google.rpc.ErrorInfo", "google.rpc.BadRequest",
+        }  # fmt: skip
+        # A refused change keeps every session.
+        assert client.verify_session(session.token).user_id == user_id
+
+        with pytest.raises(pgc.ResetTokenInvalid) as token:
+            client.submit_reset(user_id=user_id, token="pgr_not-a-token", new_password=OTHER_STRONG)
+        assert token.value.reason == "RESET_TOKEN_INVALID"
+        assert [(v.field, v.reason) for v in token.value.violations] == [
+            ("token", "RESET_TOKEN_INVALID")
+        ]
+
+
+def _exhaust(client: pgc.AuthClient, attempts: int = 50) -> pgc.RateLimited:
+    """Call until the key's budget runs out; the calls themselves are refused sessions."""
+    for _ in range(attempts):
+        try:
+            client.verify_session("pgs_not-a-session")
+        except pgc.SessionInvalid:
+            continue
+        except pgc.RateLimited as limited:
+            return limited
+    pytest.fail(f"no rate limit after {attempts} calls")
+
+
+def test_a_live_rate_limit_carries_retry_info_and_is_waited_out(server: ServerProcess) -> None:
+    key = server.create_api_key("tight", "--rate", "2/1s")
+    with pgc.AuthClient(server.target, key) as client:
+        limited = _exhaust(client)
+    assert (limited.code, limited.reason) == (Code.RESOURCE_EXHAUSTED, "RATE_LIMITED")
+    assert 0 < limited.retry_after <= 1.0
+    assert limited.quota_violations and all(q.description for q in limited.quota_violations)
+    assert limited.status is not None
+    assert {"google.rpc.RetryInfo", "google.rpc.QuotaFailure"} <= {
+        d.TypeName() for d in limited.status.details
+    }
+
+    with grpc.insecure_channel(server.target) as channel:
+        stub = auth_service_pb2_grpc.AuthServiceStub(channel)
+        request = pb.VerifySessionRequest(session_token="pgs_not-a-session")
+        with pytest.raises(grpc.RpcError) as raw:
+            for _ in range(20):
+                try:
+                    stub.VerifySession(request, metadata=(("x-api-key", key),), timeout=5)
+                except grpc.RpcError as refused:
+                    if refused.code() == Code.RESOURCE_EXHAUSTED:
+                        raise
+    trailers = dict(raw.value.trailing_metadata())
+    assert int(trailers["retry-after"]) >= 1
+
+    waits: list[float] = []
+    retry = pgc.RetryPolicy(max_attempts=5, max_total_wait=10, sleep=lambda s: (
+        waits.append(s), time.sleep(s)))  # fmt: skip
+    with pgc.AuthClient(server.target, key, retry=retry) as patient:
+        started = time.monotonic()
+        for _ in range(6):
+            with pytest.raises(pgc.SessionInvalid):
+                patient.verify_session("pgs_not-a-session")
+    assert waits, "the budget of 2 calls per second must have made the client wait"
+    assert all(0 < w <= 1.0 for w in waits)
+    assert time.monotonic() - started < 10
+
+
+def _throttled(client: pgc.AuthClient, address: str) -> pgc.RateLimited:
+    for _ in range(3):
+        try:
+            client.sign_in(email=address, password=OTHER_STRONG)
+        except pgc.InvalidCredentials:
+            continue
+        except pgc.RateLimited as throttled:
+            return throttled
+    pytest.fail("failed sign-ins were never throttled")
+
+
+def test_the_sign_in_throttle_is_rate_limited_and_waited_out(
+    server: ServerProcess, live_user: tuple[str, str]
+) -> None:
+    address, user_id = live_user
+    with pgc.AuthClient(server.target, server.api_key) as client:
+        for _ in range(5):  # the free failures
+            with pytest.raises(pgc.InvalidCredentials):
+                client.sign_in(email=address, password=OTHER_STRONG)
+        throttled = _throttled(client, address)
+    assert throttled.reason == "RATE_LIMITED"
+    assert 0 < throttled.retry_after <= 2.0
+
+    waits: list[float] = []
+    retry = pgc.RetryPolicy(max_attempts=3, max_total_wait=10, sleep=lambda s: (
+        waits.append(s), time.sleep(s)))  # fmt: skip
+    with pgc.AuthClient(server.target, server.api_key, retry=retry) as patient:
+        assert patient.sign_in(email=address, password=STRONG).user_id == user_id
+    assert waits and all(0 < w <= 2.0 for w in waits)

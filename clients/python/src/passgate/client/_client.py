@@ -215,4 +215,3 @@ class AuthClient:
                     raise error from exc
             self._retry.sleep(delay)
             attempt, waited = attempt + 1, waited + delay
-

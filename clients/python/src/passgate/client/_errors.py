@@ -288,10 +288,12 @@ _REFINEMENTS: Final = (ResetTokenInvalid, PasswordPolicyViolation)
 
 
 def _class_for_reason(reason: str) -> type[PassgateError] | None:
+    """The class a reason selects; None when it selects none and the status code decides."""
     try:
-        return _CLASS_BY_REASON.get(ErrorReason.Value(reason))
+        cls = _CLASS_BY_REASON.get(ErrorReason.Value(reason))
     except ValueError:  # a reason this client version does not know
         return None
+    return None if cls is PassgateError else cls
 
 
 @dataclass

@@ -1,0 +1,216 @@
+// Flow walks a user through passgate's password life cycle: sign in, change
+// the password, request a reset, submit it with the link from the e-mail, and
+// sign in with the new password. On the way it makes calls that passgate
+// rejects and shows their decoded details. Every step prints one JSON line;
+// calls refused with RESOURCE_EXHAUSTED are retried after the delay the
+// server asks for.
+//
+//   mvn -q package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+//   PASSGATE_API_KEY=pgk_... java -cp "target/passgate-client-0.1.0.jar:$(cat target/classpath.txt)" \
+//       examples/Flow.java --target 127.0.0.1:50051 --email ada@example.com \
+//       --password 'Correct-Horse-9-battery' --new-password 'Another#Strong-Pass-42' \
+//       --reset-password 'Third$Strong-Pass-77'
+//
+// After RequestReset it reads the reset link from the e-mail
+// (`<reset_url>?user=<user_id>&token=<token>`) as one line on standard input.
+
+import dev.passgate.auth.v1.AuthServiceGrpc;
+import dev.passgate.auth.v1.ChangePasswordRequest;
+import dev.passgate.auth.v1.ChangePasswordResponse;
+import dev.passgate.auth.v1.RequestResetRequest;
+import dev.passgate.auth.v1.SignInRequest;
+import dev.passgate.auth.v1.SignInResponse;
+import dev.passgate.auth.v1.SignOutRequest;
+import dev.passgate.auth.v1.SubmitResetRequest;
+import dev.passgate.auth.v1.VerifySessionRequest;
+import dev.passgate.client.Passgate;
+import dev.passgate.client.PassgateError;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+public class Flow {
+  public static void main(String[] argv) throws Exception {
+    Map<String, String> args = parseArgs(argv);
+    String apiKey = System.getenv("PASSGATE_API_KEY");
+    String target = args.getOrDefault("target", "127.0.0.1:50051");
+    String email = args.get("email");
+    String password = args.get("password");
+    String newPassword = args.get("new-password");
+    String resetPassword = args.get("reset-password");
+    if (apiKey == null || apiKey.isEmpty() || email == null || password == null
+        || newPassword == null || resetPassword == null) {
+      System.err.println("Flow: set PASSGATE_API_KEY and give --email, --password, --new-password, --reset-password");
+      System.exit(2);
+    }
+
+    // Plaintext is for a local server only: use TlsChannelCredentials in production.
+    ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+    try {
+      AuthServiceGrpc.AuthServiceBlockingStub client = AuthServiceGrpc.newBlockingStub(channel)
+          .withInterceptors(Passgate.apiKey(apiKey))
+          .withDeadlineAfter(2, TimeUnit.MINUTES);
+
+      // A wrong password: UNAUTHENTICATED with ErrorInfo reason INVALID_CREDENTIALS.
+      expectRejected("sign_in_wrong_password", () -> client.signIn(signIn(email, password + "-wrong")));
+
+      SignInResponse signedIn = withBackoff("sign_in", () -> client.signIn(signIn(email, password)));
+      emit(Map.of("step", "sign_in", "user_id", signedIn.getUserId(),
+          "expires_at", Instant.ofEpochSecond(signedIn.getExpiresAt().getSeconds()).toString()));
+      var session = client.withCallCredentials(Passgate.session(signedIn.getSessionToken()));
+
+      // A weak new password: INVALID_ARGUMENT with one BadRequest field
+      // violation per broken rule; the session survives the refusal.
+      expectRejected("change_password_weak", () -> session.changePassword(ChangePasswordRequest.newBuilder()
+          .setOldPassword(password).setNewPassword("short").setConfirmPassword("short").build()));
+
+      ChangePasswordResponse changed = withBackoff("change_password", () -> session.changePassword(
+          ChangePasswordRequest.newBuilder().setOldPassword(password)
+              .setNewPassword(newPassword).setConfirmPassword(newPassword).build()));
+      emit(Map.of("step", "change_password"));
+
+      // The change revoked every other session, the one it was made with included.
+      expectRejected("old_session_revoked", () -> client.verifySession(
+          VerifySessionRequest.newBuilder().setSessionToken(signedIn.getSessionToken()).build()));
+
+      withBackoff("sign_out", () -> client.withCallCredentials(Passgate.session(changed.getSessionToken()))
+          .signOut(SignOutRequest.getDefaultInstance()));
+      emit(Map.of("step", "sign_out"));
+
+      withBackoff("request_reset", () -> client.requestReset(
+          RequestResetRequest.newBuilder().setEmail(email).build()));
+      emit(Map.of("step", "request_reset", "awaiting", "reset link on standard input"));
+
+      Map<String, String> link = readResetLink();
+      withBackoff("submit_reset", () -> client.submitReset(SubmitResetRequest.newBuilder()
+          .setUserId(link.get("user")).setToken(link.get("token")).setNewPassword(resetPassword).build()));
+      emit(Map.of("step", "submit_reset", "user_id", link.get("user")));
+
+      SignInResponse again = withBackoff("sign_in_after_reset", () -> client.signIn(signIn(email, resetPassword)));
+      emit(Map.of("step", "sign_in_after_reset", "user_id", again.getUserId()));
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  static SignInRequest signIn(String email, String password) {
+    return SignInRequest.newBuilder().setEmail(email).setPassword(password).build();
+  }
+
+  /**
+   * Makes a call and, while passgate answers RESOURCE_EXHAUSTED, waits as its
+   * RetryInfo says and tries again (at most 5 times).
+   */
+  static <T> T withBackoff(String step, Supplier<T> call) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.get();
+      } catch (StatusRuntimeException e) {
+        PassgateError error = PassgateError.from(e).orElseThrow(() -> e);
+        if (error.code() != Status.Code.RESOURCE_EXHAUSTED || attempt == 5) {
+          throw e;
+        }
+        Duration delay = error.retryDelay().orElse(Duration.ofSeconds(1));
+        emit(Map.of("event", "backoff", "step", step, "reason", error.reason(), "delay_ms", delay.toMillis()));
+        Thread.sleep(delay.toMillis());
+      }
+    }
+  }
+
+  /** Prints a rejected call's decoded status and details. */
+  static void expectRejected(String step, Supplier<?> call) throws InterruptedException {
+    try {
+      withBackoff(step, call);
+    } catch (StatusRuntimeException e) {
+      PassgateError error = PassgateError.from(e).filter(PassgateError::fromPassgate)
+          .orElseThrow(() -> e); // not passgate's answer: the server is unreachable, say
+      List<Map<String, Object>> violations = error.violations().stream()
+          .map(v -> Map.<String, Object>of("field", v.field(), "reason", v.reason(), "description", v.description()))
+          .toList();
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("step", step);
+      line.put("code", error.code().value());
+      line.put("reason", error.reason());
+      line.put("domain", error.domain());
+      line.put("violations", violations);
+      emit(line);
+      return;
+    }
+    throw new IllegalStateException(step + ": expected passgate to reject the call");
+  }
+
+  /** Reads {@code <reset_url>?user=<user_id>&token=<token>} from standard input. */
+  static Map<String, String> readResetLink() throws Exception {
+    String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    if (line == null) {
+      throw new IllegalStateException("read reset link: end of input");
+    }
+    Map<String, String> query = new HashMap<>();
+    String raw = URI.create(line.strip()).getRawQuery();
+    for (String pair : raw == null ? new String[0] : raw.split("&")) {
+      String[] kv = pair.split("=", 2);
+      query.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+          kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+    }
+    if (query.getOrDefault("user", "").isEmpty() || query.getOrDefault("token", "").isEmpty()) {
+      throw new IllegalStateException("reset link: want ?user=<user_id>&token=<token>");
+    }
+    return query;
+  }
+
+  static Map<String, String> parseArgs(String[] argv) {
+    Map<String, String> args = new HashMap<>();
+    for (int i = 0; i + 1 < argv.length; i += 2) {
+      if (!argv[i].startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument: " + argv[i]);
+      }
+      args.put(argv[i].substring(2), argv[i + 1]);
+    }
+    return args;
+  }
+
+  static void emit(Map<String, ?> fields) {
+    System.out.println(json(fields));
+    System.out.flush();
+  }
+
+  static String json(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      StringBuilder b = new StringBuilder("{");
+      map.forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append(json(k.toString())).append(':').append(json(v)));
+      return b.append('}').toString();
+    }
+    if (value instanceof List<?> list) {
+      return "[" + String.join(",", list.stream().map(Flow::json).toList()) + "]";
+    }
+    if (value instanceof Number) {
+      return value.toString();
+    }
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : String.valueOf(value).toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+}

@@ -1,0 +1,56 @@
+"""The Go client (clients/go): it builds, vets and passes its unit tests, and its
+example program walks the password life cycle against a live server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from client_flow import (
+    ROOT,
+    check_backoff,
+    check_flow,
+    check_readme_excerpts,
+    run_flow,
+    throttled_server,
+)
+
+from passgate.testing import ServerProcess
+
+MODULE = ROOT / "clients" / "go"
+
+pytestmark = pytest.mark.slow
+
+
+def _go(*args: str, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        ["go", *args], cwd=MODULE, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, f"go {' '.join(args)} failed:\n{result.stdout}{result.stderr}"
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """`go vet`, `go test`, then the example built into a temporary folder."""
+    # go.sum is committed: a missing checksum fails instead of editing it.
+    env = {**os.environ, "GOFLAGS": "-mod=readonly -buildvcs=false"}
+    _go("vet", "./...", env=env)
+    _go("test", "./...", env=env)
+    binary = tmp_path_factory.mktemp("go") / "flow"
+    _go("build", "-o", str(binary), "./examples/flow", env=env)
+    return [str(binary)]
+
+
+def test_readme_shows_the_example() -> None:
+    check_readme_excerpts(MODULE / "README.md", MODULE / "examples" / "flow" / "main.go", "go")
+
+
+def test_example_flow(flow: list[str], server: ServerProcess, tmp_path: Path) -> None:
+    check_flow(run_flow(flow, server, cwd=tmp_path, label="go"))
+
+
+def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -> None:
+    with throttled_server(tmp_path / "server") as server:
+        check_backoff(run_flow(flow, server, cwd=tmp_path, label="go"))

@@ -1,0 +1,78 @@
+"""The Java client (clients/java): Maven packages the jar and runs its unit
+tests, and the example program (compiled against the jar and its runtime
+classpath) walks the password life cycle against a live server."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from client_flow import (
+    ROOT,
+    check_backoff,
+    check_flow,
+    check_readme_excerpts,
+    run_flow,
+    throttled_server,
+)
+
+from passgate.testing import ServerProcess
+
+PROJECT = ROOT / "clients" / "java"
+EXAMPLE = PROJECT / "examples" / "Flow.java"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """`mvn package` (unit tests included) into a temporary folder, plus the runtime classpath."""
+    build = tmp_path_factory.mktemp("java")
+    classpath = build / "classpath.txt"
+    result = subprocess.run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            f"-Dpassgate.buildDirectory={build / 'target'}",
+            "package",
+            "dependency:build-classpath",
+            f"-Dmdep.outputFile={classpath}",
+            "-Dmdep.includeScope=runtime",
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, f"mvn package failed:\n{result.stdout}{result.stderr}"
+    jars = list((build / "target").glob("passgate-client-*.jar"))
+    assert len(jars) == 1, jars
+    classpath_text = f"{jars[0]}:{classpath.read_text().strip()}"
+    # Compiled once here rather than by `java Flow.java` at each run: the same
+    # program, without paying javac twice.
+    examples = build / "examples"
+    result = subprocess.run(
+        ["javac", "-d", str(examples), "-cp", classpath_text, str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, f"javac examples/Flow.java failed:\n{result.stderr}"
+    return ["java", "-XX:TieredStopAtLevel=1", "-cp", f"{examples}:{classpath_text}", "Flow"]
+
+
+def test_readme_shows_the_example() -> None:
+    check_readme_excerpts(PROJECT / "README.md", EXAMPLE, "java")
+
+
+def test_example_flow(flow: list[str], server: ServerProcess, tmp_path: Path) -> None:
+    check_flow(run_flow(flow, server, cwd=tmp_path, label="java"))
+
+
+def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -> None:
+    with throttled_server(tmp_path / "server") as server:
+        check_backoff(run_flow(flow, server, cwd=tmp_path, label="java"))

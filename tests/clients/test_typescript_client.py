@@ -1,0 +1,75 @@
+"""The TypeScript client (clients/typescript): it type-checks, builds to ESM
+with .d.ts, passes its unit tests, and its example program walks the password
+life cycle against a live server."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from client_flow import (
+    ROOT,
+    check_backoff,
+    check_flow,
+    check_readme_excerpts,
+    run_flow,
+    throttled_server,
+)
+
+from passgate.testing import ServerProcess
+
+PACKAGE = ROOT / "clients" / "typescript"
+
+pytestmark = pytest.mark.slow
+
+
+def _npm(*args: str, cwd: Path) -> None:
+    result = subprocess.run(
+        ["npm", *args], cwd=cwd, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, f"npm {' '.join(args)} failed:\n{result.stdout}{result.stderr}"
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The package built in a copy of clients/typescript (no debris in the tree)."""
+    # node_modules as package-lock.json says; scripts/toolchains keeps the same stamp
+    lock = hashlib.sha1((PACKAGE / "package-lock.json").read_bytes()).hexdigest()[:12]
+    stamp = PACKAGE / "node_modules" / f".passgate-{lock}"
+    if not stamp.exists():
+        _npm("ci", "--no-audit", "--no-fund", "--loglevel=error", cwd=PACKAGE)
+        stamp.touch()
+    copy = tmp_path_factory.mktemp("typescript") / "client"
+    shutil.copytree(
+        PACKAGE, copy, ignore=shutil.ignore_patterns("node_modules", "dist", "*.tsbuildinfo")
+    )
+    (copy / "node_modules").symlink_to(PACKAGE / "node_modules", target_is_directory=True)
+    _npm("run", "build", cwd=copy)
+    assert (copy / "dist" / "index.js").is_file()
+    assert (copy / "dist" / "index.d.ts").is_file()
+    _npm("test", cwd=copy)
+    _npm("run", "build:examples", cwd=copy)
+    return ["node", str(copy / "examples" / "dist" / "flow.js")]
+
+
+def test_package_is_esm_with_types() -> None:
+    manifest = json.loads((PACKAGE / "package.json").read_text())
+    assert manifest["type"] == "module"
+    assert manifest["exports"]["."]["types"].endswith(".d.ts")
+
+
+def test_readme_shows_the_example() -> None:
+    check_readme_excerpts(PACKAGE / "README.md", PACKAGE / "examples" / "flow.ts", "ts")
+
+
+def test_example_flow(flow: list[str], server: ServerProcess, tmp_path: Path) -> None:
+    check_flow(run_flow(flow, server, cwd=tmp_path, label="ts"))
+
+
+def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -> None:
+    with throttled_server(tmp_path / "server") as server:
+        check_backoff(run_flow(flow, server, cwd=tmp_path, label="ts"))
