@@ -4,6 +4,7 @@ loopback port over a throwaway SQLite file, and readers for its mail folder."""
 from __future__ import annotations
 
 import email
+import logging
 import os
 import re
 import signal
@@ -11,12 +12,12 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, cast
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import grpc
@@ -29,9 +30,11 @@ from passgate.clock import ManualClock
 from passgate.config import Settings
 from passgate.identity.passwords import TESTING_COST, PasswordHasher
 from passgate.identity.users import Users
+from passgate.logs import JsonFormatter
 from passgate.mail.mailers import MemoryMailer
 from passgate.rates import Rate
 
+_STATUS_DETAILS_KEY = "grpc-status-details-bin"
 _LINK = re.compile(r"https?://[^\s\"'<>]+")
 
 
@@ -78,13 +81,16 @@ class ServerProcess:
         env: dict[str, str] | None = None,
         database_url: str | None = None,
         port: int | None = None,
+        file_mailer: bool = True,
     ) -> None:
+        """`file_mailer=False` leaves the mail flags to `extra_args` (e.g. --smtp-host)."""
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.target = f"127.0.0.1:{self.port}"
         self.database_url = database_url or f"sqlite:///{self.workdir / 'passgate.db'}"
         self.mail_dir = self.workdir / "mail"
+        self.file_mailer = file_mailer
         self.log_path = self.workdir / "server.log"
         self.env = {
             **os.environ,
@@ -92,6 +98,7 @@ class ServerProcess:
             "PASSGATE_BCRYPT_COST": str(TESTING_COST),
             "PASSGATE_KEY_RATE": "100000/1s",
             "PASSGATE_IP_RATE": "100000/1s",
+            "PASSGATE_RESET_IP_RATE": "100000/1s",
             **(env or {}),
         }
         self.extra_args = extra_args
@@ -101,17 +108,10 @@ class ServerProcess:
     # --- lifecycle -----------------------------------------------------------
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
+        mail = ["--mail-dir", str(self.mail_dir)] if self.file_mailer else []
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [
-                    *self.passgate,
-                    "serve",
-                    "--listen",
-                    self.target,
-                    "--mail-dir",
-                    str(self.mail_dir),
-                    *self.extra_args,
-                ],
+                [*self.passgate, "serve", "--listen", self.target, *mail, *self.extra_args],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -277,10 +277,15 @@ def test_settings(workdir: Path, **overrides: Any) -> Settings:
 
 @contextmanager
 def in_process_server(
-    workdir: Path, *, hasher: PasswordHasher | None = None, **overrides: Any
+    workdir: Path,
+    *,
+    hasher: PasswordHasher | None = None,
+    mailer: MemoryMailer | None = None,
+    **overrides: Any,
 ) -> Iterator[InProcessServer]:
+    """Only one at a time per process: the models bind to one database."""
     clock = ManualClock(time.time())
-    mailer = MemoryMailer()
+    mailer = mailer or MemoryMailer()
     app = build(test_settings(workdir, **overrides), clock=clock, mailer=mailer, hasher=hasher)
     app.start()
     try:
@@ -290,61 +295,153 @@ def in_process_server(
         app.stop(0)
 
 
+# --- logs --------------------------------------------------------------------
+
+
+class LogCapture(logging.Handler):
+    """passgate's JSON log lines, formatted as the server writes them, kept in memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@contextmanager
+def capture_logs() -> Iterator[LogCapture]:
+    """Collects what an in-process server logs while the block runs."""
+    logger = logging.getLogger("passgate")
+    handler = LogCapture()
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
 # --- reading errors ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ErrorDetails:
-    """A rejected call's status and decoded google.rpc details."""
+class Refusal:
+    """A refused call, decoded: the status, and every detail of the rich error model."""
 
     code: grpc.StatusCode
     message: str
-    reasons: tuple[str, ...]
-    violations: tuple[tuple[str, str], ...]  # (field, reason)
-    retry_delay: float | None
-    quota_subjects: tuple[str, ...]
-    trailers: dict[str, str]
-    error_id: str | None
+    trailing: tuple[tuple[str, str | bytes], ...]
+    details: tuple[Any, ...]  # google.protobuf.Any, in the order the server sent them
+
+    @property
+    def error_infos(self) -> list[error_details_pb2.ErrorInfo]:
+        return _unpacked(self.details, error_details_pb2.ErrorInfo)
+
+    @property
+    def reason(self) -> str | None:
+        """The one ErrorInfo's reason; None when the status carries no ErrorInfo."""
+        infos = self.error_infos
+        assert len(infos) <= 1, f"more than one ErrorInfo: {infos}"
+        return infos[0].reason if infos else None
+
+    @property
+    def error_info(self) -> error_details_pb2.ErrorInfo:
+        infos = self.error_infos
+        assert len(infos) == 1, f"expected exactly one ErrorInfo, got {infos}"
+        return infos[0]
+
+    @property
+    def violations(self) -> list[error_details_pb2.BadRequest.FieldViolation]:
+        return [
+            v
+            for bad in _unpacked(self.details, error_details_pb2.BadRequest)
+            for v in bad.field_violations
+        ]
+
+    @property
+    def field_reasons(self) -> list[tuple[str, str]]:
+        return [(v.field, v.reason) for v in self.violations]
+
+    @property
+    def retry_delay(self) -> float | None:
+        infos = _unpacked(self.details, error_details_pb2.RetryInfo)
+        return infos[0].retry_delay.ToNanoseconds() / 1e9 if infos else None
+
+    @property
+    def quota_subjects(self) -> list[str]:
+        return [
+            v.subject
+            for q in _unpacked(self.details, error_details_pb2.QuotaFailure)
+            for v in q.violations
+        ]
+
+    def trailer(self, key: str) -> str | bytes | None:
+        for name, value in self.trailing:
+            if name == key:
+                return value
+        return None
+
+    @property
+    def status_details(self) -> bytes | None:
+        """The serialized `google.rpc.Status` trailer, for byte-for-byte comparisons."""
+        value = self.trailer(_STATUS_DETAILS_KEY)
+        assert value is None or isinstance(value, bytes)
+        return value
+
+    def text(self) -> str:
+        """Everything a caller can read of this refusal, as one string, for leak checks."""
+        parts = [self.message]
+        parts += [str(v) for _, v in self.trailing]
+        parts += [str(_unpack_any(d)) for d in self.details]
+        return "\n".join(parts)
+
+    def same_as(self, other: Refusal) -> bool:
+        """Byte for byte: the code, the message and every trailer, details included."""
+        return (self.code, self.message, self.trailing) == (
+            other.code,
+            other.message,
+            other.trailing,
+        )
 
 
-def error_details(error: grpc.RpcError) -> ErrorDetails:
-    call = cast(grpc.Call, error)  # what a unary call raises is also a grpc.Call
+def _unpack_any(packed: Any) -> Any:
+    for cls in (
+        error_details_pb2.ErrorInfo,
+        error_details_pb2.BadRequest,
+        error_details_pb2.RetryInfo,
+        error_details_pb2.QuotaFailure,
+    ):
+        if packed.Is(cls.DESCRIPTOR):
+            message = cls()
+            packed.Unpack(message)
+            return message
+    return packed
+
+
+def _unpacked(details: Sequence[Any], cls: type[Any]) -> list[Any]:
+    found = []
+    for packed in details:
+        if packed.Is(cls.DESCRIPTOR):
+            message = cls()
+            packed.Unpack(message)
+            found.append(message)
+    return found
+
+
+def decode(error: grpc.RpcError) -> Refusal:
+    call: Any = error
     status = rpc_status.from_call(call)
-    reasons: list[str] = []
-    violations: list[tuple[str, str]] = []
-    retry: float | None = None
-    subjects: list[str] = []
-    error_id: str | None = None
-    for detail in status.details if status is not None else ():
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            reasons.append(info.reason)
-            error_id = info.metadata.get("error_id")
-        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            violations += [(v.field, v.reason) for v in bad.field_violations]
-        elif detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
-            info_retry = error_details_pb2.RetryInfo()
-            detail.Unpack(info_retry)
-            retry = info_retry.retry_delay.ToNanoseconds() / 1e9
-        elif detail.Is(error_details_pb2.QuotaFailure.DESCRIPTOR):
-            quota = error_details_pb2.QuotaFailure()
-            detail.Unpack(quota)
-            subjects += [v.subject for v in quota.violations]
-    trailers = {
-        str(item[0]): str(item[1])
-        for item in cast(Any, call.trailing_metadata() or ())
-        if not str(item[0]).endswith("-bin")
-    }
-    return ErrorDetails(
+    return Refusal(
         code=call.code(),
         message=call.details() or "",
-        reasons=tuple(reasons),
-        violations=tuple(violations),
-        retry_delay=retry,
-        quota_subjects=tuple(subjects),
-        trailers=trailers,
-        error_id=error_id,
+        trailing=tuple(call.trailing_metadata() or ()),
+        details=tuple(status.details) if status is not None else (),
     )

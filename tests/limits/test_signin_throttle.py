@@ -29,14 +29,15 @@ def test_five_free_failures_then_doubling_delays_that_expire(tmp_path: Path):
                 UNAUTHENTICATED
             )
         # the sixth failure still answers INVALID_CREDENTIALS, and starts a 1 s delay
-        assert refused(sign_in, api, srv.api_key, WRONG, username="alice").reasons == (
-            "INVALID_CREDENTIALS",
+        assert (
+            refused(sign_in, api, srv.api_key, WRONG, username="alice").reason
+            == "INVALID_CREDENTIALS"
         )
         delays = []
         for _ in range(4):
             blocked = refused(sign_in, api, srv.api_key, PW, email="ALICE@example.com")
             assert blocked.code == EXHAUSTED  # even the right password waits
-            assert blocked.quota_subjects == ("sign-in attempts",)
+            assert blocked.quota_subjects == ["sign-in attempts"]
             delays.append(blocked.retry_delay)
             srv.clock.advance(blocked.retry_delay or 0)
             assert refused(sign_in, api, srv.api_key, WRONG, username="alice").code == (
@@ -123,7 +124,7 @@ def test_a_wrong_old_password_in_change_password_counts(tmp_path: Path):
             old_password=WRONG, new_password=NEW, confirm_password=NEW
         )
         md = metadata(srv.api_key, session)
-        assert refused(api.ChangePassword, change, metadata=md).reasons == ("INVALID_CREDENTIALS",)
+        assert refused(api.ChangePassword, change, metadata=md).reason == "INVALID_CREDENTIALS"
         assert refused(api.ChangePassword, change, metadata=md).code == UNAUTHENTICATED
         assert refused(sign_in, api, srv.api_key, PW, email="fay@example.com").code == EXHAUSTED
 

@@ -34,7 +34,7 @@ def test_oversized_message_and_metadata_are_refused_and_the_server_goes_on(tmp_p
             ok = refused(
                 api.SignIn, pb.SignInRequest(email="a@example.com", password="x"), metadata=md
             )
-            assert ok.reasons == ("INVALID_CREDENTIALS",)
+            assert ok.reason == "INVALID_CREDENTIALS"
 
 
 def test_calls_beyond_the_concurrency_bound_are_refused(tmp_path: Path):

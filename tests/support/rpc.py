@@ -10,9 +10,9 @@ import grpc
 
 from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.auth.v1 import auth_service_pb2_grpc
-from passgate.testing import ErrorDetails, error_details
+from passgate.testing import Refusal, decode
 
-__all__ = ["ErrorDetails", "metadata", "pb", "refused", "stub"]
+__all__ = ["Refusal", "metadata", "pb", "refused", "stub"]
 
 
 @contextmanager
@@ -29,10 +29,10 @@ def metadata(api_key: str, session: str | None = None, **extra: str) -> list[tup
     return entries
 
 
-def refused(call: Callable[..., Any], *args: Any, **kwargs: Any) -> ErrorDetails:
+def refused(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Refusal:
     """Runs a call that must fail; returns its decoded status."""
     try:
         call(*args, **kwargs)
     except grpc.RpcError as error:
-        return error_details(error)
+        return decode(error)
     raise AssertionError("the call was expected to be refused, and succeeded")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -133,7 +134,7 @@ class Accounts:
             raise SessionInvalid()
         problems = fields.required("old_password", old)
         problems += self._new_password_problems(new, user)
-        if new != confirm:
+        if not _same_password(new, confirm):
             problems.append(
                 Violation(
                     "confirm_password",
@@ -141,7 +142,7 @@ class Accounts:
                     "The two password fields didn't match.",
                 )
             )
-        elif new and new == old:
+        elif new and _same_password(new, old):
             problems.append(
                 Violation(
                     "new_password",
@@ -316,6 +317,11 @@ class Accounts:
         if user is None or user.tenant_id != tenant_id or user.disabled:
             raise ResetTokenInvalid()
         return user
+
+
+def _same_password(a: str, b: str) -> bool:
+    """Whether two inputs are one password: hashes are made of the NFKC form."""
+    return unicodedata.normalize("NFKC", a) == unicodedata.normalize("NFKC", b)
 
 
 def _reset_subject(tenant_id: str, user_id: str | None, identifier: Identifier) -> str:

@@ -1,0 +1,261 @@
+"""The server as operators and tools see it: health checking and reflection
+without a key, graceful SIGTERM, `kill -9` durability, size limits, unparseable
+requests, and reset mail through a real SMTP server."""
+
+from __future__ import annotations
+
+import email
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import grpc
+import pytest
+from google.protobuf import descriptor_pool
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
+    ProtoReflectionDescriptorDatabase,
+)
+from rpc_support import (
+    NEW_PASSWORD,
+    PASSWORD,
+    SERVICE,
+    Client,
+    Refusal,
+    decode,
+    raw_method,
+    wait_links_to,
+)
+from server_support import UserFactory, running, server_process
+from smtp_fixtures import smtp_server
+
+from passgate.auth.v1 import auth_service_pb2 as pb
+from passgate.mail.templates import find_reset_link
+
+SERVING = health_pb2.HealthCheckResponse.SERVING
+
+
+# --- health and reflection ------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", ["", SERVICE])
+def test_health_answers_without_an_api_key(shared_channel: grpc.Channel, service: str) -> None:
+    reply = health_pb2_grpc.HealthStub(shared_channel).Check(
+        health_pb2.HealthCheckRequest(service=service), timeout=10
+    )
+    assert reply.status == SERVING
+
+
+def test_reflection_lists_the_service_and_resolves_every_symbol(
+    shared_channel: grpc.Channel,
+) -> None:
+    assert SERVICE in set(ProtoReflectionDescriptorDatabase(shared_channel).get_services())
+
+    for symbol, file in {
+        f"{SERVICE}.SignIn": "passgate/auth/v1/auth_service.proto",
+        "passgate.auth.v1.SignInRequest.password": "passgate/auth/v1/auth_service.proto",
+        "passgate.auth.v1.ErrorReason": "passgate/auth/v1/error_reason.proto",
+        "google.rpc.ErrorInfo": "google/rpc/error_details.proto",
+        "google.rpc.BadRequest": "google/rpc/error_details.proto",
+        "google.rpc.RetryInfo": "google/rpc/error_details.proto",
+        "google.rpc.QuotaFailure": "google/rpc/error_details.proto",
+        "google.rpc.Status": "google/rpc/status.proto",
+    }.items():
+        # A fresh database per symbol, so that each answer comes from the server, not a cache.
+        fresh = ProtoReflectionDescriptorDatabase(shared_channel)
+        assert fresh.FindFileContainingSymbol(symbol).name == file, symbol
+
+    with pytest.raises(KeyError):
+        ProtoReflectionDescriptorDatabase(shared_channel).FindFileContainingSymbol(
+            f"{SERVICE}.NoSuchMethod"
+        )
+    pool = descriptor_pool.DescriptorPool(ProtoReflectionDescriptorDatabase(shared_channel))
+    method = pool.FindMethodByName(f"{SERVICE}.SignIn")
+    assert method.input_type.full_name == "passgate.auth.v1.SignInRequest"
+    assert method.output_type.full_name == "passgate.auth.v1.SignInResponse"
+    assert "reason" in pool.FindMessageTypeByName("google.rpc.ErrorInfo").fields_by_name
+
+
+def test_reflection_can_be_switched_off(tmp_path: Path) -> None:
+    with running(tmp_path, "--reflection", "off") as (server, client):
+        with pytest.raises(grpc.RpcError) as refused:
+            list(ProtoReflectionDescriptorDatabase(client.channel).get_services())
+        assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED  # type: ignore[attr-defined]
+        # The rest of the server is unaffected.
+        health = health_pb2_grpc.HealthStub(client.channel).Check(
+            health_pb2.HealthCheckRequest(), timeout=10
+        )
+        assert health.status == SERVING
+        user = UserFactory(server)()
+        assert client.sign_in(user.email, PASSWORD).user_id == user.user_id
+
+
+# --- shutting down and crashing -------------------------------------------------------
+
+
+def test_sigterm_drains_a_call_in_flight_and_exits_0(tmp_path: Path) -> None:
+    # At cost 14 the sign-in's hash upgrade keeps the call busy for about a second.
+    with running(tmp_path, "--bcrypt-cost", "14") as (server, client):
+        user = UserFactory(server)()
+        assert server.process is not None
+        in_flight = client.stub.SignIn.future(
+            pb.SignInRequest(email=user.email, password=PASSWORD),
+            metadata=client.metadata(),
+            timeout=60,
+        )
+        time.sleep(0.3)  # let the call reach its bcrypt work
+        assert not in_flight.done()
+        server.process.terminate()
+
+        health = health_pb2_grpc.HealthStub(client.channel)
+        seen = None
+        deadline = time.monotonic() + 30
+        while seen is None and server.process.poll() is None:
+            assert time.monotonic() < deadline, "health kept answering SERVING after SIGTERM"
+            try:
+                status = health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
+            except grpc.RpcError as error:
+                seen = error.code()  # type: ignore[attr-defined]
+            else:
+                seen = None if status == SERVING else status
+        # Draining: the health check says NOT_SERVING, or new calls are refused.
+        assert seen in (
+            health_pb2.HealthCheckResponse.NOT_SERVING,
+            grpc.StatusCode.UNAVAILABLE,
+            grpc.StatusCode.CANCELLED,
+        )
+
+        answer = in_flight.result()
+        assert answer.user_id == user.user_id
+        assert server.process.wait(30) == 0
+
+    events = [json.loads(line) for line in server.log_text().splitlines() if line.startswith("{")]
+    order = [e["msg"] if e.get("event") != "rpc" else e["method"] for e in events]
+    shutdown = order.index("shutting down")
+    assert f"/{SERVICE}/SignIn" in order[shutdown:]
+
+
+def test_a_reset_acknowledged_before_kill_9_survives_it(tmp_path: Path) -> None:
+    workdir = tmp_path / "server"
+    with server_process(workdir) as first, grpc.insecure_channel(first.target) as channel:
+        client = Client(channel, first.api_key)
+        user = UserFactory(first)()
+        client.request_reset(user.email)
+        link = wait_links_to(first.mail_dir, user.email)[-1]
+        assert client.submit_reset(link, NEW_PASSWORD) == pb.SubmitResetResponse()
+        first.kill()
+        assert first.process is not None and first.process.returncode == -9
+
+    second = server_process(workdir)
+    second.api_key = first.api_key
+    with second, grpc.insecure_channel(second.target) as channel:
+        client = Client(channel, second.api_key)
+        assert client.sign_in(user.email, NEW_PASSWORD).user_id == user.user_id
+        old = client.refuse("SignIn", pb.SignInRequest(email=user.email, password=PASSWORD))
+        assert old.reason == "INVALID_CREDENTIALS"
+
+
+# --- limits and malformed calls -------------------------------------------------------
+
+
+def test_calls_beyond_the_concurrency_bound_are_refused_not_queued(tmp_path: Path) -> None:
+    # At cost 13 each sign-in's hash upgrade holds its slot for half a second or more.
+    with running(tmp_path, "--bcrypt-cost", "13", "--max-concurrent-rpcs", "2") as (
+        server,
+        client,
+    ):
+        user = UserFactory(server)()
+        calls = 4
+        start = threading.Barrier(calls)
+
+        def sign_in(_: int) -> object:
+            start.wait()
+            return client.outcome("SignIn", pb.SignInRequest(email=user.email, password=PASSWORD))
+
+        with ThreadPoolExecutor(max_workers=calls) as pool:
+            results = list(pool.map(sign_in, range(calls)))
+
+        signed_in = [r for r in results if isinstance(r, pb.SignInResponse)]
+        refused = [r for r in results if isinstance(r, Refusal)]
+        assert 1 <= len(signed_in) <= 2, results
+        assert len(refused) == calls - len(signed_in)
+        assert {r.code for r in refused} == {grpc.StatusCode.RESOURCE_EXHAUSTED}
+        # Once the slots are free again, calls are admitted.
+        verify = client.refuse("VerifySession", pb.VerifySessionRequest(session_token="pgs_x"))
+        assert verify.reason == "SESSION_INVALID"
+
+
+def test_a_request_above_the_message_limit_is_refused_and_the_server_keeps_serving(
+    client: Client, make_user: UserFactory
+) -> None:
+    user = make_user()
+    huge = client.refuse("SignIn", pb.SignInRequest(email=user.email, password="P" * (1 << 20)))
+    assert huge.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert client.sign_in(user.email, PASSWORD).user_id == user.user_id
+
+
+def test_metadata_above_the_limit_is_refused_and_the_server_keeps_serving(
+    client: Client, make_user: UserFactory
+) -> None:
+    user = make_user()
+    request = pb.SignInRequest(email=user.email, password=PASSWORD)
+    refusal = client.refuse(
+        "SignIn", request, metadata=[*client.metadata(), ("x-padding", "p" * (64 * 1024))]
+    )
+    assert refusal.code in (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.INVALID_ARGUMENT)
+    assert client.sign_in(user.email, PASSWORD).user_id == user.user_id
+
+
+@pytest.mark.parametrize(
+    "method",
+    ["SignIn", "ChangePassword", "RequestReset", "SubmitReset", "SignOut", "VerifySession"],
+)
+def test_unparseable_request_bytes_are_invalid_argument(
+    shared_channel: grpc.Channel, client: Client, method: str
+) -> None:
+    with pytest.raises(grpc.RpcError) as refused:
+        raw_method(shared_channel, method)(
+            b"\xff\xff\xff", metadata=client.metadata(session="pgs_" + "A" * 43), timeout=10
+        )
+    refusal = decode(refused.value)
+    assert refusal.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert refusal.error_info.reason == "INVALID_REQUEST"
+    assert len(refusal.violations) == 1
+
+
+# --- SMTP -----------------------------------------------------------------------------
+
+
+def test_reset_mail_reaches_a_real_smtp_server(tmp_path: Path) -> None:
+    with smtp_server(security="none") as smtp:
+        process = server_process(
+            tmp_path,
+            "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp.port),
+            "--smtp-security", "none", "--mail-from", "passgate <auth@example.com>",
+            file_mailer=False,
+        )  # fmt: skip
+        with process, grpc.insecure_channel(process.target) as channel:
+            client = Client(channel, process.api_key)
+            user = UserFactory(process)()
+            client.request_reset(user.email)
+            deadline = time.monotonic() + 15
+            while not smtp.received:
+                assert time.monotonic() < deadline, "no mail reached the SMTP server"
+                time.sleep(0.05)
+
+            received = smtp.received[0]
+            assert received.rcpt_tos == [user.email]
+            assert received.mail_from == "auth@example.com"
+            link = find_reset_link(email.message_from_bytes(received.content))
+            assert link is not None
+            query = parse_qs(urlsplit(link).query)
+            assert query["user"] == [user.user_id]
+            request = pb.SubmitResetRequest(
+                user_id=user.user_id, token=query["token"][0], new_password=NEW_PASSWORD
+            )
+            assert client.call("SubmitReset", request) == pb.SubmitResetResponse()
+            assert client.sign_in(user.email, NEW_PASSWORD).user_id == user.user_id
+            assert not (tmp_path / "mail").exists()
