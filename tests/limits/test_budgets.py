@@ -109,3 +109,25 @@ def test_health_and_reflection_are_not_charged(tmp_path: Path):
             for _ in range(5):
                 reply = health.Check(health_pb2.HealthCheckRequest())
                 assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_an_outside_client_is_told_when_to_come_back_and_then_passes(tmp_path: Path):
+    import time
+
+    from passgate.testing import ServerProcess
+
+    with (
+        ServerProcess(tmp_path, env={"PASSGATE_KEY_RATE": "25/5s"}) as srv,
+        stub(srv.target) as api,
+    ):
+        md = metadata(srv.api_key)
+        codes = []
+        while grpc.StatusCode.RESOURCE_EXHAUSTED not in codes and len(codes) < 100:
+            codes.append(refused(api.VerifySession, VERIFY, metadata=md).code)
+        assert codes.index(grpc.StatusCode.RESOURCE_EXHAUSTED) >= 25
+        told = refused(api.VerifySession, VERIFY, metadata=md)
+        assert told.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert told.retry_delay is not None and 0 < told.retry_delay <= 0.2
+        assert int(told.trailer("retry-after") or 0) >= 1
+        time.sleep(told.retry_delay + 0.01)
+        assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
