@@ -22,8 +22,8 @@ from passgate.interceptors.call import current_call
 from passgate.interceptors.errors import MalformedRequest
 from passgate.interceptors.handlers import (
     Behavior,
-    Continuation,
     Handler,
+    WrappingInterceptor,
     metadata_values,
     method_name,
     wrap_unary,
@@ -35,22 +35,19 @@ MALFORMED = Violation(
 )
 
 
-class ApiKeyInterceptor(grpc.ServerInterceptor):
+class ApiKeyInterceptor(WrappingInterceptor):
     def __init__(self, keys: ApiKeys, open_prefixes: tuple[str, ...]) -> None:
+        super().__init__()
         self._keys = keys
         self._open_prefixes = open_prefixes  # health checking, reflection
 
-    def intercept_service(
-        self,
-        continuation: Continuation,
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> Handler | None:
-        full_method: str = handler_call_details.method
+    def wrap(self, full_method: str, handler: Handler | None) -> Handler | None:
         if full_method.startswith(self._open_prefixes):
-            return continuation(handler_call_details)
-        handler = continuation(handler_call_details) or _unknown_method_handler()
+            return handler
         method = method_name(full_method)
-        return wrap_unary(handler, lambda behavior: self._gate(method, behavior))
+        return wrap_unary(
+            handler or _unknown_method_handler(), lambda behavior: self._gate(method, behavior)
+        )
 
     def _gate(self, method: str, behavior: Behavior) -> Behavior:
         def gated(request: Any, context: grpc.ServicerContext) -> Any:

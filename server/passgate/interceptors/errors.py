@@ -17,7 +17,13 @@ import grpc
 
 from passgate.errors import PassgateError
 from passgate.interceptors.call import CallRecord, current_call
-from passgate.interceptors.handlers import Behavior, Continuation, Handler, method_name, wrap_unary
+from passgate.interceptors.handlers import (
+    Behavior,
+    Handler,
+    WrappingInterceptor,
+    method_name,
+    wrap_unary,
+)
 from passgate.status import to_status
 
 log = logging.getLogger("passgate.rpc")
@@ -40,19 +46,13 @@ def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], 
     return parse
 
 
-class ErrorsInterceptor(grpc.ServerInterceptor):
-    def intercept_service(
-        self,
-        continuation: Continuation,
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> Handler | None:
-        handler = continuation(handler_call_details)
+class ErrorsInterceptor(WrappingInterceptor):
+    def wrap(self, full_method: str, handler: Handler | None) -> Handler | None:
         if handler is None or handler.unary_unary is None:
             return handler
         handler = cast(Any, handler)._replace(
             request_deserializer=_tolerant(handler.request_deserializer)
         )
-        full_method: str = handler_call_details.method
         return wrap_unary(handler, lambda behavior: self._guard(full_method, behavior))
 
     def _guard(self, full_method: str, behavior: Behavior) -> Behavior:

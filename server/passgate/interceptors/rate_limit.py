@@ -12,8 +12,8 @@ from passgate.errors import RateLimited
 from passgate.interceptors.call import current_call
 from passgate.interceptors.handlers import (
     Behavior,
-    Continuation,
     Handler,
+    WrappingInterceptor,
     metadata_values,
     method_name,
     wrap_unary,
@@ -29,7 +29,7 @@ _SUBJECTS = {
 }
 
 
-class RateLimitInterceptor(grpc.ServerInterceptor):
+class RateLimitInterceptor(WrappingInterceptor):
     def __init__(
         self,
         store: LimitStore,
@@ -41,6 +41,7 @@ class RateLimitInterceptor(grpc.ServerInterceptor):
         open_prefixes: tuple[str, ...],
         method_ip_rates: dict[str, Rate] | None = None,
     ) -> None:
+        super().__init__()
         self._store = store
         self._clock = clock
         self._key_rate = key_rate
@@ -50,13 +51,10 @@ class RateLimitInterceptor(grpc.ServerInterceptor):
         # Extra per-address budgets for costly methods, e.g. {"RequestReset": 30/1m}.
         self._method_ip_rates = method_ip_rates or {}
 
-    def intercept_service(
-        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
-    ) -> Handler | None:
-        handler = continuation(handler_call_details)
-        if handler_call_details.method.startswith(self._open_prefixes):
+    def wrap(self, full_method: str, handler: Handler | None) -> Handler | None:
+        if full_method.startswith(self._open_prefixes):
             return handler
-        method = method_name(handler_call_details.method)
+        method = method_name(full_method)
         return wrap_unary(handler, lambda behavior: self._limit(method, behavior))
 
     def _limit(self, method: str, behavior: Behavior) -> Behavior:
