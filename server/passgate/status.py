@@ -31,6 +31,21 @@ def _pack(message: object) -> any_pb2.Any:
 
 def to_status(error: PassgateError, error_id: str | None = None) -> grpc.Status:
     """The status a caller sees for `error`, with its details and trailers."""
+    if error_id is not None or isinstance(error, InvalidRequest | RateLimited):
+        return _build_status(error, error_id)
+    # Refusals without per-call content (a wrong key, a dead session) are built
+    # once: their messages are fixed strings in the code, so this stays small.
+    key = (error.reason, error.message)
+    status = _FIXED.get(key)
+    if status is None:
+        status = _FIXED[key] = _build_status(error, None)
+    return status
+
+
+_FIXED: dict[tuple[str, str], grpc.Status] = {}
+
+
+def _build_status(error: PassgateError, error_id: str | None) -> grpc.Status:
     metadata = {"error_id": error_id} if error_id else {}
     details = [
         _pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN, metadata=metadata))

@@ -7,17 +7,30 @@ number of concurrent hashes at the core count whatever the load.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from passgate.identity.passwords import PasswordHasher
+
+
+def _lower_priority() -> None:
+    """bcrypt threads yield the CPU to cheap calls (nice 19): under a sign-in flood,
+    VerifySession and health checks keep their latency while bcrypt keeps the
+    cores busy whenever nothing else needs them."""
+    # not Linux, or not allowed: run at normal priority
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 class HashPool:
     def __init__(self, hasher: PasswordHasher, workers: int = 0) -> None:
         self.hasher = hasher
         self._executor = ThreadPoolExecutor(
-            max_workers=workers or os.cpu_count() or 1, thread_name_prefix="passgate-bcrypt"
+            max_workers=workers or os.cpu_count() or 1,
+            thread_name_prefix="passgate-bcrypt",
+            initializer=_lower_priority,
         )
 
     def verify(self, password: str, stored: str) -> bool:

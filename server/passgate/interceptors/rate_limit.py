@@ -72,7 +72,7 @@ class RateLimitInterceptor(WrappingInterceptor):
                 budgets.append(Budget(f"ip-{method}:{address}", method_rate))
             if key is not None:
                 budgets.insert(0, Budget(f"key:{key.id}", key.rate or self._key_rate))
-            denial = self._store.charge(budgets, self._clock.now())
+            denial = self._store.charge(budgets, self._clock)
             if denial is not None:
                 kind, _, _ = denial.budget.key.partition(":")
                 subject = f"key:{key.id}" if kind == "key" and key is not None else kind

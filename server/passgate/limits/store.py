@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from passgate.clock import Clock
 from passgate.rates import Rate
 
 
@@ -61,13 +62,16 @@ class ThrottleState:
 
 
 class LimitStore(Protocol):
-    def charge(self, budgets: Sequence[Budget], now: float) -> Denial | None:
-        """Charges every budget one call, or none of them; the first denial, if any."""
+    def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
+        """Charges every budget one call, or none of them; the first denial, if any.
+
+        The clock is read once the state is locked, so time spent waiting for
+        the lock never makes a call look early."""
         ...
 
     def throttle_state(self, key: str, now: float, policy: ThrottlePolicy) -> ThrottleState: ...
 
-    def record_failure(self, key: str, now: float, policy: ThrottlePolicy) -> ThrottleState:
+    def record_failure(self, key: str, clock: Clock, policy: ThrottlePolicy) -> ThrottleState:
         """Counts a failure (not while blocked: waiting out a delay never extends it)."""
         ...
 
@@ -94,12 +98,47 @@ _CHARGE = (
 _MICROS = 1_000_000
 
 
+# Large budgets are charged to the shared state in leases: a process takes a
+# hundredth of the budget (at most 1000 calls) at once and spends it locally
+# for at most 0.1 s. Small budgets, such as the default 25/5s, are charged
+# call by call, so they stay exact.
+LEASE_SECONDS = 0.1
+
+
+def lease_size(rate: Rate) -> int:
+    return max(1, min(1000, rate.count // 100))
+
+
+class _Leases:
+    """Calls this process has already charged to the shared state and not yet spent."""
+
+    _PRUNE_AT = 10_000
+
+    def __init__(self) -> None:
+        self._left: dict[str, tuple[int, float]] = {}
+
+    def holds(self, key: str, now: float) -> bool:
+        left = self._left.get(key)
+        return left is not None and left[0] > 0 and left[1] > now
+
+    def grant(self, key: str, calls: int, until: float) -> None:
+        if len(self._left) >= self._PRUNE_AT:
+            self._left = {k: v for k, v in self._left.items() if v[1] > until - LEASE_SECONDS}
+        self._left[key] = (calls, until)
+
+    def take(self, key: str) -> None:
+        calls, until = self._left[key]
+        self._left[key] = (calls - 1, until)
+
+
 class SqliteLimitStore:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._charge_lock = threading.Lock()
+        self._leases = _Leases()
         connection = self._connection()
         for statement in _SCHEMA:
             connection.execute(statement)
@@ -119,19 +158,42 @@ class SqliteLimitStore:
                 self._connections.append(connection)
         return connection
 
-    def charge(self, budgets: Sequence[Budget], now: float) -> Denial | None:
+    def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
+        # One thread of this process at a time: threads queue on a lock rather
+        # than in SQLite's busy handler, which sleeps in steps of milliseconds.
+        with self._charge_lock:
+            now = clock.now()
+            missing = [b for b in budgets if not self._leases.holds(b.key, now)]
+            if missing:
+                denial = self._charge_shared(missing, clock)
+                if denial is not None:
+                    return denial
+            for budget in budgets:
+                self._leases.take(budget.key)
+        return None
+
+    def _charge_shared(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
+        """Charges the shared state a lease of calls per budget (one call for small budgets)."""
         connection = self._connection()
         connection.execute("BEGIN IMMEDIATE")
         try:
+            now = clock.now()
             # Whole microseconds: float epoch seconds would drift by rounding
             # and refuse the 25th call of "25/5s".
             now_us = round(now * _MICROS)
+            granted: list[tuple[str, int]] = []
             for budget in budgets:
                 period_us = round(budget.rate.period * _MICROS)
                 interval_us = max(1, round(period_us / budget.rate.count))
-                row = connection.execute(
-                    _CHARGE, (budget.key, now_us, interval_us, period_us)
-                ).fetchone()
+                size = lease_size(budget.rate)
+                row = None
+                for calls in dict.fromkeys((size, 1)):
+                    row = connection.execute(
+                        _CHARGE, (budget.key, now_us, interval_us * calls, period_us)
+                    ).fetchone()
+                    if row is not None:
+                        granted.append((budget.key, calls))
+                        break
                 if row is None:
                     (tat,) = connection.execute(
                         "SELECT tat FROM budgets WHERE key = ?", (budget.key,)
@@ -144,6 +206,8 @@ class SqliteLimitStore:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise
+        for key, calls in granted:
+            self._leases.grant(key, calls, now + LEASE_SECONDS)
         return None
 
     def throttle_state(self, key: str, now: float, policy: ThrottlePolicy) -> ThrottleState:
@@ -158,10 +222,11 @@ class SqliteLimitStore:
             return ThrottleState(0, 0.0)
         return ThrottleState(int(row[0]), float(row[1]))
 
-    def record_failure(self, key: str, now: float, policy: ThrottlePolicy) -> ThrottleState:
+    def record_failure(self, key: str, clock: Clock, policy: ThrottlePolicy) -> ThrottleState:
         connection = self._connection()
         connection.execute("BEGIN IMMEDIATE")
         try:
+            now = clock.now()
             state = self.throttle_state(key, now, policy)
             if state.blocked_until > now:
                 connection.execute("ROLLBACK")

@@ -43,7 +43,7 @@ class SignInThrottle:
         return state
 
     def failed(self, key: str) -> None:
-        self._store.record_failure(key, self._clock.now(), self.policy)
+        self._store.record_failure(key, self._clock, self.policy)
 
     def succeeded(self, key: str, state: ThrottleState) -> None:
         """A success wipes the count (a write only when there was one)."""
@@ -68,7 +68,7 @@ class WrongTokenCounter:
     def wrong(self, tenant_id: str, user_id: str) -> bool:
         """Counts one wrong token; True when the limit is reached (and the count restarts)."""
         key = f"reset-token:{tenant_id}:{user_id}"
-        state = self._store.record_failure(key, self._clock.now(), self._policy)
+        state = self._store.record_failure(key, self._clock, self._policy)
         if state.failures >= self.limit:
             self._store.clear(key)
             return True

@@ -1,0 +1,105 @@
+"""Do known and unknown identifiers take the same time? SignIn with a wrong
+password and RequestReset, each for an existing and a missing account,
+interleaved call by call against one real server; prints the latency
+distributions side by side (and writes bench/out/enumeration.json).
+
+    .venv/bin/python -m bench.enumeration [--calls 200] [--cost 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+from passgate.auth.v1 import auth_service_pb2 as pb
+from passgate.auth.v1 import auth_service_pb2_grpc
+from passgate.testing import ServerProcess
+
+PASSWORD = "Correct-Horse-9-battery"
+
+
+def _timed(call: Any, request: Any, metadata: list[tuple[str, str]]) -> float:
+    started = time.perf_counter()
+    with contextlib.suppress(grpc.RpcError):  # both cases are refused alike: only time counts
+        call(request, metadata=metadata)
+    return (time.perf_counter() - started) * 1000
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {
+        "p50_ms": round(pick(0.50), 3),
+        "p90_ms": round(pick(0.90), 3),
+        "p99_ms": round(pick(0.99), 3),
+        "mean_ms": round(statistics.fmean(ordered), 3),
+        "stdev_ms": round(statistics.pstdev(ordered), 3),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200, help="calls per case")
+    parser.add_argument("--cost", type=int, default=10, help="bcrypt cost")
+    parser.add_argument("--out", type=Path, default=Path("bench/out/enumeration.json"))
+    args = parser.parse_args()
+    env = {
+        "PASSGATE_BCRYPT_COST": str(args.cost),
+        "PASSGATE_SIGNIN_FREE_FAILURES": "1000000000",  # measure the work, not the throttle
+        "PASSGATE_RESETS_PER_HOUR": "1000000000",
+    }
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp, ServerProcess(Path(tmp), env=env) as server:
+        server.create_user("known@example.com", PASSWORD, username="known")
+        md = [("x-api-key", server.api_key)]
+        with grpc.insecure_channel(server.target) as channel:
+            api = auth_service_pb2_grpc.AuthServiceStub(channel)
+            cases = {
+                "SignIn, wrong password": (
+                    api.SignIn,
+                    pb.SignInRequest(email="known@example.com", password="Wrong-Pass-1!"),
+                    pb.SignInRequest(email="missing@example.com", password="Wrong-Pass-1!"),
+                ),
+                "RequestReset": (
+                    api.RequestReset,
+                    pb.RequestResetRequest(email="known@example.com"),
+                    pb.RequestResetRequest(email="missing@example.com"),
+                ),
+            }
+            for name, (call, known, unknown) in cases.items():
+                for warm in (known, unknown):
+                    _timed(call, warm, md)
+                samples: dict[str, list[float]] = {"known": [], "unknown": []}
+                for _ in range(args.calls):
+                    # a random order within each pair: the mail worker's writes after
+                    # a known request must not always fall on the unknown one
+                    pair = [("known", known), ("unknown", unknown)]
+                    random.shuffle(pair)
+                    for kind, request in pair:
+                        samples[kind].append(_timed(call, request, md))
+                results[name] = {kind: _summary(values) for kind, values in samples.items()}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    summary = {"bcrypt_cost": args.cost, "calls": args.calls, **results}
+    args.out.write_text(json.dumps(summary, indent=2))
+    print("| case | identifier | p50 ms | p90 ms | p99 ms | mean ms | stdev ms |")
+    print("|---|---|---|---|---|---|---|")
+    for name, kinds in results.items():
+        for kind, s in kinds.items():
+            print(
+                f"| {name} | {kind} | {s['p50_ms']} | {s['p90_ms']} | {s['p99_ms']} "
+                f"| {s['mean_ms']} | {s['stdev_ms']} |"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

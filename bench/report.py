@@ -1,0 +1,425 @@
+"""Ratios beside their goals (issue 7), the markdown table and the plot."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+KRATOS_WHOAMI_PER_SECOND = (590, 710)  # Ory Kratos' session check on 2 cores (issue 7)
+
+_OPS = {
+    ">=": lambda value, goal: value >= goal,
+    "<=": lambda value, goal: value <= goal,
+    "==": lambda value, goal: value == goal,
+}
+
+
+def _ratio(
+    id: str,
+    metric: str,
+    value: float | None,
+    op: str,
+    goal: float,
+    *,
+    errors: int = 0,
+    note: str = "",
+) -> dict[str, Any]:
+    numeric = value is not None and not math.isnan(value)
+    return {
+        "id": id,
+        "metric": metric,
+        "value": round(value, 4) if numeric else None,
+        "goal": {"op": op, "value": goal},
+        "met": bool(_OPS[op](value, goal)) if numeric else None,
+        "errors": errors,
+        "note": note,
+    }
+
+
+def _peak(runs: dict[str, Any], prefix: str, levels: list[int]) -> tuple[float, int]:
+    """The best calls/s over the levels run, and the level it came at."""
+    found = [(runs[f"{prefix}-c{c}"]["rps"], c) for c in levels if f"{prefix}-c{c}" in runs]
+    return max(found) if found else (math.nan, 0)
+
+
+def _errors(runs: dict[str, Any], *names: str, expected: str = "OK") -> int:
+    return sum(
+        n
+        for name in names
+        if name in runs
+        for code, n in runs[name]["codes"].items()
+        if code != expected
+    )
+
+
+def ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
+    runs: dict[str, Any] = r["runs"]
+    plan = r["plan"]
+    floor = r["bcrypt"]
+    raw = floor["throughput_per_second"]
+    one_ms = floor["single_seconds"] * 1000
+    cores = r["machine"]["cores"]
+    out: list[dict[str, Any]] = []
+
+    signin_runs = [f"signin-c{c}" for c in plan["signin_levels"]]
+    for c in (2, 8, 64):
+        name = f"signin-c{c}"
+        if name in runs:
+            s = runs[name]
+            out.append(
+                _ratio(
+                    f"signin_vs_bcrypt_c{c}",
+                    f"SignIn throughput ÷ raw bcrypt throughput, {c} in flight",
+                    s["rps"] / raw,
+                    ">=",
+                    0.97,
+                    errors=s["errors"],
+                    note=f"{s['rps']:.2f}/s ÷ {raw:.2f}/s",
+                )
+            )
+    out.append(
+        _ratio(
+            "signin_errors",
+            "SignIn calls that failed (every SignIn run)",
+            float(_errors(runs, *signin_runs, "signin-p80")),
+            "==",
+            0,
+            errors=_errors(runs, *signin_runs, "signin-p80"),
+            note=f"of {sum(runs[n]['count'] for n in signin_runs if n in runs)} calls",
+        )
+    )
+    saturated = f"signin-c{max(plan['signin_levels'])}"
+    if saturated in runs:
+        s = runs[saturated]
+        out.append(
+            _ratio(
+                "signin_p99_over_p50_saturated",
+                f"SignIn p99 ÷ p50 at saturation ({s['concurrency']} in flight)",
+                s["p99_ms"] / s["p50_ms"],
+                "<=",
+                1.3,
+                errors=s["errors"],
+                note=f"{s['p99_ms']:.0f} ms ÷ {s['p50_ms']:.0f} ms",
+            )
+        )
+    s = runs["signin-c1"]
+    out.append(
+        _ratio(
+            "signin_p50_c1_vs_bcrypt",
+            "SignIn p50, 1 in flight ÷ one bcrypt verification",
+            s["p50_ms"] / one_ms,
+            "<=",
+            1.05,
+            errors=s["errors"],
+            note=f"{s['p50_ms']:.1f} ms ÷ {one_ms:.1f} ms",
+        )
+    )
+    s = runs["signin-p80"]
+    out.append(
+        _ratio(
+            "signin_p99_at_80pct_vs_bcrypt",
+            "SignIn p99 at 80 % of peak SignIn throughput ÷ one bcrypt verification",
+            s["p99_ms"] / one_ms,
+            "<=",
+            3.0,
+            errors=s["errors"],
+            note=f"{s['p99_ms']:.1f} ms ÷ {one_ms:.1f} ms at {s['rps']:.2f}/s",
+        )
+    )
+
+    levels = list(plan["cheap_levels"])
+    verify, verify_c = _peak(runs, "verify", levels)
+    echo, echo_c = _peak(runs, "echo", levels)
+    out.append(
+        _ratio(
+            "verify_vs_echo",
+            "VerifySession (valid session) ÷ bare grpcio echo server",
+            verify / echo,
+            ">=",
+            0.80,
+            errors=_errors(runs, *(f"verify-c{c}" for c in levels)),
+            note=f"{verify:,.0f}/s ({verify_c} in flight) ÷ {echo:,.0f}/s ({echo_c} in flight)",
+        )
+    )
+    gen = runs.get(f"verify-c{verify_c}", {})
+    out.append(
+        _ratio(
+            "verify_vs_kratos",
+            "VerifySession calls/s ÷ Kratos whoami's best (710/s, 2 cores)",
+            verify / KRATOS_WHOAMI_PER_SECOND[1],
+            ">=",
+            2.5,
+            errors=_errors(runs, f"verify-c{verify_c}"),
+            note=f"{verify:,.0f}/s on {cores} cores, the load generator taking "
+            f"{gen.get('generator_cpu_share', math.nan):.2f} of them; Kratos 590-710/s",
+        )
+    )
+    refused_levels = list(plan["refused_levels"])
+    refused, refused_c = _peak(runs, "refused", refused_levels)
+    echo_same, echo_same_c = _peak(runs, "echo", refused_levels)
+    out.append(
+        _ratio(
+            "refused_vs_echo",
+            "Call refused by the API-key interceptor ÷ bare echo server",
+            refused / echo_same,
+            ">=",
+            0.90,
+            errors=_errors(
+                runs, *(f"refused-c{c}" for c in refused_levels), expected="Unauthenticated"
+            ),
+            note=f"{refused:,.0f}/s ({refused_c} in flight) ÷ {echo_same:,.0f}/s "
+            f"({echo_same_c} in flight); errors: answers other than UNAUTHENTICATED",
+        )
+    )
+    busy = runs["verify-busy"]
+    idle = min(runs["verify-idle-before"], runs["verify-idle-after"], key=lambda x: x["p99_ms"])
+    out.append(
+        _ratio(
+            "verify_p99_busy_vs_idle",
+            "VerifySession p99 while SignIn is saturated ÷ idle",
+            busy["p99_ms"] / idle["p99_ms"],
+            "<=",
+            3.0,
+            errors=_errors(runs, "verify-idle-before", "verify-busy", "verify-idle-after"),
+            note=f"{busy['p99_ms']:.2f} ms ÷ {idle['p99_ms']:.2f} ms at {idle['rps_target']:.0f}/s",
+        )
+    )
+    large_users = r["datasets"]["large"]["users"]
+    small_users = r["datasets"]["small"]["users"]
+    big, small = runs["large-signin-c8"], runs["small-signin-c8"]
+    out.append(
+        _ratio(
+            "large_vs_small_signin",
+            f"SignIn throughput, {large_users:,} users ÷ {small_users:,} users",
+            big["rps"] / small["rps"],
+            ">=",
+            0.90,
+            errors=_errors(runs, "large-signin-c8", "small-signin-c8"),
+            note=f"{big['rps']:.2f}/s ÷ {small['rps']:.2f}/s, 8 in flight",
+        )
+    )
+    big, big_c = _peak(runs, "large-verify", refused_levels)
+    small, small_c = _peak(runs, "verify", refused_levels)
+    out.append(
+        _ratio(
+            "large_vs_small_verify",
+            f"VerifySession throughput, {large_users:,} users ÷ {small_users:,} users",
+            big / small,
+            ">=",
+            0.90,
+            errors=_errors(runs, *(f"large-verify-c{c}" for c in refused_levels)),
+            note=f"{big:,.0f}/s ({big_c} in flight) ÷ {small:,.0f}/s ({small_c} in flight)",
+        )
+    )
+    m = r["memory"]
+    first, last = m["calls"]
+    out.append(
+        _ratio(
+            "rss_last_vs_first",
+            f"Resident memory after {last:,} calls ÷ after {first:,}",
+            m["rss_bytes_after_last"] / m["rss_bytes_after_first"],
+            "<=",
+            1.10,
+            errors=m["errors"],
+            note=f"{m['rss_bytes_after_last'] / 2**20:.1f} MiB ÷ "
+            f"{m['rss_bytes_after_first'] / 2**20:.1f} MiB",
+        )
+    )
+    w = r.get("workers", {})
+    if w.get("available"):
+        one, many = runs[w["workers_1"]], runs[w[f"workers_{w['cores']}"]]
+        out.append(
+            _ratio(
+                "workers_scaling",
+                f"VerifySession, {w['cores']} workers ÷ 1 worker",
+                many["rps"] / one["rps"],
+                ">=",
+                1.3,
+                errors=_errors(runs, one["name"], many["name"]),
+                note=f"{many['rps']:,.0f}/s ÷ {one['rps']:,.0f}/s; the load generator took "
+                f"{many['generator_cpu_share']:.2f} of {w['cores']} cores",
+            )
+        )
+    else:
+        out.append(
+            _ratio(
+                "workers_scaling",
+                "VerifySession, N workers ÷ 1 worker",
+                None,
+                ">=",
+                1.3,
+                note=w.get("reason", "not measured"),
+            )
+        )
+    return out
+
+
+# --- markdown ---------------------------------------------------------------------
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if value == int(value) and (abs(value) >= 1 or value == 0):
+        return f"{int(value)}"
+    return f"{value:.2f}" if abs(value) >= 0.1 else f"{value:.3f}"
+
+
+def _met(ratio: dict[str, Any]) -> str:
+    if ratio["met"] is None:
+        return "not measured"
+    return "yes" if ratio["met"] and not ratio["errors"] else "**no**"
+
+
+def _noise(m: dict[str, Any]) -> list[str]:
+    """A line on what else ran on the machine: its CPU use skews every ratio."""
+    share = m.get("other_processes_cpu_share")
+    if share is None:
+        return []
+    line = (
+        f"Other processes used {share:.0%} of the machine's CPU during the run "
+        f"(load average {m['load_average_at_start'][0]:.2f} at the start)."
+    )
+    if share > 0.05:
+        line = f"**Warning: the machine was not idle.** {line} Ratios are skewed; run again."
+    return [line, ""]
+
+
+def markdown(r: dict[str, Any]) -> str:
+    m = r["machine"]
+    changed = " + local changes" if m["passgate_tree_changed"] else ""
+    rows = [
+        f"# passgate benchmark ({r['mode']} run)",
+        "",
+        f"{m['cores']} cores ({m['cpu_model']}), {m['memory_gib']} GiB, Linux {m['kernel']}, "
+        f"Python {m['python']}, grpcio {m['grpcio']}, bcrypt {m['bcrypt']} at cost "
+        f"{r['bcrypt']['cost']}; load by {r['generator']} on the same cores; "
+        f"passgate {m['passgate_commit']}{changed};"
+        f" {r['started_at']}, {r['duration_seconds']:.0f} s.",
+        "",
+        *_noise(m),
+        "| metric | measured | goal | met? | errors | detail |",
+        "|---|---|---|---|---|---|",
+    ]
+    for x in r["ratios"]:
+        goal = (
+            f"{x['goal']['op']} {_fmt(x['goal']['value'])}".replace(">=", "≥")
+            .replace("<=", "≤")
+            .replace("==", "=")
+        )
+        rows.append(
+            f"| {x['metric']} | {_fmt(x['value'])} | {goal} | {_met(x)} | {x['errors']} "
+            f"| {x['note']} |"
+        )
+    met = sum(1 for x in r["ratios"] if x["met"] and not x["errors"])
+    rows += [
+        "",
+        f"{met} of {len(r['ratios'])} goals met.",
+        "",
+        "## Runs",
+        "",
+        "| run | in flight | calls/s | p50 ms | p99 ms | calls | not OK | generator CPU (cores) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, x in r["runs"].items():
+        target = f" (rate {x['rps_target']:.0f}/s)" if x["rps_target"] else ""
+        rows.append(
+            f"| {name}{target} | {x['concurrency']} | {x['rps']:,.1f} | {x['p50_ms']:,.2f} "
+            f"| {x['p99_ms']:,.2f} | {x['count']} | {x['errors']} | "
+            f"{x['generator_cpu_share']:.2f} |"
+        )
+    b = r["bcrypt"]
+    rows += [
+        "",
+        f"bcrypt floor: one verification {b['single_seconds'] * 1000:.1f} ms (median of "
+        f"{b['single_samples']}); {b['throughput_per_second']:.2f}/s with {b['method']}.",
+    ]
+    for label, d in r["datasets"].items():
+        how = (
+            f"from the cache, copied in {d['copy_seconds']:.1f} s"
+            if d["cached"]
+            else f"built in {d['build_seconds']:.1f} s"
+        )
+        rows.append(
+            f"Database {label}: {d['users']:,} users, {d['size_bytes'] / 2**20:.0f} MiB, {how}."
+        )
+    return "\n".join(rows) + "\n"
+
+
+# --- plot ----------------------------------------------------------------------------
+
+
+def plot(r: dict[str, Any], path: Path) -> bool:
+    """Throughput and p50/p99 per concurrency; False when matplotlib is missing."""
+    try:
+        import matplotlib
+    except ImportError:
+        return False
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = r["runs"]
+    plan = r["plan"]
+    series = [
+        ("SignIn", "signin", plan["signin_levels"], "tab:red"),
+        ("VerifySession", "verify", plan["cheap_levels"], "tab:blue"),
+        ("bare echo", "echo", plan["cheap_levels"], "tab:gray"),
+        ("refused (bad key)", "refused", plan["refused_levels"], "tab:orange"),
+        ("VerifySession, large database", "large-verify", plan["refused_levels"], "tab:green"),
+    ]
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8), constrained_layout=True)
+    panels = (
+        ("SignIn", ("signin",)),
+        ("cheap calls", ("verify", "echo", "refused", "large-verify")),
+    )
+    for col, (title, prefixes) in enumerate(panels):
+        top, bottom = axes[0][col], axes[1][col]
+        for label, prefix, levels, color in series:
+            if prefix not in prefixes:
+                continue
+            pts = [(c, runs[f"{prefix}-c{c}"]) for c in levels if f"{prefix}-c{c}" in runs]
+            if not pts:
+                continue
+            xs = [c for c, _ in pts]
+            top.plot(xs, [x["rps"] for _, x in pts], "o-", color=color, label=label)
+            bottom.plot(xs, [x["p50_ms"] for _, x in pts], "o-", color=color, label=f"{label} p50")
+            bottom.plot(xs, [x["p99_ms"] for _, x in pts], "s--", color=color, label=f"{label} p99")
+        if col == 0:
+            top.axhline(
+                r["bcrypt"]["throughput_per_second"],
+                color="black",
+                lw=0.8,
+                ls=":",
+                label="raw bcrypt, all cores",
+            )
+            bottom.axhline(
+                r["bcrypt"]["single_seconds"] * 1000,
+                color="black",
+                lw=0.8,
+                ls=":",
+                label="one bcrypt verification",
+            )
+        ticks = sorted({c for _, prefix, levels, _ in series if prefix in prefixes for c in levels})
+        for ax in (top, bottom):
+            ax.set_xscale("log", base=2)
+            ax.set_xticks(ticks, [str(t) for t in ticks])
+            ax.minorticks_off()
+            ax.set_xlabel("calls in flight")
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=8)
+        top.set_title(f"{title}: throughput")
+        top.set_ylabel("calls/s")
+        top.set_ylim(bottom=0)
+        bottom.set_title(f"{title}: latency")
+        bottom.set_ylabel("ms")
+        bottom.set_yscale("log")
+    m = r["machine"]
+    fig.suptitle(
+        f"passgate, {r['mode']} run: {m['cores']} cores ({m['cpu_model']}), "
+        f"bcrypt cost {r['bcrypt']['cost']}, load by {r['generator']}",
+        fontsize=10,
+    )
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True

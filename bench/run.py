@@ -1,0 +1,575 @@
+"""The benchmark, start to end: `python -m bench [--quick] [--out DIR]`.
+
+One run measures the floors (raw bcrypt, a bare grpcio echo server) and
+passgate on the same machine and writes results.json, results.md and plot.png
+to the output folder (bench/out by default). Every figure that is judged is a
+ratio of two figures of this run, beside its goal from issue 7: absolute
+figures drift on shared machines, ratios of figures taken side by side less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import dataset, floor, report
+from bench.load import Generator, Load, LoadResult, find_ghz, run
+from bench.servers import (
+    REPO,
+    Server,
+    echo_server,
+    passgate_cli,
+    passgate_server,
+    passgate_shape,
+    serve_has_flag,
+)
+
+SERVICE = "passgate.auth.v1.AuthService"
+SIGN_IN = f"{SERVICE}.SignIn"
+VERIFY = f"{SERVICE}.VerifySession"
+SESSIONS = 8  # valid sessions VerifySession cycles through
+WRONG_KEY = "pgk_" + "A" * 43  # well formed, so the gate looks it up; unknown
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time every process of the machine has used since boot (/proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / _CLK_TCK
+
+
+def own_cpu_seconds() -> float:
+    """CPU time of this process and of every child it has waited for (servers, generators)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much of everything a run does; `--quick` shrinks every count."""
+
+    quick: bool
+    cost: int
+    small_users: int
+    large_users: int
+    cheap_levels: tuple[int, ...]  # calls in flight for VerifySession and the echo
+    refused_levels: tuple[int, ...]  # ... for refused calls and the large database
+    signin_levels: tuple[int, ...]
+    cheap_seconds: float | None  # per run; None: cheap_calls calls instead
+    cheap_calls: int
+    signin_seconds: float  # of steady state per run, after the queue filled
+    signin_min_calls: int
+    floor_seconds: float
+    floor_samples: int
+    p80_seconds: float
+    contention_seconds: float
+    memory_calls: tuple[int, int]
+    rounds: int  # turns of the runs that are compared with each other
+
+    @classmethod
+    def full(cls) -> Plan:
+        return cls(
+            quick=False,
+            cost=12,
+            small_users=1_000,
+            large_users=1_000_000,
+            cheap_levels=(1, 2, 8, 64),
+            refused_levels=(8, 64),
+            signin_levels=(1, 2, 8, 64),
+            cheap_seconds=4.0,
+            cheap_calls=0,
+            signin_seconds=8.0,
+            signin_min_calls=20,
+            floor_seconds=6.0,
+            floor_samples=8,
+            p80_seconds=30.0,
+            contention_seconds=10.0,
+            memory_calls=(10_000, 200_000),
+            rounds=2,
+        )
+
+    @classmethod
+    def smoke(cls) -> Plan:
+        return cls(
+            quick=True,
+            cost=4,
+            small_users=1_000,
+            large_users=1_000,
+            cheap_levels=(1, 8),
+            refused_levels=(8,),
+            signin_levels=(1, 2, 8, 64),
+            cheap_seconds=None,
+            cheap_calls=200,
+            signin_seconds=0.2,
+            signin_min_calls=20,
+            floor_seconds=0.3,
+            floor_samples=20,
+            p80_seconds=1.0,
+            contention_seconds=1.0,
+            memory_calls=(500, 2_000),
+            rounds=1,
+        )
+
+
+@dataclass
+class Target:
+    """One call against one server: what the load generator is pointed at."""
+
+    call: str
+    data: Any
+    metadata: dict[str, str]
+    server: Server
+
+
+class Bench:
+    def __init__(self, plan: Plan, out: Path, generator: Generator) -> None:
+        self.plan = plan
+        self.out = out
+        self.work = out / "work"
+        self.generator = generator
+        self.started = time.monotonic()
+        self.busy_at_start = machine_busy_seconds()
+        self.own_at_start = own_cpu_seconds()
+        self.runs: dict[str, LoadResult] = {}
+        self.results: dict[str, Any] = {}
+        self.floors: list[floor.Floor] = []
+
+    # --- output ------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        print(f"[{time.monotonic() - self.started:6.1f}s] {text}", flush=True)
+
+    def record(self, result: LoadResult, round_: int = 0) -> LoadResult:
+        """Keeps `result`; of several rounds of one run, the one with the most calls/s
+        (whatever else the machine did can only have slowed the others)."""
+        kept = self.runs.get(result.name) if round_ else None
+        result.rounds = [*(kept.rounds if kept else []), round(result.rps, 2)]
+        if kept is None or result.rps > kept.rps:
+            self.runs[result.name] = result
+        else:
+            kept.rounds = result.rounds
+        codes = ", ".join(f"{k} {v}" for k, v in sorted(result.codes.items()))
+        self.say(
+            f"  {result.name}: {result.rps:,.1f}/s, p50 {result.p50_ms:,.2f} ms, "
+            f"p99 {result.p99_ms:,.2f} ms, {result.count} calls ({codes}); "
+            f"generator CPU {result.generator_cpu_share:.2f} cores"
+        )
+        return result
+
+    # --- pieces --------------------------------------------------------------------
+
+    def load(self, name: str, target: Target, **kw: Any) -> Load:
+        return Load(name=name, call=target.call, data=target.data, metadata=target.metadata, **kw)
+
+    def cheap(
+        self, name: str, target: Target, c: int, *, connections: int = 1, round_: int = 0
+    ) -> LoadResult:
+        """As many calls as `c` in flight allow, for cheap_seconds (or cheap_calls calls)."""
+        plan = self.plan
+        load = self.load(
+            name,
+            target,
+            concurrency=c,
+            connections=connections,
+            duration=plan.cheap_seconds,
+            total=None if plan.cheap_seconds else plan.cheap_calls,
+            max_seconds=60,
+        )
+        return self.record(run(self.generator, load, target.server), round_)
+
+    def warm(self, target: Target) -> None:
+        """A few hundred calls first: connections, caches and code paths warm."""
+        run(
+            self.generator,
+            self.load("warm-up", target, concurrency=8, total=300, max_seconds=60),
+            target.server,
+        )
+
+    def signin(self, name: str, target: Target, c: int, *, round_: int = 0) -> LoadResult:
+        """SignIn at `c` in flight: the queue fills (left out of the figures), then steady."""
+        plan = self.plan
+        rate = self.floors[0].throughput_per_second
+        warm = 0 if c == 1 else c
+        total = warm + max(plan.signin_min_calls, 2 * c, math.ceil(rate * plan.signin_seconds))
+        load = self.load(
+            name, target, concurrency=c, total=total, warmup=warm, max_seconds=60 + 4 * total / rate
+        )
+        return self.record(run(self.generator, load, target.server), round_)
+
+    def start_passgate(self, name: str, db: Path, **kw: Any) -> Server:
+        self.say(f"starting {name}")
+        server = passgate_server(name, self.work, db, bcrypt_cost=self.plan.cost, **kw)
+        return server.start(listeners=kw.get("workers") or 1)
+
+    def api_key(self, db: Path) -> str:
+        out = passgate_cli("apikey", "create", "--name", "bench", "--database", f"sqlite:///{db}")
+        return out.strip().splitlines()[-1]
+
+    def sessions(self, server: Server, key: str, users: int) -> list[str]:
+        """Signs in SESSIONS distinct users; returns their session tokens."""
+        import grpc
+
+        from passgate.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
+
+        picks = random.Random(7).sample(range(users), min(SESSIONS, users))
+        with grpc.insecure_channel(server.target) as channel:
+            stub = auth_service_pb2_grpc.AuthServiceStub(channel)
+
+            def one(i: int) -> str:
+                reply = stub.SignIn(
+                    auth_service_pb2.SignInRequest(
+                        email=dataset.email(i), password=dataset.PASSWORD
+                    ),
+                    metadata=[("x-api-key", key)],
+                    timeout=60,
+                )
+                return str(reply.session_token)
+
+            with ThreadPoolExecutor(len(picks)) as pool:
+                return list(pool.map(one, picks))
+
+    def verify_target(self, server: Server, key: str, users: int) -> Target:
+        tokens = self.sessions(server, key, users)
+        return Target(VERIFY, [{"session_token": t} for t in tokens], {"x-api-key": key}, server)
+
+    @staticmethod
+    def signin_data(users: int) -> dict[str, str]:
+        """A random one of `users` users per call (ghz's template), with the right password."""
+        return {
+            "email": f"user{{{{randomInt 0 {users}}}}}@bench.example",
+            "password": dataset.PASSWORD,
+        }
+
+    def floor(self) -> floor.Floor:
+        plan = self.plan
+        self.say(f"bcrypt floor at cost {plan.cost} on {os.cpu_count()} cores")
+        found = floor.measure(
+            plan.cost, single_samples=plan.floor_samples, seconds=plan.floor_seconds
+        )
+        self.floors.append(found)
+        self.say(
+            f"  one verification {found.single_seconds * 1000:.1f} ms; "
+            f"{found.throughput_per_second:.2f}/s on all cores"
+        )
+        return found
+
+    # --- the run ---------------------------------------------------------------------
+
+    def machine(self) -> dict[str, Any]:
+        model = ""
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        import bcrypt
+        import grpc
+
+        def git(*args: str) -> str:
+            try:
+                return subprocess.run(
+                    ["git", *args],
+                    cwd=REPO,
+                    capture_output=True,
+                    text=True,
+                    timeout=10,
+                    check=False,
+                ).stdout.strip()
+            except OSError:
+                return ""
+
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        return {
+            "cores": os.cpu_count(),
+            "cpu_model": model,
+            "memory_gib": round(memory / 2**30, 1),
+            "kernel": platform.release(),
+            "python": platform.python_version(),
+            "grpcio": grpc.__version__,
+            "bcrypt": bcrypt.__version__,
+            "load_average_at_start": os.getloadavg(),
+            "passgate_commit": git("rev-parse", "--short", "HEAD"),
+            "passgate_tree_changed": bool(git("status", "--porcelain", "--", "server")),
+        }
+
+    def execute(self) -> dict[str, Any]:
+        plan = self.plan
+        if self.work.exists():
+            shutil.rmtree(self.work)
+        self.generator.workdir.mkdir(parents=True)
+        r = self.results
+        r["mode"] = "quick" if plan.quick else "full"
+        r["started_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        r["machine"] = self.machine()
+        r["generator"] = self.generator.name
+        r["plan"] = asdict(plan)
+        workers = serve_has_flag("--workers")
+        r["server_model"] = {**passgate_shape(), "bcrypt_cost": plan.cost, "workers_flag": workers}
+
+        self.floor()
+        self.say("databases")
+        small = dataset.users_database(
+            self.work / "users-small.db", plan.small_users, plan.cost, log=self.say
+        )
+        large = dataset.users_database(
+            self.work / "users-large.db", plan.large_users, plan.cost, log=self.say
+        )
+        r["datasets"] = {"small": small.as_dict(), "large": large.as_dict()}
+        self.side_by_side(small.path, large.path)
+        best = max(self.floors, key=lambda f: f.throughput_per_second)
+        r["bcrypt"] = {
+            **best.as_dict(),
+            "single_seconds": min(f.single_seconds for f in self.floors),
+            "measurements": [f.as_dict() for f in self.floors],
+        }
+        self.memory(small.path)
+        if workers:
+            self.scaling(small.path)
+        else:
+            r["workers"] = {
+                "available": False,
+                "reason": "`passgate serve --help` lists no --workers flag",
+            }
+
+        r["machine"]["load_average_at_end"] = os.getloadavg()
+        r["runs"] = {name: res.as_dict() for name, res in self.runs.items()}
+        wall = time.monotonic() - self.started
+        r["duration_seconds"] = round(wall, 1)
+        others = (machine_busy_seconds() - self.busy_at_start) - (
+            own_cpu_seconds() - self.own_at_start
+        )
+        r["machine"]["other_processes_cpu_share"] = round(
+            max(0.0, others) / (wall * (os.cpu_count() or 1)), 3
+        )
+        r["ratios"] = report.ratios(r)
+        return r
+
+    def side_by_side(self, small_db: Path, large_db: Path) -> None:
+        """The echo server and three passgate servers up at once, measured in turns, so
+        that whatever else the machine does falls on all of them alike."""
+        plan = self.plan
+        from bench.reference_servers import ECHO_CALL
+
+        # a copy of the small database for the server with default limits
+        limits_db = small_db.with_name("users-small-limits.db")
+        shutil.copyfile(small_db, limits_db)
+        key, large_key = self.api_key(small_db), self.api_key(large_db)
+        self.say("starting the echo server and three passgate servers")
+        with ExitStack() as servers:
+            echo = servers.enter_context(echo_server("echo", self.work, passgate_shape()).start())
+            pg = servers.enter_context(self.start_passgate("passgate", small_db))
+            # the API-key gate as deployed: default rate limits
+            pg_limits = servers.enter_context(
+                self.start_passgate("passgate-limits", limits_db, limits=True)
+            )
+            pg_large = servers.enter_context(self.start_passgate("passgate-large", large_db))
+            verify = self.verify_target(pg, key, plan.small_users)
+            targets = {
+                "echo": Target(
+                    ECHO_CALL, {"session_token": verify.data[0]["session_token"]}, {}, echo
+                ),
+                "verify": verify,
+                "refused": Target(VERIFY, verify.data, {"x-api-key": WRONG_KEY}, pg_limits),
+                "large-verify": self.verify_target(pg_large, large_key, plan.large_users),
+            }
+            for target in targets.values():
+                self.warm(target)
+            jobs = [
+                (f"{kind}-c{c}", target, c)
+                for c in plan.cheap_levels
+                for kind, target in targets.items()
+                if kind in ("echo", "verify") or c in plan.refused_levels
+            ]
+            self.say(f"cheap calls: {len(jobs)} runs in turns, {plan.rounds} round(s)")
+            for round_ in range(plan.rounds):
+                for name, target, c in jobs:
+                    self.cheap(name, target, c, round_=round_)
+            echo.stop()
+            pg_limits.stop()
+
+            signin = Target(SIGN_IN, self.signin_data(plan.small_users), {"x-api-key": key}, pg)
+            self.say(f"SignIn per concurrency, {plan.rounds} round(s)")
+            for round_ in range(plan.rounds):
+                for c in plan.signin_levels:
+                    self.signin(f"signin-c{c}", signin, c, round_=round_)
+            self.floor()
+            self.signin_at_80_percent(signin)
+            self.contention(verify, signin)
+
+            self.say(f"SignIn over {plan.large_users:,} users and over {plan.small_users:,}")
+            large_signin = Target(
+                SIGN_IN, self.signin_data(plan.large_users), {"x-api-key": large_key}, pg_large
+            )
+            for round_ in range(plan.rounds):
+                self.signin("small-signin-c8", signin, 8, round_=round_)
+                self.signin("large-signin-c8", large_signin, 8, round_=round_)
+
+    def signin_at_80_percent(self, signin: Target) -> None:
+        plan = self.plan
+        peak = max(self.runs[f"signin-c{c}"].rps for c in plan.signin_levels)
+        target = 0.8 * peak
+        self.say(f"SignIn at 80 % of its peak ({target:.1f}/s)")
+        total = max(plan.signin_min_calls, math.ceil(target * plan.p80_seconds))
+        load = self.load(
+            "signin-p80",
+            signin,
+            concurrency=32,
+            rps=target,
+            total=total,
+            max_seconds=60 + 3 * plan.p80_seconds,
+        )
+        self.record(run(self.generator, load, signin.server))
+
+    def contention(self, verify: Target, signin: Target) -> None:
+        """VerifySession at a steady, modest rate: alone, beside saturating SignIns, alone."""
+        plan = self.plan
+        peak = max(self.runs[f"verify-c{c}"].rps for c in plan.cheap_levels)
+        rate = max(20.0, round(0.1 * peak))
+        seconds = plan.contention_seconds
+        self.say(f"VerifySession at {rate:.0f}/s alone, beside saturating SignIns, alone again")
+
+        def probe(name: str) -> None:
+            load = self.load(
+                name,
+                verify,
+                concurrency=8,
+                rps=rate,
+                total=math.ceil(rate * seconds),
+                max_seconds=60 + 3 * seconds,
+            )
+            self.record(run(self.generator, load, verify.server))
+
+        probe("verify-idle-before")
+        flood = self.load(
+            "signin-flood", signin, concurrency=max(plan.signin_levels), duration=seconds + 3
+        )
+        flooding = self.generator.start(flood, signin.server)
+        time.sleep(1.5)  # the SignIn queue fills
+        probe("verify-busy")
+        self.record(flooding.wait())
+        # the SignIns still queued in the server when ghz stopped are served first
+        waited = verify.server.wait_idle()
+        self.say(f"  the server drained its SignIn queue in {waited:.1f} s")
+        probe("verify-idle-after")
+
+    def memory(self, db: Path) -> None:
+        plan = self.plan
+        first, last = plan.memory_calls
+        self.say(f"resident memory after {first:,} and {last:,} calls")
+        key = self.api_key(db)
+        with self.start_passgate("passgate-memory", db) as pg:
+            verify = self.verify_target(pg, key, plan.small_users)
+            rss_start = pg.rss_bytes()
+            done = len(verify.data)  # the sign-ins that made the sessions
+            a = self.record(
+                run(
+                    self.generator,
+                    self.load(
+                        "memory-first", verify, concurrency=8, total=first - done, max_seconds=600
+                    ),
+                    pg,
+                )
+            )
+            time.sleep(1)
+            rss_first = pg.rss_bytes()
+            b = self.record(
+                run(
+                    self.generator,
+                    self.load(
+                        "memory-rest", verify, concurrency=8, total=last - first, max_seconds=900
+                    ),
+                    pg,
+                )
+            )
+            time.sleep(1)
+            rss_last = pg.rss_bytes()
+        self.results["memory"] = {
+            "calls": [first, last],
+            "call": VERIFY,
+            "rss_bytes_at_start": rss_start,
+            "rss_bytes_after_first": rss_first,
+            "rss_bytes_after_last": rss_last,
+            "errors": a.errors + b.errors,
+        }
+        self.say(
+            f"  RSS {rss_start / 2**20:.1f} MiB at start, {rss_first / 2**20:.1f} MiB "
+            f"after {first:,}, {rss_last / 2**20:.1f} MiB after {last:,}"
+        )
+
+    def scaling(self, db: Path) -> None:
+        """VerifySession with 1 worker process and with one per core, in turns; the load
+        comes over several connections, since the kernel spreads connections, not calls."""
+        cores = os.cpu_count() or 1
+        key = self.api_key(db)
+        found: dict[str, Any] = {
+            "available": True,
+            "cores": cores,
+            "connections": 4 * cores,
+            "concurrency": 64,
+        }
+        with ExitStack() as servers:
+            targets = {}
+            for n in sorted({1, cores}):
+                pg = servers.enter_context(
+                    self.start_passgate(f"passgate-workers{n}", db, workers=n)
+                )
+                targets[n] = self.verify_target(pg, key, self.plan.small_users)
+                self.warm(targets[n])
+                found[f"workers_{n}"] = f"workers{n}-verify-c64"
+            for round_ in range(self.plan.rounds):
+                for n, target in targets.items():
+                    self.cheap(
+                        f"workers{n}-verify-c64", target, 64, connections=4 * cores, round_=round_
+                    )
+        self.results["workers"] = found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="the smoke run: seconds, bcrypt cost 4, tiny call counts",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "bench" / "out",
+        help="where results.json, results.md and plot.png go",
+    )
+    args = parser.parse_args(argv)
+    out: Path = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    plan = Plan.smoke() if args.quick else Plan.full()
+    ghz = find_ghz()
+    if ghz is None:
+        print(
+            "ghz not found (scripts/toolchains installs it): using the Python load generator",
+            file=sys.stderr,
+        )
+    bench = Bench(plan, out, Generator(out / "work" / "load", ghz))
+    results = bench.execute()
+    (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    table = report.markdown(results)
+    (out / "results.md").write_text(table)
+    plotted = report.plot(results, out / "plot.png")
+    print()
+    print(table)
+    print(
+        f"wrote {out / 'results.json'}, {out / 'results.md'}"
+        + (f", {out / 'plot.png'}" if plotted else " (no plot: matplotlib is not installed)")
+    )
+    return 0

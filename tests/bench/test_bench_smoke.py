@@ -1,0 +1,94 @@
+"""The benchmark's smoke run (`python -m bench --quick`): it runs end to end and
+writes every figure it promises. Speed is not asserted: benchmarks are not tests.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+RATIOS = {
+    "signin_vs_bcrypt_c2",
+    "signin_vs_bcrypt_c8",
+    "signin_vs_bcrypt_c64",
+    "signin_errors",
+    "signin_p99_over_p50_saturated",
+    "signin_p50_c1_vs_bcrypt",
+    "signin_p99_at_80pct_vs_bcrypt",
+    "verify_vs_echo",
+    "verify_vs_kratos",
+    "refused_vs_echo",
+    "verify_p99_busy_vs_idle",
+    "large_vs_small_signin",
+    "large_vs_small_verify",
+    "rss_last_vs_first",
+    "workers_scaling",
+}
+
+
+def _serve_has_workers() -> bool:
+    result = subprocess.run(
+        [sys.executable, "-m", "passgate.cli", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return "--workers" in result.stdout.split()
+
+
+@pytest.mark.slow
+def test_quick_bench_writes_every_ratio(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+
+    results = json.loads((out / "results.json").read_text())
+    assert results["mode"] == "quick"
+    ratios = {r["id"]: r for r in results["ratios"]}
+    assert set(ratios) == RATIOS
+    workers = _serve_has_workers()
+    for name, ratio in ratios.items():
+        if name == "workers_scaling" and not workers:
+            assert ratio["value"] is None
+            assert "--workers" in ratio["note"]
+            continue
+        value = ratio["value"]
+        assert isinstance(value, int | float) and math.isfinite(value), (name, value)
+        assert isinstance(ratio["met"], bool), name
+        assert isinstance(ratio["errors"], int), name
+        assert ratio["goal"]["op"] in (">=", "<=", "=="), name
+
+    # Failed calls are the bench's findings (each ratio counts its own), not a
+    # test failure; but the calls that carry a wrong key must never pass.
+    for name, run_result in results["runs"].items():
+        assert run_result["count"] > 0, name
+        if name.startswith("refused"):
+            assert "OK" not in run_result["codes"], (name, run_result["codes"])
+    machine = results["machine"]
+    assert machine["cores"] >= 1 and machine["cpu_model"]
+    assert results["memory"]["rss_bytes_after_last"] > 0
+
+    table = (out / "results.md").read_text()
+    assert "| metric | measured | goal | met? |" in table
+    for ratio in results["ratios"]:
+        assert ratio["metric"] in table
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return
+    assert (out / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
