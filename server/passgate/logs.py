@@ -2,15 +2,25 @@
 
 Callers pass structured fields as `extra={"fields": {...}}`; the message text
 is for people and never carries request content.
+
+Lines are written in batches by a background thread: a write per call would
+release and retake the interpreter lock on every RPC, which costs the cheap
+calls about a quarter of their throughput. A batch leaves at least every
+`FLUSH_SECONDS`, at once for warnings and errors, and at exit; a `kill -9`
+loses at most that much.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import sys
+import threading
 import time
-from typing import Any
+from typing import Any, TextIO
+
+FLUSH_SECONDS = 0.02
 
 
 class JsonFormatter(logging.Formatter):
@@ -32,9 +42,68 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class BatchingHandler(logging.Handler):
+    """Formats on the caller's thread, writes from its own."""
+
+    def __init__(self, stream: TextIO, interval: float = FLUSH_SECONDS) -> None:
+        super().__init__()
+        self._stream = stream
+        self._interval = interval
+        self._pending: list[str] = []
+        self._pending_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closed = False
+        self._writer = threading.Thread(target=self._run, name="passgate-log", daemon=True)
+        self._writer.start()
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        """As Handler.handle, without its lock: emit needs none, and eight handler
+        threads queueing on one lock while they trade the interpreter lock cost
+        more than the formatting itself."""
+        if not self.filter(record):
+            return False
+        self.emit(record)
+        return True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+        except Exception:
+            self.handleError(record)
+            return
+        with self._pending_lock:
+            self._pending.append(line)
+        if record.levelno >= logging.WARNING:
+            self._wake.set()
+
+    def flush(self) -> None:
+        with self._pending_lock:
+            lines, self._pending = self._pending, []
+        if lines:
+            with self.lock or threading.Lock():
+                self._stream.write("\n".join(lines) + "\n")
+                self._stream.flush()
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake.set()
+        self.flush()
+        super().close()
+
+    def _run(self) -> None:
+        while not self._closed:
+            self._wake.wait(self._interval)
+            self._wake.clear()
+            try:
+                self.flush()
+            except Exception:  # a closed or broken stream: nothing left to tell
+                return
+
+
 def configure(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = BatchingHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    atexit.register(handler.flush)
