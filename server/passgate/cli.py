@@ -19,7 +19,7 @@ from passgate.clock import SystemClock
 from passgate.config import MailSettings, Settings
 from passgate.errors import InvalidRequest
 from passgate.identity.apikeys import ApiKeys
-from passgate.identity.passwords import PasswordHasher
+from passgate.identity.passwords import PasswordHasher, importable
 from passgate.identity.policy import PasswordPolicy
 from passgate.identity.users import Users
 from passgate.rates import Rate
@@ -333,11 +333,27 @@ def _read_password(stream: Any) -> str:
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
-    if not args.password_stdin:
+    if args.password_stdin == args.password_hash_stdin:
         raise SystemExit(
-            "give the password on stdin with --password-stdin (never on the command line)"
+            "give the password (--password-stdin) or an existing bcrypt hash "
+            "(--password-hash-stdin) on stdin, never on the command line"
         )
-    password = _read_password(sys.stdin).removesuffix("\r")
+    secret = _read_password(sys.stdin).removesuffix("\r")
+    if args.password_hash_stdin:
+        if not importable(secret):
+            raise SystemExit("not a bcrypt hash ($2a$, $2b$ or $2y$, cost 4-31)")
+        return _create_user(args, secret)
+    problems = PasswordPolicy.from_name(args.password_policy).check(
+        secret, field="password", email=args.email, username=args.username
+    )
+    if problems:
+        for v in problems:
+            print(f"{v.field}: {v.description} ({v.reason})", file=sys.stderr)
+        return 2
+    return _create_user(args, PasswordHasher(int(args.bcrypt_cost)).hash(secret))
+
+
+def _create_user(args: argparse.Namespace, hashed: str) -> int:
     database = _open(args)
     search_keys: dict[str, str] = {}
     for item in args.search_key or ():
@@ -345,14 +361,6 @@ def cmd_user_create(args: argparse.Namespace) -> int:
         if not sep:
             raise SystemExit(f"--search-key takes SCHEMA=VALUE, not {item!r}")
         search_keys[name] = value
-    problems = PasswordPolicy.from_name(args.password_policy).check(
-        password, field="password", email=args.email, username=args.username
-    )
-    if problems:
-        for v in problems:
-            print(f"{v.field}: {v.description} ({v.reason})", file=sys.stderr)
-        return 2
-    hashed = PasswordHasher(int(args.bcrypt_cost)).hash(password)
     try:
         user_id = Users(database, SystemClock()).create(
             args.tenant, args.email, hashed, args.username, search_keys
@@ -446,6 +454,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tenant", default="default")
     p.add_argument(
         "--password-stdin", action="store_true", help="read the password as one line from stdin"
+    )
+    p.add_argument(
+        "--password-hash-stdin",
+        action="store_true",
+        help="import: read an existing bcrypt hash ($2a$/$2b$/$2y$) from stdin; it is "
+        "upgraded to passgate's own at the user's first sign-in",
     )
     _flag(p, "--bcrypt-cost", "bcrypt cost", Settings().bcrypt_cost, type=int)
     _flag(p, "--password-policy", "seed | nist", Settings().password_policy, type=_policy_name)

@@ -92,6 +92,24 @@ def test_an_imported_plain_bcrypt_hash_signs_in(
     assert client.sign_in(user.email, NEW_PASSWORD).user_id == user.user_id
 
 
+def test_user_create_imports_a_bcrypt_hash_from_stdin(cost5: tuple[ServerProcess, Client]) -> None:
+    server, client = cost5
+    imported = bcrypt.hashpw(NEW_PASSWORD.encode(), bcrypt.gensalt(4)).decode()
+    email = f"imported-{bcrypt_cost(imported)}-{id(imported)}@example.com"
+    created = server.cli(
+        "user", "create", "--email", email, "--password-hash-stdin", stdin=imported + "\n"
+    )
+    user_id = created.stdout.strip().splitlines()[-1]
+    assert password_hash(sqlite_file(server.database_url), user_id) == imported
+    assert client.sign_in(email, NEW_PASSWORD).user_id == user_id
+    refused = server.cli(
+        "user", "create", "--email", "x" + email, "--password-hash-stdin",
+        stdin="not-a-hash\n", check=False,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert "not a bcrypt hash" in refused.stderr
+
+
 def test_the_nist_preset_accepts_a_passphrase_the_seed_policy_refuses(
     nist: tuple[ServerProcess, Client], client: Client, make_user: UserFactory
 ) -> None:

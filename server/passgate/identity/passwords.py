@@ -162,3 +162,8 @@ class PasswordHasher:
 def _accepts_raw(normalised: bytes) -> bool:
     """Whether plain bcrypt can take these bytes whole: no truncation, no C-string NUL."""
     return len(normalised) <= _BCRYPT_LIMIT and b"\x00" not in normalised
+
+
+def importable(stored: str) -> bool:
+    """Whether `stored` is a plain bcrypt hash passgate can take over as it is."""
+    return stored.startswith(_LEGACY_PREFIXES) and _bcrypt_cost(stored) is not None
