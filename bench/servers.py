@@ -20,8 +20,7 @@ from functools import cache
 from pathlib import Path
 from types import TracebackType
 
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from passgate.testing import wait_for_health
 
 REPO = Path(__file__).resolve().parent.parent
 HUGE_RATE = "1000000/1s"
@@ -160,22 +159,11 @@ class Server:
         return self
 
     def _wait_serving(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        with grpc.insecure_channel(self.target) as channel:
-            stub = health_pb2_grpc.HealthStub(channel)
-            while time.monotonic() < deadline:
-                assert self.process is not None
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited early:\n{self.log_tail()}")
-                try:
-                    reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
-                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                        return
-                except grpc.RpcError:
-                    pass
-                time.sleep(0.05)
-        self.stop()
-        raise TimeoutError(f"{self.name} did not serve within {timeout}s:\n{self.log_tail()}")
+        try:
+            wait_for_health(self.target, self.process, timeout, self.log_tail, self.name)
+        except TimeoutError:
+            self.stop()
+            raise
 
     def log_tail(self, chars: int = 3000) -> str:
         try:

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +70,30 @@ def reset_links(mail_dir: Path) -> list[ResetLink]:
     return found
 
 
+def wait_for_health(
+    target: str,
+    process: subprocess.Popen[bytes] | None,
+    timeout: float,
+    log_text: Callable[[], str],
+    name: str,
+) -> None:
+    """Waits until the server at `target` reports SERVING; fails early if `process` exits."""
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"{name} exited early:\n{log_text()[-3000:]}")
+            try:
+                reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                pass
+            time.sleep(0.05)
+    raise TimeoutError(f"{name} did not serve within {timeout}s:\n{log_text()[-3000:]}")
+
+
 class ServerProcess:
     """`passgate serve` as a child process; a context manager that stops it with SIGTERM."""
 
@@ -123,20 +147,7 @@ class ServerProcess:
         return self
 
     def wait_serving(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        with grpc.insecure_channel(self.target) as channel:
-            stub = health_pb2_grpc.HealthStub(channel)
-            while time.monotonic() < deadline:
-                if self.process is not None and self.process.poll() is not None:
-                    raise RuntimeError(f"passgate exited early:\n{self.log_text()[-3000:]}")
-                try:
-                    reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
-                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                        return
-                except grpc.RpcError:
-                    pass
-                time.sleep(0.05)
-        raise TimeoutError(f"passgate did not serve within {timeout}s:\n{self.log_text()[-3000:]}")
+        wait_for_health(self.target, self.process, timeout, self.log_text, "passgate")
 
     def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM, then the exit code."""
