@@ -37,9 +37,12 @@ def _env_name(flag: str) -> str:
 def _flag(
     parser: argparse.ArgumentParser, flag: str, help: str, default: Any = None, **kw: Any
 ) -> None:
-    """A flag whose default comes from PASSGATE_<FLAG>, else `default`."""
+    """A flag whose default comes from PASSGATE_<FLAG>, else `default`; a required
+    flag is satisfied by its variable too."""
     env = _env_name(flag)
     value = os.environ.get(env, default)
+    if kw.get("required") and value is not None:
+        kw["required"] = False
     shown = "" if default in (None, "") else f"; default: {default}"
     parser.add_argument(flag, default=value, help=f"{help} [env {env}{shown}]", **kw)
 
@@ -427,15 +430,12 @@ def build_parser() -> argparse.ArgumentParser:
         apikey, "create", cmd_apikey_create, "create a key; prints it, alone, as the last line"
     )
     _common(p)
-    p.add_argument("--name", required=True, help="what the key is for")
-    p.add_argument("--tenant", default="default", help="tenant the key belongs to")
-    p.add_argument(
-        "--scopes",
-        help=f"comma-separated RPCs the key may call (default all): {','.join(RPC_NAMES)}",
+    _flag(p, "--name", "what the key is for", required=True)
+    _flag(p, "--tenant", "tenant the key belongs to", "default")
+    _flag(
+        p, "--scopes", f"comma-separated RPCs the key may call (default all): {','.join(RPC_NAMES)}"
     )
-    p.add_argument(
-        "--rate", help="this key's budget, N/<duration> (default the server's --key-rate)"
-    )
+    _flag(p, "--rate", "this key's budget, N/<duration> (default the server's --key-rate)")
     _common(
         verb(apikey, "list", cmd_apikey_list, "list keys, one JSON object per line (no secrets)")
     )
@@ -448,10 +448,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = verb(user, "create", cmd_user_create, "create a user; prints the new user id")
     _common(p)
-    p.add_argument("--email", required=True)
-    p.add_argument("--username")
+    _flag(p, "--email", "the user's e-mail address", required=True)
+    _flag(p, "--username", "an optional username, unique in the tenant")
     p.add_argument("--search-key", action="append", metavar="SCHEMA=VALUE", help="repeatable")
-    p.add_argument("--tenant", default="default")
+    _flag(p, "--tenant", "tenant the user belongs to", "default")
     p.add_argument(
         "--password-stdin", action="store_true", help="read the password as one line from stdin"
     )
@@ -478,7 +478,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = verb(tenant, "create", cmd_tenant_create, "create a tenant")
     _common(p)
     p.add_argument("id")
-    p.add_argument("--name")
+    _flag(p, "--name", "display name (default: the id)")
     p = verb(
         tenant,
         "allow-reset-url",
@@ -487,7 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(p)
     p.add_argument("url", nargs="+")
-    p.add_argument("--tenant", default="default")
+    _flag(p, "--tenant", "tenant whose allow-list grows", "default")
     return parser
 
 
