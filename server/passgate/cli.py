@@ -66,7 +66,13 @@ def _serve_flags(p: argparse.ArgumentParser) -> None:
     _common(p)
     _flag(p, "--listen", "address to listen on, HOST:PORT", d.listen)
     _flag(p, "--reset-url", "default base of the link in reset e-mails", d.reset_url)
-    _flag(p, "--mail-dir", "file mailer: write each e-mail as a .eml file here", "mail", type=Path)
+    _flag(
+        p,
+        "--mail-dir",
+        "file mailer: write each e-mail as a .eml file here",
+        str(d.mail.directory),
+        type=Path,
+    )
     _flag(p, "--smtp-host", "send e-mail through this SMTP server instead of --mail-dir")
     _flag(p, "--smtp-port", "SMTP port (default 25, 587 or 465 by --smtp-security)", type=int)
     _flag(p, "--smtp-security", "none | starttls | tls (default starttls)")

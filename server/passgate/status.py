@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
+from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from passgate.errors import InvalidRequest, PassgateError, RateLimited
@@ -84,6 +84,3 @@ def _build_status(error: PassgateError, error_id: str | None) -> grpc.Status:
     proto = status_pb2.Status(code=code.value[0], message=error.message, details=details)
     base = rpc_status.to_status(proto)
     return _Status(base.code, base.details, (*base.trailing_metadata, *trailers))
-
-
-assert grpc.StatusCode.INTERNAL.value[0] == code_pb2.INTERNAL

@@ -17,9 +17,8 @@ from rpc_support import PASSWORD, Client, unique_email
 from passgate.clock import ManualClock
 from passgate.config import Settings
 from passgate.identity.passwords import PasswordHasher
-from passgate.identity.users import Users
 from passgate.mail.mailers import MemoryMailer
-from passgate.testing import ServerProcess, in_process_server
+from passgate.testing import InProcessServer, ServerProcess, in_process_server
 
 # The override template the shared server offers as `email_template: "welcome"`.
 WELCOME_MARKER = "Welcome aboard: choose your first password"
@@ -86,12 +85,11 @@ class InProcess:
     mailer: MemoryMailer
     database: Path
     settings: Settings
+    server: InProcessServer
 
     def create_user(self, password: str = PASSWORD, email: str | None = None) -> User:
         address = email or unique_email()
-        hashed = PasswordHasher(self.settings.bcrypt_cost).hash(password)
-        user_id = Users(self.app.database, self.clock).create("default", address, hashed)
-        return User(address, password, user_id)
+        return User(address, password, self.server.create_user(address, password))
 
 
 @contextmanager
@@ -114,4 +112,5 @@ def in_process(
             local.mailer,
             tmp / "passgate.db",
             local.app.settings,
+            local,
         )

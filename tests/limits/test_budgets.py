@@ -100,7 +100,7 @@ def test_forwarded_addresses_count_only_behind_trusted_proxies(tmp_path: Path):
         assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
-def test_health_and_reflection_are_not_charged(tmp_path: Path):
+def test_health_checks_are_not_charged(tmp_path: Path):
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
     with in_process_server(tmp_path, ip_rate=Rate(1, 60.0)) as srv:

@@ -62,9 +62,9 @@ class RateLimitInterceptor(WrappingInterceptor):
 
         def limited(request: Any, context: grpc.ServicerContext) -> Any:
             call = current_call.get()
-            address = client_address(
-                call.peer, metadata_values(context, FORWARDED_FOR), self._proxies
-            )
+            # x-forwarded-for is read only where a proxy is trusted to have written it
+            forwarded = metadata_values(context, FORWARDED_FOR) if self._proxies else []
+            address = client_address(call.peer, forwarded, self._proxies)
             call.client_address = address
             key = call.api_key
             budgets = [Budget(f"ip:{address}", self._ip_rate)]
