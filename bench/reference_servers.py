@@ -1,25 +1,24 @@
 """The bare grpcio server passgate's cheap calls are measured against.
 
 It is built the way passgate builds its own server (passgate/app.py): the same
-Python, a sync `grpc.server` on a `ThreadPoolExecutor` with the same number of
-threads, the same message-size, metadata-size and concurrency bounds, health
-checking and server reflection. It has no interceptors, no database and no
+Python, grpcio's asyncio server (`grpc.aio.server`) with the handler running on
+the event loop, the same message-size, metadata-size and concurrency bounds,
+health checking and server reflection. It has no interceptors, no database and no
 logging: one method, `passgate.bench.v1.EchoService.Echo`, whose messages have
 the shape of VerifySession's (a token string in; an id string and a Timestamp
 out).
 
 The service is described at run time from a FileDescriptorProto, so the bench
 needs no generated code. Run it as `python -m bench.reference_servers echo
---listen 127.0.0.1:PORT --threads N ...`; it stops on SIGTERM.
+--listen 127.0.0.1:PORT ...`; it stops on SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import signal
-import threading
 import time
-from concurrent import futures
 from pathlib import Path
 from typing import Any
 
@@ -107,22 +106,23 @@ def _enable_reflection(server: Any, service_names: list[str]) -> None:
 def build_echo_server(
     listen: str,
     *,
-    threads: int,
     max_message_bytes: int,
     max_metadata_bytes: int,
     max_concurrent_rpcs: int,
-) -> tuple[Any, int]:
+) -> tuple[Any, Any, int]:
+    """The server, built on the running event loop; returns it, its health servicer and its port."""
     import grpc
-    from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+    from grpc_health.v1 import health_pb2_grpc
+    from grpc_health.v1.health import SERVICE_NAME as HEALTH_SERVICE
+    from grpc_health.v1.health import aio as health_aio
 
     request_class, response_class = echo_messages()
 
-    def echo(request: Any, context: Any) -> Any:
+    async def echo(request: Any, context: Any) -> Any:
         expires = timestamp_pb2.Timestamp(seconds=int(time.time()) + SESSION_SECONDS)
         return response_class(user_id=ECHO_USER_ID, expires_at=expires)
 
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="echo-rpc"),
+    server = grpc.aio.server(
         options=[
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_metadata_size", max_metadata_bytes),
@@ -144,38 +144,42 @@ def build_echo_server(
             ),
         )
     )
-    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
-    _enable_reflection(server, [ECHO_SERVICE, health.SERVICE_NAME])
+    _enable_reflection(server, [ECHO_SERVICE, HEALTH_SERVICE])
     port = server.add_insecure_port(listen)
     if port == 0:
         raise OSError(f"cannot listen on {listen}")
-    return server, port
+    return server, health_servicer, port
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from grpc_health.v1 import health_pb2
+
+    server, health_servicer, _port = build_echo_server(
+        args.listen,
+        max_message_bytes=args.max_message_bytes,
+        max_metadata_bytes=args.max_metadata_bytes,
+        max_concurrent_rpcs=args.max_concurrent_rpcs,
+    )
+    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    await server.start()
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, done.set)
+    await done.wait()
+    await server.stop(2)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.reference_servers")
     parser.add_argument("kind", choices=("echo",))
     parser.add_argument("--listen", required=True)
-    parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--max-message-bytes", type=int, required=True)
     parser.add_argument("--max-metadata-bytes", type=int, required=True)
     parser.add_argument("--max-concurrent-rpcs", type=int, required=True)
-    args = parser.parse_args(argv)
-    server, _port = build_echo_server(
-        args.listen,
-        threads=args.threads,
-        max_message_bytes=args.max_message_bytes,
-        max_metadata_bytes=args.max_metadata_bytes,
-        max_concurrent_rpcs=args.max_concurrent_rpcs,
-    )
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    server.start()
-    done.wait()
-    server.stop(2).wait()
+    asyncio.run(_serve(parser.parse_args(argv)))
     return 0
 
 

@@ -252,7 +252,7 @@ def passgate_server(
 
 
 def echo_server(name: str, workdir: Path, shape: dict[str, int]) -> Server:
-    """The bare echo server, with passgate's thread count and bounds (`shape`)."""
+    """The bare echo server, with passgate's bounds (`shape`)."""
     port = free_port()
     argv = [
         sys.executable,
@@ -261,8 +261,6 @@ def echo_server(name: str, workdir: Path, shape: dict[str, int]) -> Server:
         "echo",
         "--listen",
         f"127.0.0.1:{port}",
-        "--threads",
-        str(shape["threads"]),
         "--max-message-bytes",
         str(shape["max_message_bytes"]),
         "--max-metadata-bytes",
@@ -279,7 +277,6 @@ def passgate_shape() -> dict[str, int]:
 
     settings = Settings()
     return {
-        "threads": settings.threads,
         "max_message_bytes": settings.max_message_bytes,
         "max_metadata_bytes": settings.max_metadata_bytes,
         "max_concurrent_rpcs": settings.max_concurrent_rpcs,

@@ -27,7 +27,9 @@ def main() -> None:
         out.mkdir()
         result = subprocess.run(
             [
-                sys.executable, "-m", "grpc_tools.protoc",
+                sys.executable,
+                "-m",
+                "grpc_tools.protoc",
                 f"--descriptor_set_in={descriptors}",
                 f"--grpc_python_out={out}",
                 *request.file_to_generate,

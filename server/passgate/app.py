@@ -1,19 +1,23 @@
 """Assembling a passgate server from settings, apart from running it, so tests
-can build one on port 0 with their own clock and mailer."""
+can build one on port 0 with their own clock and mailer.
+
+The server is grpcio's asyncio server: cheap calls run start to end on the
+event loop, so a call costs no hand-off between threads; work that waits for
+bcrypt or the disk goes to `Offload` threads.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
-import threading
-from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 
 import grpc
 import peewee
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
 
 from passgate.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from passgate.clock import Clock, SystemClock
@@ -25,15 +29,17 @@ from passgate.identity.passwords import PasswordHasher
 from passgate.identity.policy import PasswordPolicy
 from passgate.identity.sessions import Sessions
 from passgate.identity.users import Users
-from passgate.interceptors.api_key import ApiKeyInterceptor
-from passgate.interceptors.errors import ErrorsInterceptor
-from passgate.interceptors.rate_limit import RateLimitInterceptor
+from passgate.interceptors.api_key import ApiKeyGate
+from passgate.interceptors.errors import ErrorGuard
+from passgate.interceptors.handlers import WrappingInterceptor
+from passgate.interceptors.rate_limit import RateLimitGate
 from passgate.limits.client_address import parse_networks
 from passgate.limits.store import LimitStore, SqliteLimitStore, ThrottlePolicy
 from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
 from passgate.mail.mailers import Mailer, mailer_from_options
 from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
 from passgate.mail.templates import ResetMail, TemplateSet
+from passgate.offload import Offload
 from passgate.reflection import REFLECTION_PREFIX, enable_reflection
 from passgate.sealing import Sealer, load_or_create_key
 from passgate.services.auth_service import AuthService
@@ -109,31 +115,33 @@ class Passgate:
     """A built, not yet started, passgate server and the parts it owns."""
 
     settings: Settings
-    server: grpc.Server
+    server: grpc.aio.Server
     port: int
     database: peewee.Database
-    health: health.HealthServicer
+    health: health_aio.HealthServicer
     mail_worker: DeliveryWorker
     hashes: HashPool
+    offload: Offload
     api_keys: ApiKeys
     limits: LimitStore
-    _stopped: threading.Event = field(default_factory=threading.Event)
+    _stopped: bool = field(default=False)
 
-    def start(self) -> None:
-        self.server.start()
+    async def start(self) -> None:
         self.mail_worker.start()
         for name in ("", SERVICE_NAME):
-            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await self.server.start()
         log.info("serving", extra={"fields": {"listen": self.settings.listen, "port": self.port}})
 
-    def stop(self, grace: float | None = None) -> None:
+    async def stop(self, grace: float | None = None) -> None:
         """Refuses new calls, lets calls in flight finish within `grace`, then stops."""
-        if self._stopped.is_set():
+        if self._stopped:
             return
-        self._stopped.set()
-        self.health.enter_graceful_shutdown()
-        self.server.stop(self.settings.shutdown_grace if grace is None else grace).wait()
+        self._stopped = True
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(self.settings.shutdown_grace if grace is None else grace)
         self.mail_worker.stop()
+        self.offload.shutdown()
         self.hashes.shutdown()
         self.limits.close()
         self.database.close()
@@ -147,7 +155,9 @@ def build(
     mailer: Mailer | None = None,
     hasher: PasswordHasher | None = None,
 ) -> Passgate:
-    """Builds the server and its parts; tests may inject the clock, mailer and hasher."""
+    """Builds the server and its parts; tests may inject the clock, mailer and hasher.
+
+    Call it on the event loop that is to run the server."""
     clock = clock or SystemClock()
     database = open_database(settings.database)
     migrate(database)
@@ -193,53 +203,67 @@ def build(
     mail_worker = DeliveryWorker(outbox, deliver)
     api_keys = ApiKeys(database, clock)
     open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=settings.threads, thread_name_prefix="passgate-rpc"),
+    offload = Offload(settings.threads)
+    server = grpc.aio.server(
         interceptors=[
-            ErrorsInterceptor(),
-            ApiKeyInterceptor(api_keys, open_prefixes),
-            RateLimitInterceptor(
-                limits,
-                clock,
-                key_rate=settings.key_rate,
-                ip_rate=settings.ip_rate,
-                trusted_proxies=parse_networks(settings.trusted_proxies),
-                open_prefixes=open_prefixes,
-                method_ip_rates={"RequestReset": settings.reset_ip_rate},
-            ),
+            WrappingInterceptor(
+                ErrorGuard(),
+                ApiKeyGate(api_keys, open_prefixes),
+                RateLimitGate(
+                    limits,
+                    clock,
+                    key_rate=settings.key_rate,
+                    ip_rate=settings.ip_rate,
+                    trusted_proxies=parse_networks(settings.trusted_proxies),
+                    open_prefixes=open_prefixes,
+                    method_ip_rates={"RequestReset": settings.reset_ip_rate},
+                ),
+            )
         ],
         options=transport_options(settings),
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
     )
     auth_service_pb2_grpc.add_AuthServiceServicer_to_server(
-        AuthService(accounts, on_mail_queued=mail_worker.wake), server
+        AuthService(accounts, offload, on_mail_queued=mail_worker.wake), server
     )
-    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    for name in ("", SERVICE_NAME):
-        health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
     if settings.reflection:
         enable_reflection([SERVICE_NAME, health.SERVICE_NAME], server)
     port = server.add_insecure_port(settings.listen)
     if port == 0:
         raise OSError(f"cannot listen on {settings.listen}")
     return Passgate(
-        settings, server, port, database, health_servicer, mail_worker, hashes, api_keys, limits
+        settings,
+        server,
+        port,
+        database,
+        health_servicer,
+        mail_worker,
+        hashes,
+        offload,
+        api_keys,
+        limits,
     )
 
 
 def serve(settings: Settings) -> int:
     """Runs until SIGTERM or SIGINT, then drains calls in flight and returns 0."""
-    app = build(settings)
-    app.start()
-    done = threading.Event()
+    return asyncio.run(_serve(settings))
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        log.info("shutting down", extra={"fields": {"signal": signal.Signals(signum).name}})
+
+async def _serve(settings: Settings) -> int:
+    app = build(settings)
+    await app.start()
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: signal.Signals) -> None:
+        log.info("shutting down", extra={"fields": {"signal": signum.name}})
         done.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    done.wait()
-    app.stop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal, signum)
+    await done.wait()
+    await app.stop()
     return 0

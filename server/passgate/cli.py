@@ -97,7 +97,7 @@ def _serve_flags(p: argparse.ArgumentParser) -> None:
     )
     _flag(p, "--session-ttl", "session lifetime in seconds", d.session_ttl, type=float)
     _flag(p, "--reset-ttl", "reset token lifetime in seconds", d.reset_ttl, type=float)
-    _flag(p, "--threads", "RPC handler threads", d.threads, type=int)
+    _flag(p, "--threads", "threads for calls that wait for bcrypt or the disk", d.threads, type=int)
     _flag(p, "--hash-workers", "bcrypt threads (0: one per core)", d.hash_workers, type=int)
     _flag(
         p,

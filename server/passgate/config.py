@@ -44,8 +44,9 @@ class Settings:
     # Processes serving the same port (SO_REUSEPORT); budgets and throttles
     # stay global through the shared limits store.
     workers: int = 1
-    # Handler threads (as many as calls admitted, so a cheap call never waits for
-    # a thread); bcrypt runs in its own pool of `hash_workers` threads.
+    # Threads for calls that wait for bcrypt or the disk (as many as calls
+    # admitted); cheap calls run on the event loop, bcrypt in its own pool of
+    # `hash_workers` threads.
     threads: int = 128
     hash_workers: int = 0  # 0: one per CPU core
     max_concurrent_rpcs: int = 128

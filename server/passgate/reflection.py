@@ -15,6 +15,7 @@ import grpc
 from google.protobuf import descriptor, descriptor_pool
 from google.rpc import error_details_pb2, status_pb2  # noqa: F401  (served for error details)
 from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
+from grpc_reflection.v1alpha._async import ReflectionServicer as AsyncReflectionServicer
 from grpc_reflection.v1alpha._base import _file_descriptor_response, _not_found_error
 
 
@@ -37,7 +38,7 @@ def _has_member(pool: descriptor_pool.DescriptorPool, parent: str, member: str) 
     return False
 
 
-class ReflectionServicer(reflection.ReflectionServicer):  # type: ignore[misc]
+class ReflectionServicer(AsyncReflectionServicer):  # type: ignore[misc]
     def _file_containing_symbol(self, request: Any, fully_qualified_name: str) -> Any:
         pool: descriptor_pool.DescriptorPool = self._pool
         try:
@@ -50,7 +51,7 @@ class ReflectionServicer(reflection.ReflectionServicer):  # type: ignore[misc]
         return _file_descriptor_response(file, request)
 
 
-def enable_reflection(service_names: list[str], server: grpc.Server) -> None:
+def enable_reflection(service_names: list[str], server: grpc.aio.Server) -> None:
     reflection_pb2_grpc.add_ServerReflectionServicer_to_server(
         ReflectionServicer([*service_names, reflection.SERVICE_NAME]), server
     )

@@ -3,6 +3,7 @@ loopback port over a throwaway SQLite file, and readers for its mail folder."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import logging
 import os
@@ -11,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -294,16 +296,32 @@ def in_process_server(
     mailer: MemoryMailer | None = None,
     **overrides: Any,
 ) -> Iterator[InProcessServer]:
-    """Only one at a time per process: the models bind to one database."""
+    """Only one at a time per process: the models bind to one database. The
+    server runs on an event loop of its own thread; the test calls it as any
+    client would."""
     clock = ManualClock(time.time())
     mailer = mailer or MemoryMailer()
-    app = build(test_settings(workdir, **overrides), clock=clock, mailer=mailer, hasher=hasher)
-    app.start()
+    settings = test_settings(workdir, **overrides)
+
+    async def started() -> Passgate:
+        app = build(settings, clock=clock, mailer=mailer, hasher=hasher)
+        await app.start()
+        return app
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="passgate-loop", daemon=True)
+    thread.start()
     try:
-        _, key = app.api_keys.create("tests")
-        yield InProcessServer(app, clock, mailer, key)
+        app = asyncio.run_coroutine_threadsafe(started(), loop).result()
+        try:
+            _, key = app.api_keys.create("tests")
+            yield InProcessServer(app, clock, mailer, key)
+        finally:
+            asyncio.run_coroutine_threadsafe(app.stop(0), loop).result()
     finally:
-        app.stop(0)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
 
 
 # --- logs --------------------------------------------------------------------

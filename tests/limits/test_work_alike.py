@@ -84,7 +84,7 @@ def test_request_reset_commits_one_write_for_known_and_unknown_alike(tmp_path: P
             commits.clear()
             reply = api.RequestReset(pb.RequestResetRequest(email=email), metadata=md)
             assert reply.SerializeToString() == b""
-            rpc_commits = [name for name in commits if name.startswith("passgate-rpc")]
+            rpc_commits = [name for name in commits if name.startswith("passgate-work")]
             assert len(rpc_commits) == 1, email
 
 

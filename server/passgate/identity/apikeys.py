@@ -116,6 +116,7 @@ class ApiKeys:
         return self._record(row)
 
     @staticmethod
+    @lru_cache(maxsize=1024)  # rows are plain values: a live key's row maps to one record
     def _record(row: tuple[object, ...]) -> ApiKeyRecord:
         key_id, tenant_id, name, scopes, rate, created_at, revoked_at = row
         return ApiKeyRecord(

@@ -1,7 +1,7 @@
 """bcrypt work on a bounded pool of its own.
 
 bcrypt releases the GIL, so one thread per core saturates the CPU; more
-threads only queue. Handler threads wait on this pool, which keeps the
+threads only queue. Offload threads wait on this pool, which keeps the
 number of concurrent hashes at the core count whatever the load.
 """
 

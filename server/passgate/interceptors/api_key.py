@@ -22,8 +22,9 @@ from passgate.interceptors.call import current_call
 from passgate.interceptors.errors import MalformedRequest
 from passgate.interceptors.handlers import (
     Behavior,
+    Context,
     Handler,
-    WrappingInterceptor,
+    HandlerWrapper,
     metadata_values,
     method_name,
     wrap_unary,
@@ -35,9 +36,8 @@ MALFORMED = Violation(
 )
 
 
-class ApiKeyInterceptor(WrappingInterceptor):
+class ApiKeyGate(HandlerWrapper):
     def __init__(self, keys: ApiKeys, open_prefixes: tuple[str, ...]) -> None:
-        super().__init__()
         self._keys = keys
         self._open_prefixes = open_prefixes  # health checking, reflection
 
@@ -50,17 +50,17 @@ class ApiKeyInterceptor(WrappingInterceptor):
         )
 
     def _gate(self, method: str, behavior: Behavior) -> Behavior:
-        def gated(request: Any, context: grpc.ServicerContext) -> Any:
+        async def gated(request: Any, context: Context) -> Any:
             key = self.authenticate(context)
             if not key.allows(method):
                 raise ApiKeyScope()
             if isinstance(request, MalformedRequest):
                 raise InvalidRequest([MALFORMED])
-            return behavior(request, context)
+            return await behavior(request, context)
 
         return gated
 
-    def authenticate(self, context: grpc.ServicerContext) -> ApiKeyRecord:
+    def authenticate(self, context: Context) -> ApiKeyRecord:
         """The first live key among the call's `x-api-key` entries."""
         record = current_call.get()
         for candidate in metadata_values(context, API_KEY_HEADER)[:4]:
@@ -75,7 +75,7 @@ class ApiKeyInterceptor(WrappingInterceptor):
 def _unknown_method_handler() -> Handler:
     """Answers methods passgate does not have, once the key has been checked."""
 
-    def unknown(request: Any, context: grpc.ServicerContext) -> Any:
+    async def unknown(request: Any, context: Context) -> Any:
         raise MethodNotFound()
 
     return grpc.unary_unary_rpc_method_handler(unknown)

@@ -1,4 +1,4 @@
-"""The outermost interceptor: maps domain errors to rich statuses, anything
+"""The outermost wrapper of the interceptor: maps domain errors to rich statuses, anything
 unexpected to INTERNAL with an opaque error id, and logs one line per call.
 
 No exception text ever reaches a caller: an unhandled exception in a grpcio
@@ -7,6 +7,7 @@ handler would otherwise answer UNKNOWN with its message.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -19,8 +20,9 @@ from passgate.errors import PassgateError
 from passgate.interceptors.call import CallRecord, current_call
 from passgate.interceptors.handlers import (
     Behavior,
+    Context,
     Handler,
-    WrappingInterceptor,
+    HandlerWrapper,
     method_name,
     wrap_unary,
 )
@@ -46,7 +48,7 @@ def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], 
     return parse
 
 
-class ErrorsInterceptor(WrappingInterceptor):
+class ErrorGuard(HandlerWrapper):
     def wrap(self, full_method: str, handler: Handler | None) -> Handler | None:
         if handler is None or handler.unary_unary is None:
             return handler
@@ -58,14 +60,17 @@ class ErrorsInterceptor(WrappingInterceptor):
     def _guard(self, full_method: str, behavior: Behavior) -> Behavior:
         method = method_name(full_method)
 
-        def guarded(request: Any, context: grpc.ServicerContext) -> Any:
+        async def guarded(request: Any, context: Context) -> Any:
             started = time.perf_counter()
             record = CallRecord(method=method, peer=context.peer())
             token = current_call.set(record)
             code = grpc.StatusCode.OK
             error_id: str | None = None
             try:
-                return behavior(request, context)
+                return await behavior(request, context)
+            except asyncio.CancelledError:  # the caller went away or the deadline passed
+                code = grpc.StatusCode.CANCELLED
+                raise
             except PassgateError as error:
                 code = error.code
                 status = to_status(error)
@@ -77,7 +82,7 @@ class ErrorsInterceptor(WrappingInterceptor):
             finally:
                 current_call.reset(token)
                 _log_call(record, full_method, code, time.perf_counter() - started, error_id)
-            context.abort_with_status(status)
+            await context.abort_with_status(status)
 
         return guarded
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import grpc
-
 from passgate.clock import Clock
 from passgate.errors import RateLimited
 from passgate.interceptors.call import current_call
 from passgate.interceptors.handlers import (
     Behavior,
+    Context,
     Handler,
-    WrappingInterceptor,
+    HandlerWrapper,
     metadata_values,
     method_name,
     wrap_unary,
@@ -29,7 +28,7 @@ _SUBJECTS = {
 }
 
 
-class RateLimitInterceptor(WrappingInterceptor):
+class RateLimitGate(HandlerWrapper):
     def __init__(
         self,
         store: LimitStore,
@@ -41,7 +40,6 @@ class RateLimitInterceptor(WrappingInterceptor):
         open_prefixes: tuple[str, ...],
         method_ip_rates: dict[str, Rate] | None = None,
     ) -> None:
-        super().__init__()
         self._store = store
         self._clock = clock
         self._key_rate = key_rate
@@ -60,7 +58,7 @@ class RateLimitInterceptor(WrappingInterceptor):
     def _limit(self, method: str, behavior: Behavior) -> Behavior:
         method_rate = self._method_ip_rates.get(method)
 
-        def limited(request: Any, context: grpc.ServicerContext) -> Any:
+        async def limited(request: Any, context: Context) -> Any:
             call = current_call.get()
             # x-forwarded-for is read only where a proxy is trusted to have written it
             forwarded = metadata_values(context, FORWARDED_FOR) if self._proxies else []
@@ -81,6 +79,6 @@ class RateLimitInterceptor(WrappingInterceptor):
                     subject=subject,
                     description=f"{_SUBJECTS.get(kind, kind)} budget of {denial.budget.rate} spent",
                 )
-            return behavior(request, context)
+            return await behavior(request, context)
 
         return limited

@@ -1,10 +1,14 @@
-"""The AuthService servicer: protobuf in, domain calls, protobuf out. Nothing else."""
+"""The AuthService servicer: protobuf in, domain calls, protobuf out. Nothing else.
+
+VerifySession, the call backends make on every request, runs on the event
+loop (one indexed read); the others may wait for bcrypt or the disk and run
+on the offload threads.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from passgate.auth.v1 import auth_service_pb2 as pb
@@ -15,7 +19,8 @@ from passgate.identity import fields
 from passgate.identity.accounts import Accounts
 from passgate.identity.identifiers import Identifier, IdentifierKind
 from passgate.interceptors.call import current_call
-from passgate.interceptors.handlers import metadata_values
+from passgate.interceptors.handlers import Context, metadata_values
+from passgate.offload import Offload
 
 AUTHORIZATION = "authorization"
 _BEARER = "bearer "
@@ -26,7 +31,7 @@ def timestamp(seconds: float) -> Timestamp:
     return Timestamp(seconds=whole, nanos=int((seconds - whole) * 1e9))
 
 
-def session_from_metadata(context: grpc.ServicerContext) -> str:
+def session_from_metadata(context: Context) -> str:
     """The token of `authorization: Bearer <token>`, or SessionInvalid."""
     for value in metadata_values(context, AUTHORIZATION):
         if value[: len(_BEARER)].lower() == _BEARER:
@@ -75,17 +80,20 @@ def _reject_if(problems: list[Violation]) -> None:
 
 
 class AuthService(pb_grpc.AuthServiceServicer):
-    def __init__(self, accounts: Accounts, on_mail_queued: Callable[[], None]) -> None:
+    def __init__(
+        self, accounts: Accounts, offload: Offload, on_mail_queued: Callable[[], None]
+    ) -> None:
         self._accounts = accounts
+        self._offload = offload
         self._on_mail_queued = on_mail_queued
 
-    def SignIn(self, request: pb.SignInRequest, context: grpc.ServicerContext) -> pb.SignInResponse:
+    async def SignIn(self, request: pb.SignInRequest, context: Context) -> pb.SignInResponse:
         identifier, problems = sign_in_identifier(request)
         problems += fields.required("password", request.password)
         _reject_if(problems)
         assert identifier is not None
-        signed_in = self._accounts.sign_in(
-            current_call.get().tenant_id, identifier, request.password
+        signed_in = await self._offload.run(
+            self._accounts.sign_in, current_call.get().tenant_id, identifier, request.password
         )
         return pb.SignInResponse(
             session_token=signed_in.session.token,
@@ -93,10 +101,11 @@ class AuthService(pb_grpc.AuthServiceServicer):
             expires_at=timestamp(signed_in.session.expires_at),
         )
 
-    def ChangePassword(
-        self, request: pb.ChangePasswordRequest, context: grpc.ServicerContext
+    async def ChangePassword(
+        self, request: pb.ChangePasswordRequest, context: Context
     ) -> pb.ChangePasswordResponse:
-        session = self._accounts.change_password(
+        session = await self._offload.run(
+            self._accounts.change_password,
             current_call.get().tenant_id,
             session_from_metadata(context),
             request.old_password,
@@ -107,8 +116,8 @@ class AuthService(pb_grpc.AuthServiceServicer):
             session_token=session.token, expires_at=timestamp(session.expires_at)
         )
 
-    def RequestReset(
-        self, request: pb.RequestResetRequest, context: grpc.ServicerContext
+    async def RequestReset(
+        self, request: pb.RequestResetRequest, context: Context
     ) -> pb.RequestResetResponse:
         identifier, problems = reset_identifier(request)
         reset_url = request.reset_url if request.HasField("reset_url") else None
@@ -119,28 +128,36 @@ class AuthService(pb_grpc.AuthServiceServicer):
             template = None  # unknown names fall back to the default template
         _reject_if(problems)
         assert identifier is not None
-        if self._accounts.request_reset(
-            current_call.get().tenant_id, identifier, reset_url, template
+        if await self._offload.run(
+            self._accounts.request_reset,
+            current_call.get().tenant_id,
+            identifier,
+            reset_url,
+            template,
         ):
             self._on_mail_queued()
         return pb.RequestResetResponse()
 
-    def SubmitReset(
-        self, request: pb.SubmitResetRequest, context: grpc.ServicerContext
+    async def SubmitReset(
+        self, request: pb.SubmitResetRequest, context: Context
     ) -> pb.SubmitResetResponse:
-        self._accounts.submit_reset(
-            current_call.get().tenant_id, request.user_id, request.token, request.new_password
+        await self._offload.run(
+            self._accounts.submit_reset,
+            current_call.get().tenant_id,
+            request.user_id,
+            request.token,
+            request.new_password,
         )
         return pb.SubmitResetResponse()
 
-    def SignOut(
-        self, request: pb.SignOutRequest, context: grpc.ServicerContext
-    ) -> pb.SignOutResponse:
-        self._accounts.sign_out(current_call.get().tenant_id, session_from_metadata(context))
+    async def SignOut(self, request: pb.SignOutRequest, context: Context) -> pb.SignOutResponse:
+        await self._offload.run(
+            self._accounts.sign_out, current_call.get().tenant_id, session_from_metadata(context)
+        )
         return pb.SignOutResponse()
 
-    def VerifySession(
-        self, request: pb.VerifySessionRequest, context: grpc.ServicerContext
+    async def VerifySession(
+        self, request: pb.VerifySessionRequest, context: Context
     ) -> pb.VerifySessionResponse:
         session = self._accounts.verify_session(current_call.get().tenant_id, request.session_token)
         return pb.VerifySessionResponse(

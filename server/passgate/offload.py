@@ -1,0 +1,35 @@
+"""Blocking work (bcrypt waits, fsync'd writes) on threads, off the event loop.
+
+Cheap calls run on the event loop itself: one thread, so no hand-off between
+threads per call. Anything that may wait for the disk or for bcrypt runs
+here instead, so it never holds up the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Offload:
+    def __init__(self, threads: int) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="passgate-work")
+
+    async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`function(*args, **kwargs)` on a worker thread, in the caller's context
+        (so the call record the interceptors set up is seen there too)."""
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._executor, partial(context.run, function, *args, **kwargs)
+        )
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
