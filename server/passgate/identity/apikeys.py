@@ -1,7 +1,11 @@
 """API keys: prefixed secrets, stored hashed, owned by a tenant, optionally
 limited to some RPCs and given their own budget. Revocation takes effect at
 the next call in every process: each call looks its key up by hash (one
-indexed read), so there is no cache to go stale."""
+indexed read), so there is no cache of live keys to go stale.
+
+Misses are remembered instead: a digest that matched no live key never will,
+since secrets are drawn by passgate (256 random bits) when a key is made and
+revocation is final. A caller retrying a dead key costs no read."""
 
 from __future__ import annotations
 
@@ -52,9 +56,12 @@ def _parse_rate(text: str | None) -> Rate | None:
 
 
 class ApiKeys:
+    REFUSED_LIMIT = 4096  # digests remembered as refused; forgotten all at once when full
+
     def __init__(self, database: peewee.Database, clock: Clock) -> None:
         self._db = database
         self._clock = clock
+        self._refused: set[str] = set()
 
     def create(
         self,
@@ -105,13 +112,19 @@ class ApiKeys:
         """The live key behind `secret`, or ApiKeyInvalid."""
         if not well_formed(secret, API_KEY_PREFIX):
             raise ApiKeyInvalid()
+        digest = token_hash(secret)
+        if digest in self._refused:
+            raise ApiKeyInvalid()
         row = raw.execute(
             self._db,
             "SELECT id, tenant_id, name, scopes, rate, created_at, revoked_at FROM api_keys "
             "WHERE key_hash = ? AND revoked_at IS NULL",
-            (token_hash(secret),),
+            (digest,),
         ).fetchone()
         if row is None:
+            if len(self._refused) >= self.REFUSED_LIMIT:
+                self._refused.clear()
+            self._refused.add(digest)
             raise ApiKeyInvalid()
         return self._record(row)
 
