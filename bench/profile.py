@@ -4,7 +4,7 @@ drives one call, then the heaviest functions are printed (self and inclusive).
     python -m bench.profile verify            # VerifySession, valid session
     python -m bench.profile signin --cost 12  # SignIn
     python -m bench.profile refused           # VerifySession with an unknown API key
-    python -m bench.profile verify --serve-arg=--threads=64
+    python -m bench.profile verify --serve-arg=--log-level=warning
 
 `--gil` keeps only samples that hold the interpreter lock: on a server whose
 Python code contends for it, that is where the CPU goes. The raw stacks stay
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         "--serve-arg",
         action="append",
         default=[],
-        help="extra `passgate serve` argument, e.g. --serve-arg=--threads=64",
+        help="extra `passgate serve` argument, e.g. --serve-arg=--log-level=warning",
     )
     p.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "profile")
     args = p.parse_args(argv)
