@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -124,7 +124,7 @@ class Passgate:
     offload: Offload
     api_keys: ApiKeys
     limits: LimitStore
-    _stopped: bool = field(default=False)
+    _stopped: bool = False
 
     async def start(self) -> None:
         self.mail_worker.start()

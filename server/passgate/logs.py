@@ -27,15 +27,17 @@ _ENCODER = json.JSONEncoder(default=str)  # built once: json.dumps(default=…) 
 class JsonFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__()
-        self._second = -1
-        self._second_text = ""
+        # (second, its text), replaced as one value: threads formatting records
+        # of different seconds at once never pair a second with another's text.
+        self._second: tuple[int, str] = (-1, "")
 
     def _timestamp(self, record: logging.LogRecord) -> str:
         second = int(record.created)
-        if second != self._second:  # a benign race: both threads write the same text
-            self._second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-            self._second = second
-        return f"{self._second_text}.{int(record.msecs):03d}Z"
+        cached, text = self._second
+        if second != cached:
+            text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = (second, text)
+        return f"{text}.{int(record.msecs):03d}Z"
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {

@@ -144,13 +144,18 @@ def test_an_unknown_method_needs_a_valid_key_before_it_is_unimplemented(
     assert decode(unimplemented.value).code == grpc.StatusCode.UNIMPLEMENTED
 
 
+def acme_and_default(server: ServerProcess, channel: grpc.Channel) -> tuple[str, Client, Client]:
+    """A fresh tenant, a client with a key of that tenant and one with the default key."""
+    tenant = f"acme-{uuid.uuid4().hex[:8]}"
+    server.cli("tenant", "create", tenant)
+    acme = Client(channel, server.create_api_key("acme", "--tenant", tenant))
+    return tenant, acme, Client(channel, server.api_key)
+
+
 def test_a_tenant_key_reaches_only_that_tenant_s_users(
     server: ServerProcess, shared_channel: grpc.Channel, make_user: UserFactory
 ) -> None:
-    tenant = f"acme-{uuid.uuid4().hex[:8]}"
-    server.cli("tenant", "create", tenant)
-    acme = Client(shared_channel, server.create_api_key("acme", "--tenant", tenant))
-    default = Client(shared_channel, server.api_key)
+    tenant, acme, default = acme_and_default(server, shared_channel)
     acme_user = make_user(tenant=tenant)
     default_user = make_user()
 
@@ -182,10 +187,7 @@ def test_a_tenant_key_reaches_only_that_tenant_s_users(
 def test_the_same_email_is_two_users_in_two_tenants(
     server: ServerProcess, shared_channel: grpc.Channel, make_user: UserFactory
 ) -> None:
-    tenant = f"acme-{uuid.uuid4().hex[:8]}"
-    server.cli("tenant", "create", tenant)
-    acme = Client(shared_channel, server.create_api_key("acme", "--tenant", tenant))
-    default = Client(shared_channel, server.api_key)
+    tenant, acme, default = acme_and_default(server, shared_channel)
     mine = make_user(PASSWORD)
     theirs = make_user("Another#Strong-Pass-42", tenant=tenant, email=mine.email)
 

@@ -12,6 +12,7 @@ import grpc
 from rpc import metadata, pb, refused, stub
 
 from passgate.identity.passwords import TESTING_COST, PasswordHasher
+from passgate.offload import THREAD_PREFIX as OFFLOAD_THREAD_PREFIX
 from passgate.testing import ServerProcess, in_process_server
 
 PW = "Correct-Horse-9-battery"
@@ -84,7 +85,7 @@ def test_request_reset_commits_one_write_for_known_and_unknown_alike(tmp_path: P
             commits.clear()
             reply = api.RequestReset(pb.RequestResetRequest(email=email), metadata=md)
             assert reply.SerializeToString() == b""
-            rpc_commits = [name for name in commits if name.startswith("passgate-work")]
+            rpc_commits = [name for name in commits if name.startswith(OFFLOAD_THREAD_PREFIX)]
             assert len(rpc_commits) == 1, email
 
 
