@@ -45,6 +45,7 @@ from passgate.sealing import Sealer, load_or_create_key
 from passgate.services.auth_service import AuthService
 from passgate.store.db import open_database, sqlite_path
 from passgate.store.migrations import migrate
+from passgate.store.revocations import RevocationWatch, revocation_watch
 
 log = logging.getLogger("passgate")
 
@@ -124,6 +125,7 @@ class Passgate:
     offload: Offload
     api_keys: ApiKeys
     limits: LimitStore
+    watch: RevocationWatch | None
     _stopped: bool = False
 
     async def start(self) -> None:
@@ -144,6 +146,8 @@ class Passgate:
         self.offload.shutdown()
         self.hashes.shutdown()
         self.limits.close()
+        if self.watch is not None:
+            self.watch.close()
         self.database.close()
         log.info("stopped")
 
@@ -161,6 +165,7 @@ def build(
     clock = clock or SystemClock()
     database = open_database(settings.database)
     migrate(database)
+    watch = revocation_watch(database)
     sealer = Sealer(load_or_create_key(secret_file(settings)))
     hashes = HashPool(hasher or PasswordHasher(settings.bcrypt_cost), settings.hash_workers)
     outbox = Outbox(database, clock, sealer)
@@ -170,7 +175,7 @@ def build(
         clock=clock,
         hashes=hashes,
         policy=PasswordPolicy.from_name(settings.password_policy),
-        sessions=Sessions(database, clock, settings.session_ttl),
+        sessions=Sessions(database, clock, settings.session_ttl, watch),
         users=Users(database, clock),
         outbox=outbox,
         reset_ttl=settings.reset_ttl,
@@ -201,7 +206,7 @@ def build(
         mailer.send(message)
 
     mail_worker = DeliveryWorker(outbox, deliver)
-    api_keys = ApiKeys(database, clock)
+    api_keys = ApiKeys(database, clock, watch)
     open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
     offload = Offload(settings.threads)
     server = grpc.aio.server(
@@ -244,6 +249,7 @@ def build(
         offload,
         api_keys,
         limits,
+        watch,
     )
 
 

@@ -8,6 +8,10 @@ release and retake the interpreter lock on every RPC, which costs the cheap
 calls about a quarter of their throughput. A batch leaves at least every
 `FLUSH_SECONDS`, at once for warnings and errors, and at exit; a `kill -9`
 loses at most that much.
+
+The line every call writes goes through `info_fields`, which formats it
+straight into that batch when passgate's handler is the only one it would
+reach: building a LogRecord was half the line's cost.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 FLUSH_SECONDS = 0.02
@@ -31,22 +37,29 @@ class JsonFormatter(logging.Formatter):
         # of different seconds at once never pair a second with another's text.
         self._second: tuple[int, str] = (-1, "")
 
-    def _timestamp(self, record: logging.LogRecord) -> str:
-        second = int(record.created)
+    def _timestamp(self, created: float) -> str:
+        second = int(created)
         cached, text = self._second
         if second != cached:
             text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
             self._second = (second, text)
-        return f"{text}.{int(record.msecs):03d}Z"
+        return f"{text}.{int((created - second) * 1000):03d}Z"
+
+    def entry(
+        self, created: float, level: str, logger: str, pid: int | None, message: str
+    ) -> dict[str, Any]:
+        """The fields every line starts with."""
+        return {
+            "ts": self._timestamp(created),
+            "level": level,
+            "logger": logger,
+            "pid": pid,
+            "msg": message,
+        }
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "ts": self._timestamp(record),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "pid": record.process,
-            "msg": record.getMessage(),
-        }
+        level = record.levelname.lower()
+        entry = self.entry(record.created, level, record.name, record.process, record.getMessage())
         entry.update(getattr(record, "fields", {}))
         error_id = getattr(record, "error_id", None)
         if error_id:
@@ -85,9 +98,13 @@ class BatchingHandler(logging.Handler):
         except Exception:
             self.handleError(record)
             return
+        self.write(line, record.levelno)
+
+    def write(self, line: str, level: int) -> None:
+        """Queues a formatted line; warnings and errors leave at once."""
         with self._pending_lock:
             self._pending.append(line)
-        if record.levelno >= logging.WARNING:
+        if level >= logging.WARNING:
             self._wake.set()
 
     def flush(self) -> None:
@@ -112,6 +129,36 @@ class BatchingHandler(logging.Handler):
                 self.flush()
             except Exception:  # a closed or broken stream: nothing left to tell
                 return
+
+
+def _sole_handler(logger: logging.Logger) -> BatchingHandler | None:
+    """The BatchingHandler that is the only handler `logger`'s records reach,
+    with no filter on the way; None otherwise."""
+    found: BatchingHandler | None = None
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.filters:
+            return None
+        for handler in current.handlers:
+            if found is not None or not isinstance(handler, BatchingHandler) or handler.filters:
+                return None
+            found = handler
+        current = current.parent if current.propagate else None
+    return found
+
+
+def info_fields(logger: logging.Logger, message: str, fields: Mapping[str, Any]) -> None:
+    """Logs `fields` at INFO, as `logger.info(message, extra={"fields": fields})` would."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    handler = _sole_handler(logger)
+    formatter = handler.formatter if handler is not None else None
+    if handler is None or not isinstance(formatter, JsonFormatter):
+        logger.info(message, extra={"fields": fields})
+        return
+    entry = formatter.entry(time.time(), "info", logger.name, os.getpid(), message)
+    entry.update(fields)
+    handler.write(_ENCODER.encode(entry), logging.INFO)
 
 
 def configure(level: str = "INFO") -> None:

@@ -1,12 +1,14 @@
 """The JSON log line: its timestamp is the record's own, to the millisecond,
-whatever second the formatter last saw."""
+whatever second the formatter last saw; the per-call line, written without a
+LogRecord, is the line logging would write."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 
-from passgate.logs import JsonFormatter
+from passgate.logs import BatchingHandler, JsonFormatter, info_fields
 
 
 def record_at(created: float) -> logging.LogRecord:
@@ -27,3 +29,27 @@ def test_each_line_carries_its_own_record_s_time() -> None:
         (base + 1.500, "2026-11-25T23:00:01.500Z"),
     ]:
         assert json.loads(formatter.format(record_at(created)))["ts"] == expected
+
+
+def test_the_per_call_line_is_the_line_logging_would_write() -> None:
+    stream = io.StringIO()
+    handler = BatchingHandler(stream, interval=3600)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("passgate.test-call-line")
+    logger.propagate = False
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    fields = {"event": "rpc", "method": "/p.S/M", "code": "OK", "ms": 0.12, "peer": 'a"b\\c'}
+    try:
+        info_fields(logger, "rpc", fields)
+        logger.info("rpc", extra={"fields": fields})
+        logger.setLevel(logging.WARNING)
+        info_fields(logger, "rpc", fields)  # below the level: nothing
+        handler.flush()
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    fast, slow = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert fast.pop("ts")[:4] == slow.pop("ts")[:4]
+    assert fast == slow
+    assert fast["peer"] == 'a"b\\c'

@@ -1,9 +1,9 @@
 """API keys: prefixed secrets, stored hashed, owned by a tenant, optionally
 limited to some RPCs and given their own budget. Revocation takes effect at
-the next call in every process: each call looks its key up by hash (one
-indexed read), so there is no cache of live keys to go stale.
+the next call in every process: live keys are kept in a `LiveCache`, which
+forgets them all as soon as any key or session changes anywhere.
 
-Misses are remembered instead: a digest that matched no live key never will,
+Misses are remembered for good: a digest that matched no live key never will,
 since secrets are drawn by passgate (256 random bits) when a key is made and
 revocation is final. A caller retrying a dead key costs no read."""
 
@@ -27,6 +27,7 @@ from passgate.identity.tokens import (
 from passgate.rates import Rate
 from passgate.store import raw
 from passgate.store.models import ApiKey
+from passgate.store.revocations import LiveCache, RevocationWatch
 
 KEY_ID_PREFIX = "key_"
 
@@ -57,11 +58,15 @@ def _parse_rate(text: str | None) -> Rate | None:
 
 class ApiKeys:
     REFUSED_LIMIT = 4096  # digests remembered as refused; forgotten all at once when full
+    LIVE_LIMIT = 4096
 
-    def __init__(self, database: peewee.Database, clock: Clock) -> None:
+    def __init__(
+        self, database: peewee.Database, clock: Clock, watch: RevocationWatch | None = None
+    ) -> None:
         self._db = database
         self._clock = clock
         self._refused: set[str] = set()
+        self._live: LiveCache[str, ApiKeyRecord] = LiveCache(watch, self.LIVE_LIMIT)
 
     def create(
         self,
@@ -115,6 +120,10 @@ class ApiKeys:
         digest = token_hash(secret)
         if digest in self._refused:
             raise ApiKeyInvalid()
+        generation = self._live.generation()
+        live = self._live.get(digest)
+        if live is not None:
+            return live
         row = raw.execute(
             self._db,
             "SELECT id, tenant_id, name, scopes, rate, created_at, revoked_at FROM api_keys "
@@ -126,7 +135,9 @@ class ApiKeys:
                 self._refused.clear()
             self._refused.add(digest)
             raise ApiKeyInvalid()
-        return self._record(row)
+        record = self._record(row)
+        self._live.put(generation, digest, record)
+        return record
 
     @staticmethod
     @lru_cache(maxsize=1024)  # rows are plain values: a live key's row maps to one record

@@ -1,4 +1,8 @@
-"""Sessions: opaque bearer tokens, stored as hashes, that expire and can be revoked."""
+"""Sessions: opaque bearer tokens, stored as hashes, that expire and can be revoked.
+
+Sessions read as live are kept in a `LiveCache` (VerifySession is the call
+backends make on every request of theirs); any revocation anywhere empties it,
+and expiry is checked on every call."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from passgate.clock import Clock
 from passgate.errors import SessionInvalid
 from passgate.identity.tokens import SESSION_PREFIX, new_token, token_hash, well_formed
 from passgate.store import raw
+from passgate.store.revocations import LiveCache, RevocationWatch
 
 
 @dataclass(frozen=True)
@@ -26,10 +31,19 @@ class LiveSession:
 
 
 class Sessions:
-    def __init__(self, database: peewee.Database, clock: Clock, ttl: float) -> None:
+    LIVE_LIMIT = 65536  # ~200 bytes each
+
+    def __init__(
+        self,
+        database: peewee.Database,
+        clock: Clock,
+        ttl: float,
+        watch: RevocationWatch | None = None,
+    ) -> None:
         self._db = database
         self._clock = clock
         self._ttl = ttl
+        self._live: LiveCache[tuple[str, str], LiveSession] = LiveCache(watch, self.LIVE_LIMIT)
 
     def issue(self, tenant_id: str, user_id: str) -> IssuedSession:
         """Opens a session; joins the caller's transaction if there is one."""
@@ -48,15 +62,24 @@ class Sessions:
         """The live session behind `token`, or SessionInvalid."""
         if not well_formed(token, SESSION_PREFIX):
             raise SessionInvalid()
-        row = raw.execute(
-            self._db,
-            "SELECT id, user_id, expires_at FROM sessions "
-            "WHERE token_hash = ? AND tenant_id = ? AND revoked_at IS NULL AND expires_at > ?",
-            (token_hash(token), tenant_id, self._clock.now()),
-        ).fetchone()
-        if row is None:
+        key = (token_hash(token), tenant_id)
+        now = self._clock.now()
+        generation = self._live.generation()
+        session = self._live.get(key)
+        if session is None:
+            row = raw.execute(
+                self._db,
+                "SELECT id, user_id, expires_at FROM sessions "
+                "WHERE token_hash = ? AND tenant_id = ? AND revoked_at IS NULL AND expires_at > ?",
+                (*key, now),
+            ).fetchone()
+            if row is None:
+                raise SessionInvalid()
+            session = LiveSession(int(row[0]), str(row[1]), float(row[2]))
+            self._live.put(generation, key, session)
+        if session.expires_at <= now:
             raise SessionInvalid()
-        return LiveSession(int(row[0]), str(row[1]), float(row[2]))
+        return session
 
     def still_live(self, session_id: int) -> bool:
         row = raw.execute(

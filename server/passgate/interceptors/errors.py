@@ -26,6 +26,7 @@ from passgate.interceptors.handlers import (
     method_name,
     wrap_unary,
 )
+from passgate.logs import info_fields
 from passgate.status import to_status
 
 log = logging.getLogger("passgate.rpc")
@@ -94,8 +95,6 @@ def _log_call(
     seconds: float,
     error_id: str | None,
 ) -> None:
-    if not log.isEnabledFor(logging.INFO):
-        return
     fields: dict[str, Any] = {
         "event": "rpc",
         "method": full_method,
@@ -109,4 +108,4 @@ def _log_call(
     if error_id:
         fields["error_id"] = error_id
     fields.update(record.extra)
-    log.info("rpc", extra={"fields": fields})
+    info_fields(log, "rpc", fields)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import peewee
 
-from passgate.store import models
+from passgate.store import models, raw
 
 Migration = Callable[[peewee.Database], None]
 
@@ -36,7 +36,36 @@ def _reset_requests(database: peewee.Database) -> None:
     database.create_tables([models.ResetRequest])
 
 
-MIGRATIONS: tuple[tuple[int, Migration], ...] = ((1, _initial_schema), (2, _reset_requests))
+# Every change that may end a live session or API key bumps the generation in
+# its own transaction; see passgate/store/revocations.py.
+_BUMP = "BEGIN UPDATE revocations SET generation = generation + 1; END"
+_REVOKING_TRIGGERS = (
+    f"CREATE TRIGGER sessions_update_revokes AFTER UPDATE ON sessions {_BUMP}",
+    f"CREATE TRIGGER sessions_delete_revokes AFTER DELETE ON sessions {_BUMP}",
+    f"CREATE TRIGGER api_keys_update_revokes AFTER UPDATE ON api_keys {_BUMP}",
+    f"CREATE TRIGGER api_keys_delete_revokes AFTER DELETE ON api_keys {_BUMP}",
+    f"CREATE TRIGGER users_delete_revokes AFTER DELETE ON users {_BUMP}",
+    f"CREATE TRIGGER tenants_delete_revokes AFTER DELETE ON tenants {_BUMP}",
+)
+
+
+def _revocations(database: peewee.Database) -> None:
+    """A generation that caches of live sessions and API keys compare with."""
+    raw.execute(
+        database, "CREATE TABLE revocations (id INTEGER PRIMARY KEY, generation BIGINT NOT NULL)"
+    )
+    raw.execute(database, "INSERT INTO revocations (id, generation) VALUES (1, 0)")
+    if not isinstance(database, peewee.SqliteDatabase):
+        return  # no cache is kept there (no watch), so nothing needs the bump
+    for trigger in _REVOKING_TRIGGERS:
+        raw.execute(database, trigger)
+
+
+MIGRATIONS: tuple[tuple[int, Migration], ...] = (
+    (1, _initial_schema),
+    (2, _reset_requests),
+    (3, _revocations),
+)
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 

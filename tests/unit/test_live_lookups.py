@@ -1,0 +1,193 @@
+"""API-key and session lookups over a real SQLite file: live ones are read
+once and then answered from memory, refused keys are remembered, and any
+ending committed by another connection is seen by the next lookup."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import peewee
+import pytest
+
+from passgate.clock import ManualClock
+from passgate.errors import ApiKeyInvalid, SessionInvalid
+from passgate.identity.apikeys import ApiKeys
+from passgate.identity.sessions import Sessions
+from passgate.identity.users import Users
+from passgate.store.db import open_database
+from passgate.store.migrations import migrate
+from passgate.store.revocations import LiveCache, RevocationWatch, revocation_watch
+
+TTL = 3600.0
+
+
+class CountingReads:
+    """Counts the statements sent through the database (the watch has a connection of its own)."""
+
+    def __init__(self, database: peewee.Database) -> None:
+        self.count = 0
+        original = database.execute_sql
+
+        def counted(sql: str, params: object = None) -> object:
+            self.count += 1
+            return original(sql, params)
+
+        database.execute_sql = counted  # type: ignore[method-assign]
+
+
+@dataclass
+class Store:
+    path: Path
+    database: peewee.Database
+    watch: RevocationWatch | None
+    clock: ManualClock
+    keys: ApiKeys
+    sessions: Sessions
+    user_id: str
+
+    def elsewhere(self, sql: str, params: tuple[object, ...] = ()) -> None:
+        """A change committed by another connection, as another process would make it."""
+        with sqlite3.connect(self.path) as other:
+            other.execute(sql, params)
+
+
+def _store(tmp_path: Path, watched: bool) -> Iterator[Store]:
+    path = tmp_path / "live.db"
+    database = open_database(f"sqlite:///{path}")
+    migrate(database)
+    watch = revocation_watch(database) if watched else None
+    clock = ManualClock()
+    user_id = Users(database, clock).create("default", "someone@example.com", "x")
+    yield Store(
+        path,
+        database,
+        watch,
+        clock,
+        ApiKeys(database, clock, watch),
+        Sessions(database, clock, TTL, watch),
+        user_id,
+    )
+    if watch is not None:
+        watch.close()
+    database.close()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    yield from _store(tmp_path, watched=True)
+
+
+@pytest.fixture
+def unwatched(tmp_path: Path) -> Iterator[Store]:
+    yield from _store(tmp_path, watched=False)
+
+
+def test_a_live_key_is_read_once_and_its_revocation_elsewhere_seen_at_once(store: Store) -> None:
+    record, secret = store.keys.create("caller")
+    reads = CountingReads(store.database)
+    for _ in range(3):
+        assert store.keys.authenticate(secret).id == record.id
+    assert reads.count == 1
+    store.elsewhere("UPDATE api_keys SET revoked_at = 1 WHERE id = ?", (record.id,))
+    with pytest.raises(ApiKeyInvalid):
+        store.keys.authenticate(secret)
+
+
+def test_a_refused_secret_is_refused_again_without_a_read(store: Store) -> None:
+    unknown = "pgk_" + secrets.token_urlsafe(32)
+    with pytest.raises(ApiKeyInvalid):
+        store.keys.authenticate(unknown)
+    reads = CountingReads(store.database)
+    for _ in range(3):
+        with pytest.raises(ApiKeyInvalid):
+            store.keys.authenticate(unknown)
+    assert reads.count == 0
+
+
+def test_the_refused_set_stays_bounded_and_never_hides_a_live_key(store: Store) -> None:
+    record, secret = store.keys.create("caller")
+    for _ in range(ApiKeys.REFUSED_LIMIT + 10):
+        with pytest.raises(ApiKeyInvalid):
+            store.keys.authenticate("pgk_" + secrets.token_urlsafe(32))
+    assert len(store.keys._refused) <= ApiKeys.REFUSED_LIMIT
+    assert store.keys.authenticate(secret).id == record.id
+
+
+def test_a_live_session_is_read_once_and_ends_everywhere_at_once(store: Store) -> None:
+    token = store.sessions.issue("default", store.user_id).token
+    reads = CountingReads(store.database)
+    for _ in range(3):
+        assert store.sessions.verify("default", token).user_id == store.user_id
+    assert reads.count == 1
+    with pytest.raises(SessionInvalid):  # kept per tenant: another tenant's key finds nothing
+        store.sessions.verify("other", token)
+    store.elsewhere("UPDATE sessions SET revoked_at = 1 WHERE user_id = ?", (store.user_id,))
+    with pytest.raises(SessionInvalid):
+        store.sessions.verify("default", token)
+
+
+def test_deleting_the_user_elsewhere_ends_the_kept_session(store: Store) -> None:
+    token = store.sessions.issue("default", store.user_id).token
+    store.sessions.verify("default", token)
+    with sqlite3.connect(store.path) as other:
+        other.execute("PRAGMA foreign_keys = ON")  # per connection; the cascade needs it
+        other.execute("DELETE FROM users WHERE id = ?", (store.user_id,))
+    with pytest.raises(SessionInvalid):
+        store.sessions.verify("default", token)
+
+
+def test_a_kept_session_still_expires_on_time(store: Store) -> None:
+    token = store.sessions.issue("default", store.user_id).token
+    store.sessions.verify("default", token)
+    reads = CountingReads(store.database)
+    store.clock.advance(TTL - 1)
+    store.sessions.verify("default", token)
+    store.clock.advance(1)
+    with pytest.raises(SessionInvalid):
+        store.sessions.verify("default", token)
+    assert reads.count == 0
+
+
+def test_new_sessions_elsewhere_leave_the_kept_ones_alone(store: Store) -> None:
+    token = store.sessions.issue("default", store.user_id).token
+    store.sessions.verify("default", token)
+    reads = CountingReads(store.database)
+    store.elsewhere(
+        "INSERT INTO sessions (token_hash, user_id, tenant_id, created_at, expires_at) "
+        "VALUES ('h', ?, 'default', 0, 9e18)",
+        (store.user_id,),
+    )
+    store.sessions.verify("default", token)
+    assert reads.count == 0
+
+
+def test_without_a_watch_every_lookup_reads(unwatched: Store) -> None:
+    record, secret = unwatched.keys.create("caller")
+    token = unwatched.sessions.issue("default", unwatched.user_id).token
+    reads = CountingReads(unwatched.database)
+    for _ in range(2):
+        assert unwatched.keys.authenticate(secret).id == record.id
+        assert unwatched.sessions.verify("default", token).user_id == unwatched.user_id
+    assert reads.count == 4
+
+
+def test_the_cache_stays_bounded(store: Store) -> None:
+    cache: LiveCache[int, int] = LiveCache(store.watch, limit=10)
+    generation = cache.generation()
+    for n in range(25):
+        cache.put(generation, n, n)
+        assert len(cache) <= 10
+    assert cache.get(24) == 24
+
+
+def test_a_record_read_under_an_old_generation_is_not_kept(store: Store) -> None:
+    cache: LiveCache[str, str] = LiveCache(store.watch, limit=10)
+    before = cache.generation()
+    store.elsewhere("UPDATE revocations SET generation = generation + 1")
+    cache.generation()
+    cache.put(before, "stale", "read before the revocation")
+    assert cache.get("stale") is None
