@@ -4,6 +4,7 @@ ending committed by another connection is seen by the next lookup."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -191,3 +192,25 @@ def test_a_record_read_under_an_old_generation_is_not_kept(store: Store) -> None
     cache.generation()
     cache.put(before, "stale", "read before the revocation")
     assert cache.get("stale") is None
+
+
+def test_a_call_asks_the_database_once_and_the_next_call_asks_again(store: Store) -> None:
+    """One asyncio task is one call: it sees one instant; the next call sees what ended since."""
+    watch = store.watch
+    assert watch is not None
+    statements: list[str] = []
+    watch._connection.set_trace_callback(statements.append)
+
+    async def one_call() -> tuple[int, int]:
+        first = watch.generation()
+        store.elsewhere("UPDATE revocations SET generation = generation + 1")
+        return first, watch.generation()
+
+    first, same_call = asyncio.run(one_call())
+    assert same_call == first
+    assert len(statements) == 2  # data_version, then the generation it moved to
+
+    async def next_call() -> int:
+        return watch.generation()
+
+    assert asyncio.run(next_call()) == first + 1

@@ -7,6 +7,7 @@ from typing import Any
 
 from passgate.clock import Clock
 from passgate.errors import RateLimited
+from passgate.identity.apikeys import ApiKeyRecord
 from passgate.interceptors.call import current_call
 from passgate.interceptors.handlers import (
     Behavior,
@@ -29,6 +30,8 @@ _SUBJECTS = {
 
 
 class RateLimitGate(HandlerWrapper):
+    _KNOWN_LIMIT = 4096  # budget lists kept; forgotten all at once when full
+
     def __init__(
         self,
         store: LimitStore,
@@ -48,6 +51,7 @@ class RateLimitGate(HandlerWrapper):
         self._open_prefixes = open_prefixes
         # Extra per-address budgets for costly methods, e.g. {"RequestReset": 30/1m}.
         self._method_ip_rates = method_ip_rates or {}
+        self._known: dict[tuple[str, str | None, str], tuple[Budget, ...]] = {}
 
     def wrap(self, full_method: str, handler: Handler | None) -> Handler | None:
         if full_method.startswith(self._open_prefixes):
@@ -56,8 +60,6 @@ class RateLimitGate(HandlerWrapper):
         return wrap_unary(handler, lambda behavior: self._limit(method, behavior))
 
     def _limit(self, method: str, behavior: Behavior) -> Behavior:
-        method_rate = self._method_ip_rates.get(method)
-
         async def limited(request: Any, context: Context) -> Any:
             call = current_call.get()
             # x-forwarded-for is read only where a proxy is trusted to have written it
@@ -65,12 +67,7 @@ class RateLimitGate(HandlerWrapper):
             address = client_address(call.peer, forwarded, self._proxies)
             call.client_address = address
             key = call.api_key
-            budgets = [Budget(f"ip:{address}", self._ip_rate)]
-            if method_rate is not None:
-                budgets.append(Budget(f"ip-{method}:{address}", method_rate))
-            if key is not None:
-                budgets.insert(0, Budget(f"key:{key.id}", key.rate or self._key_rate))
-            denial = self._store.charge(budgets, self._clock)
+            denial = self._store.charge(self._budgets(method, key, address), self._clock)
             if denial is not None:
                 kind, _, _ = denial.budget.key.partition(":")
                 subject = f"key:{key.id}" if kind == "key" and key is not None else kind
@@ -82,3 +79,21 @@ class RateLimitGate(HandlerWrapper):
             return await behavior(request, context)
 
         return limited
+
+    def _budgets(self, method: str, key: ApiKeyRecord | None, address: str) -> tuple[Budget, ...]:
+        """The budgets a call charges, made once per method, key and address (a
+        key's rate never changes: keys are only ever revoked)."""
+        known_as = (method, None if key is None else key.id, address)
+        budgets = self._known.get(known_as)
+        if budgets is None:
+            found = [Budget(f"ip:{address}", self._ip_rate)]
+            method_rate = self._method_ip_rates.get(method)
+            if method_rate is not None:
+                found.append(Budget(f"ip-{method}:{address}", method_rate))
+            if key is not None:
+                found.insert(0, Budget(f"key:{key.id}", key.rate or self._key_rate))
+            budgets = tuple(found)
+            if len(self._known) >= self._KNOWN_LIMIT:
+                self._known.clear()
+            self._known[known_as] = budgets
+        return budgets

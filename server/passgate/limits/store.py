@@ -115,7 +115,7 @@ class _Leases:
     _PRUNE_AT = 10_000
 
     def __init__(self) -> None:
-        self._left: dict[str, tuple[int, float]] = {}
+        self._left: dict[str, list[float]] = {}  # key → [calls left, until]
 
     def holds(self, key: str, now: float) -> bool:
         left = self._left.get(key)
@@ -124,11 +124,10 @@ class _Leases:
     def grant(self, key: str, calls: int, until: float) -> None:
         if len(self._left) >= self._PRUNE_AT:
             self._left = {k: v for k, v in self._left.items() if v[1] > until - LEASE_SECONDS}
-        self._left[key] = (calls, until)
+        self._left[key] = [calls, until]
 
     def take(self, key: str) -> None:
-        calls, until = self._left[key]
-        self._left[key] = (calls - 1, until)
+        self._left[key][0] -= 1
 
 
 class SqliteLimitStore:

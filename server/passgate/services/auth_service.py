@@ -8,6 +8,7 @@ on the offload threads.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -160,6 +161,10 @@ class AuthService(pb_grpc.AuthServiceServicer):
         self, request: pb.VerifySessionRequest, context: Context
     ) -> pb.VerifySessionResponse:
         session = self._accounts.verify_session(current_call.get().tenant_id, request.session_token)
-        return pb.VerifySessionResponse(
-            user_id=session.user_id, expires_at=timestamp(session.expires_at)
-        )
+        return _verify_response(session.user_id, session.expires_at)
+
+
+@lru_cache(maxsize=4096)
+def _verify_response(user_id: str, expires_at: float) -> pb.VerifySessionResponse:
+    """Made once per live session: grpcio only ever serializes the message."""
+    return pb.VerifySessionResponse(user_id=user_id, expires_at=timestamp(expires_at))

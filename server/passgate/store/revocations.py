@@ -7,13 +7,16 @@ the same transaction as the change itself: a crash cannot leave a revocation
 without its bump, and no code path can forget one. Asking whether anything
 changed costs one `PRAGMA data_version` on a connection of the watch's own,
 which moves only when another connection commits; only then is the
-generation read.
+generation read. The pragma is asked once per call (per asyncio task): each
+sqlite3 call lets go of the interpreter lock, and on a busy event loop
+taking it back costs far more than the query.
 
 Other databases have no such pragma: there is no watch, and every call reads.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from collections.abc import Hashable
@@ -33,9 +36,16 @@ class RevocationWatch:
         self._lock = threading.Lock()
         self._data_version = -1
         self._generation = -1
+        self._asked_by: asyncio.Task[object] | None = None  # held, so never a reused id
 
     def generation(self) -> int:
-        """A number that changes whenever a session or API key may have ended."""
+        """A number that changes whenever a session or API key may have ended.
+
+        Within one asyncio task, one call, the first answer stands: the call
+        then sees the state of one instant, the moment it first asked."""
+        task = _current_task()
+        if task is not None and task is self._asked_by:
+            return self._generation
         with self._lock:
             data_version = self._connection.execute("PRAGMA data_version").fetchone()[0]
             if data_version != self._data_version:
@@ -43,11 +53,19 @@ class RevocationWatch:
                 self._generation = self._connection.execute(
                     "SELECT generation FROM revocations"
                 ).fetchone()[0]
+            self._asked_by = task
             return self._generation
 
     def close(self) -> None:
         with self._lock:
             self._connection.close()
+
+
+def _current_task() -> asyncio.Task[object] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no event loop runs in this thread
+        return None
 
 
 def revocation_watch(database: peewee.Database) -> RevocationWatch | None:
@@ -77,8 +95,8 @@ class LiveCache(Generic[K, V]):
         if self._watch is None:
             return None
         current = self._watch.generation()
-        with self._lock:
-            if current != self._generation:
+        if current != self._generation:
+            with self._lock:
                 self._entries.clear()
                 self._generation = current
         return current
