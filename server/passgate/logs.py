@@ -30,6 +30,19 @@ import orjson
 FLUSH_SECONDS = 0.02
 
 
+class _Process:
+    """This process's id, read once (a system call per line otherwise) and again after a fork."""
+
+    id = os.getpid()
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.id = os.getpid()
+
+
+os.register_at_fork(after_in_child=_Process.forked)
+
+
 def _encode(entry: Mapping[str, Any]) -> str:
     """One JSON object; values JSON has no type for are written as text."""
     return orjson.dumps(entry, default=str).decode()
@@ -66,7 +79,7 @@ class JsonFormatter(logging.Formatter):
         self, created: float, level: str, logger: str, message: str, fields: Mapping[str, Any]
     ) -> str:
         """The line `format` would give a record with these fields, built without one."""
-        entry = self.entry(created, level, logger, os.getpid(), message)
+        entry = self.entry(created, level, logger, _Process.id, message)
         entry.update(fields)
         return _encode(entry)
 

@@ -4,7 +4,6 @@ ending committed by another connection is seen by the next lookup."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -194,23 +193,44 @@ def test_a_record_read_under_an_old_generation_is_not_kept(store: Store) -> None
     assert cache.get("stale") is None
 
 
-def test_a_call_asks_the_database_once_and_the_next_call_asks_again(store: Store) -> None:
-    """One asyncio task is one call: it sees one instant; the next call sees what ended since."""
+def test_the_watch_reads_the_database_only_after_a_commit(store: Store) -> None:
     watch = store.watch
     assert watch is not None
+    first = watch.generation()
     statements: list[str] = []
     watch._connection.set_trace_callback(statements.append)
+    for _ in range(3):
+        assert watch.generation() == first
+    assert statements == []  # nothing committed: the WAL-index header said so
 
-    async def one_call() -> tuple[int, int]:
-        first = watch.generation()
-        store.elsewhere("UPDATE revocations SET generation = generation + 1")
-        return first, watch.generation()
+    store.elsewhere(  # a commit that ends nothing: one read, same generation
+        "INSERT INTO sessions (token_hash, user_id, tenant_id, created_at, expires_at) "
+        "VALUES ('h', ?, 'default', 0, 9e18)",
+        (store.user_id,),
+    )
+    assert watch.generation() == first
+    assert watch.generation() == first
+    assert len(statements) == 1
 
-    first, same_call = asyncio.run(one_call())
-    assert same_call == first
-    assert len(statements) == 2  # data_version, then the generation it moved to
+    store.elsewhere("UPDATE sessions SET revoked_at = 1 WHERE token_hash = 'h'")
+    assert watch.generation() == first + 1
 
-    async def next_call() -> int:
-        return watch.generation()
 
-    assert asyncio.run(next_call()) == first + 1
+def test_without_a_wal_index_the_watch_reads_every_time(tmp_path: Path) -> None:
+    path = tmp_path / "rollback.db"
+    database = open_database(f"sqlite:///{path}")
+    migrate(database)
+    database.close()
+    with sqlite3.connect(path) as other:
+        other.execute("PRAGMA journal_mode = delete")
+    watch = RevocationWatch(str(path))
+    statements: list[str] = []
+    watch._connection.set_trace_callback(statements.append)
+    try:
+        assert watch.generation() == watch.generation()
+        assert len(statements) == 2
+        with sqlite3.connect(path) as other:
+            other.execute("UPDATE revocations SET generation = generation + 5")
+        assert watch.generation() == 5
+    finally:
+        watch.close()

@@ -4,22 +4,28 @@ may have ended, in this process or in any other sharing the SQLite file.
 Every UPDATE or DELETE of a session or an API key (and every DELETE of a user
 or a tenant) bumps `revocations.generation` through triggers (migration 3), in
 the same transaction as the change itself: a crash cannot leave a revocation
-without its bump, and no code path can forget one. Asking whether anything
-changed costs one `PRAGMA data_version` on a connection of the watch's own,
-which moves only when another connection commits; only then is the
-generation read. The pragma is asked once per call (per asyncio task): each
-sqlite3 call lets go of the interpreter lock, and on a busy event loop
-taking it back costs far more than the query.
+without its bump, and no code path can forget one.
 
-Other databases have no such pragma: there is no watch, and every call reads.
+Reading the generation on every call would cost a sqlite3 call, which lets go
+of the interpreter lock; on a busy server, taking it back costs far more than
+the query and puts milliseconds on the cheap calls' tail. So the watch reads
+the header of the WAL index (`<db>-shm`, mapped into memory; format in
+https://sqlite.org/walformat.html), which every commit of every connection
+rewrites before the commit returns: while those bytes are the same, nothing
+was committed, and the generation last read still holds. Where the header
+cannot be trusted (no WAL, an unknown format) every call reads.
+
+Other databases have no such file: there is no watch, and every call reads.
 """
 
 from __future__ import annotations
 
-import asyncio
+import mmap
 import sqlite3
+import sys
 import threading
 from collections.abc import Hashable
+from pathlib import Path
 from typing import Generic, TypeVar
 
 import peewee
@@ -28,44 +34,62 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+# The WAL-index header: two 48-byte copies; the first word is its version.
+_WAL_INDEX_HEADER = 96
+_WAL_INDEX_VERSION = 3007000
+
+
 class RevocationWatch:
     """The current revocation generation of one SQLite file, cheaply."""
 
     def __init__(self, path: str) -> None:
         self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._lock = threading.Lock()
-        self._data_version = -1
-        self._generation = -1
-        self._asked_by: asyncio.Task[object] | None = None  # held, so never a reused id
+        # (WAL-index header seen before the read, generation read): replaced as one value
+        self._seen: tuple[bytes | None, int] = (None, self._read())
+        self._wal_index = _map_wal_index(Path(path + "-shm"))
 
     def generation(self) -> int:
-        """A number that changes whenever a session or API key may have ended.
+        """A number that changes whenever a session or API key may have ended."""
+        header = self._header()
+        seen = self._seen
+        if header is not None and header == seen[0]:
+            return seen[1]
+        generation = self._read()
+        self._seen = (header, generation)
+        return generation
 
-        Within one asyncio task, one call, the first answer stands: the call
-        then sees the state of one instant, the moment it first asked."""
-        task = _current_task()
-        if task is not None and task is self._asked_by:
-            return self._generation
+    def _header(self) -> bytes | None:
+        return None if self._wal_index is None else self._wal_index[:_WAL_INDEX_HEADER]
+
+    def _read(self) -> int:
         with self._lock:
-            data_version = self._connection.execute("PRAGMA data_version").fetchone()[0]
-            if data_version != self._data_version:
-                self._data_version = data_version
-                self._generation = self._connection.execute(
-                    "SELECT generation FROM revocations"
-                ).fetchone()[0]
-            self._asked_by = task
-            return self._generation
+            row = self._connection.execute("SELECT generation FROM revocations").fetchone()
+        return int(row[0])
 
     def close(self) -> None:
         with self._lock:
+            if self._wal_index is not None:
+                self._wal_index.close()
+                self._wal_index = None
             self._connection.close()
 
 
-def _current_task() -> asyncio.Task[object] | None:
+def _map_wal_index(path: Path) -> mmap.mmap | None:
+    """The WAL index mapped read-only, when it is there in the format known here.
+
+    The watch's open connection keeps the file at its size: SQLite shrinks or
+    removes it only when the last connection closes."""
     try:
-        return asyncio.current_task()
-    except RuntimeError:  # no event loop runs in this thread
+        with path.open("rb") as file:
+            mapped = mmap.mmap(file.fileno(), _WAL_INDEX_HEADER, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
         return None
+    version = int.from_bytes(mapped[:4], sys.byteorder)
+    if version != _WAL_INDEX_VERSION or mapped[12] != 1:  # iVersion, isInit
+        mapped.close()
+        return None
+    return mapped
 
 
 def revocation_watch(database: peewee.Database) -> RevocationWatch | None:
