@@ -179,10 +179,15 @@ def info_fields(logger: logging.Logger, message: str, fields: Mapping[str, Any])
         return
     handler = _sole_handler(logger)
     formatter = handler.formatter if handler is not None else None
-    if handler is None or not isinstance(formatter, JsonFormatter):
-        logger.info(message, extra={"fields": fields})
-        return
-    handler.write(formatter.line(time.time(), "info", logger.name, message, fields), logging.INFO)
+    if handler is not None and isinstance(formatter, JsonFormatter):
+        try:
+            line = formatter.line(time.time(), "info", logger.name, message, fields)
+        except Exception:  # noqa: S110 - logging's own path below reports it, never the caller
+            pass
+        else:
+            handler.write(line, logging.INFO)
+            return
+    logger.info(message, extra={"fields": fields})
 
 
 def configure(level: str = "INFO") -> None:

@@ -8,6 +8,8 @@ import io
 import json
 import logging
 
+import pytest
+
 from passgate.logs import BatchingHandler, JsonFormatter, info_fields
 
 
@@ -53,3 +55,20 @@ def test_the_per_call_line_is_the_line_logging_would_write() -> None:
     assert fast.pop("ts")[:4] == slow.pop("ts")[:4]
     assert fast == slow
     assert fast["peer"] == 'a"b\\c'
+
+
+def test_a_line_that_cannot_be_written_never_reaches_the_caller(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    handler = BatchingHandler(io.StringIO(), interval=3600)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("passgate.test-unwritable")
+    logger.propagate = False
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        info_fields(logger, "rpc", {"n": 2**70})  # beyond what JSON encoders take
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    assert "Logging error" in capsys.readouterr().err  # logging's own report, on stderr
