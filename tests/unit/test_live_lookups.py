@@ -86,6 +86,13 @@ def unwatched(tmp_path: Path) -> Iterator[Store]:
     yield from _store(tmp_path, watched=False)
 
 
+def kept_session(store: Store) -> str:
+    """A session verified once, so the next verifications are answered from memory."""
+    token = store.sessions.issue("default", store.user_id).token
+    store.sessions.verify("default", token)
+    return token
+
+
 def test_a_live_key_is_read_once_and_its_revocation_elsewhere_seen_at_once(store: Store) -> None:
     record, secret = store.keys.create("caller")
     reads = CountingReads(store.database)
@@ -131,8 +138,7 @@ def test_a_live_session_is_read_once_and_ends_everywhere_at_once(store: Store) -
 
 
 def test_deleting_the_user_elsewhere_ends_the_kept_session(store: Store) -> None:
-    token = store.sessions.issue("default", store.user_id).token
-    store.sessions.verify("default", token)
+    token = kept_session(store)
     with sqlite3.connect(store.path) as other:
         other.execute("PRAGMA foreign_keys = ON")  # per connection; the cascade needs it
         other.execute("DELETE FROM users WHERE id = ?", (store.user_id,))
@@ -141,8 +147,7 @@ def test_deleting_the_user_elsewhere_ends_the_kept_session(store: Store) -> None
 
 
 def test_a_kept_session_still_expires_on_time(store: Store) -> None:
-    token = store.sessions.issue("default", store.user_id).token
-    store.sessions.verify("default", token)
+    token = kept_session(store)
     reads = CountingReads(store.database)
     store.clock.advance(TTL - 1)
     store.sessions.verify("default", token)
@@ -153,8 +158,7 @@ def test_a_kept_session_still_expires_on_time(store: Store) -> None:
 
 
 def test_new_sessions_elsewhere_leave_the_kept_ones_alone(store: Store) -> None:
-    token = store.sessions.issue("default", store.user_id).token
-    store.sessions.verify("default", token)
+    token = kept_session(store)
     reads = CountingReads(store.database)
     store.elsewhere(
         "INSERT INTO sessions (token_hash, user_id, tenant_id, created_at, expires_at) "
