@@ -44,6 +44,7 @@ from passgate.reflection import REFLECTION_PREFIX, enable_reflection
 from passgate.sealing import Sealer, load_or_create_key
 from passgate.services.auth_service import AuthService
 from passgate.store.db import open_database, sqlite_path
+from passgate.store.housekeeping import Housekeeping, HousekeepingWorker
 from passgate.store.migrations import migrate
 from passgate.store.revocations import RevocationWatch, revocation_watch
 
@@ -121,6 +122,7 @@ class Passgate:
     database: peewee.Database
     health: health_aio.HealthServicer
     mail_worker: DeliveryWorker
+    housekeeping: HousekeepingWorker
     hashes: HashPool
     offload: Offload
     api_keys: ApiKeys
@@ -130,6 +132,7 @@ class Passgate:
 
     async def start(self) -> None:
         self.mail_worker.start()
+        self.housekeeping.start()
         for name in ("", SERVICE_NAME):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         await self.server.start()
@@ -143,6 +146,7 @@ class Passgate:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(self.settings.shutdown_grace if grace is None else grace)
         self.mail_worker.stop()
+        self.housekeeping.stop()
         self.offload.shutdown()
         self.hashes.shutdown()
         self.limits.close()
@@ -245,6 +249,7 @@ def build(
         database,
         health_servicer,
         mail_worker,
+        HousekeepingWorker(Housekeeping(database, clock)),
         hashes,
         offload,
         api_keys,

@@ -1,0 +1,120 @@
+"""Deleting rows no call will read again, so the tables stay the size of what
+is live rather than of everything that ever happened.
+
+Each rule deletes in batches of their own transactions, found through an
+index where the table can grow large, so a backlog never holds the write lock
+for long. Every server process prunes on its own
+schedule; deleting what another process already deleted costs nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import peewee
+
+from passgate.clock import Clock
+from passgate.store import raw
+
+log = logging.getLogger("passgate.housekeeping")
+
+HOUR = 3600.0
+DAY = 24 * HOUR
+
+
+@dataclass(frozen=True)
+class Rule:
+    table: str
+    delete: str  # one batch; `?` is the cut-off time, rows ended before it go
+    keep: float  # seconds a row is kept after it ended, for people looking into things
+
+
+RULES = (
+    # The e-mail budget looks back one hour.
+    Rule(
+        "reset_requests",
+        "DELETE FROM reset_requests WHERE id IN "
+        "(SELECT id FROM reset_requests WHERE created_at < ? LIMIT 500)",
+        2 * HOUR,
+    ),
+    # Used, replaced, killed or expired tokens answer like unknown ones.
+    Rule(
+        "reset_tokens",
+        "DELETE FROM reset_tokens WHERE id IN "
+        "(SELECT id FROM reset_tokens WHERE COALESCE(ended_at, expires_at) < ? LIMIT 500)",
+        DAY,
+    ),
+    # Sent or given-up mail (its content was erased then); pending mail stays.
+    Rule(
+        "outbox",
+        "DELETE FROM outbox WHERE id IN "
+        "(SELECT id FROM outbox WHERE COALESCE(sent_at, failed_at) < ? LIMIT 500)",
+        7 * DAY,
+    ),
+    # Revoked or expired sessions answer like unknown ones.
+    Rule(
+        "sessions",
+        "DELETE FROM sessions WHERE id IN "
+        "(SELECT id FROM sessions WHERE revoked_at < ? LIMIT 500)",
+        DAY,
+    ),
+    Rule(
+        "sessions",
+        "DELETE FROM sessions WHERE id IN "
+        "(SELECT id FROM sessions WHERE expires_at < ? LIMIT 500)",
+        DAY,
+    ),
+)
+BATCH = 500  # the LIMIT of every rule
+
+
+class Housekeeping:
+    def __init__(self, database: peewee.Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    def prune(self) -> dict[str, int]:
+        """Deletes what every rule allows now; returns the rows removed per table."""
+        now = self._clock.now()
+        removed: dict[str, int] = {}
+        for rule in RULES:
+            total = 0
+            while True:
+                with self._db.atomic():
+                    count = int(raw.execute(self._db, rule.delete, (now - rule.keep,)).rowcount)
+                total += count
+                if count < BATCH:
+                    break
+            removed[rule.table] = removed.get(rule.table, 0) + total
+        return removed
+
+
+class HousekeepingWorker:
+    """Prunes at start and then every `interval` seconds, on its own thread."""
+
+    def __init__(self, housekeeping: Housekeeping, interval: float = 600.0) -> None:
+        self._housekeeping = housekeeping
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="passgate-prune", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                removed = self._housekeeping.prune()
+            except Exception:
+                log.exception("pruning failed; trying again later")
+            else:
+                if any(removed.values()):
+                    log.info("pruned", extra={"fields": {"event": "pruned", **removed}})
+            self._stop.wait(self._interval)

@@ -1,0 +1,110 @@
+"""Housekeeping over a real SQLite file: rows that ended long enough ago go,
+live and recent ones stay, and a backlog larger than a batch goes whole."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import peewee
+import pytest
+
+from passgate.clock import ManualClock
+from passgate.store import housekeeping, raw
+from passgate.store.db import open_database
+from passgate.store.housekeeping import DAY, HOUR, Housekeeping
+from passgate.store.migrations import migrate
+
+NOW = 1_900_000_000.0
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[peewee.Database]:
+    database = open_database(f"sqlite:///{tmp_path / 'prune.db'}")
+    migrate(database)
+    raw.execute(
+        database,
+        "INSERT INTO users (id, tenant_id, email, email_key, password_hash, created_at, "
+        "password_changed_at, disabled) VALUES ('u', 'default', 'a@example.com', "
+        "'a@example.com', 'x', 0, 0, 0)",
+    )
+    yield database
+    database.close()
+
+
+def rows(database: peewee.Database, sql: str) -> list[str]:
+    return sorted(str(row[0]) for row in raw.execute(database, sql).fetchall())
+
+
+def add_session(
+    database: peewee.Database, name: str, expires: float, revoked: float | None
+) -> None:
+    raw.execute(
+        database,
+        "INSERT INTO sessions (token_hash, user_id, tenant_id, created_at, expires_at, revoked_at) "
+        "VALUES (?, 'u', 'default', 0, ?, ?)",
+        (name, expires, revoked),
+    )
+
+
+def test_what_ended_long_enough_ago_goes_and_the_rest_stays(database: peewee.Database) -> None:
+    add_session(database, "live", NOW + HOUR, None)
+    add_session(database, "expired-today", NOW - HOUR, None)
+    add_session(database, "expired-long-ago", NOW - 2 * DAY, None)
+    add_session(database, "revoked-long-ago", NOW + HOUR, NOW - 2 * DAY)
+    add_session(database, "revoked-today", NOW + HOUR, NOW - HOUR)
+    for name, created in (("recent", NOW - HOUR), ("old", NOW - 3 * HOUR)):
+        raw.execute(
+            database,
+            "INSERT INTO reset_requests (tenant_id, subject, created_at, queued) "
+            "VALUES ('default', ?, ?, 1)",
+            (name, created),
+        )
+    for name, expires, ended in (
+        ("live", NOW + HOUR, None),
+        ("used-today", NOW + HOUR, NOW - HOUR),
+        ("used-long-ago", NOW - 2 * DAY, NOW - 2 * DAY),
+        ("expired-long-ago", NOW - 2 * DAY, None),
+    ):
+        raw.execute(
+            database,
+            "INSERT INTO reset_tokens (token_hash, user_id, created_at, expires_at, ended_at) "
+            "VALUES (?, 'u', 0, ?, ?)",
+            (name, expires, ended),
+        )
+    for kind, sent, failed in (
+        ("pending", None, None),
+        ("sent-recently", NOW - DAY, None),
+        ("sent-long-ago", NOW - 8 * DAY, None),
+        ("failed-long-ago", None, NOW - 8 * DAY),
+    ):
+        raw.execute(
+            database,
+            "INSERT INTO outbox (tenant_id, kind, created_at, attempts, next_attempt_at, "
+            "sent_at, failed_at) VALUES ('default', ?, 0, 1, 0, ?, ?)",
+            (kind, sent, failed),
+        )
+
+    removed = Housekeeping(database, ManualClock(NOW)).prune()
+
+    assert removed == {"reset_requests": 1, "reset_tokens": 2, "outbox": 2, "sessions": 2}
+    assert rows(database, "SELECT token_hash FROM sessions") == [
+        "expired-today",
+        "live",
+        "revoked-today",
+    ]
+    assert rows(database, "SELECT subject FROM reset_requests") == ["recent"]
+    assert rows(database, "SELECT token_hash FROM reset_tokens") == ["live", "used-today"]
+    assert rows(database, "SELECT kind FROM outbox") == ["pending", "sent-recently"]
+
+
+def test_a_backlog_larger_than_a_batch_goes_whole(database: peewee.Database) -> None:
+    backlog = housekeeping.BATCH * 2 + 7
+    for n in range(backlog):
+        add_session(database, f"old-{n}", NOW - 2 * DAY, None)
+    add_session(database, "live", NOW + HOUR, None)
+
+    removed = Housekeeping(database, ManualClock(NOW)).prune()
+
+    assert removed["sessions"] == backlog
+    assert rows(database, "SELECT token_hash FROM sessions") == ["live"]
