@@ -88,13 +88,14 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _cpu_seconds(pid: int) -> float:
+def _cpu_seconds(stat: str, with_children: bool = True) -> float:
+    """CPU seconds from a /proc stat file: utime and stime (fields 14-15 of
+    proc(5), 12-13 after the name), and the waited-for children's (16-17)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(stat).read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    # utime, stime, cutime, cstime: fields 14-17 of stat(5), 12-15 after the name
-    return sum(int(v) for v in fields[11:15]) / _CLK_TCK
+    return sum(int(v) for v in fields[11 : 15 if with_children else 13]) / _CLK_TCK
 
 
 def _rss_bytes(pid: int) -> int:
@@ -182,7 +183,13 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) of the server and every process it started."""
-        return sum(_cpu_seconds(pid) for pid in self.pids)
+        return sum(_cpu_seconds(f"/proc/{pid}/stat") for pid in self.pids)
+
+    def main_thread_cpu_seconds(self) -> float:
+        """CPU time of the server's main thread: where an asyncio server runs its event loop."""
+        assert self.process is not None
+        pid = self.process.pid
+        return _cpu_seconds(f"/proc/{pid}/task/{pid}/stat", with_children=False)
 
     def wait_idle(self, cores: float = 0.15, window: float = 0.5, timeout: float = 60) -> float:
         """Waits until the server uses less than `cores` of CPU over `window` seconds

@@ -92,3 +92,23 @@ def test_quick_bench_writes_every_ratio(tmp_path: Path) -> None:
     except ImportError:
         return
     assert (out / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_cpu_per_call_prints_a_figure_for_every_call(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench.cpu", "--rounds", "1", "--seconds", "0.5"]
+    run = subprocess.run(
+        [*command, "--out", str(tmp_path / "cpu")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    lines = {line.split()[0]: line.split() for line in run.stdout.splitlines()[1:]}
+    assert set(lines) == {"echo", "verify", "refused"}
+    for words in lines.values():
+        # "verify 4,196 calls/s server 277 µs CPU/call event loop 187 µs/call"
+        calls_per_s, server_us, loop_us = (float(words[i].replace(",", "")) for i in (1, 4, 9))
+        assert calls_per_s > 0 and loop_us > 0 and server_us >= loop_us
