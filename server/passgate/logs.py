@@ -159,14 +159,19 @@ class BatchingHandler(logging.Handler):
 
 def _sole_handler(logger: logging.Logger) -> BatchingHandler | None:
     """The BatchingHandler that is the only handler `logger`'s records reach,
-    with no filter on the way; None otherwise."""
+    taking INFO, with no filter on the way; None otherwise."""
     found: BatchingHandler | None = None
     current: logging.Logger | None = logger
     while current is not None:
         if current.filters:
             return None
         for handler in current.handlers:
-            if found is not None or not isinstance(handler, BatchingHandler) or handler.filters:
+            if (
+                found is not None
+                or not isinstance(handler, BatchingHandler)
+                or handler.filters
+                or handler.level > logging.INFO
+            ):
                 return None
             found = handler
         current = current.parent if current.propagate else None

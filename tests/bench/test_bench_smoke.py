@@ -44,11 +44,10 @@ def _serve_has_workers() -> bool:
     return "--workers" in result.stdout.split()
 
 
-@pytest.mark.slow
-def test_quick_bench_writes_every_ratio(tmp_path: Path) -> None:
-    out = tmp_path / "out"
+def bench_module(*args: str) -> str:
+    """Runs `python -m <args>` from the project's root; its stdout, once it succeeded."""
     run = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
+        [sys.executable, "-m", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -56,6 +55,13 @@ def test_quick_bench_writes_every_ratio(tmp_path: Path) -> None:
         check=False,
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    return run.stdout
+
+
+@pytest.mark.slow
+def test_quick_bench_writes_every_ratio(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    bench_module("bench", "--quick", "--out", str(out))
 
     results = json.loads((out / "results.json").read_text())
     assert results["mode"] == "quick"
@@ -96,17 +102,8 @@ def test_quick_bench_writes_every_ratio(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_cpu_per_call_prints_a_figure_for_every_call(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "bench.cpu", "--rounds", "1", "--seconds", "0.5"]
-    run = subprocess.run(
-        [*command, "--out", str(tmp_path / "cpu")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
-    lines = {line.split()[0]: line.split() for line in run.stdout.splitlines()[1:]}
+    out = bench_module("bench.cpu", "--rounds", "1", "--seconds", "0.5", "--out", str(tmp_path))
+    lines = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
     assert set(lines) == {"echo", "verify", "refused"}
     for words in lines.values():
         # "verify 4,196 calls/s server 277 µs CPU/call event loop 187 µs/call"

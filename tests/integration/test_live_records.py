@@ -31,7 +31,7 @@ def test_an_ending_in_one_process_is_seen_at_once_by_another(tmp_path: Path) -> 
             for u in (signed_out, changed, disabled)
         }
         for token in sessions.values():
-            assert b.is_live(token) and b.is_live(token)  # the second answer is from memory
+            assert b.is_live(token) and b.is_live(token)  # read once, then kept
 
         a.call("SignOut", pb.SignOutRequest(), session=sessions[signed_out.email])
         assert not b.is_live(sessions[signed_out.email])

@@ -108,3 +108,12 @@ def test_a_backlog_larger_than_a_batch_goes_whole(database: peewee.Database) -> 
 
     assert removed["sessions"] == backlog
     assert rows(database, "SELECT token_hash FROM sessions") == ["live"]
+
+
+def test_pruning_stops_between_batches_when_asked(database: peewee.Database) -> None:
+    for n in range(housekeeping.BATCH * 2 + 7):
+        add_session(database, f"old-{n}", NOW - 2 * DAY, None)
+
+    removed = Housekeeping(database, ManualClock(NOW)).prune(go_on=lambda: False)
+
+    assert removed["sessions"] == housekeeping.BATCH

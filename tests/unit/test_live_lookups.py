@@ -4,9 +4,11 @@ ending committed by another connection is seen by the next lookup."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +53,7 @@ class Store:
 
     def elsewhere(self, sql: str, params: tuple[object, ...] = ()) -> None:
         """A change committed by another connection, as another process would make it."""
-        with sqlite3.connect(self.path) as other:
+        with closing(sqlite3.connect(self.path)) as other, other:
             other.execute(sql, params)
 
 
@@ -139,7 +141,7 @@ def test_a_live_session_is_read_once_and_ends_everywhere_at_once(store: Store) -
 
 def test_deleting_the_user_elsewhere_ends_the_kept_session(store: Store) -> None:
     token = kept_session(store)
-    with sqlite3.connect(store.path) as other:
+    with closing(sqlite3.connect(store.path)) as other, other:
         other.execute("PRAGMA foreign_keys = ON")  # per connection; the cascade needs it
         other.execute("DELETE FROM users WHERE id = ?", (store.user_id,))
     with pytest.raises(SessionInvalid):
@@ -225,7 +227,7 @@ def test_without_a_wal_index_the_watch_reads_every_time(tmp_path: Path) -> None:
     database = open_database(f"sqlite:///{path}")
     migrate(database)
     database.close()
-    with sqlite3.connect(path) as other:
+    with closing(sqlite3.connect(path)) as other:
         other.execute("PRAGMA journal_mode = delete")
     watch = RevocationWatch(str(path))
     statements: list[str] = []
@@ -233,8 +235,44 @@ def test_without_a_wal_index_the_watch_reads_every_time(tmp_path: Path) -> None:
     try:
         assert watch.generation() == watch.generation()
         assert len(statements) == 2
-        with sqlite3.connect(path) as other:
+        with closing(sqlite3.connect(path)) as other, other:
             other.execute("UPDATE revocations SET generation = generation + 5")
         assert watch.generation() == 5
+    finally:
+        watch.close()
+
+
+def test_a_late_older_generation_never_moves_the_cache_back(store: Store) -> None:
+    cache: LiveCache[str, str] = LiveCache(store.watch, limit=10)
+    old = cache.generation()
+    assert old is not None
+    store.elsewhere("UPDATE revocations SET generation = generation + 1")
+    new = cache.generation()
+    assert new == old + 1
+    cache._move_to(old)  # what a thread that learnt `old` before the commit does, late
+    cache.put(old, "stale", "read before the revocation")
+    assert cache.get("stale") is None
+    cache.put(new, "fresh", "read after it")
+    assert cache.get("fresh") == "read after it"
+
+
+def test_a_database_opened_through_a_symlink_is_watched_in_memory(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    real = tmp_path / "real" / "passgate.db"
+    link = tmp_path / "link.db"
+    database = open_database(f"sqlite:///{real}")
+    migrate(database)
+    database.close()
+    os.symlink(real, link)
+    watch = RevocationWatch(str(link))
+    try:
+        first = watch.generation()
+        statements: list[str] = []
+        watch._connection.set_trace_callback(statements.append)
+        assert watch.generation() == first
+        assert statements == []  # the header of real/passgate.db-shm, where SQLite keeps it
+        with closing(sqlite3.connect(real)) as other, other:
+            other.execute("UPDATE revocations SET generation = generation + 1")
+        assert watch.generation() == first + 1
     finally:
         watch.close()

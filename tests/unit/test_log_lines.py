@@ -7,6 +7,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -33,26 +37,45 @@ def test_each_line_carries_its_own_record_s_time() -> None:
         assert json.loads(formatter.format(record_at(created)))["ts"] == expected
 
 
-def test_the_per_call_line_is_the_line_logging_would_write() -> None:
-    stream = io.StringIO()
+@contextmanager
+def batching_logger(name: str, stream: io.StringIO) -> Iterator[tuple[logging.Logger, list[str]]]:
+    """A logger whose only handler is passgate's, and the messages of the LogRecords it makes."""
     handler = BatchingHandler(stream, interval=3600)
     handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("passgate.test-call-line")
+    logger = logging.getLogger(name)
     logger.propagate = False
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-    fields = {"event": "rpc", "method": "/p.S/M", "code": "OK", "ms": 0.12, "peer": 'a"b\\c'}
+    records: list[str] = []
+    make_record = logger.makeRecord
+
+    def counted(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        records.append(record.getMessage())
+        return record
+
+    logger.makeRecord = counted  # type: ignore[method-assign]
     try:
-        info_fields(logger, "rpc", fields)
-        logger.info("rpc", extra={"fields": fields})
-        logger.setLevel(logging.WARNING)
-        info_fields(logger, "rpc", fields)  # below the level: nothing
-        handler.flush()
+        yield logger, records
     finally:
+        del logger.makeRecord
         logger.removeHandler(handler)
         handler.close()
+
+
+def test_the_per_call_line_is_the_line_logging_would_write() -> None:
+    stream = io.StringIO()
+    fields = {"event": "rpc", "method": "/p.S/M", "code": "OK", "ms": 0.12, "peer": 'a"b\\c'}
+    with batching_logger("passgate.test-call-line", stream) as (logger, records):
+        info_fields(logger, "fast", fields)
+        assert records == []  # written without a LogRecord
+        logger.info("slow", extra={"fields": fields})
+        logger.setLevel(logging.WARNING)
+        info_fields(logger, "rpc", fields)  # below the level: nothing
     fast, slow = (json.loads(line) for line in stream.getvalue().splitlines())
-    assert fast.pop("ts")[:4] == slow.pop("ts")[:4]
+    seconds = [datetime.fromisoformat(e.pop("ts")).timestamp() for e in (fast, slow)]
+    assert abs(seconds[0] - seconds[1]) < 1
+    assert (fast.pop("msg"), slow.pop("msg")) == ("fast", "slow")
     assert fast == slow
     assert fast["peer"] == 'a"b\\c'
 
@@ -60,15 +83,7 @@ def test_the_per_call_line_is_the_line_logging_would_write() -> None:
 def test_a_line_that_cannot_be_written_never_reaches_the_caller(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    handler = BatchingHandler(io.StringIO(), interval=3600)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("passgate.test-unwritable")
-    logger.propagate = False
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
+    with batching_logger("passgate.test-unwritable", io.StringIO()) as (logger, records):
         info_fields(logger, "rpc", {"n": 2**70})  # beyond what JSON encoders take
-    finally:
-        logger.removeHandler(handler)
-        handler.close()
-    assert "Logging error" in capsys.readouterr().err  # logging's own report, on stderr
+    assert records == ["rpc"]  # the fast path gave up; logging's own path took it
+    assert "Logging error" in capsys.readouterr().err  # and reported the failure on stderr

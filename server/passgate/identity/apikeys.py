@@ -1,9 +1,9 @@
 """API keys: prefixed secrets, stored hashed, owned by a tenant, optionally
 limited to some RPCs and given their own budget. Revocation takes effect at
 the next call in every process: live keys are kept in a `LiveCache`, which
-forgets them all as soon as any key or session changes anywhere.
+forgets them all as soon as any key or session is updated or deleted anywhere.
 
-Misses are remembered for good: a digest that matched no live key never will,
+Misses are remembered (a bounded set): a digest that matched no live key never will,
 since secrets are drawn by passgate (256 random bits) when a key is made and
 revocation is final. A caller retrying a dead key costs no read."""
 

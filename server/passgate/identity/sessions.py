@@ -31,7 +31,7 @@ class LiveSession:
 
 
 class Sessions:
-    LIVE_LIMIT = 65536  # ~200 bytes each
+    LIVE_LIMIT = 65536  # ~450 bytes each: about 30 MB when full
 
     def __init__(
         self,

@@ -1,6 +1,7 @@
 """The API-key gate: every AuthService call, and every unknown method, must
 carry a live key allowed to call it. A malformed key is refused without any
-database work; a well-formed one costs one SHA-256 and one indexed read."""
+database work; a well-formed one costs one SHA-256, and one indexed read the
+first time (see passgate/identity/apikeys.py)."""
 
 from __future__ import annotations
 

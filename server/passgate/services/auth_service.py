@@ -1,8 +1,8 @@
 """The AuthService servicer: protobuf in, domain calls, protobuf out. Nothing else.
 
 VerifySession, the call backends make on every request, runs on the event
-loop (one indexed read); the others may wait for bcrypt or the disk and run
-on the offload threads.
+loop (a session read once is answered from memory); the others may wait for
+bcrypt or the disk and run on the offload threads.
 """
 
 from __future__ import annotations

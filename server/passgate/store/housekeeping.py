@@ -1,9 +1,10 @@
 """Deleting rows no call will read again, so the tables stay the size of what
 is live rather than of everything that ever happened.
 
-Each rule deletes in batches of their own transactions, found through an
-index where the table can grow large, so a backlog never holds the write lock
-for long. Every server process prunes on its own
+Each rule deletes in batches of their own transactions, with a pause between
+them, so a backlog never holds the write lock for long. The tables that grow
+with every call (sessions, reset requests) are searched through an index;
+reset tokens and sent mail, a few per reset, are scanned. Every server process prunes on its own
 schedule; deleting what another process already deleted costs nothing.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import peewee
@@ -56,18 +58,17 @@ RULES = (
     # Revoked or expired sessions answer like unknown ones.
     Rule(
         "sessions",
-        "DELETE FROM sessions WHERE id IN "
-        "(SELECT id FROM sessions WHERE revoked_at < ? LIMIT 500)",
+        "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE revoked_at < ? LIMIT 500)",
         DAY,
     ),
     Rule(
         "sessions",
-        "DELETE FROM sessions WHERE id IN "
-        "(SELECT id FROM sessions WHERE expires_at < ? LIMIT 500)",
+        "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT 500)",
         DAY,
     ),
 )
 BATCH = 500  # the LIMIT of every rule
+PAUSE_SECONDS = 0.05  # between two batches of a backlog
 
 
 class Housekeeping:
@@ -75,20 +76,25 @@ class Housekeeping:
         self._db = database
         self._clock = clock
 
-    def prune(self) -> dict[str, int]:
-        """Deletes what every rule allows now; returns the rows removed per table."""
+    def prune(self, go_on: Callable[[], bool] = lambda: True) -> dict[str, int]:
+        """Deletes what every rule allows now; returns the rows removed per table.
+        `go_on` is asked between batches: it may pause, and says whether to go on."""
         now = self._clock.now()
         removed: dict[str, int] = {}
         for rule in RULES:
-            total = 0
             while True:
                 with self._db.atomic():
                     count = int(raw.execute(self._db, rule.delete, (now - rule.keep,)).rowcount)
-                total += count
+                removed[rule.table] = removed.get(rule.table, 0) + count
                 if count < BATCH:
                     break
-            removed[rule.table] = removed.get(rule.table, 0) + total
+                if not go_on():
+                    return removed
         return removed
+
+    def close(self) -> None:
+        """Closes the calling thread's connection."""
+        self._db.close()
 
 
 class HousekeepingWorker:
@@ -111,10 +117,15 @@ class HousekeepingWorker:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                removed = self._housekeeping.prune()
+                removed = self._housekeeping.prune(self._pause)
             except Exception:
                 log.exception("pruning failed; trying again later")
             else:
                 if any(removed.values()):
                     log.info("pruned", extra={"fields": {"event": "pruned", **removed}})
             self._stop.wait(self._interval)
+        self._housekeeping.close()
+
+    def _pause(self) -> bool:
+        """Between batches: lets other writers in, and stops when asked."""
+        return not self._stop.wait(PAUSE_SECONDS)

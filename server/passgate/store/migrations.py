@@ -37,7 +37,7 @@ def _reset_requests(database: peewee.Database) -> None:
 
 
 # Every change that may end a live session or API key bumps the generation in
-# its own transaction; see passgate/store/revocations.py.
+# the same transaction as the change; see passgate/store/revocations.py.
 _BUMP = "BEGIN UPDATE revocations SET generation = generation + 1; END"
 _REVOKING_TRIGGERS = (
     f"CREATE TRIGGER sessions_update_revokes AFTER UPDATE ON sessions {_BUMP}",

@@ -21,6 +21,7 @@ Other databases have no such file: there is no watch, and every call reads.
 from __future__ import annotations
 
 import mmap
+import os
 import sqlite3
 import sys
 import threading
@@ -47,7 +48,8 @@ class RevocationWatch:
         self._lock = threading.Lock()
         # (WAL-index header seen before the read, generation read): replaced as one value
         self._seen: tuple[bytes | None, int] = (None, self._read())
-        self._wal_index = _map_wal_index(Path(path + "-shm"))
+        # SQLite names the index after the file the path resolves to
+        self._wal_index = _map_wal_index(Path(os.path.realpath(path) + "-shm"))
 
     def generation(self) -> int:
         """A number that changes whenever a session or API key may have ended."""
@@ -103,9 +105,11 @@ class LiveCache(Generic[K, V]):
     """Records read as live, until the watch's generation moves; then all are
     forgotten at once. Bounded: when full, it starts over.
 
-    A caller takes `generation()` before its read and stores under it, so a
-    record read after a revocation's commit is never kept under the
-    generation from before it."""
+    A caller takes `generation()` before its read and stores under it: a
+    record read before a revocation committed is refused once the cache has
+    moved past that generation, and the next lookup after the commit moves
+    it. Generations only grow (the triggers only add), so a thread that
+    learnt an older one late never moves the cache back."""
 
     def __init__(self, watch: RevocationWatch | None, limit: int) -> None:
         self._watch = watch
@@ -119,11 +123,15 @@ class LiveCache(Generic[K, V]):
         if self._watch is None:
             return None
         current = self._watch.generation()
-        if current != self._generation:
-            with self._lock:
-                self._entries.clear()
-                self._generation = current
+        if current > self._generation:
+            self._move_to(current)
         return current
+
+    def _move_to(self, generation: int) -> None:
+        with self._lock:
+            if generation > self._generation:
+                self._entries.clear()
+                self._generation = generation
 
     def get(self, key: K) -> V | None:
         return self._entries.get(key)
