@@ -139,11 +139,14 @@ class Passgate:
         log.info("serving", extra={"fields": {"listen": self.settings.listen, "port": self.port}})
 
     async def stop(self, grace: float | None = None) -> None:
-        """Refuses new calls, lets calls in flight finish within `grace`, then stops."""
+        """Says NOT_SERVING, still answers new calls for `shutdown_delay` seconds,
+        then refuses them and lets calls in flight finish within `grace`."""
         if self._stopped:
             return
         self._stopped = True
         await self.health.enter_graceful_shutdown()
+        if self.settings.shutdown_delay > 0:
+            await asyncio.sleep(self.settings.shutdown_delay)
         await self.server.stop(self.settings.shutdown_grace if grace is None else grace)
         self.mail_worker.stop()
         self.housekeeping.stop()

@@ -125,6 +125,14 @@ def _serve_flags(p: argparse.ArgumentParser) -> None:
     )
     _flag(
         p,
+        "--shutdown-delay",
+        "seconds after SIGTERM during which health says NOT_SERVING but new calls are still "
+        "answered, for load balancers to stop sending them",
+        d.shutdown_delay,
+        type=float,
+    )
+    _flag(
+        p,
         "--key-rate",
         "default budget per API key, N/<duration>",
         str(d.key_rate),
@@ -239,6 +247,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         max_message_bytes=int(args.max_message_bytes),
         max_metadata_bytes=int(args.max_metadata_bytes),
         shutdown_grace=float(args.shutdown_grace),
+        shutdown_delay=float(args.shutdown_delay),
         key_rate=_as_rate(args.key_rate),
         ip_rate=_as_rate(args.ip_rate),
         reset_ip_rate=_as_rate(args.reset_ip_rate),

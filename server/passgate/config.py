@@ -53,6 +53,8 @@ class Settings:
     max_message_bytes: int = 64 * 1024
     max_metadata_bytes: int = 16 * 1024
     shutdown_grace: float = 10.0
+    # Seconds between SIGTERM and refusing new calls: health says NOT_SERVING meanwhile.
+    shutdown_delay: float = 0.0
     # Abuse protection; state shared by every process through `limits_store`.
     limits_store: str | None = None  # None: a SQLite file beside the database
     key_rate: Rate = field(default_factory=lambda: Rate(25, 5.0))

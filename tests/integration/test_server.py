@@ -138,6 +138,26 @@ def test_sigterm_drains_a_call_in_flight_and_exits_0(tmp_path: Path) -> None:
     assert f"/{SERVICE}/SignIn" in order[shutdown:]
 
 
+def test_a_shutdown_delay_answers_new_calls_while_health_says_not_serving(
+    tmp_path: Path,
+) -> None:
+    with running(tmp_path, "--shutdown-delay", "3") as (server, client):
+        user = UserFactory(server)()
+        session = client.sign_in(user.email, PASSWORD).session_token
+        assert server.process is not None
+        server.process.terminate()
+
+        health = health_pb2_grpc.HealthStub(client.channel)
+        deadline = time.monotonic() + 10
+        while health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == SERVING:
+            assert time.monotonic() < deadline, "health kept answering SERVING after SIGTERM"
+            time.sleep(0.02)
+        # NOT_SERVING now, yet a caller that has not noticed still gets answers
+        assert client.is_live(session)
+        assert server.process.poll() is None
+        assert server.process.wait(30) == 0
+
+
 def test_a_reset_acknowledged_before_kill_9_survives_it(tmp_path: Path) -> None:
     workdir = tmp_path / "server"
     with server_process(workdir) as first, grpc.insecure_channel(first.target) as channel:
