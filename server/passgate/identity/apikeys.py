@@ -16,7 +16,6 @@ from functools import lru_cache
 import peewee
 
 from passgate.clock import Clock
-from passgate.errors import ApiKeyInvalid
 from passgate.identity.tokens import (
     API_KEY_PREFIX,
     new_public_id,
@@ -113,13 +112,13 @@ class ApiKeys:
         )
         return bool(cursor.rowcount == 1)
 
-    def authenticate(self, secret: str) -> ApiKeyRecord:
-        """The live key behind `secret`, or ApiKeyInvalid."""
+    def live(self, secret: str) -> ApiKeyRecord | None:
+        """The live key behind `secret`; None when there is none."""
         if not well_formed(secret, API_KEY_PREFIX):
-            raise ApiKeyInvalid()
+            return None
         digest = token_hash(secret)
         if digest in self._refused:
-            raise ApiKeyInvalid()
+            return None
         generation = self._live.generation()
         live = self._live.get(digest)
         if live is not None:
@@ -134,7 +133,7 @@ class ApiKeys:
             if len(self._refused) >= self.REFUSED_LIMIT:
                 self._refused.clear()
             self._refused.add(digest)
-            raise ApiKeyInvalid()
+            return None
         record = self._record(row)
         self._live.put(generation, digest, record)
         return record

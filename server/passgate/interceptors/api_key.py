@@ -63,13 +63,11 @@ class ApiKeyGate(HandlerWrapper):
 
     def authenticate(self, context: Context) -> ApiKeyRecord:
         """The first live key among the call's `x-api-key` entries."""
-        record = current_call.get()
         for candidate in metadata_values(context, API_KEY_HEADER)[:4]:
-            try:
-                record.api_key = self._keys.authenticate(candidate.strip())
-            except ApiKeyInvalid:
-                continue
-            return record.api_key
+            key = self._keys.live(candidate.strip())
+            if key is not None:
+                current_call.get().api_key = key
+                return key
         raise ApiKeyInvalid()
 
 
