@@ -474,35 +474,21 @@ class Bench:
             verify = self.verify_target(pg, key, plan.small_users)
             rss_start = pg.rss_bytes()
             done = len(verify.data)  # the sign-ins that made the sessions
-            a = self.record(
-                run(
-                    self.generator,
-                    self.load(
-                        "memory-first", verify, concurrency=8, total=first - done, max_seconds=600
-                    ),
-                    pg,
-                )
-            )
-            time.sleep(1)
-            rss_first = pg.rss_bytes()
-            b = self.record(
-                run(
-                    self.generator,
-                    self.load(
-                        "memory-rest", verify, concurrency=8, total=last - first, max_seconds=900
-                    ),
-                    pg,
-                )
-            )
-            time.sleep(1)
-            rss_last = pg.rss_bytes()
+            errors = 0
+            rss_after: list[int] = []
+            for name, calls in (("memory-first", first - done), ("memory-rest", last - first)):
+                load = self.load(name, verify, concurrency=8, total=calls, max_seconds=900)
+                errors += self.record(run(self.generator, load, pg)).errors
+                time.sleep(1)
+                rss_after.append(pg.rss_bytes())
+            rss_first, rss_last = rss_after
         self.results["memory"] = {
             "calls": [first, last],
             "call": VERIFY,
             "rss_bytes_at_start": rss_start,
             "rss_bytes_after_first": rss_first,
             "rss_bytes_after_last": rss_last,
-            "errors": a.errors + b.errors,
+            "errors": errors,
         }
         self.say(
             f"  RSS {rss_start / 2**20:.1f} MiB at start, {rss_first / 2**20:.1f} MiB "
