@@ -25,7 +25,8 @@ from pathlib import Path
 
 from bench import dataset
 from bench.load import Generator, find_ghz
-from bench.servers import REPO, passgate_cli, passgate_server
+from bench.run import SIGN_IN, WRONG_KEY, Bench, Plan, Target
+from bench.servers import REPO, passgate_server
 
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 
@@ -96,18 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     (out / "load").mkdir(parents=True)
     users = 1000
     db = dataset.users_database(out / "users.db", users, args.cost).path
-    key = (
-        passgate_cli("apikey", "create", "--name", "profile", "--database", f"sqlite:///{db}")
-        .strip()
-        .splitlines()[-1]
-    )
     generator = Generator(out / "load", ghz)
+    helper = Bench(Plan.smoke(), out, generator)
+    key = helper.api_key(db)
     with passgate_server(
         "passgate", out, db, bcrypt_cost=args.cost, extra=args.serve_arg
     ).start() as server:
-        from bench.run import SIGN_IN, WRONG_KEY, Bench, Plan, Target
-
-        helper = Bench(Plan.smoke(), out, generator)
         if args.call == "signin":
             target = Target(SIGN_IN, helper.signin_data(users), {"x-api-key": key}, server)
         else:
