@@ -31,7 +31,7 @@ from passgate.identity.sessions import Sessions
 from passgate.identity.users import Users
 from passgate.interceptors.api_key import ApiKeyGate
 from passgate.interceptors.errors import ErrorGuard
-from passgate.interceptors.handlers import WrappingInterceptor
+from passgate.interceptors.handlers import CheckingInterceptor
 from passgate.interceptors.rate_limit import RateLimitGate
 from passgate.limits.client_address import parse_networks
 from passgate.limits.store import LimitStore, SqliteLimitStore, ThrottlePolicy
@@ -218,7 +218,7 @@ def build(
     offload = Offload(settings.threads)
     server = grpc.aio.server(
         interceptors=[
-            WrappingInterceptor(
+            CheckingInterceptor(
                 ErrorGuard(),
                 ApiKeyGate(api_keys, open_prefixes),
                 RateLimitGate(

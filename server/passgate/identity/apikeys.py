@@ -113,9 +113,10 @@ class ApiKeys:
         return bool(cursor.rowcount == 1)
 
     def live(self, secret: str) -> ApiKeyRecord | None:
-        """The live key behind `secret`; None when there is none."""
-        if not well_formed(secret, API_KEY_PREFIX):
-            return None
+        """The live key behind `secret`; None when there is none.
+
+        Keys seen before are found by digest alone; the shape of the secret is
+        checked only before the database is asked about it."""
         digest = token_hash(secret)
         if digest in self._refused:
             return None
@@ -123,6 +124,8 @@ class ApiKeys:
         live = self._live.get(digest)
         if live is not None:
             return live
+        if not well_formed(secret, API_KEY_PREFIX):
+            return None
         row = raw.execute(
             self._db,
             "SELECT id, tenant_id, name, scopes, rate, created_at, revoked_at FROM api_keys "

@@ -59,14 +59,15 @@ class Sessions:
         return IssuedSession(token, expires_at)
 
     def verify(self, tenant_id: str, token: str) -> LiveSession:
-        """The live session behind `token`, or SessionInvalid."""
-        if not well_formed(token, SESSION_PREFIX):
-            raise SessionInvalid()
+        """The live session behind `token`, or SessionInvalid (its shape is
+        checked only before the database is asked about it)."""
         key = (token_hash(token), tenant_id)
         now = self._clock.now()
         generation = self._live.generation()
         session = self._live.get(key)
         if session is None:
+            if not well_formed(token, SESSION_PREFIX):
+                raise SessionInvalid()
             row = raw.execute(
                 self._db,
                 "SELECT id, user_id, expires_at FROM sessions "

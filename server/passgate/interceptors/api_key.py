@@ -1,4 +1,4 @@
-"""The API-key gate: every AuthService call, and every unknown method, must
+"""The API-key check: every AuthService call, and every unknown method, must
 carry a live key allowed to call it. A malformed key is refused without any
 database work; a well-formed one costs one SHA-256, and one indexed read the
 first time (see passgate/identity/apikeys.py)."""
@@ -7,29 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import grpc
-
 from passgate.auth.v1.error_reason_pb2 import ErrorReason
 from passgate.errors import (
     ApiKeyInvalid,
     ApiKeyScope,
     InvalidRequest,
-    MethodNotFound,
     Violation,
     reason_name,
 )
 from passgate.identity.apikeys import ApiKeyRecord, ApiKeys
-from passgate.interceptors.call import current_call
+from passgate.interceptors.call import CallRecord
 from passgate.interceptors.errors import MalformedRequest
-from passgate.interceptors.handlers import (
-    Behavior,
-    Context,
-    Handler,
-    HandlerWrapper,
-    metadata_values,
-    method_name,
-    wrap_unary,
-)
+from passgate.interceptors.handlers import CallCheck, Check, Context, metadata_values, method_name
 
 API_KEY_HEADER = "x-api-key"
 MALFORMED = Violation(
@@ -37,44 +26,30 @@ MALFORMED = Violation(
 )
 
 
-class ApiKeyGate(HandlerWrapper):
+class ApiKeyGate(CallCheck):
     def __init__(self, keys: ApiKeys, open_prefixes: tuple[str, ...]) -> None:
         self._keys = keys
         self._open_prefixes = open_prefixes  # health checking, reflection
 
-    def wrap(self, full_method: str, handler: Handler | None) -> Handler | None:
+    def check_for(self, full_method: str) -> Check | None:
         if full_method.startswith(self._open_prefixes):
-            return handler
+            return None
         method = method_name(full_method)
-        return wrap_unary(
-            handler or _unknown_method_handler(), lambda behavior: self._gate(method, behavior)
-        )
 
-    def _gate(self, method: str, behavior: Behavior) -> Behavior:
-        async def gated(request: Any, context: Context) -> Any:
+        def check(call: CallRecord, request: Any, context: Context) -> None:
             key = self.authenticate(context)
+            call.api_key = key
             if not key.allows(method):
                 raise ApiKeyScope()
             if isinstance(request, MalformedRequest):
                 raise InvalidRequest([MALFORMED])
-            return await behavior(request, context)
 
-        return gated
+        return check
 
     def authenticate(self, context: Context) -> ApiKeyRecord:
         """The first live key among the call's `x-api-key` entries."""
         for candidate in metadata_values(context, API_KEY_HEADER)[:4]:
             key = self._keys.live(candidate.strip())
             if key is not None:
-                current_call.get().api_key = key
                 return key
         raise ApiKeyInvalid()
-
-
-def _unknown_method_handler() -> Handler:
-    """Answers methods passgate does not have, once the key has been checked."""
-
-    async def unknown(request: Any, context: Context) -> Any:
-        raise MethodNotFound()
-
-    return grpc.unary_unary_rpc_method_handler(unknown)

@@ -1,20 +1,20 @@
-"""What the interceptors learn about the call in flight, for the handler and the log."""
+"""What the checks learn about the call in flight, for the handler and the log."""
 
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from passgate.identity.apikeys import ApiKeyRecord
 
 
-@dataclass
+@dataclass(slots=True)
 class CallRecord:
     method: str
     peer: str
     api_key: ApiKeyRecord | None = None
-    client_address: str | None = None  # set by the rate limiter
-    extra: dict[str, str] = field(default_factory=dict)
+    # Set by the budget check when a trusted proxy named the client; else the peer's host.
+    forwarded_client: str | None = None
 
     @property
     def tenant_id(self) -> str:

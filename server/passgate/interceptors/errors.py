@@ -1,5 +1,6 @@
-"""The outermost wrapper of the interceptor: maps domain errors to rich statuses, anything
-unexpected to INTERNAL with an opaque error id, and logs one line per call.
+"""The guard around every call: runs the call's checks and its behaviour, maps domain
+errors to rich statuses, anything unexpected to INTERNAL with an opaque error
+id, and logs one line per call.
 
 No exception text ever reaches a caller: an unhandled exception in a grpcio
 handler would otherwise answer UNKNOWN with its message.
@@ -18,14 +19,7 @@ import grpc
 
 from passgate.errors import PassgateError
 from passgate.interceptors.call import CallRecord, current_call
-from passgate.interceptors.handlers import (
-    Behavior,
-    Context,
-    Handler,
-    HandlerWrapper,
-    method_name,
-    wrap_unary,
-)
+from passgate.interceptors.handlers import Behavior, Check, Context, Handler, method_name
 from passgate.logs import info_fields
 from passgate.status import to_status
 
@@ -49,25 +43,30 @@ def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], 
     return parse
 
 
-class ErrorGuard(HandlerWrapper):
-    def wrap(self, full_method: str, handler: Handler | None) -> Handler | None:
-        if handler is None or handler.unary_unary is None:
-            return handler
-        handler = cast(Any, handler)._replace(
-            request_deserializer=_tolerant(handler.request_deserializer)
+class ErrorGuard:
+    def guard(self, full_method: str, handler: Handler, checks: tuple[Check, ...]) -> Handler:
+        # Every passgate behaviour is a coroutine function (the stubs type them as plain ones).
+        behavior = cast(Behavior, handler.unary_unary)
+        return cast(
+            Handler,
+            cast(Any, handler)._replace(
+                request_deserializer=_tolerant(handler.request_deserializer),
+                unary_unary=self._guarded(full_method, behavior, checks),
+            ),
         )
-        return wrap_unary(handler, lambda behavior: self._guard(full_method, behavior))
 
-    def _guard(self, full_method: str, behavior: Behavior) -> Behavior:
+    def _guarded(self, full_method: str, behavior: Behavior, checks: tuple[Check, ...]) -> Behavior:
         method = method_name(full_method)
 
         async def guarded(request: Any, context: Context) -> Any:
             started = time.perf_counter()
-            record = CallRecord(method=method, peer=context.peer())
+            record = CallRecord(method, context.peer())
             token = current_call.set(record)
             code = grpc.StatusCode.OK
             error_id: str | None = None
             try:
+                for check in checks:
+                    check(record, request, context)
                 return await behavior(request, context)
             except asyncio.CancelledError:  # the caller went away or the deadline passed
                 code = grpc.StatusCode.CANCELLED
@@ -105,7 +104,8 @@ def _log_call(
     if record.api_key is not None:
         fields["tenant"] = record.api_key.tenant_id
         fields["key_id"] = record.api_key.id
+    if record.forwarded_client is not None:
+        fields["client"] = record.forwarded_client
     if error_id:
         fields["error_id"] = error_id
-    fields.update(record.extra)
     info_fields(log, "rpc", fields)

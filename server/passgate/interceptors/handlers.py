@@ -1,16 +1,22 @@
-"""Wrapping a grpcio method handler's behaviour, for interceptors that act per call.
+"""The one interceptor, and the pieces every per-call concern shares.
 
-grpcio's asyncio server awaits `intercept_service` on the event loop for every
-call, so interceptors only look up a handler wrapped once per method there;
-their work happens inside the wrapped behaviour, a coroutine.
+grpcio's asyncio server awaits every interceptor on every call, on the event
+loop. passgate has one: it builds each method's guarded handler once, and on
+every call only looks it up. Each concern (API key, budgets) is a check: a
+plain function run in order inside the guard's coroutine, which refuses by
+raising. A call then costs one coroutine of passgate's around the servicer's,
+not one per concern.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import grpc
+
+from passgate.errors import MethodNotFound
+from passgate.interceptors.call import CallRecord
 
 if TYPE_CHECKING:  # grpcio's classes are generic only in their type stubs
     Handler: TypeAlias = grpc.RpcMethodHandler[Any, Any]
@@ -20,54 +26,69 @@ else:
     Context = grpc.aio.ServicerContext
 Behavior = Callable[[Any, Context], Awaitable[Any]]
 Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]]
+Check = Callable[[CallRecord, Any, Context], None]
+"""Runs before a call's behaviour, with the call's record and request; refuses by raising."""
 
 
-def wrap_unary(handler: Handler | None, wrap: Callable[[Behavior], Behavior]) -> Handler | None:
-    """A copy of `handler` whose unary-unary behaviour is `wrap(original)`; others pass.
-    Every passgate behaviour is a coroutine function (the stubs type them as plain ones)."""
-    if handler is None or handler.unary_unary is None:
-        return handler
-    original = cast(Behavior, handler.unary_unary)
-    return cast(Handler, cast(Any, handler)._replace(unary_unary=wrap(original)))
+class CallCheck:
+    """One concern checked before the behaviour of the methods it covers."""
 
-
-class HandlerWrapper:
-    """One concern applied around a method's handler (errors, API key, budgets)."""
-
-    def wrap(self, full_method: str, handler: Handler | None) -> Handler | None:
+    def check_for(self, full_method: str) -> Check | None:
+        """The check to run on calls of `full_method`; None when it does not apply."""
         raise NotImplementedError
 
 
-class WrappingInterceptor(grpc.aio.ServerInterceptor):
-    """The one interceptor: applies `wrappers` (outermost first) to each
-    method's handler once, and hands grpcio the result on every call.
+class Guard(Protocol):
+    def guard(self, full_method: str, handler: Handler, checks: tuple[Check, ...]) -> Handler:
+        """A copy of the unary `handler` whose behaviour runs after `checks`, in one coroutine."""
+        ...
 
-    grpcio awaits every interceptor on every call, on the event loop; one
-    interceptor with its wrappers composed ahead of time costs a single
-    dictionary lookup there. Wrapped handlers are kept per method name, a
-    bounded number of them, since callers may send any method name they like.
+
+class CheckingInterceptor(grpc.aio.ServerInterceptor):
+    """The one interceptor: each method's handler is guarded once, with the
+    checks that cover it, and handed to grpcio on every call.
+
+    A method passgate does not have still goes through its checks (a caller
+    without a key learns nothing of what exists) and is then answered
+    UNIMPLEMENTED. Guarded handlers are kept per method name, a bounded number
+    of them, since callers may send any method name they like.
     """
 
     _CACHE_LIMIT = 256
 
-    def __init__(self, *wrappers: HandlerWrapper) -> None:
-        self._wrappers = wrappers
-        self._wrapped: dict[str, Handler | None] = {}
+    def __init__(self, guard: Guard, *checks: CallCheck) -> None:
+        self._guard = guard
+        self._checks = checks
+        self._guarded: dict[str, Handler | None] = {}
 
     async def intercept_service(
         self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
     ) -> Handler | None:
         full_method: str = handler_call_details.method
         try:
-            return self._wrapped[full_method]
+            return self._guarded[full_method]
         except KeyError:
             pass
-        wrapped = await continuation(handler_call_details)
-        for wrapper in reversed(self._wrappers):
-            wrapped = wrapper.wrap(full_method, wrapped)
-        if len(self._wrapped) < self._CACHE_LIMIT:
-            self._wrapped[full_method] = wrapped
-        return wrapped
+        guarded = self._build(full_method, await continuation(handler_call_details))
+        if len(self._guarded) < self._CACHE_LIMIT:
+            self._guarded[full_method] = guarded
+        return guarded
+
+    def _build(self, full_method: str, handler: Handler | None) -> Handler | None:
+        checks = tuple(
+            check
+            for check in (concern.check_for(full_method) for concern in self._checks)
+            if check is not None
+        )
+        if handler is None and checks:
+            handler = grpc.unary_unary_rpc_method_handler(_unknown_method)
+        if handler is None or handler.unary_unary is None:
+            return handler  # passgate serves unary methods only; others pass as they are
+        return self._guard.guard(full_method, handler, checks)
+
+
+async def _unknown_method(request: Any, context: Context) -> Any:
+    raise MethodNotFound()
 
 
 def method_name(full_method: str) -> str:

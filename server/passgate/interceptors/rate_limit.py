@@ -8,17 +8,9 @@ from typing import Any
 from passgate.clock import Clock
 from passgate.errors import RateLimited
 from passgate.identity.apikeys import ApiKeyRecord
-from passgate.interceptors.call import current_call
-from passgate.interceptors.handlers import (
-    Behavior,
-    Context,
-    Handler,
-    HandlerWrapper,
-    metadata_values,
-    method_name,
-    wrap_unary,
-)
-from passgate.limits.client_address import FORWARDED_FOR, Network, client_address
+from passgate.interceptors.call import CallRecord
+from passgate.interceptors.handlers import CallCheck, Check, Context, metadata_values, method_name
+from passgate.limits.client_address import FORWARDED_FOR, Network, client_address, peer_host
 from passgate.limits.store import Budget, LimitStore
 from passgate.rates import Rate
 
@@ -29,7 +21,7 @@ _SUBJECTS = {
 }
 
 
-class RateLimitGate(HandlerWrapper):
+class RateLimitGate(CallCheck):
     _KNOWN_LIMIT = 4096  # budget lists kept; forgotten all at once when full
 
     def __init__(
@@ -53,20 +45,19 @@ class RateLimitGate(HandlerWrapper):
         self._method_ip_rates = method_ip_rates or {}
         self._known: dict[tuple[str, str | None, str], tuple[Budget, ...]] = {}
 
-    def wrap(self, full_method: str, handler: Handler | None) -> Handler | None:
+    def check_for(self, full_method: str) -> Check | None:
         if full_method.startswith(self._open_prefixes):
-            return handler
+            return None
         method = method_name(full_method)
-        return wrap_unary(handler, lambda behavior: self._limit(method, behavior))
+        proxies = self._proxies
 
-    def _limit(self, method: str, behavior: Behavior) -> Behavior:
-        async def limited(request: Any, context: Context) -> Any:
-            call = current_call.get()
-            # x-forwarded-for is read only where a proxy is trusted to have written it
-            forwarded = metadata_values(context, FORWARDED_FOR) if self._proxies else []
-            address = client_address(call.peer, forwarded, self._proxies)
-            call.client_address = address
+        def check(call: CallRecord, request: Any, context: Context) -> None:
             key = call.api_key
+            if proxies:  # x-forwarded-for is read only where a proxy is trusted to write it
+                forwarded = metadata_values(context, FORWARDED_FOR)
+                address = call.forwarded_client = client_address(call.peer, forwarded, proxies)
+            else:
+                address = peer_host(call.peer)
             denial = self._store.charge(self._budgets(method, key, address), self._clock)
             if denial is not None:
                 kind, _, _ = denial.budget.key.partition(":")
@@ -76,9 +67,8 @@ class RateLimitGate(HandlerWrapper):
                     subject=subject,
                     description=f"{_SUBJECTS.get(kind, kind)} budget of {denial.budget.rate} spent",
                 )
-            return await behavior(request, context)
 
-        return limited
+        return check
 
     def _budgets(self, method: str, key: ApiKeyRecord | None, address: str) -> tuple[Budget, ...]:
         """The budgets a call charges, made once per method, key and address (a
