@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import grpc
@@ -9,7 +10,7 @@ import pytest
 from rpc import metadata, pb, refused, stub
 
 from passgate.rates import Rate
-from passgate.testing import in_process_server
+from passgate.testing import capture_logs, in_process_server
 
 VERIFY = pb.VerifySessionRequest(session_token="pgs_" + "x" * 43)
 
@@ -91,6 +92,7 @@ def test_forwarded_addresses_count_only_behind_trusted_proxies(tmp_path: Path):
             tmp_path / "proxied", ip_rate=Rate(2, 60.0), trusted_proxies="127.0.0.0/8"
         ) as srv,
         stub(srv.target) as api,
+        capture_logs() as logs,
     ):
         alice = metadata(srv.api_key, x_forwarded_for="198.51.100.7, 203.0.113.1")
         bob = metadata(srv.api_key, x_forwarded_for="203.0.113.2")
@@ -98,6 +100,12 @@ def test_forwarded_addresses_count_only_behind_trusted_proxies(tmp_path: Path):
         assert _spend(api.VerifySession, bob, 2) == [grpc.StatusCode.UNAUTHENTICATED] * 2
         error = refused(api.VerifySession, VERIFY, metadata=alice)
         assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    # each call's log line names the client the trusted proxy saw, beside the proxy
+    calls = [json.loads(line) for line in logs.lines if '"event":"rpc"' in line]
+    assert [c["client"] for c in calls] == ["203.0.113.1"] * 2 + ["203.0.113.2"] * 2 + [
+        "203.0.113.1"
+    ]
+    assert all(c["peer"].startswith("ipv4:127.0.0.1:") for c in calls)
 
 
 def test_health_checks_are_not_charged(tmp_path: Path):
