@@ -1,7 +1,7 @@
 """The API-key check: every AuthService call, and every unknown method, must
-carry a live key allowed to call it. A malformed key is refused without any
-database work; a well-formed one costs one SHA-256, and one indexed read the
-first time (see passgate/identity/apikeys.py)."""
+carry a live key allowed to call it. A key costs one SHA-256, and one indexed
+read the first time a well-formed one is seen; a malformed one never reaches
+the database (see passgate/identity/apikeys.py)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ class CallRecord:
     method: str
     peer: str
     api_key: ApiKeyRecord | None = None
-    # Set by the budget check when a trusted proxy named the client; else the peer's host.
+    # Where trusted proxies are configured: the client address the budget check
+    # charged (the peer's host, or the one a trusted proxy forwarded for); else None.
     forwarded_client: str | None = None
 
     @property
