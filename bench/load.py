@@ -82,6 +82,9 @@ class LoadResult:
     generator_cpu_seconds: float
     generator_wall_seconds: float
     server_cpu_seconds: float | None = None
+    # CPU time the hypervisor took from this machine during the run (all cores):
+    # the machine stood still for a while, whatever ran on it.
+    steal_ms: float = 0.0
     end_reason: str = ""
     rounds: list[float] = field(default_factory=list)  # calls/s of each round run
 
@@ -94,6 +97,16 @@ class LoadResult:
         out = asdict(self)
         out["generator_cpu_share"] = round(self.generator_cpu_share, 3)
         return out
+
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> dict[str, float]:
+    """The machine's CPU time since boot, per kind (/proc/stat's first line)."""
+    kinds = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+    values = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    return {kind: int(v) / _CLK_TCK for kind, v in zip(kinds, values, strict=False)}
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -234,6 +247,7 @@ class Running:
         self.bound = bound
         self.log = out.with_suffix(".log")
         self.server_cpu_before = server.cpu_seconds()
+        self.steal_before = machine_cpu_seconds().get("steal", 0.0)
         self.started = time.monotonic()
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
@@ -260,6 +274,7 @@ class Running:
         self.process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.monotonic() - self.started
         server_cpu = self.server.cpu_seconds() - self.server_cpu_before
+        steal = machine_cpu_seconds().get("steal", 0.0) - self.steal_before
         if self.process.returncode != 0 or not self.out.exists():
             log = self.log.read_text(errors="replace")[-2000:]
             raise RuntimeError(
@@ -270,6 +285,7 @@ class Running:
             self.load, report, usage.ru_utime + usage.ru_stime, wall, self.generator.name
         )
         result.server_cpu_seconds = round(server_cpu, 3)
+        result.steal_ms = round(steal * 1000, 1)
         return result
 
 

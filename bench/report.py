@@ -182,7 +182,8 @@ def ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
             "<=",
             3.0,
             errors=_errors(runs, "verify-idle-before", "verify-busy", "verify-idle-after"),
-            note=f"{busy['p99_ms']:.2f} ms ÷ {idle['p99_ms']:.2f} ms at {idle['rps_target']:.0f}/s",
+            note=f"{busy['p99_ms']:.2f} ms ÷ {idle['p99_ms']:.2f} ms at {idle['rps_target']:.0f}/s"
+            + _steal_note(busy),
         )
     )
     large_users = r["datasets"]["large"]["users"]
@@ -272,6 +273,13 @@ def _met(ratio: dict[str, Any]) -> str:
     return "yes" if ratio["met"] and not ratio["errors"] else "**no**"
 
 
+def _steal_note(run: dict[str, Any]) -> str:
+    """Says when the hypervisor stopped the machine during `run`: every call in
+    flight then waited, whatever the server did."""
+    steal = run.get("steal_ms", 0.0)
+    return f"; the hypervisor took {steal:,.0f} ms of CPU during the busy run" if steal else ""
+
+
 def _noise(m: dict[str, Any]) -> list[str]:
     """A line on what else ran on the machine: its CPU use skews every ratio."""
     share = m.get("other_processes_cpu_share")
@@ -319,15 +327,16 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         "## Runs",
         "",
-        "| run | in flight | calls/s | p50 ms | p99 ms | calls | not OK | generator CPU (cores) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| run | in flight | calls/s | p50 ms | p99 ms | calls | not OK | generator CPU (cores) "
+        "| steal ms |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, x in r["runs"].items():
         target = f" (rate {x['rps_target']:.0f}/s)" if x["rps_target"] else ""
         rows.append(
             f"| {name}{target} | {x['concurrency']} | {x['rps']:,.1f} | {x['p50_ms']:,.2f} "
             f"| {x['p99_ms']:,.2f} | {x['count']} | {x['errors']} | "
-            f"{x['generator_cpu_share']:.2f} |"
+            f"{x['generator_cpu_share']:.2f} | {x.get('steal_ms', 0.0):,.0f} |"
         )
     b = r["bcrypt"]
     rows += [

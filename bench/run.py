@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import dataset, floor, report
-from bench.load import Generator, Load, LoadResult, find_ghz, run
+from bench.load import Generator, Load, LoadResult, find_ghz, machine_cpu_seconds, run
 from bench.servers import (
     REPO,
     Server,
@@ -42,14 +42,11 @@ SIGN_IN = f"{SERVICE}.SignIn"
 VERIFY = f"{SERVICE}.VerifySession"
 SESSIONS = 8  # valid sessions VerifySession cycles through
 WRONG_KEY = "pgk_" + "A" * 43  # well formed, so the gate looks it up; unknown
-_CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def machine_busy_seconds() -> float:
-    """CPU time every process of the machine has used since boot (/proc/stat)."""
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
-    return (user + nice + system + irq + softirq + steal) / _CLK_TCK
+    """CPU time every process of the machine has used since boot, and the hypervisor's."""
+    return sum(v for kind, v in machine_cpu_seconds().items() if kind not in ("idle", "iowait"))
 
 
 def own_cpu_seconds() -> float:
