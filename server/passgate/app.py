@@ -128,6 +128,10 @@ class Passgate:
     api_keys: ApiKeys
     limits: LimitStore
     watch: RevocationWatch | None
+    # The servicer and the interceptor in front of it, for tools that drive a
+    # method's guarded handler without the network (bench.hotpath).
+    service: AuthService
+    interceptor: CheckingInterceptor
     _stopped: bool = False
 
     async def start(self) -> None:
@@ -216,28 +220,26 @@ def build(
     api_keys = ApiKeys(database, clock, watch)
     open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
     offload = Offload(settings.threads)
+    interceptor = CheckingInterceptor(
+        ErrorGuard(),
+        ApiKeyGate(api_keys, open_prefixes),
+        RateLimitGate(
+            limits,
+            clock,
+            key_rate=settings.key_rate,
+            ip_rate=settings.ip_rate,
+            trusted_proxies=parse_networks(settings.trusted_proxies),
+            open_prefixes=open_prefixes,
+            method_ip_rates={"RequestReset": settings.reset_ip_rate},
+        ),
+    )
     server = grpc.aio.server(
-        interceptors=[
-            CheckingInterceptor(
-                ErrorGuard(),
-                ApiKeyGate(api_keys, open_prefixes),
-                RateLimitGate(
-                    limits,
-                    clock,
-                    key_rate=settings.key_rate,
-                    ip_rate=settings.ip_rate,
-                    trusted_proxies=parse_networks(settings.trusted_proxies),
-                    open_prefixes=open_prefixes,
-                    method_ip_rates={"RequestReset": settings.reset_ip_rate},
-                ),
-            )
-        ],
+        interceptors=[interceptor],
         options=transport_options(settings),
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
     )
-    auth_service_pb2_grpc.add_AuthServiceServicer_to_server(
-        AuthService(accounts, offload, on_mail_queued=mail_worker.wake), server
-    )
+    service = AuthService(accounts, offload, on_mail_queued=mail_worker.wake)
+    auth_service_pb2_grpc.add_AuthServiceServicer_to_server(service, server)
     health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     if settings.reflection:
@@ -258,6 +260,8 @@ def build(
         api_keys,
         limits,
         watch,
+        service=service,
+        interceptor=interceptor,
     )
 
 

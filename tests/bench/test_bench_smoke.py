@@ -111,3 +111,11 @@ def test_cpu_per_call_prints_a_figure_for_every_call(tmp_path: Path) -> None:
         # "verify 4,196 calls/s server 277 µs CPU/call event loop 187 µs/call"
         calls_per_s, server_us, loop_us = (float(words[i].replace(",", "")) for i in (1, 4, 9))
         assert calls_per_s > 0 and loop_us > 0 and server_us >= loop_us
+
+
+def test_hot_path_prints_passgates_own_time_per_cheap_call() -> None:
+    out = bench_module("bench.hotpath", "--calls", "300", "--rounds", "2")
+    figures = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()[1:]}
+    assert set(figures) == {"VerifySession", "refused"}
+    # the run itself checks the session passes and the wrong key does not
+    assert all(0 < micros < 10_000 for micros in figures.values()), figures

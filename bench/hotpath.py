@@ -1,0 +1,156 @@
+"""passgate's own Python per cheap call, without gRPC's transport: VerifySession
+with a live session, and a call refused for its API key, driven straight
+through the guarded handler the server runs (the checks, the servicer and the
+log line), best of several rounds.
+
+    python -m bench.hotpath [--calls 100000] [--rounds 5]
+
+Without the network, grpcio's threads or a load generator, it measures
+passgate's part alone; still, on a shared machine, compare several runs of
+each side taken back to back. A loaded server pays several times these
+figures for the same work (its caches are shared with grpcio's threads and
+the load generator): judge a change by `python -m bench.cpu` too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+from passgate import logs
+from passgate.app import Passgate, build
+from passgate.auth.v1 import auth_service_pb2 as pb
+from passgate.clock import SystemClock
+from passgate.identity.passwords import TESTING_COST
+from passgate.identity.users import Users
+from passgate.testing import test_settings
+
+SERVICE = pb.DESCRIPTOR.services_by_name["AuthService"].full_name
+PASSWORD = "correct horse battery staple"
+WRONG_KEY = "pgk_" + "A" * 43
+
+
+@dataclass(frozen=True)
+class _CallDetails(grpc.HandlerCallDetails):
+    method: str
+    invocation_metadata: tuple[tuple[str, str], ...] = ()
+
+
+class _Refused(Exception):
+    pass
+
+
+class _Context:
+    """The parts of grpcio's servicer context that passgate's cheap calls use."""
+
+    def __init__(self, metadata: Sequence[tuple[str, str]]) -> None:
+        self._metadata = tuple(metadata)
+
+    def peer(self) -> str:
+        return "ipv4:127.0.0.1:50000"
+
+    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
+        return self._metadata
+
+    async def abort_with_status(self, status: grpc.Status) -> None:
+        raise _Refused(status.code)
+
+
+async def _guarded(app: Passgate, method: str) -> Any:
+    """The handler grpcio runs for `method`: the servicer's, through the interceptor."""
+    handler = grpc.unary_unary_rpc_method_handler(
+        getattr(app.service, method),
+        request_deserializer=getattr(pb, f"{method}Request").FromString,
+        response_serializer=getattr(pb, f"{method}Response").SerializeToString,
+    )
+
+    async def continuation(_: grpc.HandlerCallDetails) -> Any:
+        return handler
+
+    return await app.interceptor.intercept_service(
+        continuation, _CallDetails(f"/{SERVICE}/{method}")
+    )
+
+
+def _run_on_the_spot(call: Coroutine[Any, Any, Any]) -> Any:
+    """Runs a coroutine that never waits (as cheap calls run on the event loop)."""
+    try:
+        call.send(None)
+    except StopIteration as done:
+        return done.value
+    except _Refused:
+        return None
+    call.close()
+    raise RuntimeError("the call waited for something: it is not served on the spot")
+
+
+def _best_microseconds(
+    handler: Any, request: bytes, context: _Context, calls: int, rounds: int
+) -> float:
+    parse, behaviour = handler.request_deserializer, handler.unary_unary
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(calls):
+            _run_on_the_spot(behaviour(parse(request), context))
+        best = min(best, (time.perf_counter() - started) / calls)
+    return best * 1e6
+
+
+async def measure(workdir: Path, calls: int, rounds: int) -> dict[str, float]:
+    """µs of passgate's Python per call, for a live session and for a refused key."""
+    app = build(test_settings(workdir, bcrypt_cost=TESTING_COST))
+    try:
+        _, key = app.api_keys.create("hotpath")
+        stored = app.hashes.hasher.hash(PASSWORD)
+        Users(app.database, SystemClock()).create("default", "hot@path.example", stored, None, None)
+        sign_in = await _guarded(app, "SignIn")
+        signed_in = await sign_in.unary_unary(
+            pb.SignInRequest(email="hot@path.example", password=PASSWORD),
+            _Context([("x-api-key", key)]),
+        )
+        verify = await _guarded(app, "VerifySession")
+        request = pb.VerifySessionRequest(session_token=signed_in.session_token).SerializeToString()
+        live = _Context([("user-agent", "hotpath"), ("x-api-key", key)])
+        refused = _Context([("user-agent", "hotpath"), ("x-api-key", WRONG_KEY)])
+        answer = _run_on_the_spot(verify.unary_unary(verify.request_deserializer(request), live))
+        if answer is None or answer.user_id == "":
+            raise RuntimeError("the live session was not verified")
+        if _run_on_the_spot(verify.unary_unary(verify.request_deserializer(request), refused)):
+            raise RuntimeError("the wrong key was let through")
+        return {
+            "VerifySession": _best_microseconds(verify, request, live, calls, rounds),
+            "refused": _best_microseconds(verify, request, refused, calls, rounds),
+        }
+    finally:
+        await app.stop(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.hotpath", description=__doc__)
+    p.add_argument("--calls", type=int, default=100_000)
+    p.add_argument("--rounds", type=int, default=5)
+    args = p.parse_args(argv)
+    # The log line is part of the path; its lines go nowhere (the log keeps the file).
+    with contextlib.redirect_stderr(open(os.devnull, "w")):
+        logs.configure("INFO")
+    with tempfile.TemporaryDirectory(prefix="passgate-hotpath-") as workdir:
+        figures = asyncio.run(measure(Path(workdir), args.calls, args.rounds))
+    print(f"best of {args.rounds} rounds of {args.calls:,} calls, passgate's Python per call:")
+    for name, micros in figures.items():
+        print(f"  {name:14s} {micros:6.2f} µs")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
