@@ -24,50 +24,34 @@ log = logging.getLogger("passgate.housekeeping")
 
 HOUR = 3600.0
 DAY = 24 * HOUR
+BATCH = 500  # rows one transaction deletes
 
 
 @dataclass(frozen=True)
 class Rule:
     table: str
-    delete: str  # one batch; `?` is the cut-off time, rows ended before it go
+    ended: str  # the column (or expression) saying when a row stopped mattering
     keep: float  # seconds a row is kept after it ended, for people looking into things
+
+    @property
+    def delete(self) -> str:
+        """One batch; `?` is the cut-off time, rows ended before it go."""
+        # names from RULES below, never from a caller
+        select = f"SELECT id FROM {self.table} WHERE {self.ended} < ? LIMIT {BATCH}"  # noqa: S608
+        return f"DELETE FROM {self.table} WHERE id IN ({select})"  # noqa: S608
 
 
 RULES = (
     # The e-mail budget looks back one hour.
-    Rule(
-        "reset_requests",
-        "DELETE FROM reset_requests WHERE id IN "
-        "(SELECT id FROM reset_requests WHERE created_at < ? LIMIT 500)",
-        2 * HOUR,
-    ),
+    Rule("reset_requests", "created_at", 2 * HOUR),
     # Used, replaced, killed or expired tokens answer like unknown ones.
-    Rule(
-        "reset_tokens",
-        "DELETE FROM reset_tokens WHERE id IN "
-        "(SELECT id FROM reset_tokens WHERE COALESCE(ended_at, expires_at) < ? LIMIT 500)",
-        DAY,
-    ),
+    Rule("reset_tokens", "COALESCE(ended_at, expires_at)", DAY),
     # Sent or given-up mail (its content was erased then); pending mail stays.
-    Rule(
-        "outbox",
-        "DELETE FROM outbox WHERE id IN "
-        "(SELECT id FROM outbox WHERE COALESCE(sent_at, failed_at) < ? LIMIT 500)",
-        7 * DAY,
-    ),
-    # Revoked or expired sessions answer like unknown ones.
-    Rule(
-        "sessions",
-        "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE revoked_at < ? LIMIT 500)",
-        DAY,
-    ),
-    Rule(
-        "sessions",
-        "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT 500)",
-        DAY,
-    ),
+    Rule("outbox", "COALESCE(sent_at, failed_at)", 7 * DAY),
+    # Revoked or expired sessions answer like unknown ones (both columns indexed).
+    Rule("sessions", "revoked_at", DAY),
+    Rule("sessions", "expires_at", DAY),
 )
-BATCH = 500  # the LIMIT of every rule
 PAUSE_SECONDS = 0.05  # between two batches of a backlog
 
 
