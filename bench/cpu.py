@@ -18,10 +18,8 @@ import argparse
 import statistics
 from pathlib import Path
 
-from bench import dataset
-from bench.load import Generator, find_ghz, run
-from bench.reference_servers import ECHO_CALL
-from bench.run import WRONG_KEY, Bench, Plan, Target
+from bench.load import run
+from bench.run import SMALL_USERS, Bench
 from bench.servers import REPO, echo_server, passgate_server, passgate_shape
 
 CALLS = ("echo", "verify", "refused")
@@ -36,40 +34,33 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     out: Path = args.out.resolve()
     (out / "load").mkdir(parents=True, exist_ok=True)
-    users = 1000
-    db = dataset.users_database(out / "users.db", users, 4).path
-    generator = Generator(out / "load", find_ghz())
-    helper = Bench(Plan.smoke(), out, generator)
-    key = helper.api_key(db)
+    helper, db, key = Bench.over_small_database(out, cost=4)
     figures: dict[str, list[tuple[float, float, float]]] = {call: [] for call in CALLS}
     for _ in range(args.rounds):
         for call in CALLS:
             if call == "echo":
-                server = echo_server("echo", out, passgate_shape())
+                server = echo_server("echo", out, passgate_shape()).start()
+                target = helper.echo_target(server)
             else:
-                server = passgate_server("passgate", out, db, bcrypt_cost=4)
-            with server.start():
-                if call == "echo":
-                    session = {"session_token": "pgs_" + "a" * 43}
-                    target = Target(ECHO_CALL, session, {"x-api-key": key}, server)
-                else:
-                    target = helper.verify_target(server, key, users)
-                    if call == "refused":
-                        target.metadata = {"x-api-key": WRONG_KEY}
+                server = passgate_server("passgate", out, db, bcrypt_cost=4).start()
+                target = helper.verify_target(server, key, SMALL_USERS)
+                if call == "refused":
+                    target = helper.refused_target(target, server)
+            with server:
                 helper.warm(target)
                 load = helper.load(
                     call, target, concurrency=args.concurrency, duration=args.seconds
                 )
-                cpu, loop = server.cpu_seconds(), server.main_thread_cpu_seconds()
-                result = run(generator, load, server)
-                calls = result.rps * args.seconds
-                figures[call].append(
-                    (
-                        result.rps,
-                        (server.cpu_seconds() - cpu) / calls * 1e6,
-                        (server.main_thread_cpu_seconds() - loop) / calls * 1e6,
-                    )
+                result = run(helper.generator, load, server)
+            assert result.server_cpu_seconds is not None
+            assert result.server_loop_cpu_seconds is not None
+            figures[call].append(
+                (
+                    result.rps,
+                    result.server_cpu_seconds / result.count * 1e6,
+                    result.server_loop_cpu_seconds / result.count * 1e6,
                 )
+            )
     print(f"{args.concurrency} in flight, {args.rounds} rounds of {args.seconds:g} s, medians:")
     for call, rows in figures.items():
         rps, cpu, loop = (statistics.median(row[i] for row in rows) for i in range(3))

@@ -27,6 +27,7 @@ from typing import Any
 
 import grpc
 
+from bench.run import WRONG_KEY
 from passgate import logs
 from passgate.app import Passgate, build
 from passgate.auth.v1 import auth_service_pb2 as pb
@@ -37,7 +38,6 @@ from passgate.testing import test_settings
 
 SERVICE = pb.DESCRIPTOR.services_by_name["AuthService"].full_name
 PASSWORD = "correct horse battery staple"
-WRONG_KEY = "pgk_" + "A" * 43
 
 
 @dataclass(frozen=True)

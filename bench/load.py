@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench.servers import REPO, Server, bench_env
+from bench.servers import REPO, Server, bench_env, machine_cpu_seconds
 
 GHZ_VERSION = "v0.93.0"
 _RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|z|[+-]\d\d:\d\d)")
@@ -82,6 +82,7 @@ class LoadResult:
     generator_cpu_seconds: float
     generator_wall_seconds: float
     server_cpu_seconds: float | None = None
+    server_loop_cpu_seconds: float | None = None  # its main thread's: the event loop's
     # CPU time the hypervisor took from this machine during the run (all cores):
     # the machine stood still for a while, whatever ran on it.
     steal_ms: float = 0.0
@@ -97,16 +98,6 @@ class LoadResult:
         out = asdict(self)
         out["generator_cpu_share"] = round(self.generator_cpu_share, 3)
         return out
-
-
-_CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def machine_cpu_seconds() -> dict[str, float]:
-    """The machine's CPU time since boot, per kind (/proc/stat's first line)."""
-    kinds = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
-    values = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    return {kind: int(v) / _CLK_TCK for kind, v in zip(kinds, values, strict=False)}
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -247,7 +238,8 @@ class Running:
         self.bound = bound
         self.log = out.with_suffix(".log")
         self.server_cpu_before = server.cpu_seconds()
-        self.steal_before = machine_cpu_seconds().get("steal", 0.0)
+        self.server_loop_cpu_before = server.main_thread_cpu_seconds()
+        self.steal_before = machine_cpu_seconds()["steal"]
         self.started = time.monotonic()
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
@@ -274,7 +266,8 @@ class Running:
         self.process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.monotonic() - self.started
         server_cpu = self.server.cpu_seconds() - self.server_cpu_before
-        steal = machine_cpu_seconds().get("steal", 0.0) - self.steal_before
+        server_loop_cpu = self.server.main_thread_cpu_seconds() - self.server_loop_cpu_before
+        steal = machine_cpu_seconds()["steal"] - self.steal_before
         if self.process.returncode != 0 or not self.out.exists():
             log = self.log.read_text(errors="replace")[-2000:]
             raise RuntimeError(
@@ -285,6 +278,7 @@ class Running:
             self.load, report, usage.ru_utime + usage.ru_stime, wall, self.generator.name
         )
         result.server_cpu_seconds = round(server_cpu, 3)
+        result.server_loop_cpu_seconds = round(server_loop_cpu, 3)
         result.steal_ms = round(steal * 1000, 1)
         return result
 

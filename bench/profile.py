@@ -23,9 +23,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench import dataset
-from bench.load import Generator, find_ghz
-from bench.run import SIGN_IN, WRONG_KEY, Bench, Plan, Target
+from bench.run import SIGN_IN, SMALL_USERS, Bench, Target
 from bench.servers import REPO, passgate_server
 
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
@@ -90,25 +88,21 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    ghz = find_ghz()
     out: Path = args.out.resolve() / args.call
     if out.exists():
         shutil.rmtree(out)
     (out / "load").mkdir(parents=True)
-    users = 1000
-    db = dataset.users_database(out / "users.db", users, args.cost).path
-    generator = Generator(out / "load", ghz)
-    helper = Bench(Plan.smoke(), out, generator)
-    key = helper.api_key(db)
+    helper, db, key = Bench.over_small_database(out, args.cost)
+    generator = helper.generator
     with passgate_server(
         "passgate", out, db, bcrypt_cost=args.cost, extra=args.serve_arg
     ).start() as server:
         if args.call == "signin":
-            target = Target(SIGN_IN, helper.signin_data(users), {"x-api-key": key}, server)
+            target = Target(SIGN_IN, helper.signin_data(SMALL_USERS), {"x-api-key": key}, server)
         else:
-            target = helper.verify_target(server, key, users)
+            target = helper.verify_target(server, key, SMALL_USERS)
             if args.call == "refused":
-                target.metadata = {"x-api-key": WRONG_KEY}
+                target = helper.refused_target(target, server)
         helper.warm(target)
         load = helper.load(
             f"profile-{args.call}", target, concurrency=args.concurrency, duration=args.seconds + 4

@@ -183,7 +183,7 @@ def ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
             3.0,
             errors=_errors(runs, "verify-idle-before", "verify-busy", "verify-idle-after"),
             note=f"{busy['p99_ms']:.2f} ms ÷ {idle['p99_ms']:.2f} ms at {idle['rps_target']:.0f}/s"
-            + _steal_note(busy),
+            + steal_note(busy),
         )
     )
     large_users = r["datasets"]["large"]["users"]
@@ -273,10 +273,10 @@ def _met(ratio: dict[str, Any]) -> str:
     return "yes" if ratio["met"] and not ratio["errors"] else "**no**"
 
 
-def _steal_note(run: dict[str, Any]) -> str:
+def steal_note(run: dict[str, Any]) -> str:
     """Says when the hypervisor stopped the machine during `run`: every call in
     flight then waited, whatever the server did."""
-    steal = run.get("steal_ms", 0.0)
+    steal = run["steal_ms"]
     return f"; the hypervisor took {steal:,.0f} ms of CPU during the busy run" if steal else ""
 
 
@@ -336,7 +336,7 @@ def markdown(r: dict[str, Any]) -> str:
         rows.append(
             f"| {name}{target} | {x['concurrency']} | {x['rps']:,.1f} | {x['p50_ms']:,.2f} "
             f"| {x['p99_ms']:,.2f} | {x['count']} | {x['errors']} | "
-            f"{x['generator_cpu_share']:.2f} | {x.get('steal_ms', 0.0):,.0f} |"
+            f"{x['generator_cpu_share']:.2f} | {x['steal_ms']:,.0f} |"
         )
     b = r["bcrypt"]
     rows += [

@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import dataset, floor, report
-from bench.load import Generator, Load, LoadResult, find_ghz, machine_cpu_seconds, run
+from bench.load import Generator, Load, LoadResult, find_ghz, run
 from bench.servers import (
     REPO,
     Server,
     echo_server,
+    machine_cpu_seconds,
     passgate_cli,
     passgate_server,
     passgate_shape,
@@ -42,11 +43,14 @@ SIGN_IN = f"{SERVICE}.SignIn"
 VERIFY = f"{SERVICE}.VerifySession"
 SESSIONS = 8  # valid sessions VerifySession cycles through
 WRONG_KEY = "pgk_" + "A" * 43  # well formed, so the gate looks it up; unknown
+SMALL_USERS = 1000  # the database the one-off tools (bench.cpu, bench.profile) run over
 
 
 def machine_busy_seconds() -> float:
-    """CPU time every process of the machine has used since boot, and the hypervisor's."""
-    return sum(v for kind, v in machine_cpu_seconds().items() if kind not in ("idle", "iowait"))
+    """CPU time every process of the machine has used since boot (the hypervisor's
+    share, steal, is counted per load run instead)."""
+    idle = ("idle", "iowait", "steal")
+    return sum(v for kind, v in machine_cpu_seconds().items() if kind not in idle)
 
 
 def own_cpu_seconds() -> float:
@@ -244,6 +248,26 @@ class Bench:
         return Target(VERIFY, [{"session_token": t} for t in tokens], {"x-api-key": key}, server)
 
     @staticmethod
+    def refused_target(verify: Target, server: Server) -> Target:
+        """`verify`'s calls sent to `server` with a well-formed API key no server knows."""
+        return Target(VERIFY, verify.data, {"x-api-key": WRONG_KEY}, server)
+
+    @staticmethod
+    def echo_target(server: Server, session_token: str = "pgs_" + "a" * 43) -> Target:
+        """The echo, asked with a request of VerifySession's shape."""
+        from bench.reference_servers import ECHO_CALL
+
+        return Target(ECHO_CALL, {"session_token": session_token}, {}, server)
+
+    @classmethod
+    def over_small_database(cls, out: Path, cost: int) -> tuple[Bench, Path, str]:
+        """A smoke-plan bench over SMALL_USERS users in `out`, for the one-off tools
+        (bench.cpu, bench.profile); its database and an API key of it."""
+        db = dataset.users_database(out / "users.db", SMALL_USERS, cost).path
+        helper = cls(Plan.smoke(), out, Generator(out / "load", find_ghz()))
+        return helper, db, helper.api_key(db)
+
+    @staticmethod
     def signin_data(users: int) -> dict[str, str]:
         """A random one of `users` users per call (ghz's template), with the right password."""
         return {
@@ -358,8 +382,6 @@ class Bench:
         """The echo server and three passgate servers up at once, measured in turns, so
         that whatever else the machine does falls on all of them alike."""
         plan = self.plan
-        from bench.reference_servers import ECHO_CALL
-
         # a copy of the small database for the server with default limits
         limits_db = small_db.with_name("users-small-limits.db")
         shutil.copyfile(small_db, limits_db)
@@ -375,11 +397,9 @@ class Bench:
             pg_large = servers.enter_context(self.start_passgate("passgate-large", large_db))
             verify = self.verify_target(pg, key, plan.small_users)
             targets = {
-                "echo": Target(
-                    ECHO_CALL, {"session_token": verify.data[0]["session_token"]}, {}, echo
-                ),
+                "echo": self.echo_target(echo, verify.data[0]["session_token"]),
                 "verify": verify,
-                "refused": Target(VERIFY, verify.data, {"x-api-key": WRONG_KEY}, pg_limits),
+                "refused": self.refused_target(verify, pg_limits),
                 "large-verify": self.verify_target(pg_large, large_key, plan.large_users),
             }
             for target in targets.values():

@@ -88,6 +88,13 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def machine_cpu_seconds() -> dict[str, float]:
+    """The machine's CPU time since boot, per kind (/proc/stat's first line)."""
+    kinds = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+    values = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    return {kind: int(v) / _CLK_TCK for kind, v in zip(kinds, values, strict=False)}
+
+
 def _cpu_seconds(stat: str, with_children: bool = True) -> float:
     """CPU seconds from a /proc stat file: utime and stime (fields 14-15 of
     proc(5), 12-13 after the name), and the waited-for children's (16-17)."""
