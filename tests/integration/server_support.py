@@ -4,6 +4,7 @@ test moves, a memory mailer, a failure provoked from inside)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -57,6 +58,15 @@ class UserFactory:
     def many(self, count: int, password: str = PASSWORD) -> list[User]:
         with ThreadPoolExecutor(max_workers=4) as pool:
             return list(pool.map(lambda _: self(password), range(count)))
+
+
+def key_id(server: ServerProcess, name: str) -> str:
+    """The id `apikey list` shows for the key called `name`."""
+    for line in server.cli("apikey", "list").stdout.splitlines():
+        entry = json.loads(line)
+        if entry["name"] == name:
+            return str(entry["id"])
+    raise AssertionError(f"no key named {name}")
 
 
 def server_process(workdir: Path, *args: str, **kw: Any) -> ServerProcess:

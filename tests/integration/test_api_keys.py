@@ -20,7 +20,7 @@ from rpc_support import (
     raw_method,
     wait_links_to,
 )
-from server_support import UserFactory
+from server_support import UserFactory, key_id
 
 from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.testing import ServerProcess
@@ -48,15 +48,6 @@ BAD_KEYS = {
     # Shaped like a real key (prefix and length), but never issued.
     "unknown": "pgk_" + secrets.token_urlsafe(32),
 }
-
-
-def key_id(server: ServerProcess, name: str) -> str:
-    """The id `apikey list` shows for the key called `name`."""
-    for line in server.cli("apikey", "list").stdout.splitlines():
-        entry = json.loads(line)
-        if entry["name"] == name:
-            return str(entry["id"])
-    raise AssertionError(f"no key named {name}")
 
 
 @pytest.mark.parametrize("key", list(BAD_KEYS), ids=list(BAD_KEYS))
@@ -144,54 +135,53 @@ def test_an_unknown_method_needs_a_valid_key_before_it_is_unimplemented(
     assert decode(unimplemented.value).code == grpc.StatusCode.UNIMPLEMENTED
 
 
-def acme_and_default(server: ServerProcess, channel: grpc.Channel) -> tuple[str, Client, Client]:
-    """A fresh tenant, a client with a key of that tenant and one with the default key."""
+def tenant_client(server: ServerProcess, channel: grpc.Channel) -> tuple[str, Client]:
+    """A fresh tenant, and a client with a key of that tenant."""
     tenant = f"acme-{uuid.uuid4().hex[:8]}"
     server.cli("tenant", "create", tenant)
-    acme = Client(channel, server.create_api_key("acme", "--tenant", tenant))
-    return tenant, acme, Client(channel, server.api_key)
+    return tenant, Client(channel, server.create_api_key("acme", "--tenant", tenant))
 
 
 def test_a_tenant_key_reaches_only_that_tenant_s_users(
-    server: ServerProcess, shared_channel: grpc.Channel, make_user: UserFactory
+    server: ServerProcess, shared_channel: grpc.Channel, client: Client, make_user: UserFactory
 ) -> None:
-    tenant, acme, default = acme_and_default(server, shared_channel)
+    tenant, acme = tenant_client(server, shared_channel)
     acme_user = make_user(tenant=tenant)
     default_user = make_user()
 
     acme_session = acme.sign_in(acme_user.email, PASSWORD)
     assert acme_session.user_id == acme_user.user_id
-    assert default.sign_in(default_user.email, PASSWORD).user_id == default_user.user_id
+    assert client.sign_in(default_user.email, PASSWORD).user_id == default_user.user_id
 
-    for caller, stranger in ((default, acme_user), (acme, default_user)):
+    for caller, stranger in ((client, acme_user), (acme, default_user)):
         refusal = caller.refuse("SignIn", pb.SignInRequest(email=stranger.email, password=PASSWORD))
         assert (refusal.code, refusal.reason) == (UNAUTHENTICATED, "INVALID_CREDENTIALS")
 
     # A session is only good with a key of the tenant that issued it.
-    foreign = default.verify(acme_session.session_token)
+    foreign = client.verify(acme_session.session_token)
     assert isinstance(foreign, Refusal)
     assert (foreign.code, foreign.reason) == (UNAUTHENTICATED, "SESSION_INVALID")
     assert acme.is_live(acme_session.session_token)
 
     # Resets too: another tenant's key neither mails the user nor takes its token.
     acme.request_reset(default_user.email)
-    default.request_reset(default_user.email)
+    client.request_reset(default_user.email)
     link = wait_links_to(server.mail_dir, default_user.email)[-1]
     assert len(links_to(server.mail_dir, default_user.email)) == 1
     stolen = acme.submit_reset(link, NEW_PASSWORD)
     assert isinstance(stolen, Refusal)
     assert stolen.field_reasons == [("token", "RESET_TOKEN_INVALID")]
-    assert default.submit_reset(link, NEW_PASSWORD) == pb.SubmitResetResponse()
+    assert client.submit_reset(link, NEW_PASSWORD) == pb.SubmitResetResponse()
 
 
 def test_the_same_email_is_two_users_in_two_tenants(
-    server: ServerProcess, shared_channel: grpc.Channel, make_user: UserFactory
+    server: ServerProcess, shared_channel: grpc.Channel, client: Client, make_user: UserFactory
 ) -> None:
-    tenant, acme, default = acme_and_default(server, shared_channel)
+    tenant, acme = tenant_client(server, shared_channel)
     mine = make_user(PASSWORD)
     theirs = make_user("Another#Strong-Pass-42", tenant=tenant, email=mine.email)
 
-    assert default.sign_in(mine.email, PASSWORD).user_id == mine.user_id
+    assert client.sign_in(mine.email, PASSWORD).user_id == mine.user_id
     assert acme.sign_in(mine.email, "Another#Strong-Pass-42").user_id == theirs.user_id
     assert mine.user_id != theirs.user_id
 

@@ -3,12 +3,11 @@ ending anywhere (another process, the CLI) is seen by the very next call."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import grpc
 from rpc_support import PASSWORD, Client, query
-from server_support import UserFactory
+from server_support import UserFactory, key_id, running
 
 from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.testing import ServerProcess
@@ -18,7 +17,7 @@ def test_an_ending_in_one_process_is_seen_at_once_by_another(tmp_path: Path) -> 
     db = f"sqlite:///{tmp_path / 'shared.db'}"
     with (
         ServerProcess(tmp_path / "a", database_url=db) as first,
-        ServerProcess(tmp_path / "b", database_url=db, port=None) as second,
+        ServerProcess(tmp_path / "b", database_url=db) as second,
         grpc.insecure_channel(first.target) as one,
         grpc.insecure_channel(second.target) as two,
     ):
@@ -45,7 +44,7 @@ def test_an_ending_in_one_process_is_seen_at_once_by_another(tmp_path: Path) -> 
 
         new_session = a.sign_in(changed.email, PASSWORD + "-2").session_token
         assert b.is_live(new_session)
-        first.cli("apikey", "revoke", _key_id(first, "shared"))
+        first.cli("apikey", "revoke", key_id(first, "shared"))
         refusal = b.refuse("VerifySession", pb.VerifySessionRequest(session_token=new_session))
         assert refusal.code == grpc.StatusCode.UNAUTHENTICATED
         assert refusal.reason == "API_KEY_INVALID"
@@ -54,22 +53,15 @@ def test_an_ending_in_one_process_is_seen_at_once_by_another(tmp_path: Path) -> 
 def test_a_new_session_elsewhere_does_not_empty_the_memory(tmp_path: Path) -> None:
     """Only endings move the revocation generation; sign-ins, mail and the like do not."""
     db_path = tmp_path / "shared.db"
-    with ServerProcess(tmp_path / "a", database_url=f"sqlite:///{db_path}") as server:
+    with running(tmp_path / "a", database_url=f"sqlite:///{db_path}") as (server, client):
         before = _generation(db_path)
-        with grpc.insecure_channel(server.target) as channel:
-            client = Client(channel, server.create_api_key("k"))
-            users = UserFactory(server)
-            for user in (users(), users()):
-                token = client.sign_in(user.email, PASSWORD).session_token
-                assert client.is_live(token)
-            client.request_reset(users().email)
+        users = UserFactory(server)
+        for user in (users(), users()):
+            token = client.sign_in(user.email, PASSWORD).session_token
+            assert client.is_live(token)
+        client.request_reset(users().email)
         assert _generation(db_path) == before
 
 
 def _generation(db_path: Path) -> int:
     return int(query(db_path, "SELECT generation FROM revocations")[0][0])
-
-
-def _key_id(server: ServerProcess, name: str) -> str:
-    keys = [json.loads(line) for line in server.cli("apikey", "list").stdout.splitlines()]
-    return str(next(key["id"] for key in keys if key["name"] == name))

@@ -20,7 +20,7 @@ from rpc_support import (
     sqlite_file,
     wait_links_to,
 )
-from server_support import UserFactory, running
+from server_support import UserFactory, key_id, running
 
 from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.testing import ServerProcess
@@ -117,14 +117,6 @@ def test_planted_secrets_never_leak(own: tuple[ServerProcess, Client]) -> None:
     assert server.stop() == 0
     searched_places_are_real()
     assert leaks() == nowhere
-
-
-def key_id(server: ServerProcess, name: str) -> str:
-    for line in server.cli("apikey", "list").stdout.splitlines():
-        entry = json.loads(line)
-        if entry["name"] == name:
-            return str(entry["id"])
-    raise AssertionError(name)
 
 
 def test_one_json_log_line_per_call(

@@ -34,8 +34,10 @@ from smtp_fixtures import smtp_server
 
 from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.mail.templates import find_reset_link
+from passgate.testing import ServerProcess
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
 
 # --- health and reflection ------------------------------------------------------
@@ -110,20 +112,10 @@ def test_sigterm_drains_a_call_in_flight_and_exits_0(tmp_path: Path) -> None:
         assert not in_flight.done()
         server.process.terminate()
 
-        health = health_pb2_grpc.HealthStub(client.channel)
-        seen = None
-        deadline = time.monotonic() + 30
-        while seen is None and server.process.poll() is None:
-            assert time.monotonic() < deadline, "health kept answering SERVING after SIGTERM"
-            try:
-                status = health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
-            except grpc.RpcError as error:
-                seen = error.code()  # type: ignore[attr-defined]
-            else:
-                seen = None if status == SERVING else status
+        seen = health_after_serving(server, client, within=30)
         # Draining: the health check says NOT_SERVING, or new calls are refused.
         assert seen in (
-            health_pb2.HealthCheckResponse.NOT_SERVING,
+            NOT_SERVING,
             grpc.StatusCode.UNAVAILABLE,
             grpc.StatusCode.CANCELLED,
         )
@@ -138,6 +130,24 @@ def test_sigterm_drains_a_call_in_flight_and_exits_0(tmp_path: Path) -> None:
     assert f"/{SERVICE}/SignIn" in order[shutdown:]
 
 
+def health_after_serving(server: ServerProcess, client: Client, within: float) -> object:
+    """Asks health until it stops answering SERVING (after a SIGTERM): the status it
+    answered then, or the code the check was refused with; None if the process ended."""
+    health = health_pb2_grpc.HealthStub(client.channel)
+    deadline = time.monotonic() + within
+    assert server.process is not None
+    while server.process.poll() is None:
+        assert time.monotonic() < deadline, "health kept answering SERVING after SIGTERM"
+        try:
+            status = health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
+        except grpc.RpcError as error:
+            return error.code()  # type: ignore[attr-defined]
+        if status != SERVING:
+            return status
+        time.sleep(0.02)
+    return None
+
+
 def test_a_shutdown_delay_answers_new_calls_while_health_says_not_serving(
     tmp_path: Path,
 ) -> None:
@@ -147,11 +157,7 @@ def test_a_shutdown_delay_answers_new_calls_while_health_says_not_serving(
         assert server.process is not None
         server.process.terminate()
 
-        health = health_pb2_grpc.HealthStub(client.channel)
-        deadline = time.monotonic() + 10
-        while health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == SERVING:
-            assert time.monotonic() < deadline, "health kept answering SERVING after SIGTERM"
-            time.sleep(0.02)
+        assert health_after_serving(server, client, within=10) == NOT_SERVING
         # NOT_SERVING now, yet a caller that has not noticed still gets answers
         assert client.is_live(session)
         assert server.process.poll() is None

@@ -8,20 +8,18 @@ from pathlib import Path
 
 import peewee
 import pytest
+from databases import migrated_sqlite
 
 from passgate.clock import ManualClock
 from passgate.store import housekeeping, raw
-from passgate.store.db import open_database
 from passgate.store.housekeeping import DAY, HOUR, Housekeeping
-from passgate.store.migrations import migrate
 
 NOW = 1_900_000_000.0
 
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[peewee.Database]:
-    database = open_database(f"sqlite:///{tmp_path / 'prune.db'}")
-    migrate(database)
+    database = migrated_sqlite(tmp_path / "prune.db")
     raw.execute(
         database,
         "INSERT INTO users (id, tenant_id, email, email_key, password_hash, created_at, "
