@@ -10,7 +10,6 @@ from passgate.identity.apikeys import ApiKeyRecord
 
 @dataclass(slots=True)
 class CallRecord:
-    method: str
     peer: str
     api_key: ApiKeyRecord | None = None
     # Where trusted proxies are configured: the client address the budget check

@@ -19,7 +19,7 @@ import grpc
 
 from passgate.errors import PassgateError
 from passgate.interceptors.call import CallRecord, current_call
-from passgate.interceptors.handlers import Behavior, Check, Context, Handler, method_name
+from passgate.interceptors.handlers import Behavior, Check, Context, Handler
 from passgate.logs import info_fields
 from passgate.status import to_status
 
@@ -56,11 +56,9 @@ class ErrorGuard:
         )
 
     def _guarded(self, full_method: str, behavior: Behavior, checks: tuple[Check, ...]) -> Behavior:
-        method = method_name(full_method)
-
         async def guarded(request: Any, context: Context) -> Any:
             started = time.perf_counter()
-            record = CallRecord(method, context.peer())
+            record = CallRecord(context.peer())
             token = current_call.set(record)
             code = grpc.StatusCode.OK
             error_id: str | None = None
