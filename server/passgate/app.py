@@ -254,7 +254,7 @@ def build(
         database,
         health_servicer,
         mail_worker,
-        HousekeepingWorker(Housekeeping(database, clock)),
+        HousekeepingWorker(Housekeeping(database, clock, limits)),
         hashes,
         offload,
         api_keys,

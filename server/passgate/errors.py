@@ -119,6 +119,10 @@ class MethodNotFound(PassgateError):
 
 
 class ServiceUnavailable(PassgateError):
+    """Something passgate depends on cannot be used right now; the call changed
+    nothing and may be retried after `retry_after` seconds."""
+
     code = grpc.StatusCode.UNAVAILABLE
     reason = reason_name(ErrorReason.SERVICE_UNAVAILABLE)
     message = "service unavailable, retry later"
+    retry_after = 1.0

@@ -10,7 +10,7 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from passgate.errors import InvalidRequest, PassgateError, RateLimited
+from passgate.errors import InvalidRequest, PassgateError, RateLimited, ServiceUnavailable
 
 DOMAIN = "passgate.dev"
 RETRY_AFTER = "retry-after"
@@ -64,10 +64,12 @@ def _build_status(error: PassgateError, error_id: str | None) -> grpc.Status:
                 )
             )
         )
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | ServiceUnavailable):
         delay = duration_pb2.Duration()
         delay.FromNanoseconds(math.ceil(error.retry_after * 1e9))
         details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
+        trailers.append((RETRY_AFTER, str(max(1, math.ceil(error.retry_after)))))
+    if isinstance(error, RateLimited):
         details.append(
             _pack(
                 error_details_pb2.QuotaFailure(
@@ -79,7 +81,6 @@ def _build_status(error: PassgateError, error_id: str | None) -> grpc.Status:
                 )
             )
         )
-        trailers.append((RETRY_AFTER, str(max(1, math.ceil(error.retry_after)))))
     code: grpc.StatusCode = error.code
     proto = status_pb2.Status(code=code.value[0], message=error.message, details=details)
     base = rpc_status.to_status(proto)

@@ -86,20 +86,40 @@ class Accounts:
         user = self._users.find(tenant_id, identifier)
         throttle_key = sign_in_key(tenant_id, None if user is None else user.id, identifier)
         try:
-            state = self._throttle.check(throttle_key)
+            attempt = self._throttle.attempt(throttle_key)
         except RateLimited:
             self._hashes.burn(password)
             raise
-        if user is None or user.disabled:
-            self._hashes.burn(password)
-            self._throttle.failed(throttle_key)
-            raise InvalidCredentials()
-        if not self._hashes.verify(password, user.password_hash):
-            self._throttle.failed(throttle_key)
-            raise InvalidCredentials()
-        self._throttle.succeeded(throttle_key, state)
+        with attempt:
+            if user is None or user.disabled:
+                self._hashes.burn(password)
+                raise InvalidCredentials()
+            if not self._hashes.verify(password, user.password_hash):
+                raise InvalidCredentials()
+            session = self._issue_for_password(tenant_id, user, password)
+            attempt.succeeded()
         self._upgrade_hash(user, password)
-        return SignedIn(user.id, self._sessions.issue(tenant_id, user.id))
+        return SignedIn(user.id, session)
+
+    def _issue_for_password(self, tenant_id: str, user: UserRecord, password: str) -> IssuedSession:
+        """A session, only if the hash `password` was verified against is still
+        the user's: a sign-in that raced a password change or reset must not
+        outlive it. The users row must not change between that check and the
+        insert, so both run in one write transaction (which also waits for a
+        change in progress to commit). If the hash did change, the password is
+        checked against the new one (a re-hash at a new cost keeps it valid)."""
+        verified = user.password_hash
+        for _ in range(3):
+            with self._db.atomic():
+                current = self._users.get(user.id)
+                if current is None or current.disabled:
+                    raise InvalidCredentials()
+                if current.password_hash == verified:
+                    return self._sessions.issue(tenant_id, user.id)
+            if not self._hashes.verify(password, current.password_hash):
+                raise InvalidCredentials()
+            verified = current.password_hash
+        raise InvalidCredentials()
 
     def _upgrade_hash(self, user: UserRecord, password: str) -> None:
         """Re-hashes at the configured cost after a successful check, if needed."""
@@ -152,12 +172,10 @@ class Accounts:
             )
         if problems:
             raise InvalidRequest(problems)
-        throttle_key = account_key(tenant_id, user.id)
-        state = self._throttle.check(throttle_key)
-        if not self._hashes.verify(old, user.password_hash):
-            self._throttle.failed(throttle_key)
-            raise InvalidCredentials("Your old password was entered incorrectly.")
-        self._throttle.succeeded(throttle_key, state)
+        with self._throttle.attempt(account_key(tenant_id, user.id)) as attempt:
+            if not self._hashes.verify(old, user.password_hash):
+                raise InvalidCredentials("Your old password was entered incorrectly.")
+            attempt.succeeded()
         new_hash = self._hashes.hash(new)
         with self._db.atomic():
             # Another change may have won the race while we hashed: it revoked this session.

@@ -10,15 +10,20 @@ lose at most their last seconds.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from passgate.clock import Clock
+from passgate.errors import ServiceUnavailable
 from passgate.rates import Rate
+
+log = logging.getLogger("passgate.limits")
 
 
 @dataclass(frozen=True)
@@ -50,18 +55,57 @@ class ThrottlePolicy:
             return 0.0
         return float(min(self.longest, self.first * 2.0 ** min(failures - self.free - 1, 40)))
 
+    def open_slots(self, failures: int) -> int:
+        """How many attempts may be checked at once after `failures`: as many as,
+        were every one to fail, would reach the next delay and no further. So
+        attempts sent together are checked exactly as many as sent one by one:
+        the free failures and the one that starts the first delay, then one
+        after each delay."""
+        return self.free + 1 - failures if failures <= self.free else 1
+
 
 @dataclass(frozen=True)
 class ThrottleState:
     failures: int
     blocked_until: float
+    in_flight: int = 0  # attempts admitted and not yet settled
 
     def retry_after(self, now: float) -> float:
         wait = self.blocked_until - now
         return wait if wait > 1e-6 else 0.0  # below float rounding of epoch seconds: over
 
 
+@dataclass(frozen=True)
+class Admission:
+    """The throttle's answer to one attempt: admitted, refused until a delay
+    ends (`retry_after` > 0), or neither: every open slot is held by attempts
+    still being checked, whose outcome decides (ask again shortly)."""
+
+    admitted: bool
+    retry_after: float = 0.0
+
+
+ADMITTED = Admission(True)
+SLOTS_HELD = Admission(False)
+
+# An admitted attempt holds its slot until it settles, or for this long if its
+# process dies first (longer than any bcrypt wait an admitted call can have).
+IN_FLIGHT_LEASE = 60.0
+
+
+class LimitStoreUnavailable(ServiceUnavailable):
+    """The limits store cannot be read or written (a full disk, a lost file):
+    calls wait and retry rather than pass unchecked or fail for good."""
+
+    message = "limits store unavailable, retry later"
+
+
 class LimitStore(Protocol):
+    """Budgets and throttles, shared by every process that opens the same store.
+
+    Every method raises LimitStoreUnavailable when the state cannot be read or
+    written."""
+
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         """Charges every budget one call, or none of them; the first denial, if any.
 
@@ -69,21 +113,46 @@ class LimitStore(Protocol):
         the lock never makes a call look early."""
         ...
 
-    def throttle_state(self, key: str, now: float, policy: ThrottlePolicy) -> ThrottleState: ...
+    def admit(self, key: str, clock: Clock, policy: ThrottlePolicy) -> Admission:
+        """Takes one of the key's open slots for an attempt, atomically with
+        every other attempt on any process; an admitted attempt must `settle`."""
+        ...
 
-    def record_failure(self, key: str, clock: Clock, policy: ThrottlePolicy) -> ThrottleState:
-        """Counts a failure (not while blocked: waiting out a delay never extends it)."""
+    def settle(self, key: str, clock: Clock, policy: ThrottlePolicy, failed: bool) -> ThrottleState:
+        """Ends an attempt: a failure counts (not while blocked: waiting out a
+        delay never extends it), a success wipes the count. Also counts a
+        failure that was never admitted (wrong reset tokens)."""
         ...
 
     def clear(self, key: str) -> None: ...
 
+    def prune(self, clock: Clock) -> int:
+        """Deletes state that has expired (an idle budget or a forgotten
+        throttle equals a missing one); returns the rows removed."""
+        ...
+
     def close(self) -> None: ...
 
 
+# Each row says when it stops mattering: a budget once its tat (microseconds)
+# has passed, a throttle at `expires_at` (seconds); past that, a missing row
+# means the same. Throttles are pruned through an index; budgets, written on
+# every call, are scanned rather than pay an index update per call.
+_SCHEMA_VERSION = 2
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS budgets (key TEXT PRIMARY KEY, tat INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS throttles (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, "
-    "blocked_until REAL NOT NULL, last_failure REAL NOT NULL) WITHOUT ROWID",
+    "blocked_until REAL NOT NULL, last_failure REAL NOT NULL, "
+    "in_flight INTEGER NOT NULL DEFAULT 0, in_flight_until REAL NOT NULL DEFAULT 0, "
+    "expires_at REAL NOT NULL DEFAULT 0) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS throttles_expires_at ON throttles (expires_at)",
+)
+# A store made before throttles counted attempts in flight and said when they expire.
+_UPGRADE_FROM_1 = (
+    "ALTER TABLE throttles ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE throttles ADD COLUMN in_flight_until REAL NOT NULL DEFAULT 0",
+    "ALTER TABLE throttles ADD COLUMN expires_at REAL NOT NULL DEFAULT 0",
+    "UPDATE throttles SET expires_at = max(blocked_until, last_failure + 86400)",
 )
 # GCRA in one statement: the theoretical arrival time (tat) moves on by one
 # emission interval per call, and a call passes while tat stays within one
@@ -92,6 +161,29 @@ _CHARGE = (
     "INSERT INTO budgets (key, tat) VALUES (?1, ?2 + ?3) "
     "ON CONFLICT (key) DO UPDATE SET tat = max(tat, ?2) + ?3 "
     "WHERE max(tat, ?2) + ?3 - ?2 <= ?4 RETURNING tat"
+)
+_THROTTLE_ROW = (
+    "SELECT failures, blocked_until, last_failure, in_flight, in_flight_until "
+    "FROM throttles WHERE key = ?"
+)
+_PUT_THROTTLE = (
+    "INSERT INTO throttles (key, failures, blocked_until, last_failure, in_flight, "
+    "in_flight_until, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+    "failures = excluded.failures, blocked_until = excluded.blocked_until, "
+    "last_failure = excluded.last_failure, in_flight = excluded.in_flight, "
+    "in_flight_until = excluded.in_flight_until, expires_at = excluded.expires_at"
+)
+_ThrottleRow = tuple[int, float, float, int, float]  # the columns of _THROTTLE_ROW
+_DELETE_THROTTLE = "DELETE FROM throttles WHERE key = ?"
+PRUNE_BATCH = 1000  # rows one pruning transaction deletes
+# Each with whether its cut-off is in microseconds (budgets) or seconds (throttles).
+_PRUNE = (
+    ("DELETE FROM budgets WHERE key IN (SELECT key FROM budgets WHERE tat <= ? LIMIT ?)", True),
+    (
+        "DELETE FROM throttles WHERE key IN "
+        "(SELECT key FROM throttles WHERE expires_at <= ? LIMIT ?)",
+        False,
+    ),
 )
 
 
@@ -138,9 +230,16 @@ class SqliteLimitStore:
         self._lock = threading.Lock()
         self._charge_lock = threading.Lock()
         self._leases = _Leases()
-        connection = self._connection()
-        for statement in _SCHEMA:
-            connection.execute(statement)
+        self._failing: str | None = None  # the cause last logged, until the store works again
+        with self._transaction() as connection:
+            for statement in _SCHEMA:
+                connection.execute(statement)
+            (version,) = connection.execute("PRAGMA user_version").fetchone()
+            if version < _SCHEMA_VERSION:
+                if "in_flight" not in _columns(connection, "throttles"):
+                    for statement in _UPGRADE_FROM_1:
+                        connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -156,6 +255,39 @@ class SqliteLimitStore:
             with self._lock:
                 self._connections.append(connection)
         return connection
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (the write lock taken up front, so a read then
+        write never fails on upgrade); any SQLite failure, such as a full disk,
+        becomes LimitStoreUnavailable, logged once per cause."""
+        try:
+            connection = self._connection()
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+                if connection.in_transaction:  # not rolled back on purpose
+                    connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            self._report_failure(error)
+            raise LimitStoreUnavailable() from error
+        if self._failing is not None:
+            self._failing = None
+            log.warning("limits store %s works again", self._path)
+
+    def _report_failure(self, error: sqlite3.Error) -> None:
+        cause = str(error)
+        if cause != self._failing:
+            self._failing = cause
+            log.error(
+                "limits store %s cannot be written (%s): calls answer UNAVAILABLE until it can",
+                self._path,
+                cause,
+            )
 
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         # One thread of this process at a time: threads queue on a lock rather
@@ -173,14 +305,13 @@ class SqliteLimitStore:
 
     def _charge_shared(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         """Charges the shared state a lease of calls per budget (one call for small budgets)."""
-        connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
+        granted: list[tuple[str, int]] = []
+        denial: Denial | None = None
+        with self._transaction() as connection:
             now = clock.now()
             # Whole microseconds: float epoch seconds would drift by rounding
             # and refuse the 25th call of "25/5s".
             now_us = round(now * _MICROS)
-            granted: list[tuple[str, int]] = []
             for budget in budgets:
                 period_us = round(budget.rate.period * _MICROS)
                 interval_us = max(1, round(period_us / budget.rate.count))
@@ -197,57 +328,71 @@ class SqliteLimitStore:
                     (tat,) = connection.execute(
                         "SELECT tat FROM budgets WHERE key = ?", (budget.key,)
                     ).fetchone()
-                    connection.execute("ROLLBACK")
+                    connection.execute("ROLLBACK")  # none of the budgets is charged
                     wait_us = max(int(tat), now_us) + interval_us - period_us - now_us
-                    return Denial(budget, max(wait_us, 0) / _MICROS)
-            connection.execute("COMMIT")
-        except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
+                    denial = Denial(budget, max(wait_us, 0) / _MICROS)
+                    break
+        if denial is not None:
+            return denial
         for key, calls in granted:
             self._leases.grant(key, calls, now + LEASE_SECONDS)
         return None
 
-    def throttle_state(self, key: str, now: float, policy: ThrottlePolicy) -> ThrottleState:
-        row = (
-            self._connection()
-            .execute(
-                "SELECT failures, blocked_until, last_failure FROM throttles WHERE key = ?", (key,)
-            )
-            .fetchone()
-        )
-        if row is None or (row[2] < now - policy.forget_after and row[1] <= now):
-            return ThrottleState(0, 0.0)
-        return ThrottleState(int(row[0]), float(row[1]))
-
-    def record_failure(self, key: str, clock: Clock, policy: ThrottlePolicy) -> ThrottleState:
-        connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
+    def admit(self, key: str, clock: Clock, policy: ThrottlePolicy) -> Admission:
+        # The key's row must not change between reading the count and taking
+        # the slot: the write lock is held from the read to the commit.
+        with self._transaction() as connection:
             now = clock.now()
-            state = self.throttle_state(key, now, policy)
-            if state.blocked_until > now:
-                connection.execute("ROLLBACK")
-                return state
-            failures = state.failures + 1
-            delay = policy.delay(failures)
-            blocked_until = now + delay if delay else 0.0
-            connection.execute(
-                "INSERT INTO throttles (key, failures, blocked_until, last_failure) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, "
-                "blocked_until = excluded.blocked_until, last_failure = excluded.last_failure",
-                (key, failures, blocked_until, now),
-            )
-            connection.execute("COMMIT")
-        except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
-        return ThrottleState(failures, blocked_until)
+            row = connection.execute(_THROTTLE_ROW, (key,)).fetchone()
+            state = _current(row, now, policy)
+            wait = state.retry_after(now)
+            if wait > 0:
+                return Admission(False, wait)
+            if state.in_flight >= policy.open_slots(state.failures):
+                return SLOTS_HELD
+            taken = ThrottleState(state.failures, state.blocked_until, state.in_flight + 1)
+            _put(connection, key, policy, taken, _last_failure(row), now + IN_FLIGHT_LEASE)
+        return ADMITTED
+
+    def settle(self, key: str, clock: Clock, policy: ThrottlePolicy, failed: bool) -> ThrottleState:
+        with self._transaction() as connection:
+            now = clock.now()
+            row = connection.execute(_THROTTLE_ROW, (key,)).fetchone()
+            state = _current(row, now, policy)
+            in_flight = max(0, state.in_flight - 1)
+            last_failure = _last_failure(row)
+            if not failed:
+                state = ThrottleState(0, 0.0, in_flight)
+            elif state.blocked_until <= now:
+                failures = state.failures + 1
+                delay = policy.delay(failures)
+                state = ThrottleState(failures, now + delay if delay else 0.0, in_flight)
+                last_failure = now
+            else:
+                state = ThrottleState(state.failures, state.blocked_until, in_flight)
+            if state.failures == 0 and state.in_flight == 0:
+                connection.execute(_DELETE_THROTTLE, (key,))
+            else:
+                in_flight_until = 0.0 if row is None else float(row[4])
+                _put(connection, key, policy, state, last_failure, in_flight_until)
+        return state
 
     def clear(self, key: str) -> None:
-        self._connection().execute("DELETE FROM throttles WHERE key = ?", (key,))
+        with self._transaction() as connection:
+            connection.execute(_DELETE_THROTTLE, (key,))
+
+    def prune(self, clock: Clock) -> int:
+        removed = 0
+        for statement, in_micros in _PRUNE:
+            while True:
+                now = clock.now()
+                cutoff = round(now * _MICROS) if in_micros else now
+                with self._transaction() as connection:
+                    count = int(connection.execute(statement, (cutoff, PRUNE_BATCH)).rowcount)
+                removed += count
+                if count < PRUNE_BATCH:
+                    break
+        return removed
 
     def close(self) -> None:
         with self._lock:
@@ -255,3 +400,49 @@ class SqliteLimitStore:
                 connection.close()
             self._connections.clear()
         self._local = threading.local()
+
+
+def _current(row: _ThrottleRow | None, now: float, policy: ThrottlePolicy) -> ThrottleState:
+    """The throttle state a row stands for at `now`: a lapsed in-flight lease
+    frees its slots, and a quiet `forget_after` wipes a count whose delay is over."""
+    if row is None:
+        return ThrottleState(0, 0.0)
+    failures, blocked_until, last_failure, in_flight, in_flight_until = row
+    if in_flight_until <= now:
+        in_flight = 0
+    if last_failure < now - policy.forget_after and blocked_until <= now:
+        failures, blocked_until = 0, 0.0
+    return ThrottleState(int(failures), float(blocked_until), int(in_flight))
+
+
+def _last_failure(row: _ThrottleRow | None) -> float:
+    return 0.0 if row is None else float(row[2])
+
+
+def _put(  # noqa: PLR0917 (one row's columns)
+    connection: sqlite3.Connection,
+    key: str,
+    policy: ThrottlePolicy,
+    state: ThrottleState,
+    last_failure: float,
+    in_flight_until: float,
+) -> None:
+    forgotten_at = last_failure + policy.forget_after if state.failures else 0.0
+    held_until = in_flight_until if state.in_flight else 0.0
+    expires_at = max(state.blocked_until, forgotten_at, held_until)
+    connection.execute(
+        _PUT_THROTTLE,
+        (
+            key,
+            state.failures,
+            state.blocked_until,
+            last_failure,
+            state.in_flight,
+            in_flight_until,
+            expires_at,
+        ),
+    )
+
+
+def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
+    return {str(row[1]) for row in connection.execute(f"PRAGMA table_info({table})")}

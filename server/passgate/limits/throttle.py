@@ -4,10 +4,12 @@ tell known from unknown. Delays grow and expire; nothing locks for good."""
 
 from __future__ import annotations
 
+import time
+
 from passgate.clock import Clock
 from passgate.errors import RateLimited
 from passgate.identity.identifiers import Identifier
-from passgate.limits.store import LimitStore, ThrottlePolicy, ThrottleState
+from passgate.limits.store import LimitStore, ThrottlePolicy
 
 SUBJECT = "sign-in attempts"
 
@@ -23,32 +25,60 @@ def sign_in_key(tenant_id: str, user_id: str | None, identifier: Identifier) -> 
     return f"signin:{tenant_id}:name:{identifier.throttle_key}"
 
 
+class Attempt:
+    """One admitted sign-in attempt: it fails unless `succeeded()` is called
+    before the block ends, so an attempt cut short by any error still counts."""
+
+    def __init__(self, throttle: SignInThrottle, key: str) -> None:
+        self._throttle = throttle
+        self._key = key
+        self._succeeded = False
+
+    def succeeded(self) -> None:
+        self._succeeded = True
+
+    def __enter__(self) -> Attempt:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._throttle.settle(self._key, failed=not self._succeeded)
+
+
 class SignInThrottle:
+    """Admits each attempt atomically, counting those still being checked, on
+    every process that shares the limits store: however many arrive at once,
+    no more passwords are checked than if they had come one by one."""
+
+    # Attempts that find every slot held by attempts still being checked wait
+    # for those to settle (a bcrypt verification each), asking this often, for
+    # at most this long.
+    POLL_SECONDS = 0.005
+    MAX_WAIT_SECONDS = 10.0
+
     def __init__(self, store: LimitStore, clock: Clock, policy: ThrottlePolicy) -> None:
         self._store = store
         self._clock = clock
         self.policy = policy
 
-    def check(self, key: str) -> ThrottleState:
-        """The key's state; RateLimited while a delay runs."""
-        now = self._clock.now()
-        state = self._store.throttle_state(key, now, self.policy)
-        wait = state.retry_after(now)
-        if wait > 0:
-            raise RateLimited(
-                wait,
-                subject=SUBJECT,
-                description="too many failed sign-ins: wait, or reset the password",
-            )
-        return state
+    def attempt(self, key: str) -> Attempt:
+        """An admitted attempt, to be used as a context manager; RateLimited
+        while a delay runs."""
+        deadline = time.monotonic() + self.MAX_WAIT_SECONDS
+        while True:
+            admission = self._store.admit(key, self._clock, self.policy)
+            if admission.admitted:
+                return Attempt(self, key)
+            if admission.retry_after > 0 or time.monotonic() >= deadline:
+                raise RateLimited(
+                    admission.retry_after or self.policy.first,
+                    subject=SUBJECT,
+                    description="too many failed sign-ins: wait, or reset the password",
+                )
+            # Real time, not the injected clock: this waits for other threads' bcrypt.
+            time.sleep(self.POLL_SECONDS)
 
-    def failed(self, key: str) -> None:
-        self._store.record_failure(key, self._clock, self.policy)
-
-    def succeeded(self, key: str, state: ThrottleState) -> None:
-        """A success wipes the count (a write only when there was one)."""
-        if state.failures:
-            self._store.clear(key)
+    def settle(self, key: str, *, failed: bool) -> None:
+        self._store.settle(key, self._clock, self.policy, failed)
 
     def clear(self, key: str) -> None:
         self._store.clear(key)
@@ -68,7 +98,7 @@ class WrongTokenCounter:
     def wrong(self, tenant_id: str, user_id: str) -> bool:
         """Counts one wrong token; True when the limit is reached (and the count restarts)."""
         key = f"reset-token:{tenant_id}:{user_id}"
-        state = self._store.record_failure(key, self._clock, self._policy)
+        state = self._store.settle(key, self._clock, self._policy, failed=True)
         if state.failures >= self.limit:
             self._store.clear(key)
             return True

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import peewee
 
 from passgate.clock import Clock
+from passgate.limits.store import LimitStore
 from passgate.store import raw
 
 log = logging.getLogger("passgate.housekeeping")
@@ -56,9 +57,14 @@ PAUSE_SECONDS = 0.05  # between two batches of a backlog
 
 
 class Housekeeping:
-    def __init__(self, database: peewee.Database, clock: Clock) -> None:
+    def __init__(
+        self, database: peewee.Database, clock: Clock, limits: LimitStore | None = None
+    ) -> None:
+        """`limits`: the budget and throttle state, pruned of what has expired on
+        the same schedule, so its size follows recent activity alone."""
         self._db = database
         self._clock = clock
+        self._limits = limits
 
     def prune(self, go_on: Callable[[], bool] = lambda: True) -> dict[str, int]:
         """Deletes what every rule allows now; returns the rows removed per table.
@@ -74,6 +80,8 @@ class Housekeeping:
                     break
                 if not go_on():
                     return removed
+        if self._limits is not None:
+            removed["limits"] = self._limits.prune(self._clock)
         return removed
 
     def close(self) -> None:
