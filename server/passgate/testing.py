@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -30,6 +30,7 @@ from grpc_status import rpc_status
 from passgate.app import Passgate, build
 from passgate.clock import ManualClock
 from passgate.config import Settings
+from passgate.identity.bcrypt_backends import Bcrypt, fastest_bcrypt
 from passgate.identity.passwords import TESTING_COST, PasswordHasher
 from passgate.identity.users import Users
 from passgate.logs import JsonFormatter
@@ -239,6 +240,36 @@ class ServerProcess:
                 return links
             time.sleep(0.05)
         raise TimeoutError(f"expected {n} reset links, found {len(self.reset_links())}")
+
+
+# --- bcrypt work ---------------------------------------------------------------
+
+
+@dataclass
+class RecordingBcrypt:
+    """A bcrypt implementation that records every call and passes it on to a
+    real one (by default the one passgate would use): what tests count when
+    they check how much bcrypt work a path spends."""
+
+    inner: Bcrypt = field(default_factory=fastest_bcrypt)
+    checkpw_hashes: list[bytes] = field(default_factory=list)
+    hashpw_settings: list[bytes] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"recording {self.inner.name}"
+
+    def hashpw(self, secret: bytes, setting: bytes) -> bytes:
+        self.hashpw_settings.append(setting)
+        return self.inner.hashpw(secret, setting)
+
+    def checkpw(self, secret: bytes, hashed: bytes) -> bool:
+        self.checkpw_hashes.append(hashed)
+        return self.inner.checkpw(secret, hashed)
+
+    def costs(self) -> list[int]:
+        """The cost of each hash checked so far."""
+        return [int(hashed.split(b"$")[2]) for hashed in self.checkpw_hashes]
 
 
 # --- in-process servers ------------------------------------------------------

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import bcrypt
 import grpc
 import pytest
 from rpc_support import (
@@ -32,7 +31,7 @@ from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.identity.passwords import PasswordHasher
 from passgate.mail.mailers import MemoryMailer
 from passgate.mail.templates import find_reset_link
-from passgate.testing import ResetLink
+from passgate.testing import RecordingBcrypt, ResetLink
 
 SESSION_TTL = 4 * 3600.0
 RESET_TTL = 3600.0
@@ -52,11 +51,17 @@ class GatedMailer(MemoryMailer):
 
 
 class CountingHasher(PasswordHasher):
-    """The app's hasher, counting each verification and each unknown-user burn."""
+    """The app's hasher, counting each verification and each unknown-user burn,
+    and recording every bcrypt computation it makes."""
 
     def __init__(self, cost: int) -> None:
-        super().__init__(cost)
+        self.bcrypt = RecordingBcrypt()
+        super().__init__(cost, backend=self.bcrypt)
         self.calls: list[str] = []
+
+    def clear(self) -> None:
+        self.calls.clear()
+        self.bcrypt.checkpw_hashes.clear()
 
     def verify(self, password: str, stored: str) -> bool:
         self.calls.append("verify")
@@ -180,25 +185,18 @@ def test_unknown_used_expired_and_foreign_tokens_are_one_identical_refusal(
 
 
 @pytest.fixture
-def counted(local: InProcess, monkeypatch: pytest.MonkeyPatch) -> tuple[CountingHasher, list[int]]:
-    """The app's counting hasher, and the cost of every bcrypt check made from now on."""
+def counted(local: InProcess) -> CountingHasher:
+    """The app's counting hasher, its records cleared."""
     hasher = local.app.hashes.hasher
     assert isinstance(hasher, CountingHasher)
-    costs: list[int] = []
-    checkpw = bcrypt.checkpw
-
-    def counting_checkpw(password: bytes, hashed: bytes) -> bool:
-        costs.append(int(hashed.split(b"$")[2]))
-        return checkpw(password, hashed)
-
-    monkeypatch.setattr(bcrypt, "checkpw", counting_checkpw)
-    return hasher, costs
+    hasher.clear()
+    return hasher
 
 
 def test_sign_in_for_an_unknown_user_costs_one_bcrypt_check_like_a_wrong_password(
-    local: InProcess, counted: tuple[CountingHasher, list[int]]
+    local: InProcess, counted: CountingHasher
 ) -> None:
-    hasher, costs = counted
+    hasher = counted
     user = local.create_user()
     # The first unknown user makes the hasher's stand-in hash; count from the next one.
     local.client.refuse("SignIn", pb.SignInRequest(email=unique_email(), password=PASSWORD))
@@ -214,22 +212,21 @@ def test_sign_in_for_an_unknown_user_costs_one_bcrypt_check_like_a_wrong_passwor
         "long_password_unknown": pb.SignInRequest(email=unique_email(), password="p" * 1000),
     }
     for name, request in attempts.items():
-        hasher.calls.clear()
-        costs.clear()
+        hasher.clear()
         refusal = local.client.refuse("SignIn", request)
         assert refusal.reason == "INVALID_CREDENTIALS", name
-        spent[name] = (len(hasher.calls), list(costs))
+        spent[name] = (len(hasher.calls), hasher.bcrypt.costs())
 
     cost = local.settings.bcrypt_cost
     assert spent == {name: (1, [cost]) for name in attempts}
 
 
 def test_a_wrong_key_or_bad_input_costs_no_bcrypt_work(
-    local: InProcess, counted: tuple[CountingHasher, list[int]]
+    local: InProcess, counted: CountingHasher
 ) -> None:
-    hasher, costs = counted
+    hasher = counted
     user = local.create_user()
-    hasher.calls.clear()
+    hasher.clear()
     no_key = Client(local.client.channel, "pgk_" + secrets.token_urlsafe(32))
     for method, request in (
         ("SignIn", pb.SignInRequest(email=user.email, password=PASSWORD)),
@@ -243,7 +240,7 @@ def test_a_wrong_key_or_bad_input_costs_no_bcrypt_work(
         "SignIn", pb.SignInRequest(email="no at sign", password=PASSWORD)
     )
     assert malformed.field_reasons == [("email", "EMAIL_MALFORMED")]
-    assert (hasher.calls, costs) == ([], [])
+    assert (hasher.calls, hasher.bcrypt.costs()) == ([], [])
 
 
 # --- the failed sign-in throttle ---------------------------------------------------------

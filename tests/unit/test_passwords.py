@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import bcrypt
 import pytest
@@ -18,6 +16,7 @@ from passgate.identity.passwords import (
     TESTING_COST,
     PasswordHasher,
 )
+from passgate.testing import RecordingBcrypt
 
 
 @pytest.fixture(scope="module")
@@ -25,31 +24,10 @@ def hasher() -> PasswordHasher:
     return PasswordHasher(TESTING_COST)
 
 
-@dataclass
-class BcryptCalls:
-    """Every call to bcrypt.checkpw / hashpw, recorded and passed on to the real function."""
-
-    checkpw: list[bytes] = field(default_factory=list)
-    hashpw: list[bytes] = field(default_factory=list)
-
-
 @pytest.fixture
-def bcrypt_calls(monkeypatch: pytest.MonkeyPatch) -> BcryptCalls:
-    calls = BcryptCalls()
-    real_checkpw: Callable[[bytes, bytes], bool] = bcrypt.checkpw
-    real_hashpw: Callable[[bytes, bytes], bytes] = bcrypt.hashpw
-
-    def checkpw(password: bytes, hashed_password: bytes) -> bool:
-        calls.checkpw.append(hashed_password)
-        return real_checkpw(password, hashed_password)
-
-    def hashpw(password: bytes, salt: bytes) -> bytes:
-        calls.hashpw.append(salt)
-        return real_hashpw(password, salt)
-
-    monkeypatch.setattr(bcrypt, "checkpw", checkpw)
-    monkeypatch.setattr(bcrypt, "hashpw", hashpw)
-    return calls
+def bcrypt_calls() -> RecordingBcrypt:
+    """Every bcrypt call of a hasher built with `backend=bcrypt_calls`."""
+    return RecordingBcrypt()
 
 
 def legacy_hash(password: bytes, prefix: bytes = b"2b", cost: int = TESTING_COST) -> str:
@@ -243,59 +221,61 @@ MALFORMED = [
 
 @pytest.mark.parametrize("stored", MALFORMED)
 def test_malformed_stored_hash_is_false_after_one_bcrypt_check(
-    hasher: PasswordHasher, bcrypt_calls: BcryptCalls, stored: str
+    bcrypt_calls: RecordingBcrypt, stored: str
 ) -> None:
+    hasher = PasswordHasher(TESTING_COST, backend=bcrypt_calls)
     hasher.burn("warm the dummy hash")
-    bcrypt_calls.checkpw.clear()
+    bcrypt_calls.checkpw_hashes.clear()
     assert hasher.verify("password", stored) is False
-    assert len(bcrypt_calls.checkpw) == 1
-    assert bcrypt_calls.checkpw[0].startswith(b"$2b$04$")
+    assert len(bcrypt_calls.checkpw_hashes) == 1
+    assert bcrypt_calls.checkpw_hashes[0].startswith(b"$2b$04$")
     assert hasher.needs_rehash(stored)
 
 
-def test_hash_that_bcrypt_refuses_is_false_after_dummy_work(
-    hasher: PasswordHasher, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_hash_that_bcrypt_refuses_is_false_after_dummy_work(bcrypt_calls: RecordingBcrypt) -> None:
     """A stored hash that passes our format check but that bcrypt still refuses is not an error."""
+
+    class Refusing(RecordingBcrypt):
+        def checkpw(self, secret: bytes, hashed: bytes) -> bool:
+            if hashed == refused:
+                self.checkpw_hashes.append(hashed)
+                raise ValueError("Invalid salt")
+            return super().checkpw(secret, hashed)
+
+    backend = Refusing()
+    hasher = PasswordHasher(TESTING_COST, backend=backend)
     stored = hasher.hash("password")
+    refused = stored[len(SCHEME_PREFIX) :].encode()
     hasher.burn("warm the dummy hash")
-    real_checkpw = bcrypt.checkpw
-    checked: list[bytes] = []
-
-    def refusing_checkpw(password: bytes, hashed_password: bytes) -> bool:
-        checked.append(hashed_password)
-        if hashed_password == stored[len(SCHEME_PREFIX) :].encode():
-            raise ValueError("Invalid salt")
-        return real_checkpw(password, hashed_password)
-
-    monkeypatch.setattr(bcrypt, "checkpw", refusing_checkpw)
+    backend.checkpw_hashes.clear()
     assert hasher.verify("password", stored) is False
-    assert len(checked) == 2  # the refused call, then the dummy check that does the work
+    assert (
+        len(backend.checkpw_hashes) == 2
+    )  # the refused call, then the dummy check that does the work
 
 
 # --- burn ------------------------------------------------------------------------------------
 
 
-def test_burn_spends_one_verify_at_the_configured_cost(bcrypt_calls: BcryptCalls) -> None:
-    hasher = PasswordHasher(TESTING_COST + 1)
+def test_burn_spends_one_verify_at_the_configured_cost(bcrypt_calls: RecordingBcrypt) -> None:
+    hasher = PasswordHasher(TESTING_COST + 1, backend=bcrypt_calls)
     hasher.burn("nobody's password")
-    assert len(bcrypt_calls.hashpw) == 1  # the dummy hash, made once on first use
+    assert len(bcrypt_calls.hashpw_settings) == 1  # the dummy hash, made once on first use
     hasher.burn("another guess")
     hasher.burn("")
-    assert len(bcrypt_calls.hashpw) == 1
-    assert len(bcrypt_calls.checkpw) == 3
-    assert all(h.startswith(b"$2b$05$") for h in bcrypt_calls.checkpw)
+    assert len(bcrypt_calls.hashpw_settings) == 1
+    assert bcrypt_calls.costs() == [5, 5, 5]
 
 
-def test_burn_and_verify_do_the_same_bcrypt_work(bcrypt_calls: BcryptCalls) -> None:
-    hasher = PasswordHasher(TESTING_COST)
+def test_burn_and_verify_do_the_same_bcrypt_work(bcrypt_calls: RecordingBcrypt) -> None:
+    hasher = PasswordHasher(TESTING_COST, backend=bcrypt_calls)
     stored = hasher.hash("known user")
     hasher.burn("x")
-    bcrypt_calls.checkpw.clear()
+    bcrypt_calls.checkpw_hashes.clear()
     hasher.verify("wrong", stored)
     hasher.burn("wrong")
-    assert len(bcrypt_calls.checkpw) == 2
-    known, unknown = bcrypt_calls.checkpw
+    assert len(bcrypt_calls.checkpw_hashes) == 2
+    known, unknown = bcrypt_calls.checkpw_hashes
     assert known[:7] == unknown[:7] == b"$2b$04$"
 
 
@@ -306,12 +286,12 @@ def test_burn_never_raises(hasher: PasswordHasher, password: str) -> None:
     hasher.burn(password)
 
 
-def test_dummy_hash_is_made_once_across_threads(bcrypt_calls: BcryptCalls) -> None:
-    hasher = PasswordHasher(TESTING_COST)
+def test_dummy_hash_is_made_once_across_threads(bcrypt_calls: RecordingBcrypt) -> None:
+    hasher = PasswordHasher(TESTING_COST, backend=bcrypt_calls)
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(hasher.burn, [f"guess {i}" for i in range(32)]))
-    assert len(bcrypt_calls.hashpw) == 1
-    assert len(bcrypt_calls.checkpw) == 32
+    assert len(bcrypt_calls.hashpw_settings) == 1
+    assert len(bcrypt_calls.checkpw_hashes) == 32
 
 
 # --- properties ------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from typing import Final
 
 import bcrypt
 
+from passgate.identity.bcrypt_backends import Bcrypt, PycaBcrypt, fastest_bcrypt
+
 __all__ = [
     "DEFAULT_COST",
     "MAX_COST",
@@ -54,6 +56,7 @@ _BCRYPT_FORMAT: Final = re.compile(
     r"\$2[aby]\$([0-9]{2})\$[./A-Za-z0-9]{21}[.Oeu][./A-Za-z0-9]{31}"
 )
 _DUMMY_SECRET: Final = b"passgate/burn/v1"
+_REFERENCE: Final = PycaBcrypt()
 
 
 def _normalise(password: str) -> bytes:
@@ -81,14 +84,17 @@ class PasswordHasher:
     malformed stored hash nor an unknown user answers faster than a wrong password.
     """
 
-    __slots__ = ("_cost", "_dummy_hash", "_dummy_lock")
+    __slots__ = ("_bcrypt", "_cost", "_dummy_hash", "_dummy_lock")
 
-    def __init__(self, cost: int = DEFAULT_COST) -> None:
+    def __init__(self, cost: int = DEFAULT_COST, backend: Bcrypt | None = None) -> None:
+        """`backend`: the bcrypt implementation for passgate's own hashes; by
+        default the fastest one that agrees with pyca/bcrypt (bcrypt_backends)."""
         if isinstance(cost, bool) or not isinstance(cost, int):
             raise TypeError(f"bcrypt cost must be an int, not {type(cost).__name__}")
         if not MIN_COST <= cost <= MAX_COST:
             raise ValueError(f"bcrypt cost must be between {MIN_COST} and {MAX_COST}, not {cost}")
         self._cost = cost
+        self._bcrypt = backend or fastest_bcrypt()
         self._dummy_hash: bytes | None = None
         self._dummy_lock = threading.Lock()
 
@@ -97,23 +103,30 @@ class PasswordHasher:
         return self._cost
 
     def __repr__(self) -> str:
-        return f"PasswordHasher(cost={self._cost})"
+        return f"PasswordHasher(cost={self._cost}, backend={self._bcrypt.name!r})"
+
+    @property
+    def backend(self) -> str:
+        """The name of the bcrypt implementation in use."""
+        return self._bcrypt.name
 
     def hash(self, password: str) -> str:
         """A new ``pg1$`` hash of ``password``; any length and any character is accepted."""
         secret = _prehash(_normalise(password))
-        hashed = bcrypt.hashpw(secret, bcrypt.gensalt(self._cost))
+        hashed = self._bcrypt.hashpw(secret, bcrypt.gensalt(self._cost))
         return SCHEME_PREFIX + hashed.decode("ascii")
 
     def verify(self, password: str, stored: str) -> bool:
         """True when ``password`` matches ``stored``: a ``pg1$`` hash or a plain bcrypt one."""
         normalised = _normalise(password)
+        implementation: Bcrypt = self._bcrypt
         if stored.startswith(SCHEME_PREFIX):
             hashed = stored[len(SCHEME_PREFIX) :]
             secret = _prehash(normalised)
         elif stored.startswith(_LEGACY_PREFIXES) and _accepts_raw(normalised):
             hashed = stored
             secret = normalised
+            implementation = _REFERENCE  # raw imported passwords: the reference decides
         else:
             self._burn_secret(_prehash(normalised))
             return False
@@ -121,7 +134,7 @@ class PasswordHasher:
             self._burn_secret(secret)
             return False
         try:
-            return bcrypt.checkpw(secret, hashed.encode("ascii"))
+            return implementation.checkpw(secret, hashed.encode("ascii"))
         except ValueError:  # bcrypt refused the hash before doing any work
             self._burn_secret(_prehash(normalised))
             return False
@@ -145,7 +158,7 @@ class PasswordHasher:
         self._burn_secret(_prehash(_normalise(password)))
 
     def _burn_secret(self, secret: bytes) -> None:
-        bcrypt.checkpw(secret, self._dummy())
+        self._bcrypt.checkpw(secret, self._dummy())
 
     def _dummy(self) -> bytes:
         """A fixed hash at the configured cost, made on first use so idle hashers cost nothing."""
@@ -154,7 +167,7 @@ class PasswordHasher:
             with self._dummy_lock:
                 dummy = self._dummy_hash
                 if dummy is None:
-                    dummy = bcrypt.hashpw(_DUMMY_SECRET, bcrypt.gensalt(self._cost))
+                    dummy = self._bcrypt.hashpw(_DUMMY_SECRET, bcrypt.gensalt(self._cost))
                     self._dummy_hash = dummy
         return dummy
 

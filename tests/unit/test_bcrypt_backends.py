@@ -1,0 +1,121 @@
+"""The bcrypt implementations passgate may use compute one function: the
+published answers, and each other's hashes in both directions, for every
+input passgate feeds them; the fast one is refused where it disagrees."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import bcrypt
+import pytest
+
+from passgate.identity.bcrypt_backends import (
+    KNOWN_ANSWERS,
+    Bcrypt,
+    LibxcryptBcrypt,
+    PycaBcrypt,
+    agrees_with_reference,
+    choose_bcrypt,
+)
+from passgate.identity.passwords import SCHEME_PREFIX, TESTING_COST, PasswordHasher
+from passgate.testing import capture_logs
+
+PYCA = PycaBcrypt()
+LIBXCRYPT = LibxcryptBcrypt()  # every glibc Linux passgate runs on has it
+IMPLEMENTATIONS = [PYCA, LIBXCRYPT]
+
+
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS, ids=lambda i: i.name)
+@pytest.mark.parametrize(("secret", "hashed"), KNOWN_ANSWERS)
+def test_published_answers(implementation: Bcrypt, secret: bytes, hashed: bytes) -> None:
+    assert implementation.hashpw(secret, hashed) == hashed
+    assert implementation.checkpw(secret, hashed)
+    assert not implementation.checkpw(secret + b"x", hashed)
+
+
+def _salt(rng: random.Random, cost: int, prefix: bytes) -> bytes:
+    alphabet = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    body = bytes(rng.choice(alphabet) for _ in range(21)) + bytes([rng.choice(b".Oeu")])
+    return prefix + b"%02d$" % cost + body
+
+
+@pytest.mark.parametrize(
+    ("maker", "checker"), [(PYCA, LIBXCRYPT), (LIBXCRYPT, PYCA)], ids=["pyca→libx", "libx→pyca"]
+)
+def test_each_verifies_the_others_hashes(maker: Bcrypt, checker: Bcrypt) -> None:
+    rng = random.Random(1234)
+    for _ in range(150):
+        cost = rng.choice((4, 4, 4, 5, 6))
+        length = rng.choice((0, 1, 43, 44, 45, 71, 72))
+        # passgate's own secrets are ASCII (the pre-hash); $2b$ and $2y$ agree on any byte too
+        prefix = rng.choice((b"$2a$", b"$2b$", b"$2y$"))
+        top = 0x7E if prefix == b"$2a$" else 0xFF
+        secret = bytes(rng.randint(1, top) for _ in range(length))
+        hashed = maker.hashpw(secret, _salt(rng, cost, prefix))
+        assert checker.hashpw(secret, hashed) == hashed, (prefix, secret)
+        assert checker.checkpw(secret, hashed)
+        assert not checker.checkpw(
+            bytes([secret[0] % 0x7E + 1]) + secret[1:] if secret else b"!", hashed
+        )
+
+
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS, ids=lambda i: i.name)
+def test_the_hasher_gives_the_same_answers_on_each(implementation: Bcrypt) -> None:
+    """Every input length, over 72 bytes too, through the pre-hash; cost upgrades."""
+    hasher = PasswordHasher(TESTING_COST, backend=implementation)
+    other = PasswordHasher(
+        TESTING_COST + 1, backend=PYCA if implementation is LIBXCRYPT else LIBXCRYPT
+    )
+    for password in ("", "a", "p" * 72, "p" * 73, "\U0001f510" * 300, "abc\x00def"):
+        stored = hasher.hash(password)
+        assert stored.startswith(SCHEME_PREFIX + "$2b$04$")
+        assert other.verify(password, stored)
+        assert not other.verify(password + "x", stored)
+        assert other.needs_rehash(stored)
+        assert hasher.verify(password, other.hash(password))
+    legacy = bcrypt.hashpw("Ünïcode-raw".encode(), bcrypt.gensalt(4, b"2a")).decode()
+    assert hasher.verify("Ünïcode-raw", legacy)
+
+
+def test_a_library_that_is_missing_or_wrong_is_not_used() -> None:
+    with capture_logs() as logs:
+        assert isinstance(choose_bcrypt("libcrypt-missing.so.9"), PycaBcrypt)
+    assert "pyca/bcrypt (libcrypt-missing.so.9 not found)" in logs.text
+
+    class OffByOne(LibxcryptBcrypt):
+        """A build whose output differs in its last character."""
+
+        def hashpw(self, secret: bytes, setting: bytes) -> bytes:
+            out = super().hashpw(secret, setting)
+            return out[:-1] + (b"." if out[-1:] != b"." else b"/")
+
+    assert agrees_with_reference(LIBXCRYPT)
+    assert not agrees_with_reference(OffByOne())
+
+
+def test_the_fast_path_is_chosen_where_it_agrees() -> None:
+    with capture_logs() as logs:
+        chosen = choose_bcrypt()
+    assert isinstance(chosen, LibxcryptBcrypt)
+    assert "bcrypt: libxcrypt" in logs.text
+
+
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS, ids=lambda i: i.name)
+def test_the_gil_is_released_while_hashing(implementation: Bcrypt) -> None:
+    """Other threads run while a hash is computed (here ~0.1-0.3 s at cost 12)."""
+    setting = bcrypt.gensalt(12)
+    started = threading.Event()
+
+    def work() -> None:
+        started.set()
+        implementation.hashpw(b"x" * 44, setting)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    started.wait()
+    spins = 0
+    while thread.is_alive():
+        spins += 1
+    thread.join()
+    assert spins > 100_000  # holding the GIL, this loop would not run until the hash ended
