@@ -1,13 +1,23 @@
 """The durable mail outbox: RPCs add sealed messages inside their own
 transaction; a delivery worker sends them later, retries with back-off, and
-erases each message's content once it is sent or given up."""
+erases each message's content once it is sent or given up.
+
+A worker claims one message at a time for a short lease and renews the lease
+while the send is in flight, however slow the relay: a live worker never lets
+its claim run out, so no other process or worker sends the message again,
+and the claim of a worker that died mid-send runs out within `LEASE_SECONDS`,
+after which any worker sends it. Only a worker stalled for longer than
+`LEASE_SECONDS - RENEW_SECONDS` without renewing (the process stopped, the
+database's write lock held that long) could see its message sent twice.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import peewee
@@ -21,7 +31,19 @@ log = logging.getLogger("passgate.mail")
 
 KIND_RESET = "reset"
 MAX_ATTEMPTS = 12
-LEASE_SECONDS = 120.0
+# A claim runs out this long after it was made or last renewed; the worker in
+# flight renews it every RENEW_SECONDS.
+LEASE_SECONDS = 5.0
+RENEW_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message leased to this worker."""
+
+    id: int
+    attempts: int  # before this one
+    sealed: bytes
 
 
 @dataclass(frozen=True)
@@ -52,24 +74,38 @@ class Outbox:
             (tenant_id, KIND_RESET, sealed, now, now),
         )
 
-    def claim(self, limit: int = 10) -> list[tuple[int, int, bytes]]:
-        """Leases due messages to this worker: (id, attempts so far, sealed payload)."""
+    def claim(self) -> Claimed | None:
+        """Leases the oldest due message to this worker for `LEASE_SECONDS`.
+
+        One at a time: a message waiting in a batch behind a slow send would
+        see its lease run out and be sent by another worker, then by this one."""
         now = self._clock.now()
+        # The select and the update must not interleave with another claim: IMMEDIATE.
         with self._db.atomic():
-            rows = raw.execute(
+            row = raw.execute(
                 self._db,
                 "SELECT id, attempts, payload FROM outbox WHERE sent_at IS NULL "
                 "AND failed_at IS NULL AND next_attempt_at <= ? "
-                "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?",
-                (now, now, limit),
-            ).fetchall()
-            for row in rows:
-                raw.execute(
-                    self._db,
-                    "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?",
-                    (now + LEASE_SECONDS, row[0]),
-                )
-        return [(int(r[0]), int(r[1]), bytes(r[2])) for r in rows]
+                "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT 1",
+                (now, now),
+            ).fetchone()
+            if row is None:
+                return None
+            raw.execute(
+                self._db,
+                "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?",
+                (now + LEASE_SECONDS, row[0]),
+            )
+        return Claimed(int(row[0]), int(row[1]), bytes(row[2]))
+
+    def renew(self, message_id: int) -> None:
+        """Extends the claim of a message still being sent by `LEASE_SECONDS` from now."""
+        raw.execute(
+            self._db,
+            "UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL "
+            "AND failed_at IS NULL AND claimed_until IS NOT NULL",
+            (self._clock.now() + LEASE_SECONDS, message_id),
+        )
 
     def open(self, sealed: bytes) -> QueuedReset:
         return QueuedReset(**json.loads(self._sealer.unseal(sealed)))
@@ -99,6 +135,10 @@ class Outbox:
                 (now + delay, error[:256], message_id),
             )
 
+    def close(self) -> None:
+        """Closes the calling thread's connection."""
+        self._db.close()
+
     def pending(self) -> int:
         row = raw.execute(
             self._db, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
@@ -109,6 +149,50 @@ class Outbox:
 DeliverFn = Callable[[QueuedReset], None]
 
 
+class LeaseKeeper:
+    """Renews the claim of the message a worker is sending, on a thread of its
+    own, so a slow send never outlives its lease."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
+        self._sending: int | None = None
+        # Held while renewing and while the worker lets go of a message, so no
+        # renewal lands after the message was marked sent or put back.
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="passgate-mail-lease", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    @contextmanager
+    def kept(self, message_id: int) -> Iterator[None]:
+        """Renews `message_id`'s claim while the block runs."""
+        with self._lock:
+            self._sending = message_id
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._sending = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(RENEW_SECONDS):
+            with self._lock:
+                if self._sending is None:
+                    continue
+                try:
+                    self._outbox.renew(self._sending)
+                except Exception:
+                    log.exception("could not renew the claim of mail %s", self._sending)
+        self._outbox.close()
+
+
 class DeliveryWorker:
     """Sends queued mail on its own thread; `wake()` after queueing skips the poll wait."""
 
@@ -116,11 +200,13 @@ class DeliveryWorker:
         self._outbox = outbox
         self._deliver = deliver
         self._poll_interval = poll_interval
+        self._lease = LeaseKeeper(outbox)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="passgate-mail", daemon=True)
 
     def start(self) -> None:
+        self._lease.start()
         self._thread.start()
 
     def wake(self) -> None:
@@ -131,29 +217,34 @@ class DeliveryWorker:
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        self._lease.stop(timeout)
 
     def run_once(self) -> int:
-        """Delivers what is due now; returns how many messages it tried."""
-        batch = self._outbox.claim()
-        for message_id, attempts, sealed in batch:
-            try:
-                mail = self._outbox.open(sealed)
-            except (InvalidToken, ValueError, TypeError):
-                log.error(
-                    "outbox message %s cannot be opened with this server's secret key", message_id
-                )
-                self._outbox.mark_failed(message_id, attempts, "cannot be unsealed", permanent=True)
-                continue
-            try:
+        """Delivers the oldest message due now, if any; returns how many it tried (0 or 1)."""
+        claimed = self._outbox.claim()
+        if claimed is None:
+            return 0
+        try:
+            mail = self._outbox.open(claimed.sealed)
+        except (InvalidToken, ValueError, TypeError):
+            log.error(
+                "outbox message %s cannot be opened with this server's secret key", claimed.id
+            )
+            self._outbox.mark_failed(
+                claimed.id, claimed.attempts, "cannot be unsealed", permanent=True
+            )
+            return 1
+        try:
+            with self._lease.kept(claimed.id):
                 self._deliver(mail)
-            except MailDeliveryError as failure:
-                log.warning(
-                    "mail %s not delivered (attempt %d): %s", message_id, attempts + 1, failure
-                )
-                self._outbox.mark_failed(message_id, attempts, str(failure), failure.permanent)
-            else:
-                self._outbox.mark_sent(message_id)
-        return len(batch)
+        except MailDeliveryError as failure:
+            log.warning(
+                "mail %s not delivered (attempt %d): %s", claimed.id, claimed.attempts + 1, failure
+            )
+            self._outbox.mark_failed(claimed.id, claimed.attempts, str(failure), failure.permanent)
+        else:
+            self._outbox.mark_sent(claimed.id)
+        return 1
 
     def _run(self) -> None:
         while not self._stop.is_set():
