@@ -2,6 +2,10 @@
 transaction; a delivery worker sends them later, retries with back-off, and
 erases each message's content once it is sent or given up.
 
+Besides e-mails it holds reset requests as RequestReset recorded them, before
+anyone looked the user up: the worker resolves each into a reset e-mail, or
+into nothing, so the RPC does the same work whoever it names.
+
 A worker claims one message at a time for a short lease and renews the lease
 while the send is in flight, however slow the relay: a live worker never lets
 its claim run out, so no other process or worker sends the message again,
@@ -30,6 +34,7 @@ from passgate.store import raw
 log = logging.getLogger("passgate.mail")
 
 KIND_RESET = "reset"
+KIND_RESET_REQUEST = "reset-request"
 MAX_ATTEMPTS = 12
 # A claim runs out this long after it was made or last renewed; the worker in
 # flight renews it every RENEW_SECONDS.
@@ -42,6 +47,8 @@ class Claimed:
     """A message leased to this worker."""
 
     id: int
+    kind: str
+    tenant_id: str
     attempts: int  # before this one
     sealed: bytes
 
@@ -57,6 +64,21 @@ class QueuedReset:
     template: str | None
 
 
+@dataclass(frozen=True)
+class ResetRequested:
+    """A RequestReset as the caller made it: whom it names, how, and its options."""
+
+    identifier_kind: str
+    identifier: str
+    schema_name: str
+    reset_url: str | None
+    template: str | None
+
+
+Queued = QueuedReset | ResetRequested
+_KINDS: dict[str, type[Queued]] = {KIND_RESET: QueuedReset, KIND_RESET_REQUEST: ResetRequested}
+
+
 class Outbox:
     def __init__(self, database: peewee.Database, clock: Clock, sealer: Sealer) -> None:
         self._db = database
@@ -65,13 +87,20 @@ class Outbox:
 
     def add_reset(self, tenant_id: str, mail: QueuedReset) -> None:
         """Queues a reset e-mail; call inside the transaction that made its token."""
+        self._add(tenant_id, KIND_RESET, mail)
+
+    def add_reset_request(self, tenant_id: str, request: ResetRequested) -> None:
+        """Records a RequestReset for the worker to resolve (see `DeliveryWorker`)."""
+        self._add(tenant_id, KIND_RESET_REQUEST, request)
+
+    def _add(self, tenant_id: str, kind: str, queued: Queued) -> None:
         now = self._clock.now()
-        sealed = self._sealer.seal(json.dumps(asdict(mail)).encode())
+        sealed = self._sealer.seal(json.dumps(asdict(queued)).encode())
         raw.execute(
             self._db,
             "INSERT INTO outbox (tenant_id, kind, payload, created_at, attempts, next_attempt_at) "
             "VALUES (?, ?, ?, ?, 0, ?)",
-            (tenant_id, KIND_RESET, sealed, now, now),
+            (tenant_id, kind, sealed, now, now),
         )
 
     def claim(self) -> Claimed | None:
@@ -84,7 +113,7 @@ class Outbox:
         with self._db.atomic():
             row = raw.execute(
                 self._db,
-                "SELECT id, attempts, payload FROM outbox WHERE sent_at IS NULL "
+                "SELECT id, kind, tenant_id, attempts, payload FROM outbox WHERE sent_at IS NULL "
                 "AND failed_at IS NULL AND next_attempt_at <= ? "
                 "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT 1",
                 (now, now),
@@ -96,7 +125,7 @@ class Outbox:
                 "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?",
                 (now + LEASE_SECONDS, row[0]),
             )
-        return Claimed(int(row[0]), int(row[1]), bytes(row[2]))
+        return Claimed(int(row[0]), str(row[1]), str(row[2]), int(row[3]), bytes(row[4]))
 
     def renew(self, message_id: int) -> None:
         """Extends the claim of a message still being sent by `LEASE_SECONDS` from now."""
@@ -107,15 +136,22 @@ class Outbox:
             (self._clock.now() + LEASE_SECONDS, message_id),
         )
 
-    def open(self, sealed: bytes) -> QueuedReset:
-        return QueuedReset(**json.loads(self._sealer.unseal(sealed)))
+    def open(self, claimed: Claimed) -> Queued:
+        """The message's content; InvalidToken, ValueError or TypeError if it cannot be read."""
+        kind = _KINDS.get(claimed.kind)
+        if kind is None:
+            raise ValueError(f"unknown outbox message kind {claimed.kind!r}")
+        return kind(**json.loads(self._sealer.unseal(claimed.sealed)))
 
-    def mark_sent(self, message_id: int) -> None:
-        raw.execute(
+    def mark_sent(self, message_id: int) -> bool:
+        """Marks a message done and erases its content; False if it already was done."""
+        done = raw.execute(
             self._db,
-            "UPDATE outbox SET sent_at = ?, payload = NULL, claimed_until = NULL WHERE id = ?",
+            "UPDATE outbox SET sent_at = ?, payload = NULL, claimed_until = NULL "
+            "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL",
             (self._clock.now(), message_id),
-        )
+        ).rowcount
+        return int(done) == 1
 
     def mark_failed(self, message_id: int, attempts: int, error: str, permanent: bool) -> None:
         now = self._clock.now()
@@ -147,6 +183,10 @@ class Outbox:
 
 
 DeliverFn = Callable[[QueuedReset], None]
+# Resolves a recorded reset request (message id, tenant id, request): in one
+# transaction, marks the request sent (`Outbox.mark_sent`, the only winner of a
+# race) and queues the e-mail it calls for, if any.
+ResolveFn = Callable[[int, str, ResetRequested], None]
 
 
 class LeaseKeeper:
@@ -194,11 +234,19 @@ class LeaseKeeper:
 
 
 class DeliveryWorker:
-    """Sends queued mail on its own thread; `wake()` after queueing skips the poll wait."""
+    """Sends queued mail and resolves reset requests on its own thread; `wake()`
+    after queueing skips the poll wait."""
 
-    def __init__(self, outbox: Outbox, deliver: DeliverFn, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        deliver: DeliverFn,
+        resolve: ResolveFn,
+        poll_interval: float = 1.0,
+    ) -> None:
         self._outbox = outbox
         self._deliver = deliver
+        self._resolve = resolve
         self._poll_interval = poll_interval
         self._lease = LeaseKeeper(outbox)
         self._wake = threading.Event()
@@ -220,12 +268,12 @@ class DeliveryWorker:
         self._lease.stop(timeout)
 
     def run_once(self) -> int:
-        """Delivers the oldest message due now, if any; returns how many it tried (0 or 1)."""
+        """Handles the oldest message due now, if any; returns how many it tried (0 or 1)."""
         claimed = self._outbox.claim()
         if claimed is None:
             return 0
         try:
-            mail = self._outbox.open(claimed.sealed)
+            mail = self._outbox.open(claimed)
         except (InvalidToken, ValueError, TypeError):
             log.error(
                 "outbox message %s cannot be opened with this server's secret key", claimed.id
@@ -233,6 +281,9 @@ class DeliveryWorker:
             self._outbox.mark_failed(
                 claimed.id, claimed.attempts, "cannot be unsealed", permanent=True
             )
+            return 1
+        if isinstance(mail, ResetRequested):
+            self._resolve_request(claimed, mail)
             return 1
         try:
             with self._lease.kept(claimed.id):
@@ -245,6 +296,18 @@ class DeliveryWorker:
         else:
             self._outbox.mark_sent(claimed.id)
         return 1
+
+    def _resolve_request(self, claimed: Claimed, request: ResetRequested) -> None:
+        """An unexpected failure backs off and retries like a failed send."""
+        try:
+            self._resolve(claimed.id, claimed.tenant_id, request)
+        except Exception as failure:
+            log.exception(
+                "reset request %s not resolved (attempt %d)", claimed.id, claimed.attempts + 1
+            )
+            self._outbox.mark_failed(
+                claimed.id, claimed.attempts, type(failure).__name__, permanent=False
+            )
 
     def _run(self) -> None:
         while not self._stop.is_set():
