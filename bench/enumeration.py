@@ -1,7 +1,9 @@
 """Do known and unknown identifiers take the same time? SignIn with a wrong
 password and RequestReset, each for an existing and a missing account,
 interleaved call by call against one real server; prints the latency
-distributions side by side (and writes bench/out/enumeration.json).
+distributions side by side, and for each case the difference of the medians
+with a two-sided Mann-Whitney p-value (a small p: the two distributions
+differ beyond this run's noise); writes bench/out/enumeration.json.
 
     .venv/bin/python -m bench.enumeration [--calls 200] [--cost 10]
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import random
 import statistics
 import tempfile
@@ -46,6 +49,29 @@ def _summary(samples: list[float]) -> dict[str, float]:
     }
 
 
+def mann_whitney_p(first: list[float], second: list[float]) -> float:
+    """Two-sided p-value of the Mann-Whitney U test (normal approximation, ties
+    corrected): how likely samples this far apart are if both came from one
+    distribution."""
+    ordered = sorted([(v, 0) for v in first] + [(v, 1) for v in second])
+    n1, n2, n = len(first), len(second), len(ordered)
+    rank_sum, ties, i = 0.0, 0.0, 0
+    while i < n:
+        j = i
+        while j + 1 < n and ordered[j + 1][0] == ordered[i][0]:
+            j += 1
+        rank = (i + j) / 2 + 1  # the average rank of a run of equal values
+        rank_sum += rank * sum(1 for k in range(i, j + 1) if ordered[k][1] == 0)
+        ties += (j - i + 1) ** 3 - (j - i + 1)
+        i = j + 1
+    u = rank_sum - n1 * (n1 + 1) / 2
+    sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))))
+    if sigma == 0:
+        return 1.0
+    z = (abs(u - n1 * n2 / 2) - 0.5) / sigma
+    return math.erfc(max(z, 0.0) / math.sqrt(2))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200, help="calls per case")
@@ -58,6 +84,7 @@ def main() -> int:
         "PASSGATE_RESETS_PER_HOUR": "1000000000",
     }
     results: dict[str, dict[str, dict[str, float]]] = {}
+    compared: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp, ServerProcess(Path(tmp), env=env) as server:
         server.create_user("known@example.com", PASSWORD, username="known")
         md = [("x-api-key", server.api_key)]
@@ -87,8 +114,22 @@ def main() -> int:
                     for kind, request in pair:
                         samples[kind].append(_timed(call, request, md))
                 results[name] = {kind: _summary(values) for kind, values in samples.items()}
+                compared[name] = {
+                    "median_difference_ms": round(
+                        statistics.median(samples["known"]) - statistics.median(samples["unknown"]),
+                        3,
+                    ),
+                    "mann_whitney_p": round(
+                        mann_whitney_p(samples["known"], samples["unknown"]), 4
+                    ),
+                }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    summary = {"bcrypt_cost": args.cost, "calls": args.calls, **results}
+    summary = {
+        "bcrypt_cost": args.cost,
+        "calls": args.calls,
+        **results,
+        "known_vs_unknown": compared,
+    }
     args.out.write_text(json.dumps(summary, indent=2))
     print("| case | identifier | p50 ms | p90 ms | p99 ms | mean ms | stdev ms |")
     print("|---|---|---|---|---|---|---|")
@@ -98,6 +139,12 @@ def main() -> int:
                 f"| {name} | {kind} | {s['p50_ms']} | {s['p90_ms']} | {s['p99_ms']} "
                 f"| {s['mean_ms']} | {s['stdev_ms']} |"
             )
+    print()
+    for name, c in compared.items():
+        print(
+            f"{name}: known - unknown median {c['median_difference_ms']:+.3f} ms, "
+            f"Mann-Whitney p = {c['mann_whitney_p']}"
+        )
     return 0
 
 
