@@ -216,7 +216,7 @@ def build(
         )
         mailer.send(message)
 
-    mail_worker = DeliveryWorker(outbox, deliver)
+    mail_worker = DeliveryWorker(outbox, deliver, accounts.resolve_reset)
     api_keys = ApiKeys(database, clock, watch)
     open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
     offload = Offload(settings.threads)

@@ -30,6 +30,7 @@ from server_support import InProcess, in_process
 from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.identity.passwords import PasswordHasher
 from passgate.mail.mailers import MemoryMailer
+from passgate.mail.outbox import KIND_RESET, KIND_RESET_REQUEST
 from passgate.mail.templates import find_reset_link
 from passgate.testing import RecordingBcrypt, ResetLink
 
@@ -277,15 +278,28 @@ def test_a_throttled_sign_in_answers_alike_for_known_and_unknown_accounts(
 # --- the outbox ------------------------------------------------------------------------
 
 
-def outbox_rows(local: InProcess) -> list[tuple[Any, ...]]:
-    return query(local.database, "SELECT id, payload, sent_at FROM outbox ORDER BY id")
+def outbox_rows(local: InProcess, kind: str) -> list[tuple[Any, ...]]:
+    return query(
+        local.database,
+        "SELECT id, payload, sent_at FROM outbox WHERE kind = ? ORDER BY id",
+        (kind,),
+    )
+
+
+def wait_outbox_rows(local: InProcess, kind: str, count: int) -> list[tuple[Any, ...]]:
+    deadline = time.monotonic() + 15
+    while len(rows := outbox_rows(local, kind)) < count:
+        assert time.monotonic() < deadline, f"{len(rows)} of {count} {kind} rows in the outbox"
+        time.sleep(0.02)
+    return rows
 
 
 def test_request_reset_answers_before_any_mail_is_sent(local: InProcess) -> None:
     mailer = local.mailer
     assert isinstance(mailer, GatedMailer)
     user = local.create_user()
-    rows_before = len(outbox_rows(local))
+    requests_before = len(outbox_rows(local, KIND_RESET_REQUEST))
+    rows_before = len(outbox_rows(local, KIND_RESET))
 
     mailer.gate.clear()
     try:
@@ -293,21 +307,26 @@ def test_request_reset_answers_before_any_mail_is_sent(local: InProcess) -> None
         local.client.call(
             "RequestReset", pb.RequestResetRequest(email=unique_email("nobody")), timeout=10
         )
-        # Answered while the mailer could not send: the mail waits in the outbox.
-        assert mails_to(local, user.email) == []
-        queued = outbox_rows(local)[rows_before:]
+        # Each answer waited for its request to be recorded, and no longer.
+        assert len(outbox_rows(local, KIND_RESET_REQUEST)[requests_before:]) == 2
+        # Resolved while the mailer could not send: the one mail waits in the outbox.
+        queued = wait_outbox_rows(local, KIND_RESET, rows_before + 1)[rows_before:]
         assert len(queued) == 1
         assert queued[0][1] is not None and queued[0][2] is None
+        assert mails_to(local, user.email) == []
     finally:
         mailer.gate.set()
 
     link = wait_mail_link(local, user.email)
     assert link.user_id == user.user_id
     deadline = time.monotonic() + 15
-    while outbox_rows(local)[rows_before][2] is None:
+    while outbox_rows(local, KIND_RESET)[rows_before][2] is None:
         assert time.monotonic() < deadline, "the outbox row was never marked sent"
         time.sleep(0.02)
     # The queued copy never held the token in clear, and is erased once sent.
     assert link.token.encode() not in bytes(queued[0][1])
-    assert outbox_rows(local)[rows_before][1] is None
+    assert outbox_rows(local, KIND_RESET)[rows_before][1] is None
+    # The requests were erased once resolved: the typed addresses are gone too.
+    resolved = outbox_rows(local, KIND_RESET_REQUEST)[requests_before:]
+    assert [(row[1], row[2] is not None) for row in resolved] == [(None, True)] * 2
     assert local.client.submit_reset(link, NEW_PASSWORD) == pb.SubmitResetResponse()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,7 +15,7 @@ from rpc import metadata, pb, refused, stub
 
 from passgate.mail.templates import find_reset_link
 from passgate.rates import Rate
-from passgate.testing import in_process_server
+from passgate.testing import ServerProcess, in_process_server
 
 PW = "Correct-Horse-9-battery"
 NEW = "Another#Strong-Pass-42"
@@ -153,3 +156,64 @@ def test_no_mail_is_sent_inside_the_rpc(tmp_path: Path):
         )
         srv.mailer.wait_for(1)
         assert senders == ["passgate-mail"]
+
+
+def test_a_disabled_user_gets_no_mail(tmp_path: Path):
+    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+        user = srv.create_user("gina@example.com", PW)
+        srv.app.database.execute_sql("UPDATE users SET disabled = 1 WHERE id = ?", (user,))
+        reply = api.RequestReset(
+            pb.RequestResetRequest(email="gina@example.com"), metadata=metadata(srv.api_key)
+        )
+        _drain(srv)
+        assert reply.SerializeToString() == b""
+        assert srv.mailer.messages == []
+
+
+def _settled(database: Path) -> None:
+    """Waits until no server has anything left to resolve or send."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with closing(sqlite3.connect(database, timeout=10)) as connection:
+            (pending,) = connection.execute(
+                "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+            ).fetchone()
+        if pending == 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError("mail still queued after 30 s")
+
+
+def test_the_hourly_budget_holds_for_concurrent_requests_to_two_processes(tmp_path: Path):
+    database = tmp_path / "shared.db"
+    url = f"sqlite:///{database}"
+    with (
+        ServerProcess(tmp_path / "a", database_url=url) as first,
+        ServerProcess(tmp_path / "b", database_url=url) as second,
+    ):
+        user = first.create_user("hank@example.com", PW, username="hank")
+        callers = 16
+        start = threading.Barrier(callers)
+
+        def ask(i: int) -> bytes:
+            server = (first, second)[i % 2]
+            identifier = {"email": "hank@example.com"} if i % 4 < 2 else {"username": "hank"}
+            with stub(server.target) as api:  # a connection of its own
+                start.wait()
+                return api.RequestReset(
+                    pb.RequestResetRequest(**identifier), metadata=metadata(server.api_key)
+                ).SerializeToString()
+
+        with ThreadPoolExecutor(max_workers=callers) as pool:
+            answers = set(pool.map(ask, range(callers)))
+        _settled(database)
+
+        assert answers == {b""}
+        links = first.reset_links() + second.reset_links()
+        assert len(links) == 3  # the default budget: 3 e-mails per account per hour
+        with closing(sqlite3.connect(database, timeout=10)) as connection:
+            (live,) = connection.execute(
+                "SELECT COUNT(*) FROM reset_tokens WHERE user_id = ? AND ended_at IS NULL",
+                (user,),
+            ).fetchone()
+        assert live == 1  # only the newest token of the user works

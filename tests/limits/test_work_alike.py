@@ -6,7 +6,9 @@ across processes."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import grpc
 from rpc import metadata, pb, refused, stub
@@ -68,25 +70,71 @@ def test_every_sign_in_path_costs_one_bcrypt_check(tmp_path: Path):
         assert hasher.checks - before == 1
 
 
-def test_request_reset_commits_one_write_for_known_and_unknown_alike(tmp_path: Path):
+class StatementTrace:
+    """Every statement the database runs on the RPC's offload threads, in order:
+    what peewee sends to SQLite, and each commit."""
+
+    def __init__(self, database: Any) -> None:
+        self.statements: list[str] = []
+        execute_sql, commit = database.execute_sql, database.commit
+
+        def traced_execute_sql(sql: str, params: Any = None) -> Any:
+            self._record(sql)
+            return execute_sql(sql, params)
+
+        def traced_commit() -> None:
+            self._record("COMMIT")
+            commit()
+
+        database.execute_sql = traced_execute_sql
+        database.commit = traced_commit
+
+    def _record(self, statement: str) -> None:
+        if threading.current_thread().name.startswith(OFFLOAD_THREAD_PREFIX):
+            self.statements.append(statement)
+
+    def of(self, call: Callable[[], Any]) -> list[str]:
+        self.statements.clear()
+        call()
+        return list(self.statements)
+
+
+def test_request_reset_runs_the_same_statements_for_every_input(tmp_path: Path):
     with in_process_server(tmp_path) as srv, stub(srv.target) as api:
-        srv.create_user("known@example.com", PW)
+        srv.create_user("known@example.com", PW, username="known")
+        disabled = srv.create_user("disabled@example.com", PW)
+        srv.app.database.execute_sql("UPDATE users SET disabled = 1 WHERE id = ?", (disabled,))
+        srv.create_user("capped@example.com", PW)
         md = metadata(srv.api_key)
-        commits: list[str] = []
-        database = srv.app.database
-        original = database.commit
 
-        def counting_commit() -> None:
-            commits.append(threading.current_thread().name)
-            original()
+        def request_reset(**fields: str) -> Callable[[], None]:
+            def call() -> None:
+                reply = api.RequestReset(pb.RequestResetRequest(**fields), metadata=md)
+                assert reply.SerializeToString() == b""
 
-        database.commit = counting_commit  # type: ignore[method-assign]
-        for email in ("known@example.com", "nobody@example.com"):
-            commits.clear()
-            reply = api.RequestReset(pb.RequestResetRequest(email=email), metadata=md)
-            assert reply.SerializeToString() == b""
-            rpc_commits = [name for name in commits if name.startswith(OFFLOAD_THREAD_PREFIX)]
-            assert len(rpc_commits) == 1, email
+            return call
+
+        for _ in range(3):  # the account's e-mail budget for the hour is spent
+            request_reset(email="capped@example.com")()
+        srv.mailer.wait_for(3)
+        trace = StatementTrace(srv.app.database)
+        paths = {
+            "known e-mail": request_reset(email="known@example.com"),
+            "unknown e-mail": request_reset(email="nobody@example.com"),
+            "known username": request_reset(username="known"),
+            "unknown username": request_reset(username="nobody"),
+            "disabled user": request_reset(email="disabled@example.com"),
+            "budget spent": request_reset(email="capped@example.com"),
+            "known, every option": request_reset(
+                email="known@example.com", reset_url="https://elsewhere.example/r",
+                email_template="welcome",
+            ),
+        }  # fmt: skip
+        statements = {path: trace.of(call) for path, call in paths.items()}
+
+        unknown = statements["unknown e-mail"]
+        assert unknown.count("COMMIT") == 1  # one write transaction, durable before the answer
+        assert {path: s for path, s in statements.items() if s != unknown} == {}
 
 
 def test_two_processes_on_one_database_enforce_one_budget(tmp_path: Path):

@@ -34,11 +34,49 @@ class Received:
 
 
 @dataclass
+class DataHold:
+    """Holds the first `count` DATA commands before answering them: until
+    `release` is set, or for `seconds`. A held message is accepted only with
+    `accept`; otherwise the client is told to try again later (as if the relay
+    had given up), so it counts as never delivered.
+
+    `holding` is set once a DATA command is held: the client has sent the
+    whole message and waits for the answer."""
+
+    count: int = 1
+    seconds: float | None = None
+    accept: bool = False
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    data_commands: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self) -> bool:
+        """Counts a DATA command; whether this one is to be held."""
+        with self.lock:
+            self.data_commands += 1
+            if self.count <= 0:
+                return False
+            self.count -= 1
+            return True
+
+    async def wait(self) -> None:
+        """Polls, so the server's event loop goes on serving other connections."""
+        self.holding.set()
+        loop = asyncio.get_running_loop()
+        until = None if self.seconds is None else loop.time() + self.seconds
+        while not self.release.is_set() and (until is None or loop.time() < until):
+            await asyncio.sleep(0.02)
+
+
+@dataclass
 class Recorder:
-    """The aiosmtpd handler: refuses chosen recipients, keeps the rest."""
+    """The aiosmtpd handler: refuses chosen recipients, holds DATA if told to,
+    keeps the rest."""
 
     refuse: dict[str, str] = field(default_factory=dict)
     implicit_tls: bool = False
+    hold: DataHold | None = None
     received: list[Received] = field(default_factory=list)
     logins: list[tuple[str, bool]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -54,6 +92,10 @@ class Recorder:
     async def handle_DATA(  # noqa: N802 (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any
     ) -> str:
+        if self.hold is not None and self.hold.take():
+            await self.hold.wait()
+            if not self.hold.accept:
+                return "451 4.3.0 held by the test, not delivered"
         login = session.auth_data.login.decode() if session.authenticated else None
         with self.lock:
             self.received.append(
@@ -138,15 +180,16 @@ def smtp_server(
     refuse: dict[str, str] | None = None,
     offer_starttls: bool = True,
     auth_exclude: list[str] | None = None,
+    hold: DataHold | None = None,
 ) -> Iterator[RunningServer]:
     """Runs aiosmtpd on 127.0.0.1 for the `with` block.
 
     `security="starttls"` offers STARTTLS (unless `offer_starttls` is False)
     and, with `users`, requires AUTH after it; `security="tls"` wraps the
     socket from the first byte. `refuse` maps a recipient to the reply its
-    RCPT TO gets.
+    RCPT TO gets; `hold` delays DATA answers.
     """
-    recorder = Recorder(refuse=dict(refuse or {}), implicit_tls=security == "tls")
+    recorder = Recorder(refuse=dict(refuse or {}), implicit_tls=security == "tls", hold=hold)
     kwargs: dict[str, Any] = {}
     if security != "none":
         if ca is None:

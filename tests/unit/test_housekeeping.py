@@ -11,6 +11,7 @@ import pytest
 from databases import migrated_sqlite
 
 from passgate.clock import ManualClock
+from passgate.mail.outbox import KIND_RESET, KIND_RESET_REQUEST
 from passgate.store import housekeeping, raw
 from passgate.store.housekeeping import DAY, HOUR, Housekeeping
 
@@ -115,3 +116,35 @@ def test_pruning_stops_between_batches_when_asked(database: peewee.Database) -> 
     removed = Housekeeping(database, ManualClock(NOW)).prune(go_on=lambda: False)
 
     assert removed["sessions"] == housekeeping.BATCH
+
+
+def test_resolved_reset_requests_go_with_the_e_mail_budget_s_window(
+    database: peewee.Database,
+) -> None:
+    """A request's row matters to nobody once resolved: it goes like the budget's rows."""
+    for name, sent in (
+        ("pending", None),
+        ("resolved-an-hour-ago", NOW - HOUR),
+        ("resolved-three-hours-ago", NOW - 3 * HOUR),
+    ):
+        raw.execute(
+            database,
+            "INSERT INTO outbox (tenant_id, kind, created_at, attempts, next_attempt_at, "
+            "sent_at, last_error) VALUES ('default', ?, 0, 1, 0, ?, ?)",
+            (KIND_RESET_REQUEST, sent, name),
+        )
+    raw.execute(
+        database,
+        "INSERT INTO outbox (tenant_id, kind, created_at, attempts, next_attempt_at, sent_at, "
+        "last_error) VALUES ('default', ?, 0, 1, 0, ?, 'mail-sent-three-hours-ago')",
+        (KIND_RESET, NOW - 3 * HOUR),
+    )
+
+    removed = Housekeeping(database, ManualClock(NOW)).prune()
+
+    assert removed["outbox"] == 1
+    assert rows(database, "SELECT last_error FROM outbox") == [
+        "mail-sent-three-hours-ago",
+        "pending",
+        "resolved-an-hour-ago",
+    ]

@@ -25,7 +25,7 @@ from passgate.errors import (
 )
 from passgate.identity import fields
 from passgate.identity.hashing import HashPool
-from passgate.identity.identifiers import Identifier
+from passgate.identity.identifiers import Identifier, IdentifierKind
 from passgate.identity.policy import PasswordPolicy
 from passgate.identity.sessions import IssuedSession, LiveSession, Sessions
 from passgate.identity.tokens import RESET_PREFIX, new_token, token_hash, well_formed
@@ -36,7 +36,7 @@ from passgate.limits.throttle import (
     account_key,
     sign_in_key,
 )
-from passgate.mail.outbox import Outbox, QueuedReset
+from passgate.mail.outbox import Outbox, QueuedReset, ResetRequested
 from passgate.store import raw
 
 log = logging.getLogger("passgate.accounts")
@@ -217,15 +217,41 @@ class Accounts:
         identifier: Identifier,
         reset_url: str | None,
         template: str | None,
-    ) -> bool:
-        """Queues a reset e-mail if the user exists; answers nothing the caller sees.
+    ) -> None:
+        """Records the request, sealed, for the mail worker to resolve (`resolve_reset`).
 
-        Returns whether a message was queued, for the caller to wake the mail worker.
+        The same statements run whoever the request names, or whether it names
+        anyone: one insert, committed before the caller hears back, so no
+        request is lost to a crash after the answer.
         """
-        user = self._users.find(tenant_id, identifier)
-        base = self._reset_base(tenant_id, reset_url)
-        subject = _reset_subject(tenant_id, None if user is None else user.id, identifier)
+        request = ResetRequested(
+            identifier_kind=identifier.kind.value,
+            identifier=identifier.value,
+            schema_name=identifier.schema_name,
+            reset_url=reset_url,
+            template=template,
+        )
         with self._db.atomic():
+            self._outbox.add_reset_request(tenant_id, request)
+
+    def resolve_reset(self, message_id: int, tenant_id: str, request: ResetRequested) -> None:
+        """On the mail worker: gives the user the request names, if enabled and within
+        the hourly e-mail budget, a new token (ending the older ones) and queues its
+        e-mail.
+
+        One IMMEDIATE transaction: marking the request resolved (only one worker
+        wins it), counting the account's recent e-mails and replacing its token
+        must not interleave with another request for the same account.
+        """
+        identifier = Identifier(
+            IdentifierKind(request.identifier_kind), request.identifier, request.schema_name
+        )
+        base = self._reset_base(tenant_id, request.reset_url)
+        with self._db.atomic():
+            if not self._outbox.mark_sent(message_id):
+                return  # another worker resolved it
+            user = self._users.find(tenant_id, identifier)
+            subject = _reset_subject(tenant_id, None if user is None else user.id, identifier)
             now = self._clock.now()
             (recent,) = raw.execute(
                 self._db,
@@ -241,7 +267,7 @@ class Accounts:
                 (tenant_id, subject, now, queue),
             )
             if not queue or user is None:
-                return False
+                return
             raw.execute(
                 self._db,
                 "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
@@ -261,10 +287,9 @@ class Accounts:
                     reset_link=reset_link(base, user.id, token),
                     expires_minutes=max(1, round(self._reset_ttl / 60)),
                     tenant_name=self._tenant_name(tenant_id),
-                    template=template,
+                    template=request.template,
                 ),
             )
-        return True
 
     def _reset_base(self, tenant_id: str, requested: str | None) -> str:
         """The request's reset_url only if the tenant allows it; else the configured default."""

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from passgate.clock import Clock
 from passgate.errors import ServiceUnavailable
+from passgate.private_files import private_sqlite_file
 from passgate.rates import Rate
 
 log = logging.getLogger("passgate.limits")
@@ -244,7 +245,7 @@ class SqliteLimitStore:
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(self._path)
             connection = sqlite3.connect(
                 self._path, timeout=10.0, isolation_level=None, check_same_thread=False
             )

@@ -1,13 +1,27 @@
 """The durable mail outbox: RPCs add sealed messages inside their own
 transaction; a delivery worker sends them later, retries with back-off, and
-erases each message's content once it is sent or given up."""
+erases each message's content once it is sent or given up.
+
+Besides e-mails it holds reset requests as RequestReset recorded them, before
+anyone looked the user up: the worker resolves each into a reset e-mail, or
+into nothing, so the RPC does the same work whoever it names.
+
+A worker claims one message at a time for a short lease and renews the lease
+while the send is in flight, however slow the relay: a live worker never lets
+its claim run out, so no other process or worker sends the message again,
+and the claim of a worker that died mid-send runs out within `LEASE_SECONDS`,
+after which any worker sends it. Only a worker stalled for longer than
+`LEASE_SECONDS - RENEW_SECONDS` without renewing (the process stopped, the
+database's write lock held that long) could see its message sent twice.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import peewee
@@ -20,8 +34,23 @@ from passgate.store import raw
 log = logging.getLogger("passgate.mail")
 
 KIND_RESET = "reset"
+KIND_RESET_REQUEST = "reset-request"
 MAX_ATTEMPTS = 12
-LEASE_SECONDS = 120.0
+# A claim runs out this long after it was made or last renewed; the worker in
+# flight renews it every RENEW_SECONDS.
+LEASE_SECONDS = 5.0
+RENEW_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message leased to this worker."""
+
+    id: int
+    kind: str
+    tenant_id: str
+    attempts: int  # before this one
+    sealed: bytes
 
 
 @dataclass(frozen=True)
@@ -35,6 +64,21 @@ class QueuedReset:
     template: str | None
 
 
+@dataclass(frozen=True)
+class ResetRequested:
+    """A RequestReset as the caller made it: whom it names, how, and its options."""
+
+    identifier_kind: str
+    identifier: str
+    schema_name: str
+    reset_url: str | None
+    template: str | None
+
+
+Queued = QueuedReset | ResetRequested
+_KINDS: dict[str, type[Queued]] = {KIND_RESET: QueuedReset, KIND_RESET_REQUEST: ResetRequested}
+
+
 class Outbox:
     def __init__(self, database: peewee.Database, clock: Clock, sealer: Sealer) -> None:
         self._db = database
@@ -43,43 +87,71 @@ class Outbox:
 
     def add_reset(self, tenant_id: str, mail: QueuedReset) -> None:
         """Queues a reset e-mail; call inside the transaction that made its token."""
+        self._add(tenant_id, KIND_RESET, mail)
+
+    def add_reset_request(self, tenant_id: str, request: ResetRequested) -> None:
+        """Records a RequestReset for the worker to resolve (see `DeliveryWorker`)."""
+        self._add(tenant_id, KIND_RESET_REQUEST, request)
+
+    def _add(self, tenant_id: str, kind: str, queued: Queued) -> None:
         now = self._clock.now()
-        sealed = self._sealer.seal(json.dumps(asdict(mail)).encode())
+        sealed = self._sealer.seal(json.dumps(asdict(queued)).encode())
         raw.execute(
             self._db,
             "INSERT INTO outbox (tenant_id, kind, payload, created_at, attempts, next_attempt_at) "
             "VALUES (?, ?, ?, ?, 0, ?)",
-            (tenant_id, KIND_RESET, sealed, now, now),
+            (tenant_id, kind, sealed, now, now),
         )
 
-    def claim(self, limit: int = 10) -> list[tuple[int, int, bytes]]:
-        """Leases due messages to this worker: (id, attempts so far, sealed payload)."""
+    def claim(self) -> Claimed | None:
+        """Leases the oldest due message to this worker for `LEASE_SECONDS`.
+
+        One at a time: a message waiting in a batch behind a slow send would
+        see its lease run out and be sent by another worker, then by this one."""
         now = self._clock.now()
+        # The select and the update must not interleave with another claim: IMMEDIATE.
         with self._db.atomic():
-            rows = raw.execute(
+            row = raw.execute(
                 self._db,
-                "SELECT id, attempts, payload FROM outbox WHERE sent_at IS NULL "
+                "SELECT id, kind, tenant_id, attempts, payload FROM outbox WHERE sent_at IS NULL "
                 "AND failed_at IS NULL AND next_attempt_at <= ? "
-                "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?",
-                (now, now, limit),
-            ).fetchall()
-            for row in rows:
-                raw.execute(
-                    self._db,
-                    "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?",
-                    (now + LEASE_SECONDS, row[0]),
-                )
-        return [(int(r[0]), int(r[1]), bytes(r[2])) for r in rows]
+                "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT 1",
+                (now, now),
+            ).fetchone()
+            if row is None:
+                return None
+            raw.execute(
+                self._db,
+                "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?",
+                (now + LEASE_SECONDS, row[0]),
+            )
+        return Claimed(int(row[0]), str(row[1]), str(row[2]), int(row[3]), bytes(row[4]))
 
-    def open(self, sealed: bytes) -> QueuedReset:
-        return QueuedReset(**json.loads(self._sealer.unseal(sealed)))
-
-    def mark_sent(self, message_id: int) -> None:
+    def renew(self, message_id: int) -> None:
+        """Extends the claim of a message still being sent by `LEASE_SECONDS` from now."""
         raw.execute(
             self._db,
-            "UPDATE outbox SET sent_at = ?, payload = NULL, claimed_until = NULL WHERE id = ?",
-            (self._clock.now(), message_id),
+            "UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL "
+            "AND failed_at IS NULL AND claimed_until IS NOT NULL",
+            (self._clock.now() + LEASE_SECONDS, message_id),
         )
+
+    def open(self, claimed: Claimed) -> Queued:
+        """The message's content; InvalidToken, ValueError or TypeError if it cannot be read."""
+        kind = _KINDS.get(claimed.kind)
+        if kind is None:
+            raise ValueError(f"unknown outbox message kind {claimed.kind!r}")
+        return kind(**json.loads(self._sealer.unseal(claimed.sealed)))
+
+    def mark_sent(self, message_id: int) -> bool:
+        """Marks a message done and erases its content; False if it already was done."""
+        done = raw.execute(
+            self._db,
+            "UPDATE outbox SET sent_at = ?, payload = NULL, claimed_until = NULL "
+            "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL",
+            (self._clock.now(), message_id),
+        ).rowcount
+        return int(done) == 1
 
     def mark_failed(self, message_id: int, attempts: int, error: str, permanent: bool) -> None:
         now = self._clock.now()
@@ -99,6 +171,10 @@ class Outbox:
                 (now + delay, error[:256], message_id),
             )
 
+    def close(self) -> None:
+        """Closes the calling thread's connection."""
+        self._db.close()
+
     def pending(self) -> int:
         row = raw.execute(
             self._db, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
@@ -107,20 +183,78 @@ class Outbox:
 
 
 DeliverFn = Callable[[QueuedReset], None]
+# Resolves a recorded reset request (message id, tenant id, request): in one
+# transaction, marks the request sent (`Outbox.mark_sent`, the only winner of a
+# race) and queues the e-mail it calls for, if any.
+ResolveFn = Callable[[int, str, ResetRequested], None]
+
+
+class LeaseKeeper:
+    """Renews the claim of the message a worker is sending, on a thread of its
+    own, so a slow send never outlives its lease."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
+        self._sending: int | None = None
+        # Held while renewing and while the worker lets go of a message, so no
+        # renewal lands after the message was marked sent or put back.
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="passgate-mail-lease", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    @contextmanager
+    def kept(self, message_id: int) -> Iterator[None]:
+        """Renews `message_id`'s claim while the block runs."""
+        with self._lock:
+            self._sending = message_id
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._sending = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(RENEW_SECONDS):
+            with self._lock:
+                if self._sending is None:
+                    continue
+                try:
+                    self._outbox.renew(self._sending)
+                except Exception:
+                    log.exception("could not renew the claim of mail %s", self._sending)
+        self._outbox.close()
 
 
 class DeliveryWorker:
-    """Sends queued mail on its own thread; `wake()` after queueing skips the poll wait."""
+    """Sends queued mail and resolves reset requests on its own thread; `wake()`
+    after queueing skips the poll wait."""
 
-    def __init__(self, outbox: Outbox, deliver: DeliverFn, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        deliver: DeliverFn,
+        resolve: ResolveFn,
+        poll_interval: float = 1.0,
+    ) -> None:
         self._outbox = outbox
         self._deliver = deliver
+        self._resolve = resolve
         self._poll_interval = poll_interval
+        self._lease = LeaseKeeper(outbox)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="passgate-mail", daemon=True)
 
     def start(self) -> None:
+        self._lease.start()
         self._thread.start()
 
     def wake(self) -> None:
@@ -131,29 +265,49 @@ class DeliveryWorker:
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        self._lease.stop(timeout)
 
     def run_once(self) -> int:
-        """Delivers what is due now; returns how many messages it tried."""
-        batch = self._outbox.claim()
-        for message_id, attempts, sealed in batch:
-            try:
-                mail = self._outbox.open(sealed)
-            except (InvalidToken, ValueError, TypeError):
-                log.error(
-                    "outbox message %s cannot be opened with this server's secret key", message_id
-                )
-                self._outbox.mark_failed(message_id, attempts, "cannot be unsealed", permanent=True)
-                continue
-            try:
+        """Handles the oldest message due now, if any; returns how many it tried (0 or 1)."""
+        claimed = self._outbox.claim()
+        if claimed is None:
+            return 0
+        try:
+            mail = self._outbox.open(claimed)
+        except (InvalidToken, ValueError, TypeError):
+            log.error(
+                "outbox message %s cannot be opened with this server's secret key", claimed.id
+            )
+            self._outbox.mark_failed(
+                claimed.id, claimed.attempts, "cannot be unsealed", permanent=True
+            )
+            return 1
+        if isinstance(mail, ResetRequested):
+            self._resolve_request(claimed, mail)
+            return 1
+        try:
+            with self._lease.kept(claimed.id):
                 self._deliver(mail)
-            except MailDeliveryError as failure:
-                log.warning(
-                    "mail %s not delivered (attempt %d): %s", message_id, attempts + 1, failure
-                )
-                self._outbox.mark_failed(message_id, attempts, str(failure), failure.permanent)
-            else:
-                self._outbox.mark_sent(message_id)
-        return len(batch)
+        except MailDeliveryError as failure:
+            log.warning(
+                "mail %s not delivered (attempt %d): %s", claimed.id, claimed.attempts + 1, failure
+            )
+            self._outbox.mark_failed(claimed.id, claimed.attempts, str(failure), failure.permanent)
+        else:
+            self._outbox.mark_sent(claimed.id)
+        return 1
+
+    def _resolve_request(self, claimed: Claimed, request: ResetRequested) -> None:
+        """An unexpected failure backs off and retries like a failed send."""
+        try:
+            self._resolve(claimed.id, claimed.tenant_id, request)
+        except Exception as failure:
+            log.exception(
+                "reset request %s not resolved (attempt %d)", claimed.id, claimed.attempts + 1
+            )
+            self._outbox.mark_failed(
+                claimed.id, claimed.attempts, type(failure).__name__, permanent=False
+            )
 
     def _run(self) -> None:
         while not self._stop.is_set():

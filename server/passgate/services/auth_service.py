@@ -129,14 +129,14 @@ class AuthService(pb_grpc.AuthServiceServicer):
             template = None  # unknown names fall back to the default template
         _reject_if(problems)
         assert identifier is not None
-        if await self._offload.run(
+        await self._offload.run(
             self._accounts.request_reset,
             current_call.get().tenant_id,
             identifier,
             reset_url,
             template,
-        ):
-            self._on_mail_queued()
+        )
+        self._on_mail_queued()
         return pb.RequestResetResponse()
 
     async def SubmitReset(

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 import peewee
 from playhouse import db_url
 
+from passgate.private_files import private_sqlite_file
 from passgate.store.models import database_proxy
 
 # WAL lets readers run beside the one writer. synchronous=FULL fsyncs the WAL
@@ -39,8 +40,7 @@ def open_database(url: str) -> peewee.Database:
     if scheme == "sqlite":
         path = sqlite_path(url)
         assert path is not None
-        if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(path)
         database: peewee.Database = peewee.SqliteDatabase(
             str(path),
             pragmas=SQLITE_PRAGMAS,

@@ -4,8 +4,10 @@ is live rather than of everything that ever happened.
 Each rule deletes in batches of their own transactions, with a pause between
 them, so a backlog never holds the write lock for long. The tables that grow
 with every call (sessions, reset requests) are searched through an index;
-reset tokens and sent mail, a few per reset, are scanned. Every server process prunes on its own
-schedule; deleting what another process already deleted costs nothing.
+reset tokens and the outbox are scanned: a few rows per reset, and one per
+RequestReset that goes two hours after it was resolved. Every server process
+prunes on its own schedule; deleting what another process already deleted
+costs nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import peewee
 
 from passgate.clock import Clock
 from passgate.limits.store import LimitStore
+from passgate.mail.outbox import KIND_RESET_REQUEST
 from passgate.store import raw
 
 log = logging.getLogger("passgate.housekeeping")
@@ -49,6 +52,12 @@ RULES = (
     Rule("reset_tokens", "COALESCE(ended_at, expires_at)", DAY),
     # Sent or given-up mail (its content was erased then); pending mail stays.
     Rule("outbox", "COALESCE(sent_at, failed_at)", 7 * DAY),
+    # Resolved reset requests (their content was erased then), like the budget's rows.
+    Rule(
+        "outbox",
+        f"CASE WHEN kind = '{KIND_RESET_REQUEST}' THEN COALESCE(sent_at, failed_at) END",
+        2 * HOUR,
+    ),
     # Revoked or expired sessions answer like unknown ones (both columns indexed).
     Rule("sessions", "revoked_at", DAY),
     Rule("sessions", "expires_at", DAY),

@@ -134,8 +134,8 @@ class OutboxMessage(BaseModel):
 
 
 class ResetRequest(BaseModel):
-    """Every RequestReset, known user or not: the per-account e-mail budget
-    counts these, and writing one for every input keeps the work alike."""
+    """Every RequestReset the mail worker resolved, known user or not; the
+    per-account e-mail budget counts those that queued an e-mail."""
 
     tenant = peewee.ForeignKeyField(Tenant, on_delete="CASCADE")
     subject = peewee.CharField(max_length=64)  # SHA-256 of the account or the typed identifier

@@ -49,7 +49,9 @@ class RevocationWatch:
         # (WAL-index header seen before the read, generation read): replaced as one value
         self._seen: tuple[bytes | None, int] = (None, self._read())
         # SQLite names the index after the file the path resolves to
-        self._wal_index = _map_wal_index(Path(os.path.realpath(path) + "-shm"))
+        self._wal_index_file, self._wal_index = _map_wal_index(
+            Path(os.path.realpath(path) + "-shm")
+        )
 
     def generation(self) -> int:
         """A number that changes whenever a session or API key may have ended."""
@@ -75,23 +77,35 @@ class RevocationWatch:
                 self._wal_index.close()
                 self._wal_index = None
             self._connection.close()
+            if self._wal_index_file is not None:
+                os.close(self._wal_index_file)
+                self._wal_index_file = None
 
 
-def _map_wal_index(path: Path) -> mmap.mmap | None:
-    """The WAL index mapped read-only, when it is there in the format known here.
+def _map_wal_index(path: Path) -> tuple[int | None, mmap.mmap | None]:
+    """The WAL index mapped read-only, when it is there in the format known
+    here; and the descriptor it was opened with, to be closed only with the watch.
 
     The watch's open connection keeps the file at its size: SQLite shrinks or
-    removes it only when the last connection closes."""
+    removes it only when the last connection closes. SQLite knows other
+    processes use the index by the POSIX lock each holds on it, and closing any
+    descriptor of a file drops every such lock the process holds on the file:
+    so this one stays open, even when the mapping fails, or the next process
+    to open the database would take itself for the only one and rebuild the
+    index under this one's feet."""
     try:
-        with path.open("rb") as file:
-            mapped = mmap.mmap(file.fileno(), _WAL_INDEX_HEADER, access=mmap.ACCESS_READ)
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None, None
+    try:
+        mapped = mmap.mmap(fd, _WAL_INDEX_HEADER, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
-        return None
+        return fd, None
     version = int.from_bytes(mapped[:4], sys.byteorder)
     if version != _WAL_INDEX_VERSION or mapped[12] != 1:  # iVersion, isInit
         mapped.close()
-        return None
-    return mapped
+        return fd, None
+    return fd, mapped
 
 
 def revocation_watch(database: peewee.Database) -> RevocationWatch | None:
