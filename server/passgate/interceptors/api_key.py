@@ -5,25 +5,12 @@ the database (see passgate/identity/apikeys.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from passgate.auth.v1.error_reason_pb2 import ErrorReason
-from passgate.errors import (
-    ApiKeyInvalid,
-    ApiKeyScope,
-    InvalidRequest,
-    Violation,
-    reason_name,
-)
+from passgate.errors import ApiKeyInvalid, ApiKeyScope
 from passgate.identity.apikeys import ApiKeyRecord, ApiKeys
 from passgate.interceptors.call import CallRecord
-from passgate.interceptors.errors import MalformedRequest
 from passgate.interceptors.handlers import CallCheck, Check, Context, metadata_values, method_name
 
 API_KEY_HEADER = "x-api-key"
-MALFORMED = Violation(
-    "request", reason_name(ErrorReason.FIELD_MALFORMED), "The request message could not be parsed."
-)
 
 
 class ApiKeyGate(CallCheck):
@@ -36,13 +23,11 @@ class ApiKeyGate(CallCheck):
             return None
         method = method_name(full_method)
 
-        def check(call: CallRecord, request: Any, context: Context) -> None:
+        def check(call: CallRecord, context: Context) -> None:
             key = self.authenticate(context)
             call.api_key = key
             if not key.allows(method):
                 raise ApiKeyScope()
-            if isinstance(request, MalformedRequest):
-                raise InvalidRequest([MALFORMED])
 
         return check
 

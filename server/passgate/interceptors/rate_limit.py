@@ -3,8 +3,6 @@ the API-key check and before any database or bcrypt work."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from passgate.clock import Clock
 from passgate.errors import RateLimited
 from passgate.identity.apikeys import ApiKeyRecord
@@ -51,7 +49,7 @@ class RateLimitGate(CallCheck):
         method = method_name(full_method)
         proxies = self._proxies
 
-        def check(call: CallRecord, request: Any, context: Context) -> None:
+        def check(call: CallRecord, context: Context) -> None:
             key = call.api_key
             if proxies:  # x-forwarded-for is read only where a proxy is trusted to write it
                 forwarded = metadata_values(context, FORWARDED_FOR)
