@@ -224,21 +224,22 @@ def build(
     api_keys = ApiKeys(database, clock, watch)
     open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
     offload = Offload(settings.threads)
+    budgets = RateLimitGate(
+        limits,
+        clock,
+        key_rate=settings.key_rate,
+        ip_rate=settings.ip_rate,
+        trusted_proxies=parse_networks(settings.trusted_proxies),
+        open_prefixes=open_prefixes,
+        method_ip_rates={"RequestReset": settings.reset_ip_rate},
+    )
     interceptor = CheckingInterceptor(
         ErrorGuard(
             RequestDeadlines(settings.request_timeout),
             InFlightCap(settings.max_concurrent_rpcs, open_prefixes),
         ),
-        ApiKeyGate(api_keys, open_prefixes),
-        RateLimitGate(
-            limits,
-            clock,
-            key_rate=settings.key_rate,
-            ip_rate=settings.ip_rate,
-            trusted_proxies=parse_networks(settings.trusted_proxies),
-            open_prefixes=open_prefixes,
-            method_ip_rates={"RequestReset": settings.reset_ip_rate},
-        ),
+        ApiKeyGate(api_keys, open_prefixes, refusals_charged_to=budgets),
+        budgets,
     )
     # No `maximum_concurrent_rpcs`: grpcio would count health checks and calls
     # still waiting for their message; the guard's InFlightCap counts calls at work.
