@@ -19,7 +19,9 @@ Touched only on the event loop, so the queue needs no lock.
 from __future__ import annotations
 
 import asyncio
+from asyncio import current_task
 from collections import deque
+from time import monotonic  # the clock of asyncio's loops (`loop.time()`), without the call
 
 
 class Waiting:
@@ -48,20 +50,19 @@ class RequestDeadlines:
     def start(self) -> Waiting:
         """Starts the bound for the running call; mark the result `arrived()` once
         the message is in, whatever happens."""
-        loop = asyncio.get_running_loop()
-        waiting = Waiting(loop.time() + self.timeout, asyncio.current_task())
+        waiting = Waiting(monotonic() + self.timeout, current_task())
         queue = self._waiting
         while queue and queue[0].task is None:  # messages that arrived, ahead of this one
             queue.popleft()
         queue.append(waiting)
         if self._sweep is None:
-            self._sweep = loop.call_later(self._tick, self._sweep_due, loop)
+            self._sweep = asyncio.get_running_loop().call_later(self._tick, self._sweep_due)
         return waiting
 
-    def _sweep_due(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _sweep_due(self) -> None:
         """Cancels the calls still waiting past their deadline; deadlines are queued
         in order, so the sweep stops at the first call not yet due."""
-        now = loop.time()
+        now = monotonic()
         queue = self._waiting
         while queue and (queue[0].task is None or queue[0].deadline <= now):
             waiting = queue.popleft()
@@ -69,4 +70,6 @@ class RequestDeadlines:
                 waiting.expired = True
                 waiting.task.cancel()
                 waiting.task = None
-        self._sweep = loop.call_later(self._tick, self._sweep_due, loop) if queue else None
+        self._sweep = (
+            asyncio.get_running_loop().call_later(self._tick, self._sweep_due) if queue else None
+        )
