@@ -98,7 +98,7 @@ class ErrorGuard:
             token = current_call.set(record)
             code = grpc.StatusCode.OK
             error_id: str | None = None
-            admitted = False
+            holds: InFlightCap | None = None  # the slot to give back, once taken
             try:
                 for check in checks:
                     check(record, context)
@@ -118,9 +118,9 @@ class ErrorGuard:
                     raise InvalidRequest([_NOT_A_MESSAGE[request.__class__]])
                 if in_flight is not None:
                     in_flight.admit()
-                    admitted = True
+                    holds = in_flight
                 return await behavior(request, context)
-            except asyncio.CancelledError:  # the caller went away
+            except asyncio.CancelledError:  # the caller went away, or its own deadline passed
                 code = grpc.StatusCode.CANCELLED
                 raise
             except PassgateError as error:
@@ -132,8 +132,8 @@ class ErrorGuard:
                 log.exception("unexpected error in %s", full_method, extra={"error_id": error_id})
                 status = to_status(PassgateError(), error_id=error_id)
             finally:
-                if admitted:
-                    in_flight.release()  # type: ignore[union-attr]
+                if holds is not None:
+                    holds.release()
                 current_call.reset(token)
                 _log_call(record, full_method, code, time.perf_counter() - started, error_id)
             await context.abort_with_status(status)
