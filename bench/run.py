@@ -28,6 +28,7 @@ from typing import Any
 from bench import dataset, floor, report
 from bench.load import Generator, Load, LoadResult, find_ghz, run
 from bench.servers import (
+    HUGE_RATE,
     REPO,
     Server,
     echo_server,
@@ -394,9 +395,13 @@ class Bench:
         with ExitStack() as servers:
             echo = servers.enter_context(echo_server("echo", self.work, passgate_shape()).start())
             pg = servers.enter_context(self.start_passgate("passgate", small_db))
-            # the API-key gate as deployed: default rate limits
+            # the API-key gate as deployed: default rate limits, but for the address
+            # budget, which refused keys spend too: the load generator, one address,
+            # would spend it in a second and measure RESOURCE_EXHAUSTED from then on
             pg_limits = servers.enter_context(
-                self.start_passgate("passgate-limits", limits_db, limits=True)
+                self.start_passgate(
+                    "passgate-limits", limits_db, limits=True, extra=("--ip-rate", HUGE_RATE)
+                )
             )
             pg_large = servers.enter_context(self.start_passgate("passgate-large", large_db))
             verify = self.verify_target(pg, key, plan.small_users)

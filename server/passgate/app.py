@@ -32,7 +32,9 @@ from passgate.identity.users import Users
 from passgate.interceptors.api_key import ApiKeyGate
 from passgate.interceptors.errors import ErrorGuard
 from passgate.interceptors.handlers import CheckingInterceptor
+from passgate.interceptors.in_flight import InFlightCap
 from passgate.interceptors.rate_limit import RateLimitGate
+from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.limits.client_address import parse_networks
 from passgate.limits.store import LimitStore, SqliteLimitStore, ThrottlePolicy
 from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
@@ -79,7 +81,7 @@ def limits_store(settings: Settings) -> LimitStore:
 
 
 def transport_options(settings: Settings) -> list[tuple[str, int]]:
-    """Message, metadata and keepalive bounds for the gRPC server."""
+    """Message, metadata, stream and keepalive bounds for the gRPC server."""
     return [
         ("grpc.max_receive_message_length", settings.max_message_bytes),
         # grpc treats max_metadata_size as a soft limit (refusing at random above
@@ -92,6 +94,8 @@ def transport_options(settings: Settings) -> list[tuple[str, int]]:
         ("grpc.http2.max_ping_strikes", 2),
         ("grpc.keepalive_permit_without_calls", 1),
         ("grpc.max_connection_idle_ms", int(settings.max_connection_idle * 1000)),
+        # Streams one connection may hold at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).
+        ("grpc.max_concurrent_streams", settings.max_streams_per_connection),
         # Worker processes share one port; a lone server refuses a port in use.
         ("grpc.so_reuseport", 1 if settings.workers > 1 else 0),
     ]
@@ -220,24 +224,26 @@ def build(
     api_keys = ApiKeys(database, clock, watch)
     open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
     offload = Offload(settings.threads)
+    budgets = RateLimitGate(
+        limits,
+        clock,
+        key_rate=settings.key_rate,
+        ip_rate=settings.ip_rate,
+        trusted_proxies=parse_networks(settings.trusted_proxies),
+        open_prefixes=open_prefixes,
+        method_ip_rates={"RequestReset": settings.reset_ip_rate},
+    )
     interceptor = CheckingInterceptor(
-        ErrorGuard(),
-        ApiKeyGate(api_keys, open_prefixes),
-        RateLimitGate(
-            limits,
-            clock,
-            key_rate=settings.key_rate,
-            ip_rate=settings.ip_rate,
-            trusted_proxies=parse_networks(settings.trusted_proxies),
-            open_prefixes=open_prefixes,
-            method_ip_rates={"RequestReset": settings.reset_ip_rate},
+        ErrorGuard(
+            RequestDeadlines(settings.request_timeout),
+            InFlightCap(settings.max_concurrent_rpcs, open_prefixes),
         ),
+        ApiKeyGate(api_keys, open_prefixes, refusals_charged_to=budgets),
+        budgets,
     )
-    server = grpc.aio.server(
-        interceptors=[interceptor],
-        options=transport_options(settings),
-        maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
-    )
+    # No `maximum_concurrent_rpcs`: grpcio would count health checks and calls
+    # still waiting for their message; the guard's InFlightCap counts calls at work.
+    server = grpc.aio.server(interceptors=[interceptor], options=transport_options(settings))
     service = AuthService(accounts, offload, on_mail_queued=mail_worker.wake)
     auth_service_pb2_grpc.add_AuthServiceServicer_to_server(service, server)
     health_servicer = health_aio.HealthServicer()

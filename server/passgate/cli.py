@@ -107,6 +107,20 @@ def _serve_flags(p: argparse.ArgumentParser) -> None:
         type=int,
     )
     _flag(
+        p,
+        "--request-timeout",
+        "seconds a call may take to deliver its request message",
+        d.request_timeout,
+        type=float,
+    )
+    _flag(
+        p,
+        "--max-streams-per-connection",
+        "calls one connection may hold open at once",
+        d.max_streams_per_connection,
+        type=int,
+    )
+    _flag(
         p, "--max-message-bytes", "largest request message accepted", d.max_message_bytes, type=int
     )
     _flag(
@@ -244,6 +258,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         threads=int(args.threads),
         hash_workers=int(args.hash_workers),
         max_concurrent_rpcs=int(args.max_concurrent_rpcs),
+        request_timeout=float(args.request_timeout),
+        max_streams_per_connection=int(args.max_streams_per_connection),
         max_message_bytes=int(args.max_message_bytes),
         max_metadata_bytes=int(args.max_metadata_bytes),
         shutdown_grace=float(args.shutdown_grace),

@@ -50,6 +50,11 @@ class Settings:
     threads: int = 128
     hash_workers: int = 0  # 0: one per CPU core
     max_concurrent_rpcs: int = 128
+    # Seconds a call may take to deliver its request message once its headers
+    # arrived; a stalled or trickling request is ended, never left to wait.
+    request_timeout: float = 5.0
+    # HTTP/2 streams (calls) one connection may hold open at once.
+    max_streams_per_connection: int = 100
     max_message_bytes: int = 64 * 1024
     max_metadata_bytes: int = 16 * 1024
     shutdown_grace: float = 10.0

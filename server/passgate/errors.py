@@ -98,6 +98,25 @@ class ResetTokenInvalid(InvalidRequest):
         )
 
 
+class RequestNotReceived(InvalidRequest):
+    """The call's request message did not arrive within the server's bound
+    (`--request-timeout`): the call is ended rather than left to hold the server."""
+
+    code = grpc.StatusCode.DEADLINE_EXCEEDED
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(
+            [
+                Violation(
+                    field="request",
+                    reason=reason_name(ErrorReason.FIELD_REQUIRED),
+                    description=f"The request message did not arrive within {timeout:g} s.",
+                )
+            ],
+            message="request message not received in time",
+        )
+
+
 class RateLimited(PassgateError):
     """A budget or throttle says wait; `retry_after` is the honest delay in seconds."""
 

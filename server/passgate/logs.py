@@ -195,6 +195,43 @@ def info_fields(logger: logging.Logger, message: str, fields: Mapping[str, Any])
     logger.info(message, extra={"fields": fields})
 
 
+class UndecodableMetadataFilter(logging.Filter):
+    """grpcio decodes each request metadata value as UTF-8 before passgate sees
+    the call; a value that is not (any caller can send one, without a key) is
+    read as Latin-1 and logged at ERROR with a traceback and the value itself,
+    every time the metadata is read. The call goes on and is refused like any
+    other bad key or session (UNAUTHENTICATED), so the log needs to know only
+    that it happened: this filter turns the record into one warning without
+    the value, at most once per `interval` seconds, counting the rest."""
+
+    GRPC_LOGGER = "grpc._cython.cygrpc"
+    GRPC_MESSAGE = "Invalid encoding on %s"
+
+    def __init__(self, interval: float = 10.0) -> None:
+        super().__init__()
+        self._interval = interval
+        self._lock = threading.Lock()  # grpcio may log from its own threads too
+        self._next_line = 0.0
+        self._unreported = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != self.GRPC_MESSAGE:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next_line:
+                self._unreported += 1
+                return False
+            self._next_line = now + self._interval
+            earlier, self._unreported = self._unreported, 0
+        record.msg = "request metadata not valid UTF-8 (read as Latin-1); value not logged"
+        record.args = ()
+        record.exc_info = record.exc_text = record.stack_info = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.fields = {"event": "undecodable_metadata", "unreported_before": earlier}
+        return True
+
+
 def configure(level: str = "INFO") -> None:
     # Record fields the JSON lines never show, skipped for every record (the
     # knobs the logging docs give for this); finding the caller's frame alone
@@ -207,4 +244,7 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    grpc_logger = logging.getLogger(UndecodableMetadataFilter.GRPC_LOGGER)
+    if not any(isinstance(f, UndecodableMetadataFilter) for f in grpc_logger.filters):
+        grpc_logger.addFilter(UndecodableMetadataFilter())
     atexit.register(handler.flush)

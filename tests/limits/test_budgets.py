@@ -139,3 +139,36 @@ def test_an_outside_client_is_told_when_to_come_back_and_then_passes(tmp_path: P
         assert int(told.trailer("retry-after") or 0) >= 1
         time.sleep(told.retry_delay + 0.01)
         assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
+
+
+def test_wrong_keys_spend_the_address_budget_so_guessing_keys_is_not_free(tmp_path: Path):
+    import concurrent.futures as cf
+
+    from passgate.testing import ServerProcess
+
+    budget, callers, per_caller = 20, 8, 15
+
+    def guess(i: int) -> list[tuple[grpc.StatusCode, float | None, list[str]]]:
+        seen = []
+        with stub(srv.target) as api:  # a connection per caller
+            for j in range(per_caller):
+                md = metadata(f"pgk_{i:03d}{j:03d}" + "g" * 37)
+                error = refused(api.VerifySession, VERIFY, metadata=md)
+                seen.append((error.code, error.retry_delay, error.quota_subjects))
+        return seen
+
+    with ServerProcess(tmp_path, extra_args=("--ip-rate", f"{budget}/1m")) as srv:
+        with cf.ThreadPoolExecutor(callers) as pool:
+            answers = [a for seen in pool.map(guess, range(callers)) for a in seen]
+        codes = [code for code, _, _ in answers]
+        assert codes.count(grpc.StatusCode.UNAUTHENTICATED) <= budget
+        limited = [a for a in answers if a[0] == grpc.StatusCode.RESOURCE_EXHAUSTED]
+        assert len(limited) >= callers * per_caller - budget
+        assert set(codes) == {grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.RESOURCE_EXHAUSTED}
+        for _, delay, subjects in limited:
+            assert delay is not None and 0 < delay <= 3.0  # one call's share of 20/1m
+            assert subjects == ["ip"]
+        # the valid key from that address waits too: the budget is the address's
+        with stub(srv.target) as api:
+            error = refused(api.VerifySession, VERIFY, metadata=metadata(srv.api_key))
+            assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED

@@ -46,6 +46,12 @@ def test_calls_beyond_the_concurrency_bound_are_refused(tmp_path: Path):
             calls = [
                 pool.submit(api.SignIn, request, metadata=metadata(srv.api_key)) for _ in range(6)
             ]
+            time.sleep(0.2)  # the bound is full of sign-ins: health checks are not counted in it
+            with grpc.insecure_channel(srv.target) as channel:
+                health = health_pb2_grpc.HealthStub(channel)
+                reply = health.Check(health_pb2.HealthCheckRequest(), timeout=5)
+                assert reply.status == health_pb2.HealthCheckResponse.SERVING
+                assert not all(call.done() for call in calls)
             codes = []
             for call in calls:
                 try:

@@ -1,55 +1,60 @@
 """The API-key check: every AuthService call, and every unknown method, must
 carry a live key allowed to call it. A key costs one SHA-256, and one indexed
 read the first time a well-formed one is seen; a malformed one never reaches
-the database (see passgate/identity/apikeys.py)."""
+the database (see passgate/identity/apikeys.py).
+
+A refused key is not free: the call is charged to the budgets of the caller's
+address (`refusals_charged_to`), so guessing keys spends the same budget as
+any other call from there, and is answered RESOURCE_EXHAUSTED once it is spent."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from passgate.auth.v1.error_reason_pb2 import ErrorReason
-from passgate.errors import (
-    ApiKeyInvalid,
-    ApiKeyScope,
-    InvalidRequest,
-    Violation,
-    reason_name,
-)
+from passgate.errors import ApiKeyInvalid, ApiKeyScope
 from passgate.identity.apikeys import ApiKeyRecord, ApiKeys
 from passgate.interceptors.call import CallRecord
-from passgate.interceptors.errors import MalformedRequest
 from passgate.interceptors.handlers import CallCheck, Check, Context, metadata_values, method_name
 
 API_KEY_HEADER = "x-api-key"
-MALFORMED = Violation(
-    "request", reason_name(ErrorReason.FIELD_MALFORMED), "The request message could not be parsed."
-)
 
 
 class ApiKeyGate(CallCheck):
-    def __init__(self, keys: ApiKeys, open_prefixes: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        keys: ApiKeys,
+        open_prefixes: tuple[str, ...],
+        refusals_charged_to: CallCheck | None = None,
+    ) -> None:
         self._keys = keys
         self._open_prefixes = open_prefixes  # health checking, reflection
+        # Run on calls refused for their key, which carry no key: the address budgets.
+        self._refusals_charged_to = refusals_charged_to
 
     def check_for(self, full_method: str) -> Check | None:
         if full_method.startswith(self._open_prefixes):
             return None
         method = method_name(full_method)
+        charge_refusal = (
+            None
+            if self._refusals_charged_to is None
+            else self._refusals_charged_to.check_for(full_method)
+        )
 
-        def check(call: CallRecord, request: Any, context: Context) -> None:
+        def check(call: CallRecord, context: Context) -> None:
             key = self.authenticate(context)
+            if key is None:
+                if charge_refusal is not None:
+                    charge_refusal(call, context)  # raises RateLimited once the budget is spent
+                raise ApiKeyInvalid()
             call.api_key = key
             if not key.allows(method):
                 raise ApiKeyScope()
-            if isinstance(request, MalformedRequest):
-                raise InvalidRequest([MALFORMED])
 
         return check
 
-    def authenticate(self, context: Context) -> ApiKeyRecord:
-        """The first live key among the call's `x-api-key` entries."""
+    def authenticate(self, context: Context) -> ApiKeyRecord | None:
+        """The first live key among the call's `x-api-key` entries; None when there is none."""
         for candidate in metadata_values(context, API_KEY_HEADER)[:4]:
             key = self._keys.live(candidate.strip())
             if key is not None:
                 return key
-        raise ApiKeyInvalid()
+        return None

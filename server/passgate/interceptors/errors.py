@@ -17,17 +17,41 @@ from typing import Any, cast
 
 import grpc
 
-from passgate.errors import PassgateError
+from passgate.auth.v1.error_reason_pb2 import ErrorReason
+from passgate.errors import (
+    InvalidRequest,
+    PassgateError,
+    RequestNotReceived,
+    Violation,
+    reason_name,
+)
 from passgate.interceptors.call import CallRecord, current_call
 from passgate.interceptors.handlers import Behavior, Check, Context, Handler
+from passgate.interceptors.in_flight import InFlightCap
+from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.logs import info_fields
 from passgate.status import to_status
 
 log = logging.getLogger("passgate.rpc")
 
+MALFORMED = Violation(
+    "request", reason_name(ErrorReason.FIELD_MALFORMED), "The request message could not be parsed."
+)
+MISSING = Violation(
+    "request", reason_name(ErrorReason.FIELD_REQUIRED), "The call ended without a request message."
+)
+
 
 class MalformedRequest:
     """Stands in for a request message that could not be parsed."""
+
+
+# What `context.read()` gives instead of a message: the stand-in for one that
+# could not be parsed, or grpcio's EOF when the caller closed without sending one.
+_NOT_A_MESSAGE: dict[type, Violation] = {
+    MalformedRequest: MALFORMED,
+    type(grpc.aio.EOF): MISSING,
+}
 
 
 def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
@@ -44,29 +68,59 @@ def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], 
 
 
 class ErrorGuard:
+    """Serves each guarded method as a stream-unary handler, which grpcio starts
+    as soon as the call's headers arrive: the checks (API key, budgets) read
+    only metadata and run before the message is awaited, so a caller without a
+    valid key is refused at once, and the message is read under the request
+    bound. A unary caller cannot tell: on the wire both are one message each way.
+    """
+
+    def __init__(self, deadlines: RequestDeadlines, in_flight: InFlightCap) -> None:
+        self._deadlines = deadlines
+        self._in_flight = in_flight
+
     def guard(self, full_method: str, handler: Handler, checks: tuple[Check, ...]) -> Handler:
         # Every passgate behaviour is a coroutine function (the stubs type them as plain ones).
         behavior = cast(Behavior, handler.unary_unary)
-        return cast(
-            Handler,
-            cast(Any, handler)._replace(
-                request_deserializer=_tolerant(handler.request_deserializer),
-                unary_unary=self._guarded(full_method, behavior, checks),
-            ),
+        return grpc.stream_unary_rpc_method_handler(
+            cast(Any, self._guarded(full_method, behavior, checks)),
+            request_deserializer=_tolerant(handler.request_deserializer),
+            response_serializer=handler.response_serializer,
         )
 
     def _guarded(self, full_method: str, behavior: Behavior, checks: tuple[Check, ...]) -> Behavior:
-        async def guarded(request: Any, context: Context) -> Any:
+        in_flight = self._in_flight if self._in_flight.covers(full_method) else None
+        deadlines = self._deadlines
+
+        async def guarded(requests: Any, context: Context) -> Any:
             started = time.perf_counter()
             record = CallRecord(context.peer())
             token = current_call.set(record)
             code = grpc.StatusCode.OK
             error_id: str | None = None
+            holds: InFlightCap | None = None  # the slot to give back, once taken
             try:
                 for check in checks:
-                    check(record, request, context)
+                    check(record, context)
+                # the one request message, within the request bound (inline: a
+                # coroutine of its own would cost the cheap calls more than the bound)
+                waiting = deadlines.start()
+                try:
+                    request = await context.read()
+                except asyncio.CancelledError:
+                    if not waiting.expired:
+                        raise
+                    _answer_instead_of_cancelling()
+                    raise RequestNotReceived(deadlines.timeout) from None
+                finally:
+                    waiting.arrived()
+                if request.__class__ in _NOT_A_MESSAGE:
+                    raise InvalidRequest([_NOT_A_MESSAGE[request.__class__]])
+                if in_flight is not None:
+                    in_flight.admit()
+                    holds = in_flight
                 return await behavior(request, context)
-            except asyncio.CancelledError:  # the caller went away or the deadline passed
+            except asyncio.CancelledError:  # the caller went away, or its own deadline passed
                 code = grpc.StatusCode.CANCELLED
                 raise
             except PassgateError as error:
@@ -78,11 +132,21 @@ class ErrorGuard:
                 log.exception("unexpected error in %s", full_method, extra={"error_id": error_id})
                 status = to_status(PassgateError(), error_id=error_id)
             finally:
+                if holds is not None:
+                    holds.release()
                 current_call.reset(token)
                 _log_call(record, full_method, code, time.perf_counter() - started, error_id)
             await context.abort_with_status(status)
 
         return guarded
+
+
+def _answer_instead_of_cancelling() -> None:
+    """Takes back the request bound's cancellation of the running call, which
+    is then answered with a status rather than ended."""
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()
 
 
 def _log_call(

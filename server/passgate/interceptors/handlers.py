@@ -26,8 +26,9 @@ else:
     Context = grpc.aio.ServicerContext
 Behavior = Callable[[Any, Context], Awaitable[Any]]
 Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]]
-Check = Callable[[CallRecord, Any, Context], None]
-"""Runs before a call's behaviour, with the call's record and request; refuses by raising."""
+Check = Callable[[CallRecord, Context], None]
+"""Runs before a call's message is awaited, with the call's record and metadata;
+refuses by raising."""
 
 
 class CallCheck:
@@ -40,7 +41,8 @@ class CallCheck:
 
 class Guard(Protocol):
     def guard(self, full_method: str, handler: Handler, checks: tuple[Check, ...]) -> Handler:
-        """A copy of the unary `handler` whose behaviour runs after `checks`, in one coroutine."""
+        """A handler for the unary `handler`'s method whose behaviour runs after
+        `checks`, in one coroutine."""
         ...
 
 

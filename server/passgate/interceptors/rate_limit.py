@@ -1,9 +1,9 @@
 """Call budgets per API key and per client address, charged together after
-the API-key check and before any database or bcrypt work."""
+the API-key check and before any database or bcrypt work. A call refused for
+its key is charged its address budgets alone (the API-key check runs this
+check for it), so guessing keys is never free."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from passgate.clock import Clock
 from passgate.errors import RateLimited
@@ -51,7 +51,7 @@ class RateLimitGate(CallCheck):
         method = method_name(full_method)
         proxies = self._proxies
 
-        def check(call: CallRecord, request: Any, context: Context) -> None:
+        def check(call: CallRecord, context: Context) -> None:
             key = call.api_key
             if proxies:  # x-forwarded-for is read only where a proxy is trusted to write it
                 forwarded = metadata_values(context, FORWARDED_FOR)
@@ -72,7 +72,8 @@ class RateLimitGate(CallCheck):
 
     def _budgets(self, method: str, key: ApiKeyRecord | None, address: str) -> tuple[Budget, ...]:
         """The budgets a call charges, made once per method, key and address (a
-        key's rate never changes: keys are only ever revoked)."""
+        key's rate never changes: keys are only ever revoked); without a key,
+        only the address's."""
         known_as = (method, None if key is None else key.id, address)
         budgets = self._known.get(known_as)
         if budgets is None:
