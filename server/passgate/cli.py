@@ -20,7 +20,7 @@ import peewee
 
 from passgate.clock import SystemClock
 from passgate.config import declared
-from passgate.errors import InvalidRequest
+from passgate.errors import InvalidRequest, Violation
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.passwords import PasswordHasher, importable
 from passgate.identity.policy import PasswordPolicy
@@ -104,17 +104,27 @@ def _resolve(args: argparse.Namespace) -> Resolved:
     return resolve(names, flags, os.environ, file)
 
 
-def _shown_database(url: str) -> str:
+def _shown_database(url: str, *, absolute: bool = False) -> str:
+    """The database as an operator reads it: the file's path (absolute once
+    opened, so that running from another folder shows), or the masked URL."""
     file = sqlite_path(url)
     if file is None:
         return mask_url_password(url)
-    return str(file) if file.is_absolute() else f"./{file}"
+    if absolute or file.is_absolute():
+        return str(file.resolve())
+    return f"./{file}"
+
+
+class _Opened:
+    """The database this command opened, as shown to the operator."""
+
+    shown: str | None = None
 
 
 def _open(args: argparse.Namespace, *, create: bool = False) -> peewee.Database:
-    """Opens (and migrates) the database, saying which on stderr. Only `serve`
-    and `migrate` may create one: anywhere else a missing file means the
-    command runs in the wrong folder or with the wrong --database."""
+    """Opens (and migrates) the database; `main` names it on stderr. Only
+    `serve` and `migrate` may create one: anywhere else a missing file means
+    the command runs in the wrong folder or with the wrong --database."""
     resolved = _resolve(args)
     url = resolved.settings.database
     shown = _shown_database(url)
@@ -125,8 +135,8 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> peewee.Database:
                 f"no passgate database at {shown}: run `passgate migrate` or pass --database"
             )
         check_serving(resolved, bind=False, database_only=True)
-    print(f"passgate: database {shown}", file=sys.stderr)
     database = open_database(url)
+    _Opened.shown = _shown_database(url, absolute=True)
     migrate(database)
     return database
 
@@ -140,7 +150,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     check_serving(resolved, bind=not is_worker)
     logs.configure(settings.log_level)
     logging.getLogger("passgate").info(
-        "database", extra={"fields": {"database": _shown_database(settings.database)}}
+        "database",
+        extra={"fields": {"database": _shown_database(settings.database, absolute=True)}},
     )
     if settings.workers > 1 and not is_worker:
         # each worker runs this very command line, and knows itself by the variable
@@ -159,8 +170,8 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     resolved = _resolve(args)
     check_serving(resolved, bind=False, database_only=True)
-    print(f"passgate: database {_shown_database(resolved.settings.database)}", file=sys.stderr)
     applied = migrate(open_database(resolved.settings.database))
+    _Opened.shown = _shown_database(resolved.settings.database, absolute=True)
     print(f"applied migrations: {applied}" if applied else "schema is up to date")
     return 0
 
@@ -225,8 +236,7 @@ def cmd_apikey_list(args: argparse.Namespace) -> int:
 def cmd_apikey_revoke(args: argparse.Namespace) -> int:
     database = _open(args)
     if not ApiKeys(database, SystemClock()).revoke(args.id):
-        print(f"no live API key {args.id!r}", file=sys.stderr)
-        return 1
+        raise OperatorError(f"no live API key {args.id!r}: `passgate apikey list` shows them")
     print(f"revoked {args.id}")
     return 0
 
@@ -267,20 +277,21 @@ def cmd_user_create(args: argparse.Namespace) -> int:
             secret, field="password", email=args.email, username=args.username
         )
         if problems:
-            for v in problems:
-                print(f"{v.field}: {v.description} ({v.reason})", file=sys.stderr)
-            return 2
+            raise OperatorError(_violations("the password on stdin", problems))
         hashed = PasswordHasher(settings.bcrypt_cost).hash(secret)
     try:
         user_id = Users(database, SystemClock()).create(
             args.tenant, args.email, hashed, args.username, search_keys
         )
     except InvalidRequest as error:
-        for v in error.violations:
-            print(f"{v.field}: {v.description} ({v.reason})", file=sys.stderr)
-        return 2
+        raise OperatorError(_violations("user create", error.violations)) from None
     print(user_id)
     return 0
+
+
+def _violations(what: str, problems: Sequence[Violation]) -> str:
+    """Every broken rule, in one line."""
+    return f"{what}: " + "; ".join(f"{v.description} ({v.field}: {v.reason})" for v in problems)
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
@@ -294,8 +305,7 @@ def cmd_user_enable(args: argparse.Namespace) -> int:
 def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
     database = _open(args)
     if not Users(database, SystemClock()).set_disabled(args.id, disabled):
-        print(f"no user {args.id!r}", file=sys.stderr)
-        return 1
+        raise OperatorError(f"no user {args.id!r}: `passgate user find` looks users up")
     print(f"{'disabled' if disabled else 'enabled'} {args.id}")
     return 0
 
@@ -442,17 +452,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = argv
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
     except (OperatorError, ValueError) as error:  # a mistake: say which, without a traceback
-        print(f"passgate: {error}", file=sys.stderr)
-        return 2
+        return _refuse(str(error))
     except peewee.OperationalError as error:
-        print(f"passgate: the database refused: {error}", file=sys.stderr)
-        return 2
+        return _refuse(f"the database refused: {error}")
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
-        print(f"passgate: cannot use{where}: {error.strerror or error}", file=sys.stderr)
-        return 2
+        return _refuse(f"cannot use{where}: {error.strerror or error}")
+    if _Opened.shown is not None:
+        print(f"passgate: database {_Opened.shown}", file=sys.stderr)
+    return code
+
+
+def _refuse(message: str) -> int:
+    """The one line an operator's mistake gets, naming the database if one was opened."""
+    where = "" if _Opened.shown is None else f" [database {_Opened.shown}]"
+    print(f"passgate: {message}{where}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
