@@ -12,19 +12,23 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import peewee
 
+from passgate.cli_output import iso, print_records
 from passgate.clock import SystemClock
 from passgate.config import declared
 from passgate.errors import InvalidRequest, Violation
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.passwords import PasswordHasher, importable
 from passgate.identity.policy import PasswordPolicy
-from passgate.identity.users import Users
+from passgate.identity.tenants import TenantExists, TenantRecord, Tenants
+from passgate.identity.users import Users, UserSummary
+from passgate.mail.mail_folder import newest_reset_link
 from passgate.rates import Rate
 from passgate.serving_checks import check_serving
 from passgate.setting_sources import (
@@ -35,10 +39,12 @@ from passgate.setting_sources import (
     mask_url_password,
     resolve,
 )
+from passgate.setting_values import BadValue, Seconds, web_url
 from passgate.store.db import open_database, sqlite_path
 from passgate.store.migrations import migrate
-from passgate.store.models import Tenant
 
+API_KEY_COLUMNS = ("id", "name", "tenant", "scopes", "rate", "created_at", "revoked_at")
+USER_COLUMNS = ("id", "tenant", "email", "username", "disabled", "created_at")
 RPC_NAMES = ("SignIn", "ChangePassword", "RequestReset", "SubmitReset", "SignOut", "VerifySession")
 EVERY_SETTING = tuple(d.name for d in declared())
 DATABASE_ONLY = ("database",)
@@ -185,8 +191,8 @@ def _parse_rate(flag: str, text: str) -> Rate:
         ) from None
 
 
-def _require_tenant(tenant: str) -> None:
-    if not Tenant.select().where(Tenant.id == tenant).exists():
+def _require_tenant(database: peewee.Database, tenant: str) -> None:
+    if Tenants(database, SystemClock()).get(tenant) is None:
         raise OperatorError(
             f"no tenant {tenant!r}: create it with `passgate tenant create {tenant}`"
         )
@@ -204,7 +210,7 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
             )
     rate = None if args.rate is None else _parse_rate("--rate", args.rate)
     database = _open(args)
-    _require_tenant(args.tenant)
+    _require_tenant(database, args.tenant)
     record, secret = ApiKeys(database, SystemClock()).create(args.name, args.tenant, scopes, rate)
     print(
         f"created API key {record.id} ({record.name}) for tenant {record.tenant_id}",
@@ -216,20 +222,20 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
 
 def cmd_apikey_list(args: argparse.Namespace) -> int:
     database = _open(args)
-    for key in ApiKeys(database, SystemClock()).list():
-        print(
-            json.dumps(
-                {
-                    "id": key.id,
-                    "name": key.name,
-                    "tenant": key.tenant_id,
-                    "scopes": None if key.scopes is None else sorted(key.scopes),
-                    "rate": None if key.rate is None else str(key.rate),
-                    "created_at": key.created_at,
-                    "revoked": key.revoked_at is not None,
-                }
-            )
-        )
+    rows = [
+        {
+            "id": key.id,
+            "name": key.name,
+            "tenant": key.tenant_id,
+            "scopes": None if key.scopes is None else sorted(key.scopes),
+            "rate": None if key.rate is None else str(key.rate),
+            "created_at": iso(key.created_at),
+            "revoked": key.revoked_at is not None,
+            "revoked_at": iso(key.revoked_at),
+        }
+        for key in ApiKeys(database, SystemClock()).list()
+    ]
+    print_records(rows, as_json=args.json, columns=API_KEY_COLUMNS)
     return 0
 
 
@@ -264,7 +270,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
         search_keys[name] = value
     settings = _resolve(args).settings
     database = _open(args)
-    _require_tenant(args.tenant)
+    _require_tenant(database, args.tenant)
     secret = _read_password(sys.stdin).removesuffix("\r")
     if args.password_hash_stdin:
         if not importable(secret):
@@ -325,52 +331,179 @@ def _tenant_id(text: str) -> str:
 
 
 def _reset_url(text: str) -> str:
-    from passgate.setting_values import BadValue, web_url  # noqa: PLC0415
-
     try:
         return web_url(text)
     except BadValue as error:
         raise argparse.ArgumentTypeError(f"reset URL {text!r}: {error}") from None
 
 
+def _tenants(args: argparse.Namespace) -> Tenants:
+    return Tenants(_open(args), SystemClock())
+
+
+def _existing_tenant(tenants: Tenants, tenant_id: str) -> TenantRecord:
+    tenant = tenants.get(tenant_id)
+    if tenant is None:
+        raise OperatorError(f"no tenant {tenant_id!r}: `passgate tenant list` shows them")
+    return tenant
+
+
 def cmd_tenant_create(args: argparse.Namespace) -> int:
-    _open(args)
     try:
-        Tenant.insert(
-            id=args.id, name=args.name or args.id, created_at=SystemClock().now()
-        ).execute()
-    except peewee.IntegrityError:
+        _tenants(args).create(args.id, args.name or args.id)
+    except TenantExists:
         raise OperatorError(f"tenant {args.id!r} exists already") from None
     print(args.id)
     return 0
 
 
+def cmd_tenant_list(args: argparse.Namespace) -> int:
+    rows = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "reset_urls": list(t.reset_urls),
+            "created_at": iso(t.created_at),
+        }
+        for t in _tenants(args).list()
+    ]
+    print_records(rows, as_json=args.json, columns=("id", "name", "created_at", "reset_urls"))
+    return 0
+
+
 def cmd_tenant_allow_reset_url(args: argparse.Namespace) -> int:
-    _open(args)
-    tenant = Tenant.get_or_none(Tenant.id == args.tenant)
-    if tenant is None:
-        raise OperatorError(f"no tenant {args.tenant!r}: `passgate tenant list` shows them")
-    allowed = sorted(set(json.loads(tenant.reset_url_allowlist or "[]")) | set(args.url))
-    Tenant.update(reset_url_allowlist=json.dumps(allowed)).where(Tenant.id == args.tenant).execute()
+    tenants = _tenants(args)
+    tenant = _existing_tenant(tenants, args.tenant)
+    allowed = tuple(sorted(set(tenant.reset_urls) | set(args.url)))
+    tenants.set_reset_urls(tenant.id, allowed)
     print("\n".join(allowed))
     return 0
+
+
+def cmd_tenant_disallow_reset_url(args: argparse.Namespace) -> int:
+    tenants = _tenants(args)
+    tenant = _existing_tenant(tenants, args.tenant)
+    unknown = sorted(set(args.url) - set(tenant.reset_urls))
+    if unknown:
+        listed = ", ".join(tenant.reset_urls) or "none"
+        raise OperatorError(
+            f"{unknown[0]!r} is not allowed for tenant {tenant.id!r}; allowed: {listed}"
+        )
+    allowed = tuple(url for url in tenant.reset_urls if url not in args.url)
+    tenants.set_reset_urls(tenant.id, allowed)
+    print("\n".join(allowed))
+    return 0
+
+
+def _user_rows(users: Sequence[UserSummary]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": u.id,
+            "tenant": u.tenant_id,
+            "email": u.email,
+            "username": u.username,
+            "disabled": u.disabled,
+            "created_at": iso(u.created_at),
+        }
+        for u in users
+    ]
+
+
+def cmd_user_find(args: argparse.Namespace) -> int:
+    if (args.what is None) == (args.search_key is None):
+        raise OperatorError(
+            "user find takes an id, e-mail or username, or --search-key SCHEMA=VALUE"
+        )
+    users = Users(_open(args), SystemClock())
+    if args.search_key is not None:
+        schema, sep, value = args.search_key.partition("=")
+        if not sep:
+            raise OperatorError(
+                f"--search-key {args.search_key!r}: expected SCHEMA=VALUE, e.g. crm_id=42"
+            )
+        found = users.with_search_key(schema, value, args.tenant)
+    else:
+        found = users.matching(args.what, args.tenant)
+    if not found:
+        print(f"passgate: no user matches {args.what or args.search_key!r}", file=sys.stderr)
+        return 1
+    print_records(_user_rows(found), as_json=args.json, columns=USER_COLUMNS)
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    page = Users(_open(args), SystemClock()).page(args.tenant, args.after, args.limit + 1)
+    print_records(_user_rows(page[: args.limit]), as_json=args.json, columns=USER_COLUMNS)
+    if len(page) > args.limit:
+        print(f"passgate: more users: --after {page[args.limit - 1].id}", file=sys.stderr)
+    return 0
+
+
+def cmd_mail_last(args: argparse.Namespace) -> int:
+    folder = _resolve(args).settings.mail_dir
+    assert folder is not None  # no SMTP setting is read here
+    deadline = time.monotonic() + args.wait
+    while (link := newest_reset_link(folder, args.to)) is None:
+        if time.monotonic() >= deadline:
+            to = f" to {args.to}" if args.to else ""
+            raise OperatorError(
+                f"no reset link{to} in {folder}/: is `passgate serve` writing mail there "
+                "(--mail-dir)? --wait SECONDS waits for one"
+            )
+        time.sleep(0.1)
+    if args.print == "json":
+        print(
+            json.dumps(
+                {
+                    "link": link.link,
+                    "user": link.user_id,
+                    "token": link.token,
+                    "to": link.to,
+                    "file": str(link.path),
+                }
+            )
+        )
+    else:
+        print({"link": link.link, "user": link.user_id, "token": link.token}[args.print])
+    return 0
+
+
+def _json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json", action="store_true", help="one JSON object per line instead of a table"
+    )
+
+
+def _page_size(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 10_000:
+        raise argparse.ArgumentTypeError(f"--limit {text!r}: expected a whole number 1-10000")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        return Seconds(zero_allowed=True)(text)
+    except BadValue as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
+
+
+def verb(
+    parent: Any,
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    help: str,
+    settings: Iterable[str] = DATABASE_ONLY,
+) -> Any:
+    """A command that reads `settings` (by default only --database)."""
+    p = parent.add_parser(name, help=help, description=help)
+    p.set_defaults(run=run)
+    _settings_flags(p, settings)
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="passgate", description=__doc__)
     verbs = parser.add_subparsers(dest="command", required=True)
-
-    def verb(
-        parent: Any,
-        name: str,
-        run: Callable[[argparse.Namespace], int],
-        help: str,
-        settings: Iterable[str] = DATABASE_ONLY,
-    ) -> Any:
-        p = parent.add_parser(name, help=help, description=help)
-        p.set_defaults(run=run)
-        _settings_flags(p, settings)
-        return p
 
     verb(verbs, "serve", cmd_serve, "run the gRPC server", EVERY_SETTING)
     verb(
@@ -381,7 +514,14 @@ def build_parser() -> argparse.ArgumentParser:
         EVERY_SETTING,
     )
     verb(verbs, "migrate", cmd_migrate, "create the database or apply pending schema migrations")
+    _apikey_verbs(verbs)
+    _user_verbs(verbs)
+    _tenant_verbs(verbs)
+    _mail_verbs(verbs)
+    return parser
 
+
+def _apikey_verbs(verbs: Any) -> None:
     apikey = verbs.add_parser("apikey", help="manage API keys").add_subparsers(
         dest="action", required=True
     )
@@ -394,10 +534,13 @@ def build_parser() -> argparse.ArgumentParser:
         p, "--scopes", f"comma-separated RPCs the key may call (default all): {','.join(RPC_NAMES)}"
     )
     _flag(p, "--rate", "this key's budget, N/<duration> (default the server's --key-rate)")
-    verb(apikey, "list", cmd_apikey_list, "list keys, one JSON object per line (no secrets)")
+    p = verb(apikey, "list", cmd_apikey_list, "list keys (never their secrets)")
+    _json_flag(p)
     p = verb(apikey, "revoke", cmd_apikey_revoke, "revoke a key by its id; takes effect at once")
     p.add_argument("id", help="the key's id (key_…), from `apikey list`")
 
+
+def _user_verbs(verbs: Any) -> None:
     user = verbs.add_parser("user", help="manage users").add_subparsers(
         dest="action", required=True
     )
@@ -423,6 +566,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--password", nargs="?", action=_RefusePassword, help=argparse.SUPPRESS)
 
+    p = verb(user, "find", cmd_user_find, "find users by id, e-mail, username or search key")
+    p.add_argument("what", nargs="?", help="a user id, e-mail address or username")
+    _flag(p, "--search-key", "find by a search key instead, SCHEMA=VALUE")
+    _flag(p, "--tenant", "look in this tenant only (default: all)", type=_tenant_id)
+    _json_flag(p)
+    p = verb(user, "list", cmd_user_list, "list users, a page at a time, ordered by id")
+    _flag(p, "--tenant", "this tenant only (default: all)", type=_tenant_id)
+    _flag(p, "--limit", "users per page", "50", type=_page_size)
+    _flag(p, "--after", "start after this user id (the next page)")
+    _json_flag(p)
+
     for name, run, text in (
         ("disable", cmd_user_disable, "disable a user: sign-in refused, sessions and tokens ended"),
         ("enable", cmd_user_enable, "enable a disabled user again"),
@@ -430,6 +584,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = verb(user, name, run, text)
         p.add_argument("id", help="the user id printed by `user create`")
 
+
+def _tenant_verbs(verbs: Any) -> None:
     tenant = verbs.add_parser("tenant", help="manage tenants").add_subparsers(
         dest="action", required=True
     )
@@ -444,7 +600,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("url", nargs="+", type=_reset_url, help="http:// or https:// URL with a host")
     _flag(p, "--tenant", "tenant whose allow-list grows", "default", type=_tenant_id)
-    return parser
+    p = verb(
+        tenant,
+        "disallow-reset-url",
+        cmd_tenant_disallow_reset_url,
+        "remove reset_url values from a tenant's allow-list",
+    )
+    p.add_argument("url", nargs="+", help="a URL `tenant list` shows")
+    _flag(p, "--tenant", "tenant whose allow-list shrinks", "default", type=_tenant_id)
+    _json_flag(verb(tenant, "list", cmd_tenant_list, "list tenants and their allowed reset URLs"))
+
+
+def _mail_verbs(verbs: Any) -> None:
+    mail = verbs.add_parser("mail", help="read what the file mailer wrote").add_subparsers(
+        dest="action", required=True
+    )
+    p = verb(
+        mail,
+        "last",
+        cmd_mail_last,
+        "print the newest reset link in the mail folder (the file mailer's, --mail-dir)",
+        ("mail_dir",),
+    )
+    _flag(p, "--to", "the newest link sent to this address")
+    _flag(
+        p,
+        "--print",
+        "link (the whole link), user (its user id), token, or json (all of them)",
+        "link",
+        choices=("link", "user", "token", "json"),
+    )
+    _flag(
+        p,
+        "--wait",
+        "seconds to wait for a link to arrive (mail leaves through an outbox)",
+        "0",
+        type=_seconds,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -200,6 +200,11 @@ MISTAKES = [
         stdin="Correct-Horse-9-battery\n",
     ),
     m("user", "disable", "nobody", says="no user 'nobody'"),
+    m("user", "find", says="user find takes an id, e-mail or username"),
+    m("user", "find", "--search-key", "crm", says="expected SCHEMA=VALUE"),
+    m("user", "find", "x", "--tenant", "bad id!", says="tenant id 'bad id!'"),
+    m("user", "list", "--limit", "0", says="--limit '0'"),
+    m("user", "list", says="no passgate database at ./passgate.db", cwd="{empty}"),
     m("user", "enable", says="required: id"),
     # tenant
     m("tenant", "create", "default", says="tenant 'default' exists already"),
@@ -215,6 +220,15 @@ MISTAKES = [
         "nope",
         says="no tenant 'nope'",
     ),
+    m("tenant", "disallow-reset-url", "https://x.example/r", says="not allowed for tenant"),
+    m("tenant", "disallow-reset-url", "https://x", "--tenant", "nope", says="no tenant 'nope'"),
+    m("tenant", "list", "--database", "sqlite://x.db", says="write sqlite:///x.db"),
+    m("tenant", "list", says="no passgate database at ./passgate.db", cwd="{empty}"),
+    # mail
+    m("mail", "last", says="no reset link in mail/"),
+    m("mail", "last", "--to", "a@example.com", "--wait", "-1", says="'-1': expected seconds >= 0"),
+    m("mail", "last", "--print", "everything", says="invalid choice: 'everything'"),
+    m("mail", "last", says="PASSGATE_MAIL_DIR=''", env={"PASSGATE_MAIL_DIR": ""}),
 ]
 
 CONFIG_FILES = {
@@ -268,7 +282,9 @@ def _passgate(
 def test_there_are_enough_cases_and_every_command_has_some():
     assert len(MISTAKES) >= 40
     commands = {
-        " ".join(c.argv[:2]) if c.argv[:1] in (("apikey",), ("user",), ("tenant",)) else c.argv[0]
+        " ".join(c.argv[:2])
+        if c.argv[:1] in (("apikey",), ("user",), ("tenant",), ("mail",))
+        else c.argv[0]
         for c in MISTAKES
         if c.argv
     }
@@ -282,8 +298,13 @@ def test_there_are_enough_cases_and_every_command_has_some():
         "user create",
         "user disable",
         "user enable",
+        "user find",
+        "user list",
         "tenant create",
         "tenant allow-reset-url",
+        "tenant disallow-reset-url",
+        "tenant list",
+        "mail last",
     } <= commands
 
 
