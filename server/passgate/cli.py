@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -443,7 +444,7 @@ def cmd_mail_last(args: argparse.Namespace) -> int:
     folder = _resolve(args).settings.mail_dir
     assert folder is not None  # no SMTP setting is read here
     deadline = time.monotonic() + args.wait
-    while (link := newest_reset_link(folder, args.to)) is None:
+    while (link := newest_reset_link(folder, args.to, args.since)) is None:
         if time.monotonic() >= deadline:
             to = f" to {args.to}" if args.to else ""
             raise OperatorError(
@@ -478,6 +479,16 @@ def _page_size(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 10_000:
         raise argparse.ArgumentTypeError(f"--limit {text!r}: expected a whole number 1-10000")
     return int(text)
+
+
+def _iso_time(text: str) -> float:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected an ISO 8601 time, e.g. 2026-01-31T12:00:00Z"
+        ) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _seconds(text: str) -> float:
@@ -629,6 +640,12 @@ def _mail_verbs(verbs: Any) -> None:
         "link (the whole link), user (its user id), token, or json (all of them)",
         "link",
         choices=("link", "user", "token", "json"),
+    )
+    _flag(
+        p,
+        "--since",
+        "only a link written at or after this ISO 8601 time (e.g. 2026-01-31T12:00:00Z)",
+        type=_iso_time,
     )
     _flag(
         p,

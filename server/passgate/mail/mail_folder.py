@@ -46,9 +46,14 @@ def reset_links(mail_dir: Path) -> list[ResetLink]:
     return found
 
 
-def newest_reset_link(mail_dir: Path, to: str | None = None) -> ResetLink | None:
-    """The newest link, to `to` when given (compared without regard to case)."""
+def newest_reset_link(
+    mail_dir: Path, to: str | None = None, since: float | None = None
+) -> ResetLink | None:
+    """The newest link, to `to` when given (compared without regard to case),
+    written at or after `since` (seconds since the epoch) when given."""
     for link in reversed(reset_links(mail_dir)):
+        if since is not None and link.path.stat().st_mtime < since:
+            break
         if to is None or to.casefold() in (a.strip().casefold() for a in link.to.split(",")):
             return link
     return None
