@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 import time
@@ -37,8 +36,8 @@ from passgate.setting_sources import (
     ConfigFile,
     OperatorError,
     Resolved,
-    mask_url_password,
     resolve,
+    shown_database,
 )
 from passgate.setting_values import BadValue, Seconds, web_url
 from passgate.store.db import open_database, sqlite_path
@@ -111,17 +110,6 @@ def _resolve(args: argparse.Namespace) -> Resolved:
     return resolve(names, flags, os.environ, file)
 
 
-def _shown_database(url: str, *, absolute: bool = False) -> str:
-    """The database as an operator reads it: the file's path (absolute once
-    opened, so that running from another folder shows), or the masked URL."""
-    file = sqlite_path(url)
-    if file is None:
-        return mask_url_password(url)
-    if absolute or file.is_absolute():
-        return str(file.resolve())
-    return f"./{file}"
-
-
 class _Opened:
     """The database this command opened, as shown to the operator."""
 
@@ -134,7 +122,7 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> peewee.Database:
     the command runs in the wrong folder or with the wrong --database."""
     resolved = _resolve(args)
     url = resolved.settings.database
-    shown = _shown_database(url)
+    shown = shown_database(url)
     file = sqlite_path(url)
     if file is not None and not file.exists():
         if not create:
@@ -143,7 +131,7 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> peewee.Database:
             )
         check_serving(resolved, bind=False, database_only=True)
     database = open_database(url)
-    _Opened.shown = _shown_database(url, absolute=True)
+    _Opened.shown = shown_database(url, absolute=True)
     migrate(database)
     return database
 
@@ -156,10 +144,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     is_worker = workers.WORKER_ENV in os.environ
     check_serving(resolved, bind=not is_worker)
     logs.configure(settings.log_level)
-    logging.getLogger("passgate").info(
-        "database",
-        extra={"fields": {"database": _shown_database(settings.database, absolute=True)}},
-    )
     if settings.workers > 1 and not is_worker:
         # each worker runs this very command line, and knows itself by the variable
         return workers.supervise(settings, args.argv)
@@ -178,7 +162,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     resolved = _resolve(args)
     check_serving(resolved, bind=False, database_only=True)
     applied = migrate(open_database(resolved.settings.database))
-    _Opened.shown = _shown_database(resolved.settings.database, absolute=True)
+    _Opened.shown = shown_database(resolved.settings.database, absolute=True)
     print(f"applied migrations: {applied}" if applied else "schema is up to date")
     return 0
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from passgate.config import ENV_PREFIX, Declared, Settings, by_name, show
 from passgate.setting_values import BadValue
+from passgate.store.db import sqlite_path
 
 CONFIG_ENV = ENV_PREFIX + "CONFIG"
 
@@ -134,6 +135,17 @@ class Resolved:
 def mask_url_password(url: str) -> str:
     """postgresql://u:secret@h/db -> postgresql://u:********@h/db."""
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1********@", url)
+
+
+def shown_database(url: str, *, absolute: bool = False) -> str:
+    """The database as an operator reads it: the file's path (absolute once
+    opened, so that running from another folder shows), or the masked URL."""
+    file = sqlite_path(url)
+    if file is None:
+        return mask_url_password(url)
+    if absolute or file.is_absolute():
+        return str(file.resolve())
+    return f"./{file}"
 
 
 def resolve(

@@ -93,3 +93,22 @@ def test_mail_last_prints_the_newest_reset_link_to_an_address(
     assert token.startswith("pgr_") and token in link
     details = json.loads(server.cli(*mail, "--print", "json").stdout)
     assert details["to"] == user.email and details["token"] == token
+
+
+def test_every_command_names_the_database_it_used(server: ServerProcess):
+    database = str(server.workdir / "passgate.db")
+    serving = [line for line in server.log_text().splitlines() if '"msg":"serving"' in line]
+    assert serving and json.loads(serving[0])["database"] == database
+    for command in (("apikey", "list"), ("tenant", "list"), ("user", "list", "--limit", "1")):
+        assert f"passgate: database {database}" in server.cli(*command).stderr, command
+
+
+def test_mail_last_since_skips_older_links(
+    server: ServerProcess, client: Client, make_user: UserFactory
+):
+    user = make_user()
+    client.request_reset(user.email)
+    mail = ["mail", "last", "--to", user.email, "--mail-dir", str(server.mail_dir)]
+    assert server.cli(*mail, "--wait", "15").returncode == 0
+    later = server.cli(*mail, "--since", "2999-01-01T00:00:00Z", check=False)
+    assert later.returncode == 2 and "no reset link to" in later.stderr

@@ -85,6 +85,8 @@ MISTAKES = [
     m("serve", "--template-dir", "/nonexistent/templates", says="is not a folder"),
     m("serve", "--smtp-ca-file", "/nonexistent/ca.pem", says="is not a file"),
     m("serve", "--smtp-host", "relay", "--mail-dir", "m", says="exclude each other"),
+    m("serve", "--smtp-port", "2525", says="--smtp-port need --smtp-host"),
+    m("serve", "--workers", "2", "--listen", "127.0.0.1:0", says="--workers needs a fixed port"),
     # serve: the config file
     m("serve", "--config", "missing.toml", says="--config missing.toml: no such file"),
     m(
@@ -228,6 +230,7 @@ MISTAKES = [
     m("mail", "last", says="no reset link in mail/"),
     m("mail", "last", "--to", "a@example.com", "--wait", "-1", says="'-1': expected seconds >= 0"),
     m("mail", "last", "--print", "everything", says="invalid choice: 'everything'"),
+    m("mail", "last", "--since", "yesterday", says="expected an ISO 8601 time"),
     m("mail", "last", says="PASSGATE_MAIL_DIR=''", env={"PASSGATE_MAIL_DIR": ""}),
 ]
 
