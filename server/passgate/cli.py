@@ -90,7 +90,7 @@ def _settings_flags(parser: argparse.ArgumentParser, names: Iterable[str]) -> No
                 setting.flag,
                 dest=setting.name,
                 default=None,
-                metavar=setting.name.split("_")[-1].upper(),
+                metavar=setting.metavar,
                 help=f"{setting.declaration.help} "
                 f"[env {setting.env}; default: {setting.default_text}]",
             )
@@ -116,20 +116,17 @@ class _Opened:
     shown: str | None = None
 
 
-def _open(args: argparse.Namespace, *, create: bool = False) -> peewee.Database:
-    """Opens (and migrates) the database; `main` names it on stderr. Only
-    `serve` and `migrate` may create one: anywhere else a missing file means
+def _open(args: argparse.Namespace, resolved: Resolved | None = None) -> peewee.Database:
+    """Opens (and migrates) an existing database; `main` names it on stderr.
+    Only `serve` and `migrate` create one: anywhere else a missing file means
     the command runs in the wrong folder or with the wrong --database."""
-    resolved = _resolve(args)
-    url = resolved.settings.database
-    shown = shown_database(url)
+    url = (resolved or _resolve(args)).settings.database
     file = sqlite_path(url)
     if file is not None and not file.exists():
-        if not create:
-            raise OperatorError(
-                f"no passgate database at {shown}: run `passgate migrate` or pass --database"
-            )
-        check_serving(resolved, bind=False, database_only=True)
+        raise OperatorError(
+            f"no passgate database at {shown_database(url)}: "
+            "run `passgate migrate` or pass --database"
+        )
     database = open_database(url)
     _Opened.shown = shown_database(url, absolute=True)
     migrate(database)
@@ -253,8 +250,9 @@ def cmd_user_create(args: argparse.Namespace) -> int:
         if not sep:
             raise OperatorError(f"--search-key {item!r}: expected SCHEMA=VALUE, e.g. crm_id=42")
         search_keys[name] = value
-    settings = _resolve(args).settings
-    database = _open(args)
+    resolved = _resolve(args)
+    settings = resolved.settings
+    database = _open(args, resolved)
     _require_tenant(database, args.tenant)
     secret = _read_password(sys.stdin).removesuffix("\r")
     if args.password_hash_stdin:
@@ -648,7 +646,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.run(args))
     except (OperatorError, ValueError) as error:  # a mistake: say which, without a traceback
         return _refuse(str(error))
-    except peewee.OperationalError as error:
+    except peewee.DatabaseError as error:  # unreadable, not a database, locked, read-only
         return _refuse(f"the database refused: {error}")
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""

@@ -254,6 +254,29 @@ class Declared:
         return ENV_PREFIX + self.name.upper()
 
     @property
+    def metavar(self) -> str:
+        """What the flag takes, for --help."""
+        parse = self.declaration.parse
+        if isinstance(parse, v.Seconds):
+            return "SECONDS"
+        if isinstance(parse, v.Integer):
+            return "N"
+        if isinstance(parse, v.Choice):
+            return "|".join(parse.choices)
+        named = {
+            v.rate: "N/DURATION",
+            v.path: "PATH",
+            v.switch: "on|off",
+            v.listen_address: "HOST:PORT",
+            v.database_url: "URL",
+            v.sqlite_url: "URL",
+            v.web_url: "URL",
+            v.networks: "NETWORKS",
+            _policy_names: "seed|nist",
+        }
+        return named.get(parse, "TEXT")
+
+    @property
     def default_text(self) -> str:
         if self.declaration.default_text is not None:
             return self.declaration.default_text

@@ -8,7 +8,6 @@ would be valid.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 import tomllib
@@ -195,11 +194,3 @@ def _choose_mailer(
     host = _as_written(declared["smtp_host"], values["smtp_host"], sources["smtp_host"])
     folder = _as_written(declared["mail_dir"], str(values["mail_dir"]), sources["mail_dir"])
     raise OperatorError(f"{host} and {folder} exclude each other: choose one")
-
-
-def source_of(resolved: Resolved, name: str) -> Source:
-    return resolved.sources.get(name, Source("default"))
-
-
-def replace(resolved: Resolved, **changes: Any) -> Resolved:
-    return Resolved(dataclasses.replace(resolved.settings, **changes), resolved.sources)
