@@ -115,6 +115,11 @@ class _Opened:
 
     shown: str | None = None
 
+    @classmethod
+    def forget(cls) -> None:
+        """A new command in the same process (tests call `main` many times)."""
+        cls.shown = None
+
 
 def _open(args: argparse.Namespace, resolved: Resolved | None = None) -> peewee.Database:
     """Opens (and migrates) an existing database; `main` names it on stderr.
@@ -642,6 +647,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     args.argv = argv
+    _Opened.forget()
     try:
         code = int(args.run(args))
     except (OperatorError, ValueError) as error:  # a mistake: say which, without a traceback
