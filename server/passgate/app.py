@@ -45,6 +45,7 @@ from passgate.offload import Offload
 from passgate.reflection import REFLECTION_PREFIX, enable_reflection
 from passgate.sealing import Sealer, load_or_create_key
 from passgate.services.auth_service import AuthService
+from passgate.setting_sources import shown_database
 from passgate.store.db import open_database, sqlite_path
 from passgate.store.housekeeping import Housekeeping, HousekeepingWorker
 from passgate.store.migrations import migrate
@@ -144,7 +145,13 @@ class Passgate:
         for name in ("", SERVICE_NAME):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         await self.server.start()
-        log.info("serving", extra={"fields": {"listen": self.settings.listen, "port": self.port}})
+        database = shown_database(self.settings.database, absolute=True)
+        log.info(
+            "serving",
+            extra={
+                "fields": {"listen": self.settings.listen, "port": self.port, "database": database}
+            },
+        )
 
     async def stop(self, grace: float | None = None) -> None:
         """Says NOT_SERVING, still answers new calls for `shutdown_delay` seconds,

@@ -1,7 +1,8 @@
 """The `passgate` command: serve, migrate, and manage API keys, users and tenants.
 
-Every flag also reads `PASSGATE_<FLAG>` from the environment (`--key-rate` →
-`PASSGATE_KEY_RATE`); a flag given on the command line wins.
+Every setting is read from a flag, else `PASSGATE_<SETTING>`, else the file
+given by `--config`, else its default (`passgate config` shows which). A
+mistake is refused with exit status 2 and one line on stderr.
 """
 
 from __future__ import annotations
@@ -10,24 +11,58 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from passgate import config
+import peewee
+
+from passgate.cli_output import iso, print_records
 from passgate.clock import SystemClock
-from passgate.config import MailSettings, Settings
-from passgate.errors import InvalidRequest
+from passgate.config import declared
+from passgate.errors import InvalidRequest, Violation
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.passwords import PasswordHasher, importable
 from passgate.identity.policy import PasswordPolicy
-from passgate.identity.users import Users
+from passgate.identity.tenants import TenantExists, TenantRecord, Tenants
+from passgate.identity.users import Users, UserSummary
+from passgate.mail.mail_folder import newest_reset_link
 from passgate.rates import Rate
-from passgate.store.db import open_database
+from passgate.serving_checks import check_serving
+from passgate.setting_sources import (
+    CONFIG_ENV,
+    ConfigFile,
+    OperatorError,
+    Resolved,
+    resolve,
+    shown_database,
+)
+from passgate.setting_values import BadValue, Seconds, web_url
+from passgate.store.db import open_database, sqlite_path
 from passgate.store.migrations import migrate
-from passgate.store.models import Tenant
 
+API_KEY_COLUMNS = ("id", "name", "tenant", "scopes", "rate", "created_at", "revoked_at")
+USER_COLUMNS = ("id", "tenant", "email", "username", "disabled", "created_at")
 RPC_NAMES = ("SignIn", "ChangePassword", "RequestReset", "SubmitReset", "SignOut", "VerifySession")
+EVERY_SETTING = tuple(d.name for d in declared())
+DATABASE_ONLY = ("database",)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+class _RefusePassword(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+        parser.error(
+            "passwords never go on the command line, where shell history and `ps` keep them: "
+            "pipe the password to --password-stdin"
+        )
 
 
 def _env_name(flag: str) -> str:
@@ -37,8 +72,7 @@ def _env_name(flag: str) -> str:
 def _flag(
     parser: argparse.ArgumentParser, flag: str, help: str, default: Any = None, **kw: Any
 ) -> None:
-    """A flag whose default comes from PASSGATE_<FLAG>, else `default`; a required
-    flag is satisfied by its variable too."""
+    """A command's own flag (not a setting) whose default comes from PASSGATE_<FLAG>."""
     env = _env_name(flag)
     value = os.environ.get(env, default)
     if kw.get("required") and value is not None:
@@ -47,279 +81,123 @@ def _flag(
     parser.add_argument(flag, default=value, help=f"{help} [env {env}{shown}]", **kw)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    _flag(
-        parser,
-        "--database",
-        "database URL: sqlite:///FILE or postgresql://…",
-        config.DEFAULT_DATABASE,
+def _settings_flags(parser: argparse.ArgumentParser, names: Iterable[str]) -> None:
+    """The declared settings `names` as flags, plus --config; parsed later, by `resolve`."""
+    wanted = set(names)
+    for setting in declared():
+        if setting.name in wanted:
+            parser.add_argument(
+                setting.flag,
+                dest=setting.name,
+                default=None,
+                metavar=setting.metavar,
+                help=f"{setting.declaration.help} "
+                f"[env {setting.env}; default: {setting.default_text}]",
+            )
+    parser.add_argument(
+        "--config",
+        default=os.environ.get(CONFIG_ENV),
+        metavar="FILE.toml",
+        help=f"read settings from this TOML file; keys are the flags without -- [env {CONFIG_ENV}]",
     )
+    parser.set_defaults(settings_names=tuple(n for n in EVERY_SETTING if n in wanted))
 
 
-def _policy_name(value: str) -> str:
-    PasswordPolicy.from_name(value)
-    return value
+def _resolve(args: argparse.Namespace) -> Resolved:
+    file = None if not args.config else ConfigFile.read(Path(args.config))
+    names: tuple[str, ...] = args.settings_names
+    flags = {name: getattr(args, name) for name in names}
+    return resolve(names, flags, os.environ, file)
 
 
-def _serve_flags(p: argparse.ArgumentParser) -> None:
-    d = Settings()
-    _common(p)
-    _flag(p, "--listen", "address to listen on, HOST:PORT", d.listen)
-    _flag(p, "--reset-url", "default base of the link in reset e-mails", d.reset_url)
-    _flag(
-        p,
-        "--mail-dir",
-        "file mailer: write each e-mail as a .eml file here",
-        str(d.mail.directory),
-        type=Path,
-    )
-    _flag(p, "--smtp-host", "send e-mail through this SMTP server instead of --mail-dir")
-    _flag(p, "--smtp-port", "SMTP port (default 25, 587 or 465 by --smtp-security)", type=int)
-    _flag(p, "--smtp-security", "none | starttls | tls (default starttls)")
-    _flag(p, "--smtp-username", "SMTP login name")
-    _flag(p, "--smtp-password", "SMTP password (prefer the environment variable)")
-    _flag(p, "--smtp-ca-file", "CA bundle to verify the SMTP server with", type=Path)
-    _flag(p, "--mail-from", "sender of reset e-mails", d.mail.sender)
-    _flag(p, "--template-dir", "folder of e-mail templates that override the built-ins", type=Path)
-    _flag(
-        p,
-        "--secret-file",
-        "key that seals queued e-mails (default: beside the SQLite file)",
-        type=Path,
-    )
-    _flag(p, "--bcrypt-cost", "bcrypt cost for new hashes (4-31)", d.bcrypt_cost, type=int)
-    _flag(
-        p,
-        "--password-policy",
-        "seed (the default rules) | nist (NIST SP 800-63B)",
-        d.password_policy,
-        type=_policy_name,
-    )
-    _flag(p, "--session-ttl", "session lifetime in seconds", d.session_ttl, type=float)
-    _flag(p, "--reset-ttl", "reset token lifetime in seconds", d.reset_ttl, type=float)
-    _flag(p, "--threads", "threads for calls that wait for bcrypt or the disk", d.threads, type=int)
-    _flag(p, "--hash-workers", "bcrypt threads (0: one per core)", d.hash_workers, type=int)
-    _flag(
-        p,
-        "--max-concurrent-rpcs",
-        "calls in flight before new ones are refused",
-        d.max_concurrent_rpcs,
-        type=int,
-    )
-    _flag(
-        p,
-        "--request-timeout",
-        "seconds a call may take to deliver its request message",
-        d.request_timeout,
-        type=float,
-    )
-    _flag(
-        p,
-        "--max-streams-per-connection",
-        "calls one connection may hold open at once",
-        d.max_streams_per_connection,
-        type=int,
-    )
-    _flag(
-        p, "--max-message-bytes", "largest request message accepted", d.max_message_bytes, type=int
-    )
-    _flag(
-        p,
-        "--max-metadata-bytes",
-        "largest request metadata accepted",
-        d.max_metadata_bytes,
-        type=int,
-    )
-    _flag(
-        p,
-        "--shutdown-grace",
-        "seconds calls in flight get to finish on SIGTERM",
-        d.shutdown_grace,
-        type=float,
-    )
-    _flag(
-        p,
-        "--shutdown-delay",
-        "seconds after SIGTERM during which health says NOT_SERVING but new calls are still "
-        "answered, for load balancers to stop sending them",
-        d.shutdown_delay,
-        type=float,
-    )
-    _flag(
-        p,
-        "--key-rate",
-        "default budget per API key, N/<duration>",
-        str(d.key_rate),
-        type=Rate.parse,
-    )
-    _flag(
-        p, "--ip-rate", "budget per client address, N/<duration>", str(d.ip_rate), type=Rate.parse
-    )
-    _flag(
-        p,
-        "--reset-ip-rate",
-        "RequestReset budget per client address",
-        str(d.reset_ip_rate),
-        type=Rate.parse,
-    )
-    _flag(
-        p,
-        "--trusted-proxies",
-        "comma-separated proxy networks whose x-forwarded-for is believed",
-        d.trusted_proxies,
-    )
-    _flag(
-        p,
-        "--limits-store",
-        "where budgets and throttles live, sqlite:///FILE (default: beside the database)",
-    )
-    _flag(
-        p,
-        "--signin-free-failures",
-        "failed sign-ins per account before delays start",
-        d.signin_free_failures,
-        type=int,
-    )
-    _flag(
-        p,
-        "--signin-first-delay",
-        "first sign-in delay, seconds; each further failure doubles it",
-        d.signin_first_delay,
-        type=float,
-    )
-    _flag(p, "--signin-max-delay", "longest sign-in delay, seconds", d.signin_max_delay, type=float)
-    _flag(p, "--resets-per-hour", "reset e-mails per account per hour", d.resets_per_hour, type=int)
-    _flag(
-        p,
-        "--wrong-reset-tokens",
-        "wrong tokens per user key before its reset tokens die",
-        d.wrong_reset_tokens,
-        type=int,
-    )
-    _flag(
-        p,
-        "--keepalive-time",
-        "seconds between the server's pings to idle clients",
-        d.keepalive_time,
-        type=float,
-    )
-    _flag(
-        p,
-        "--keepalive-min-ping",
-        "shortest ping interval allowed from clients, seconds",
-        d.keepalive_min_ping,
-        type=float,
-    )
-    _flag(
-        p,
-        "--max-connection-idle",
-        "seconds before an idle connection is closed",
-        d.max_connection_idle,
-        type=float,
-    )
-    _flag(
-        p,
-        "--workers",
-        "processes serving the port (SO_REUSEPORT); 1: this process",
-        d.workers,
-        type=int,
-    )
-    _flag(p, "--reflection", "serve gRPC server reflection: on | off", "on", choices=("on", "off"))
-    _flag(p, "--log-level", "debug | info | warning | error", d.log_level)
+class _Opened:
+    """The database this command opened, as shown to the operator."""
+
+    shown: str | None = None
+
+    @classmethod
+    def forget(cls) -> None:
+        """A new command in the same process (tests call `main` many times)."""
+        cls.shown = None
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    smtp = args.smtp_host is not None
-    mail_dir_given = "PASSGATE_MAIL_DIR" in os.environ or any(
-        a == "--mail-dir" or a.startswith("--mail-dir=") for a in sys.argv
-    )
-    return Settings(
-        listen=args.listen,
-        database=args.database,
-        secret_file=args.secret_file,
-        bcrypt_cost=int(args.bcrypt_cost),
-        password_policy=args.password_policy,
-        session_ttl=float(args.session_ttl),
-        reset_ttl=float(args.reset_ttl),
-        reset_url=args.reset_url,
-        mail=MailSettings(
-            directory=None if smtp and not mail_dir_given else Path(args.mail_dir),
-            smtp_host=args.smtp_host,
-            smtp_port=None if args.smtp_port is None else int(args.smtp_port),
-            smtp_security=args.smtp_security,
-            smtp_username=args.smtp_username,
-            smtp_password=args.smtp_password,
-            smtp_ca_file=args.smtp_ca_file,
-            sender=args.mail_from,
-            template_dir=args.template_dir,
-        ),
-        reflection=args.reflection == "on",
-        workers=int(args.workers),
-        threads=int(args.threads),
-        hash_workers=int(args.hash_workers),
-        max_concurrent_rpcs=int(args.max_concurrent_rpcs),
-        request_timeout=float(args.request_timeout),
-        max_streams_per_connection=int(args.max_streams_per_connection),
-        max_message_bytes=int(args.max_message_bytes),
-        max_metadata_bytes=int(args.max_metadata_bytes),
-        shutdown_grace=float(args.shutdown_grace),
-        shutdown_delay=float(args.shutdown_delay),
-        key_rate=_as_rate(args.key_rate),
-        ip_rate=_as_rate(args.ip_rate),
-        reset_ip_rate=_as_rate(args.reset_ip_rate),
-        trusted_proxies=str(args.trusted_proxies),
-        limits_store=args.limits_store,
-        signin_free_failures=int(args.signin_free_failures),
-        signin_first_delay=float(args.signin_first_delay),
-        signin_max_delay=float(args.signin_max_delay),
-        resets_per_hour=int(args.resets_per_hour),
-        wrong_reset_tokens=int(args.wrong_reset_tokens),
-        keepalive_time=float(args.keepalive_time),
-        keepalive_min_ping=float(args.keepalive_min_ping),
-        max_connection_idle=float(args.max_connection_idle),
-        log_level=str(args.log_level),
-    )
-
-
-def _as_rate(value: Rate | str) -> Rate:
-    return value if isinstance(value, Rate) else Rate.parse(value)
+def _open(args: argparse.Namespace, resolved: Resolved | None = None) -> peewee.Database:
+    """Opens (and migrates) an existing database; `main` names it on stderr.
+    Only `serve` and `migrate` create one: anywhere else a missing file means
+    the command runs in the wrong folder or with the wrong --database."""
+    url = (resolved or _resolve(args)).settings.database
+    file = sqlite_path(url)
+    if file is not None and not file.exists():
+        raise OperatorError(
+            f"no passgate database at {shown_database(url)}: "
+            "run `passgate migrate` or pass --database"
+        )
+    database = open_database(url)
+    _Opened.shown = shown_database(url, absolute=True)
+    migrate(database)
+    return database
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from passgate import app, logs, workers  # noqa: PLC0415  (grpc loads only for `serve`)
 
-    settings = _settings(args)
+    resolved = _resolve(args)
+    settings = resolved.settings
+    is_worker = workers.WORKER_ENV in os.environ
+    check_serving(resolved, bind=not is_worker)
     logs.configure(settings.log_level)
-    if settings.workers > 1 and workers.WORKER_ENV not in os.environ:
+    if settings.workers > 1 and not is_worker:
         # each worker runs this very command line, and knows itself by the variable
         return workers.supervise(settings, args.argv)
     return app.serve(settings)
 
 
-def _open(args: argparse.Namespace) -> Any:
-    database = open_database(args.database)
-    migrate(database)
-    return database
+def cmd_config(args: argparse.Namespace) -> int:
+    rows = _resolve(args).rows()
+    width = max(len(key) for key, _, _ in rows)
+    for key, value, source in rows:
+        print(f"{key:<{width}}  {value}  ({source})")
+    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    database = open_database(args.database)
-    applied = migrate(database)
+    resolved = _resolve(args)
+    check_serving(resolved, bind=False, database_only=True)
+    applied = migrate(open_database(resolved.settings.database))
+    _Opened.shown = shown_database(resolved.settings.database, absolute=True)
     print(f"applied migrations: {applied}" if applied else "schema is up to date")
     return 0
 
 
+def _parse_rate(flag: str, text: str) -> Rate:
+    try:
+        return Rate.parse(text)
+    except ValueError:
+        raise OperatorError(
+            f"{flag} {text!r}: expected N/<duration> with a unit of ms, s, m, h or d, e.g. 100/1m"
+        ) from None
+
+
+def _require_tenant(database: peewee.Database, tenant: str) -> None:
+    if Tenants(database, SystemClock()).get(tenant) is None:
+        raise OperatorError(
+            f"no tenant {tenant!r}: create it with `passgate tenant create {tenant}`"
+        )
+
+
 def cmd_apikey_create(args: argparse.Namespace) -> int:
-    database = _open(args)
-    if not Tenant.select().where(Tenant.id == args.tenant).exists():
-        raise SystemExit(f"no tenant {args.tenant!r}: create it with `passgate tenant create`")
     scopes = None
     if args.scopes:
         scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
         unknown = sorted(set(scopes) - set(RPC_NAMES))
         if unknown:
-            raise SystemExit(f"unknown RPC names in --scopes: {', '.join(unknown)}")
-    rate = None if args.rate is None else _as_rate(args.rate)
+            raise OperatorError(
+                f"--scopes {args.scopes!r}: unknown RPC {', '.join(unknown)}; "
+                f"valid: {','.join(RPC_NAMES)}"
+            )
+    rate = None if args.rate is None else _parse_rate("--rate", args.rate)
+    database = _open(args)
+    _require_tenant(database, args.tenant)
     record, secret = ApiKeys(database, SystemClock()).create(args.name, args.tenant, scopes, rate)
     print(
         f"created API key {record.id} ({record.name}) for tenant {record.tenant_id}",
@@ -331,28 +209,27 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
 
 def cmd_apikey_list(args: argparse.Namespace) -> int:
     database = _open(args)
-    for key in ApiKeys(database, SystemClock()).list():
-        print(
-            json.dumps(
-                {
-                    "id": key.id,
-                    "name": key.name,
-                    "tenant": key.tenant_id,
-                    "scopes": None if key.scopes is None else sorted(key.scopes),
-                    "rate": None if key.rate is None else str(key.rate),
-                    "created_at": key.created_at,
-                    "revoked": key.revoked_at is not None,
-                }
-            )
-        )
+    rows = [
+        {
+            "id": key.id,
+            "name": key.name,
+            "tenant": key.tenant_id,
+            "scopes": None if key.scopes is None else sorted(key.scopes),
+            "rate": None if key.rate is None else str(key.rate),
+            "created_at": iso(key.created_at),
+            "revoked": key.revoked_at is not None,
+            "revoked_at": iso(key.revoked_at),
+        }
+        for key in ApiKeys(database, SystemClock()).list()
+    ]
+    print_records(rows, as_json=args.json, columns=API_KEY_COLUMNS)
     return 0
 
 
 def cmd_apikey_revoke(args: argparse.Namespace) -> int:
     database = _open(args)
     if not ApiKeys(database, SystemClock()).revoke(args.id):
-        print(f"no live API key {args.id!r}", file=sys.stderr)
-        return 1
+        raise OperatorError(f"no live API key {args.id!r}: `passgate apikey list` shows them")
     print(f"revoked {args.id}")
     return 0
 
@@ -362,49 +239,53 @@ def _read_password(stream: Any) -> str:
     try:
         line: str = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise SystemExit("the password on stdin is not valid UTF-8") from None
+        raise OperatorError("the password on stdin is not valid UTF-8") from None
     return line[:-1] if line.endswith("\n") else line
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
     if args.password_stdin == args.password_hash_stdin:
-        raise SystemExit(
+        raise OperatorError(
             "give the password (--password-stdin) or an existing bcrypt hash "
             "(--password-hash-stdin) on stdin, never on the command line"
         )
-    secret = _read_password(sys.stdin).removesuffix("\r")
-    if args.password_hash_stdin:
-        if not importable(secret):
-            raise SystemExit("not a bcrypt hash ($2a$, $2b$ or $2y$, cost 4-31)")
-        return _create_user(args, secret)
-    problems = PasswordPolicy.from_name(args.password_policy).check(
-        secret, field="password", email=args.email, username=args.username
-    )
-    if problems:
-        for v in problems:
-            print(f"{v.field}: {v.description} ({v.reason})", file=sys.stderr)
-        return 2
-    return _create_user(args, PasswordHasher(int(args.bcrypt_cost)).hash(secret))
-
-
-def _create_user(args: argparse.Namespace, hashed: str) -> int:
-    database = _open(args)
     search_keys: dict[str, str] = {}
     for item in args.search_key or ():
         name, sep, value = item.partition("=")
         if not sep:
-            raise SystemExit(f"--search-key takes SCHEMA=VALUE, not {item!r}")
+            raise OperatorError(f"--search-key {item!r}: expected SCHEMA=VALUE, e.g. crm_id=42")
         search_keys[name] = value
+    resolved = _resolve(args)
+    settings = resolved.settings
+    database = _open(args, resolved)
+    _require_tenant(database, args.tenant)
+    secret = _read_password(sys.stdin).removesuffix("\r")
+    if args.password_hash_stdin:
+        if not importable(secret):
+            raise OperatorError(
+                "the hash on stdin is not a bcrypt hash ($2a$, $2b$ or $2y$, cost 4-31)"
+            )
+        hashed = secret
+    else:
+        problems = PasswordPolicy.from_name(settings.password_policy).check(
+            secret, field="password", email=args.email, username=args.username
+        )
+        if problems:
+            raise OperatorError(_violations("the password on stdin", problems))
+        hashed = PasswordHasher(settings.bcrypt_cost).hash(secret)
     try:
         user_id = Users(database, SystemClock()).create(
             args.tenant, args.email, hashed, args.username, search_keys
         )
     except InvalidRequest as error:
-        for v in error.violations:
-            print(f"{v.field}: {v.description} ({v.reason})", file=sys.stderr)
-        return 2
+        raise OperatorError(_violations("user create", error.violations)) from None
     print(user_id)
     return 0
+
+
+def _violations(what: str, problems: Sequence[Violation]) -> str:
+    """Every broken rule, in one line."""
+    return f"{what}: " + "; ".join(f"{v.description} ({v.field}: {v.reason})" for v in problems)
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
@@ -418,71 +299,260 @@ def cmd_user_enable(args: argparse.Namespace) -> int:
 def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
     database = _open(args)
     if not Users(database, SystemClock()).set_disabled(args.id, disabled):
-        print(f"no user {args.id!r}", file=sys.stderr)
-        return 1
+        raise OperatorError(f"no user {args.id!r}: `passgate user find` looks users up")
     print(f"{'disabled' if disabled else 'enabled'} {args.id}")
     return 0
 
 
+TENANT_ID_RULE = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+
+
+def _tenant_id(text: str) -> str:
+    if not (
+        0 < len(text) <= 64
+        and text[0].isascii()
+        and text[0].isalnum()
+        and all(c.isascii() and (c.isalnum() or c in "._-") for c in text)
+    ):
+        raise argparse.ArgumentTypeError(f"tenant id {text!r}: expected {TENANT_ID_RULE}")
+    return text
+
+
+def _reset_url(text: str) -> str:
+    try:
+        return web_url(text)
+    except BadValue as error:
+        raise argparse.ArgumentTypeError(f"reset URL {text!r}: {error}") from None
+
+
+def _tenants(args: argparse.Namespace) -> Tenants:
+    return Tenants(_open(args), SystemClock())
+
+
+def _existing_tenant(tenants: Tenants, tenant_id: str) -> TenantRecord:
+    tenant = tenants.get(tenant_id)
+    if tenant is None:
+        raise OperatorError(f"no tenant {tenant_id!r}: `passgate tenant list` shows them")
+    return tenant
+
+
 def cmd_tenant_create(args: argparse.Namespace) -> int:
-    _open(args)
-    Tenant.insert(id=args.id, name=args.name or args.id, created_at=SystemClock().now()).execute()
+    try:
+        _tenants(args).create(args.id, args.name or args.id)
+    except TenantExists:
+        raise OperatorError(f"tenant {args.id!r} exists already") from None
     print(args.id)
     return 0
 
 
+def cmd_tenant_list(args: argparse.Namespace) -> int:
+    rows = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "reset_urls": list(t.reset_urls),
+            "created_at": iso(t.created_at),
+        }
+        for t in _tenants(args).list()
+    ]
+    print_records(rows, as_json=args.json, columns=("id", "name", "created_at", "reset_urls"))
+    return 0
+
+
 def cmd_tenant_allow_reset_url(args: argparse.Namespace) -> int:
-    _open(args)
-    tenant = Tenant.get_or_none(Tenant.id == args.tenant)
-    if tenant is None:
-        raise SystemExit(f"no tenant {args.tenant!r}")
-    allowed = sorted(set(json.loads(tenant.reset_url_allowlist or "[]")) | set(args.url))
-    Tenant.update(reset_url_allowlist=json.dumps(allowed)).where(Tenant.id == args.tenant).execute()
+    tenants = _tenants(args)
+    tenant = _existing_tenant(tenants, args.tenant)
+    allowed = tuple(sorted(set(tenant.reset_urls) | set(args.url)))
+    tenants.set_reset_urls(tenant.id, allowed)
     print("\n".join(allowed))
     return 0
 
 
+def cmd_tenant_disallow_reset_url(args: argparse.Namespace) -> int:
+    tenants = _tenants(args)
+    tenant = _existing_tenant(tenants, args.tenant)
+    unknown = sorted(set(args.url) - set(tenant.reset_urls))
+    if unknown:
+        listed = ", ".join(tenant.reset_urls) or "none"
+        raise OperatorError(
+            f"{unknown[0]!r} is not allowed for tenant {tenant.id!r}; allowed: {listed}"
+        )
+    allowed = tuple(url for url in tenant.reset_urls if url not in args.url)
+    tenants.set_reset_urls(tenant.id, allowed)
+    print("\n".join(allowed))
+    return 0
+
+
+def _user_rows(users: Sequence[UserSummary]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": u.id,
+            "tenant": u.tenant_id,
+            "email": u.email,
+            "username": u.username,
+            "disabled": u.disabled,
+            "created_at": iso(u.created_at),
+        }
+        for u in users
+    ]
+
+
+def cmd_user_find(args: argparse.Namespace) -> int:
+    if (args.what is None) == (args.search_key is None):
+        raise OperatorError(
+            "user find takes an id, e-mail or username, or --search-key SCHEMA=VALUE"
+        )
+    users = Users(_open(args), SystemClock())
+    if args.search_key is not None:
+        schema, sep, value = args.search_key.partition("=")
+        if not sep:
+            raise OperatorError(
+                f"--search-key {args.search_key!r}: expected SCHEMA=VALUE, e.g. crm_id=42"
+            )
+        found = users.with_search_key(schema, value, args.tenant)
+    else:
+        found = users.matching(args.what, args.tenant)
+    if not found:
+        print(f"passgate: no user matches {args.what or args.search_key!r}", file=sys.stderr)
+        return 1
+    print_records(_user_rows(found), as_json=args.json, columns=USER_COLUMNS)
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    page = Users(_open(args), SystemClock()).page(args.tenant, args.after, args.limit + 1)
+    print_records(_user_rows(page[: args.limit]), as_json=args.json, columns=USER_COLUMNS)
+    if len(page) > args.limit:
+        print(f"passgate: more users: --after {page[args.limit - 1].id}", file=sys.stderr)
+    return 0
+
+
+def cmd_mail_last(args: argparse.Namespace) -> int:
+    folder = _resolve(args).settings.mail_dir
+    assert folder is not None  # no SMTP setting is read here
+    deadline = time.monotonic() + args.wait
+    while (link := newest_reset_link(folder, args.to, args.since)) is None:
+        if time.monotonic() >= deadline:
+            to = f" to {args.to}" if args.to else ""
+            raise OperatorError(
+                f"no reset link{to} in {folder}/: is `passgate serve` writing mail there "
+                "(--mail-dir)? --wait SECONDS waits for one"
+            )
+        time.sleep(0.1)
+    if args.print == "json":
+        print(
+            json.dumps(
+                {
+                    "link": link.link,
+                    "user": link.user_id,
+                    "token": link.token,
+                    "to": link.to,
+                    "file": str(link.path),
+                }
+            )
+        )
+    else:
+        print({"link": link.link, "user": link.user_id, "token": link.token}[args.print])
+    return 0
+
+
+def _json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json", action="store_true", help="one JSON object per line instead of a table"
+    )
+
+
+def _page_size(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 10_000:
+        raise argparse.ArgumentTypeError(f"--limit {text!r}: expected a whole number 1-10000")
+    return int(text)
+
+
+def _iso_time(text: str) -> float:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected an ISO 8601 time, e.g. 2026-01-31T12:00:00Z"
+        ) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def _seconds(text: str) -> float:
+    try:
+        return Seconds(zero_allowed=True)(text)
+    except BadValue as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
+
+
+def verb(
+    parent: Any,
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    help: str,
+    settings: Iterable[str] = DATABASE_ONLY,
+) -> Any:
+    """A command that reads `settings` (by default only --database)."""
+    p = parent.add_parser(name, help=help, description=help)
+    p.set_defaults(run=run)
+    _settings_flags(p, settings)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="passgate", description=__doc__)
+    parser = _Parser(prog="passgate", description=__doc__)
     verbs = parser.add_subparsers(dest="command", required=True)
 
-    def verb(parent: Any, name: str, run: Callable[[argparse.Namespace], int], help: str) -> Any:
-        p = parent.add_parser(name, help=help, description=help)
-        p.set_defaults(run=run)
-        return p
+    verb(verbs, "serve", cmd_serve, "run the gRPC server", EVERY_SETTING)
+    verb(
+        verbs,
+        "config",
+        cmd_config,
+        "print the effective settings of `serve` and where each came from (secrets masked)",
+        EVERY_SETTING,
+    )
+    verb(verbs, "migrate", cmd_migrate, "create the database or apply pending schema migrations")
+    _apikey_verbs(verbs)
+    _user_verbs(verbs)
+    _tenant_verbs(verbs)
+    _mail_verbs(verbs)
+    return parser
 
-    _serve_flags(verb(verbs, "serve", cmd_serve, "run the gRPC server"))
-    _common(verb(verbs, "migrate", cmd_migrate, "apply pending schema migrations"))
 
+def _apikey_verbs(verbs: Any) -> None:
     apikey = verbs.add_parser("apikey", help="manage API keys").add_subparsers(
         dest="action", required=True
     )
     p = verb(
         apikey, "create", cmd_apikey_create, "create a key; prints it, alone, as the last line"
     )
-    _common(p)
     _flag(p, "--name", "what the key is for", required=True)
-    _flag(p, "--tenant", "tenant the key belongs to", "default")
+    _flag(p, "--tenant", "tenant the key belongs to", "default", type=_tenant_id)
     _flag(
         p, "--scopes", f"comma-separated RPCs the key may call (default all): {','.join(RPC_NAMES)}"
     )
     _flag(p, "--rate", "this key's budget, N/<duration> (default the server's --key-rate)")
-    _common(
-        verb(apikey, "list", cmd_apikey_list, "list keys, one JSON object per line (no secrets)")
-    )
+    p = verb(apikey, "list", cmd_apikey_list, "list keys (never their secrets)")
+    _json_flag(p)
     p = verb(apikey, "revoke", cmd_apikey_revoke, "revoke a key by its id; takes effect at once")
-    _common(p)
     p.add_argument("id", help="the key's id (key_…), from `apikey list`")
 
+
+def _user_verbs(verbs: Any) -> None:
     user = verbs.add_parser("user", help="manage users").add_subparsers(
         dest="action", required=True
     )
-    p = verb(user, "create", cmd_user_create, "create a user; prints the new user id")
-    _common(p)
+    p = verb(
+        user,
+        "create",
+        cmd_user_create,
+        "create a user; prints the new user id",
+        ("database", "bcrypt_cost", "password_policy"),
+    )
     _flag(p, "--email", "the user's e-mail address", required=True)
     _flag(p, "--username", "an optional username, unique in the tenant")
     p.add_argument("--search-key", action="append", metavar="SCHEMA=VALUE", help="repeatable")
-    _flag(p, "--tenant", "tenant the user belongs to", "default")
+    _flag(p, "--tenant", "tenant the user belongs to", "default", type=_tenant_id)
     p.add_argument(
         "--password-stdin", action="store_true", help="read the password as one line from stdin"
     )
@@ -492,23 +562,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="import: read an existing bcrypt hash ($2a$/$2b$/$2y$) from stdin; it is "
         "upgraded to passgate's own at the user's first sign-in",
     )
-    _flag(p, "--bcrypt-cost", "bcrypt cost", Settings().bcrypt_cost, type=int)
-    _flag(p, "--password-policy", "seed | nist", Settings().password_policy, type=_policy_name)
+    p.add_argument("--password", nargs="?", action=_RefusePassword, help=argparse.SUPPRESS)
+
+    p = verb(user, "find", cmd_user_find, "find users by id, e-mail, username or search key")
+    p.add_argument("what", nargs="?", help="a user id, e-mail address or username")
+    _flag(p, "--search-key", "find by a search key instead, SCHEMA=VALUE")
+    _flag(p, "--tenant", "look in this tenant only (default: all)", type=_tenant_id)
+    _json_flag(p)
+    p = verb(user, "list", cmd_user_list, "list users, a page at a time, ordered by id")
+    _flag(p, "--tenant", "this tenant only (default: all)", type=_tenant_id)
+    _flag(p, "--limit", "users per page", "50", type=_page_size)
+    _flag(p, "--after", "start after this user id (the next page)")
+    _json_flag(p)
 
     for name, run, text in (
         ("disable", cmd_user_disable, "disable a user: sign-in refused, sessions and tokens ended"),
         ("enable", cmd_user_enable, "enable a disabled user again"),
     ):
         p = verb(user, name, run, text)
-        _common(p)
         p.add_argument("id", help="the user id printed by `user create`")
 
+
+def _tenant_verbs(verbs: Any) -> None:
     tenant = verbs.add_parser("tenant", help="manage tenants").add_subparsers(
         dest="action", required=True
     )
     p = verb(tenant, "create", cmd_tenant_create, "create a tenant")
-    _common(p)
-    p.add_argument("id")
+    p.add_argument("id", type=_tenant_id, help=TENANT_ID_RULE)
     _flag(p, "--name", "display name (default: the id)")
     p = verb(
         tenant,
@@ -516,21 +596,77 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_tenant_allow_reset_url,
         "let callers ask for these reset_url values",
     )
-    _common(p)
-    p.add_argument("url", nargs="+")
-    _flag(p, "--tenant", "tenant whose allow-list grows", "default")
-    return parser
+    p.add_argument("url", nargs="+", type=_reset_url, help="http:// or https:// URL with a host")
+    _flag(p, "--tenant", "tenant whose allow-list grows", "default", type=_tenant_id)
+    p = verb(
+        tenant,
+        "disallow-reset-url",
+        cmd_tenant_disallow_reset_url,
+        "remove reset_url values from a tenant's allow-list",
+    )
+    p.add_argument("url", nargs="+", help="a URL `tenant list` shows")
+    _flag(p, "--tenant", "tenant whose allow-list shrinks", "default", type=_tenant_id)
+    _json_flag(verb(tenant, "list", cmd_tenant_list, "list tenants and their allowed reset URLs"))
+
+
+def _mail_verbs(verbs: Any) -> None:
+    mail = verbs.add_parser("mail", help="read what the file mailer wrote").add_subparsers(
+        dest="action", required=True
+    )
+    p = verb(
+        mail,
+        "last",
+        cmd_mail_last,
+        "print the newest reset link in the mail folder (the file mailer's, --mail-dir)",
+        ("mail_dir",),
+    )
+    _flag(p, "--to", "the newest link sent to this address")
+    _flag(
+        p,
+        "--print",
+        "link (the whole link), user (its user id), token, or json (all of them)",
+        "link",
+        choices=("link", "user", "token", "json"),
+    )
+    _flag(
+        p,
+        "--since",
+        "only a link written at or after this ISO 8601 time (e.g. 2026-01-31T12:00:00Z)",
+        type=_iso_time,
+    )
+    _flag(
+        p,
+        "--wait",
+        "seconds to wait for a link to arrive (mail leaves through an outbox)",
+        "0",
+        type=_seconds,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     args.argv = argv
+    _Opened.forget()
     try:
-        return int(args.run(args))
-    except ValueError as error:  # bad settings: say which, without a traceback
-        print(f"passgate: {error}", file=sys.stderr)
-        return 2
+        code = int(args.run(args))
+    except (OperatorError, ValueError) as error:  # a mistake: say which, without a traceback
+        return _refuse(str(error))
+    except peewee.DatabaseError as error:  # unreadable, not a database, locked, read-only
+        return _refuse(f"the database refused: {error}")
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        return _refuse(f"cannot use{where}: {error.strerror or error}")
+    if _Opened.shown is not None:
+        print(f"passgate: database {_Opened.shown}", file=sys.stderr)
+    return code
+
+
+def _refuse(message: str) -> int:
+    """The one line an operator's mistake gets, naming the database if one was opened."""
+    where = "" if _Opened.shown is None else f" [database {_Opened.shown}]"
+    print(f"passgate: {message}{where}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -4,10 +4,8 @@ loopback port over a throwaway SQLite file, and readers for its mail folder."""
 from __future__ import annotations
 
 import asyncio
-import email
 import logging
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -20,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import grpc
 from google.rpc import error_details_pb2
@@ -34,43 +31,17 @@ from passgate.identity.bcrypt_backends import Bcrypt, fastest_bcrypt
 from passgate.identity.passwords import TESTING_COST, PasswordHasher
 from passgate.identity.users import Users
 from passgate.logs import JsonFormatter
+from passgate.mail.mail_folder import ResetLink, reset_links
 from passgate.mail.mailers import MemoryMailer
 from passgate.rates import Rate
 
 _STATUS_DETAILS_KEY = "grpc-status-details-bin"
-_LINK = re.compile(r"https?://[^\s\"'<>]+")
-
-
-@dataclass(frozen=True)
-class ResetLink:
-    user_id: str
-    token: str
-    link: str
-    path: Path
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def reset_links(mail_dir: Path) -> list[ResetLink]:
-    """Every reset link in the folder's .eml files, oldest message first."""
-    found: list[ResetLink] = []
-    paths = sorted(mail_dir.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
-    for path in paths:
-        message = email.message_from_bytes(path.read_bytes())
-        for part in message.walk():
-            if part.get_content_type() != "text/plain":
-                continue
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            for link in _LINK.findall(payload.decode()):
-                query = parse_qs(urlsplit(link).query)
-                if "user" in query and "token" in query:
-                    found.append(ResetLink(query["user"][0], query["token"][0], link, path))
-    return found
 
 
 def wait_for_health(

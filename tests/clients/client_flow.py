@@ -3,8 +3,9 @@ live server and checks what it prints.
 
 Each language's example is the program its README shows: it signs in (once
 with a wrong password), changes the password (once with a weak one), requests
-a reset, reads the reset link on stdin, submits the reset and signs in with
-the new password, printing one JSON line per step. Calls that passgate
+a reset, takes the reset link from `passgate mail last` (run from the
+client's folder, `../../.venv/bin/passgate` unless told otherwise), submits
+the reset and signs in with the new password, printing one JSON line per step. Calls that passgate
 refuses with RESOURCE_EXHAUSTED are retried after RetryInfo's delay, and
 print a `backoff` event.
 """
@@ -81,21 +82,17 @@ def _drain(lines: queue.Queue[str | None], timeout: float = 5.0) -> str:
     return "".join(text)
 
 
-def _reset_link(server: ServerProcess, user_id: str, timeout: float = 15.0) -> str:
-    """The newest reset link for `user_id` (the session's server mails other tests' users too)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        links = [link for link in server.reset_links() if link.user_id == user_id]
-        if links:
-            return links[-1].link
-        time.sleep(0.05)
-    raise TimeoutError(f"no reset e-mail for {user_id} within {timeout}s")
-
-
 def run_flow(
-    command: list[str], server: ServerProcess, *, cwd: Path, label: str, timeout: float = 120.0
+    command: list[str],
+    server: ServerProcess,
+    *,
+    cwd: Path,
+    label: str,
+    passgate: Path | None = None,
+    timeout: float = 120.0,
 ) -> FlowRun:
-    """Runs the example against `server` for a fresh user and collects its JSON lines."""
+    """Runs the example from `cwd` against `server` for a fresh user (as its
+    README does) and collects its JSON lines."""
     email = f"{label}-{uuid.uuid4().hex[:12]}@example.com"
     run = FlowRun(user_id=server.create_user(email=email, password=PASSWORD))
     with subprocess.Popen(
@@ -111,15 +108,17 @@ def run_flow(
             NEW_PASSWORD,
             "--reset-password",
             RESET_PASSWORD,
+            "--mail-dir",
+            str(server.mail_dir),
+            *(["--passgate", str(passgate)] if passgate is not None else []),
         ],
         cwd=cwd,
         env={**os.environ, "PASSGATE_API_KEY": server.api_key},
-        stdin=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     ) as process:
-        assert process.stdin is not None
         lines: queue.Queue[str | None] = queue.Queue()
         errors: queue.Queue[str | None] = queue.Queue()
         pumps = [
@@ -140,9 +139,6 @@ def run_flow(
                     continue
                 run.steps[event["step"]] = event
                 run.order.append(event["step"])
-                if event["step"] == "request_reset":
-                    process.stdin.write(_reset_link(server, run.user_id) + "\n")
-                    process.stdin.close()
             returncode = process.wait(timeout=max(1.0, deadline - time.monotonic()))
         finally:
             if process.poll() is None:

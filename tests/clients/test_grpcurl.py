@@ -1,12 +1,15 @@
-"""docs/grpcurl.md, run as written: every command with the real grpcurl binary.
+"""docs/grpcurl.md, followed as a newcomer would: every command, in order,
+with the real grpcurl binary and `.venv/bin/passgate`.
 
-Each ```console block of the walkthrough holds one `$ grpcurl …` command and
-the output it prints. The test runs the command with bash (so quoting is what
-a reader pastes) against a live server, with `$PASSGATE` and `$API_KEY` set
-as the walkthrough's setup says, and checks the output against the block:
-`…` inside a line stands for any text, and a line holding only `…` for any
-number of lines. A command whose documented output starts with `ERROR:` must
-fail; every other one must succeed.
+The walkthrough's ```sh setup block and each ```console block (one `$ …`
+command and the output it prints) run with bash in one folder that stands for
+the clone's root: it holds `.venv` and the server the walkthrough has
+`scripts/serve` start there (its `./passgate.db`, its `./mail/`). Variables a
+command exports are seen by the commands after it, as in one terminal. Each
+output is checked against its block: `…` inside a line stands for any text,
+and a line holding only `…` for any number of lines. A command whose
+documented output starts with `ERROR:` must fail; every other one must
+succeed.
 """
 
 from __future__ import annotations
@@ -26,10 +29,6 @@ from passgate.testing import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 WALKTHROUGH = ROOT / "docs" / "grpcurl.md"
-
-# The user the walkthrough's setup creates.
-EMAIL = "ada@example.com"
-PASSWORD = "Correct-Horse-9-battery"
 
 
 @dataclass(frozen=True)
@@ -84,33 +83,65 @@ def grpcurl_folder() -> Path:
     pytest.fail("grpcurl not found: put `scripts/toolchains`' folder on PATH (scripts/test does)")
 
 
-@pytest.fixture(scope="module")
-def walkthrough_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server of its own, so the walkthrough's fixed user cannot clash with other tests'."""
-    with ServerProcess(tmp_path_factory.mktemp("grpcurl")) as server:
-        server.create_user(email=EMAIL, password=PASSWORD)
-        yield server
+SERVE_DEFAULT = "127.0.0.1:50051"
+
+
+def setup_commands(text: str) -> str:
+    blocks = re.findall(r"^```sh\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE)
+    assert len(blocks) == 1, "the walkthrough has one ```sh setup block"
+    return blocks[0]
+
+
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class Terminal:
+    """bash in the clone's root; exported variables carry from one command to the next."""
+
+    def __init__(self, root: Path, env: dict[str, str]) -> None:
+        self.root, self.env = root, env
+        self.state = root / ".terminal-state"
+
+    def run(self, command: str) -> Ran:
+        script = (
+            f'[ -f "{self.state}" ] && source "{self.state}"\n'
+            f"{command}\n"
+            "status=$?\n"
+            f'export -p > "{self.state}"\n'
+            "exit $status\n"
+        )
+        result = subprocess.run(
+            ["bash", "-c", script],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=60,
+            check=False,
+        )
+        return Ran(result.returncode, result.stdout, result.stderr)
 
 
 @pytest.fixture(scope="module")
-def shell_env(walkthrough_server: ServerProcess) -> dict[str, str]:
-    return {
-        "PATH": f"{grpcurl_folder()}{os.pathsep}{os.environ.get('PATH', '')}",
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "PASSGATE": walkthrough_server.target,
-        "API_KEY": walkthrough_server.api_key,
-    }
-
-
-def run(step: Step, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["bash", "-c", step.command],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+def followed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, Ran]]:
+    """Every step's result, from one run of the walkthrough against its own server
+    (the walkthrough's fixed user cannot clash with other tests')."""
+    root = tmp_path_factory.mktemp("clone")
+    (root / ".venv").symlink_to(ROOT / ".venv")
+    with ServerProcess(root) as server:  # what `scripts/serve` runs, on a free port
+        env = {
+            "PATH": f"{grpcurl_folder()}{os.pathsep}{os.environ.get('PATH', '')}",
+            "HOME": os.environ.get("HOME", "/tmp"),
+        }
+        terminal = Terminal(root, env)
+        setup = setup_commands(WALKTHROUGH.read_text()).replace(SERVE_DEFAULT, server.target)
+        done = terminal.run("set -e\n" + setup)
+        assert done.returncode == 0, f"the setup failed:\n{done.stdout}{done.stderr}"
+        yield {n: terminal.run(step.command) for n, step in enumerate(STEPS)}
 
 
 def find(pattern: str) -> Step:
@@ -120,48 +151,63 @@ def find(pattern: str) -> Step:
 
 
 @pytest.mark.parametrize(
-    "step", STEPS, ids=[f"{n}-{step.command.split()[-1]}" for n, step in enumerate(STEPS, 1)]
+    "number",
+    range(len(STEPS)),
+    ids=[f"{n}-{s.command.split()[-1][:40]}" for n, s in enumerate(STEPS)],
 )
 def test_each_command_prints_what_the_walkthrough_shows(
-    step: Step, shell_env: dict[str, str]
+    number: int, followed: dict[int, Ran]
 ) -> None:
-    result = run(step, shell_env)
+    step, result = STEPS[number], followed[number]
     output = normalise(result.stdout + result.stderr)
     assert (result.returncode != 0) == step.fails, (result.returncode, output)
     assert transcript_pattern(step.expected).fullmatch(output), (
-        f"$ {step.command}\n--- the walkthrough shows:\n{step.expected}\n--- grpcurl printed:\n"
-        f"{output}"
+        f"$ {step.command}\n--- the walkthrough shows:\n{step.expected}\n--- it printed:\n{output}"
     )
 
 
-def test_the_walkthrough_covers_discovery_health_and_both_outcomes() -> None:
+def test_the_walkthrough_covers_every_rpc_discovery_health_and_both_outcomes() -> None:
     assert find(r"grpcurl -plaintext \$PASSGATE list$")
     assert find(r"describe passgate\.auth\.v1\.AuthService$")
     assert find(r"describe passgate\.auth\.v1\.AuthService\.SignIn$")
     health = find(r"grpc\.health\.v1\.Health/Check")
     assert "x-api-key" not in health.command, "health checks need no API key"
+    for rpc in (
+        "SignIn",
+        "ChangePassword",
+        "RequestReset",
+        "SubmitReset",
+        "SignOut",
+        "VerifySession",
+    ):
+        assert find(rf"AuthService/{rpc}\b")
     assert len([s for s in STEPS if "AuthService/SignIn" in s.command]) >= 2
+    assert find(r"passgate mail last")
 
 
-def test_method_symbols_resolve(shell_env: dict[str, str]) -> None:
-    result = run(find(r"describe passgate\.auth\.v1\.AuthService\.SignIn$"), shell_env)
-    assert result.returncode == 0, result.stderr
-    assert "passgate.auth.v1.AuthService.SignIn is a method" in result.stdout
-    assert "rpc SignIn ( .passgate.auth.v1.SignInRequest )" in result.stdout
+def test_passgate_is_called_where_the_clone_has_it() -> None:
+    """A bare `passgate` is not on a newcomer's PATH: `.venv/bin/passgate` is."""
+    text = setup_commands(WALKTHROUGH.read_text()) + "\n".join(s.command for s in STEPS)
+    assert not re.search(r"(?<![/\w])passgate (apikey|user|mail|serve|tenant)", text)
 
 
-def test_sign_in_returns_a_session(shell_env: dict[str, str]) -> None:
-    step = next(s for s in STEPS if "AuthService/SignIn" in s.command and not s.fails)
-    result = run(step, shell_env)
+def _first(followed: dict[int, Ran], pattern: str, fails: bool) -> Ran:
+    number = next(
+        n for n, s in enumerate(STEPS) if re.search(pattern, s.command) and s.fails == fails
+    )
+    return followed[number]
+
+
+def test_sign_in_returns_a_session(followed: dict[int, Ran]) -> None:
+    result = _first(followed, r"AuthService/SignIn$", fails=False)
     assert result.returncode == 0, result.stderr
     session = json.loads(result.stdout)
     assert set(session) == {"sessionToken", "userId", "expiresAt"}
     assert session["sessionToken"].startswith("pgs_")
 
 
-def test_a_refused_call_prints_its_details_decoded(shell_env: dict[str, str]) -> None:
-    step = next(s for s in STEPS if "AuthService/SignIn" in s.command and s.fails)
-    result = run(step, shell_env)
+def test_a_refused_call_prints_its_details_decoded(followed: dict[int, Ran]) -> None:
+    result = _first(followed, r"AuthService/SignIn$", fails=True)
     assert result.returncode == 64 + 16, "grpcurl exits with 64 + the status code (UNAUTHENTICATED)"
     assert "Code: Unauthenticated" in result.stderr
     assert '"@type": "type.googleapis.com/google.rpc.ErrorInfo"' in result.stderr

@@ -70,9 +70,9 @@ def test_readme_shows_the_example() -> None:
 
 
 def test_example_flow(flow: list[str], server: ServerProcess, tmp_path: Path) -> None:
-    check_flow(run_flow(flow, server, cwd=tmp_path, label="java"))
+    check_flow(run_flow(flow, server, cwd=PROJECT, label="java"))  # from clients/java
 
 
 def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -> None:
     with throttled_server(tmp_path / "server") as server:
-        check_backoff(run_flow(flow, server, cwd=tmp_path, label="java"))
+        check_backoff(run_flow(flow, server, cwd=PROJECT, label="java"))

@@ -35,7 +35,7 @@ def _npm(*args: str, cwd: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def flow(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+def flow(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The package built in a copy of clients/typescript (no debris in the tree)."""
     # node_modules as package-lock.json says; scripts/toolchains keeps the same stamp
     lock = hashlib.sha1((PACKAGE / "package-lock.json").read_bytes()).hexdigest()[:12]
@@ -53,7 +53,13 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     assert (copy / "dist" / "index.d.ts").is_file()
     _npm("test", cwd=copy)
     _npm("run", "build:examples", cwd=copy)
-    return ["node", str(copy / "examples" / "dist" / "flow.js")]
+    return copy
+
+
+# From the package's folder, as the README says; the copy is not in the clone,
+# so it is told where passgate's command line is.
+FLOW = ["node", "examples/dist/flow.js"]
+PASSGATE = ROOT / ".venv" / "bin" / "passgate"
 
 
 def test_package_is_esm_with_types() -> None:
@@ -66,10 +72,10 @@ def test_readme_shows_the_example() -> None:
     check_readme_excerpts(PACKAGE / "README.md", PACKAGE / "examples" / "flow.ts", "ts")
 
 
-def test_example_flow(flow: list[str], server: ServerProcess, tmp_path: Path) -> None:
-    check_flow(run_flow(flow, server, cwd=tmp_path, label="ts"))
+def test_example_flow(flow: Path, server: ServerProcess) -> None:
+    check_flow(run_flow(FLOW, server, cwd=flow, label="ts", passgate=PASSGATE))
 
 
-def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -> None:
+def test_example_backs_off_as_retry_info_says(flow: Path, tmp_path: Path) -> None:
     with throttled_server(tmp_path / "server") as server:
-        check_backoff(run_flow(flow, server, cwd=tmp_path, label="ts"))
+        check_backoff(run_flow(FLOW, server, cwd=flow, label="ts", passgate=PASSGATE))

@@ -62,7 +62,7 @@ class UserFactory:
 
 def key_id(server: ServerProcess, name: str) -> str:
     """The id `apikey list` shows for the key called `name`."""
-    for line in server.cli("apikey", "list").stdout.splitlines():
+    for line in server.cli("apikey", "list", "--json").stdout.splitlines():
         entry = json.loads(line)
         if entry["name"] == name:
             return str(entry["id"])

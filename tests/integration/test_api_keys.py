@@ -78,7 +78,9 @@ def test_a_revoked_key_is_refused_at_once(
 
     refusal = caller.refuse("SignIn", pb.SignInRequest(email=user.email, password=PASSWORD))
     assert (refusal.code, refusal.reason) == (UNAUTHENTICATED, "API_KEY_INVALID")
-    listed = [json.loads(line) for line in server.cli("apikey", "list").stdout.splitlines()]
+    listed = [
+        json.loads(line) for line in server.cli("apikey", "list", "--json").stdout.splitlines()
+    ]
     assert [k["revoked"] for k in listed if k["id"] == revoked_id] == [True]
     # Other keys are untouched.
     assert Client(shared_channel, server.api_key).sign_in(user.email, PASSWORD).session_token

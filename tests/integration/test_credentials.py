@@ -384,3 +384,20 @@ def test_a_new_password_equal_to_the_old_after_nfkc_is_unchanged(
     assert isinstance(refusal, Refusal), "the old password was accepted as a new one"
     assert refusal.field_reasons == [("new_password", "PASSWORD_UNCHANGED")]
     assert client.is_live(session)
+
+
+# --- hints that point the right way --------------------------------------------
+
+
+def test_hints_name_only_what_the_method_takes(client: Client) -> None:
+    verify = client.refuse("VerifySession", pb.VerifySessionRequest(session_token="pgs_wrong"))
+    assert verify.code == UNAUTHENTICATED
+    assert "Bearer" not in verify.message and "session_token" in verify.message
+    sign_out = client.refuse("SignOut", pb.SignOutRequest())
+    assert "authorization: Bearer" in sign_out.message
+    reset = client.refuse("RequestReset", pb.RequestResetRequest())
+    (violation,) = reset.violations
+    assert "search_key" not in violation.description
+    assert "email" in violation.description and "username" in violation.description
+    sign_in = client.refuse("SignIn", pb.SignInRequest(password=PASSWORD))
+    assert "search_key" in sign_in.violations[0].description

@@ -1,12 +1,18 @@
-"""Every value flag also reads PASSGATE_<FLAG>; the command line wins."""
+"""Every setting is read from a flag, else PASSGATE_<SETTING>, else the
+config file, else its default; `passgate config` says which won."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from passgate.cli import build_parser
+from passgate.cli import build_parser, main
+from passgate.setting_sources import mask_url_password
 
 
 def _value_flags(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
@@ -23,7 +29,7 @@ def _value_flags(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
             yield path, action
 
 
-def test_every_value_flag_reads_its_variable(monkeypatch: pytest.MonkeyPatch):
+def test_every_value_flag_reads_its_variable():
     flags = list(_value_flags(build_parser()))
     assert len(flags) > 40
     for path, action in flags:
@@ -32,13 +38,85 @@ def test_every_value_flag_reads_its_variable(monkeypatch: pytest.MonkeyPatch):
         assert variable in (action.help or ""), f"{' '.join(path)} {flag}"
 
 
-def test_the_variable_fills_a_required_flag_and_the_command_line_wins(
-    monkeypatch: pytest.MonkeyPatch,
+def _config(cwd: Path, *args: str, **env: str) -> dict[str, tuple[str, str]]:
+    """`passgate config` in a subprocess: setting -> (value, source)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PASSGATE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "passgate.cli", "config", *args],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = {}
+    for line in result.stdout.splitlines():
+        key, rest = line.split(maxsplit=1)
+        value, _, source = rest.rpartition("  (")
+        rows[key] = (value.strip(), source.rstrip(")"))
+    return rows
+
+
+def test_a_flag_beats_the_environment_which_beats_the_file_which_beats_the_default(
+    tmp_path: Path,
 ):
-    monkeypatch.setenv("PASSGATE_NAME", "from-env")
-    monkeypatch.setenv("PASSGATE_KEY_RATE", "7/1s")
-    parser = build_parser()
-    assert parser.parse_args(["apikey", "create"]).name == "from-env"
-    assert parser.parse_args(["apikey", "create", "--name", "cli"]).name == "cli"
-    assert str(parser.parse_args(["serve"]).key_rate) == "7/1s"
-    assert str(parser.parse_args(["serve", "--key-rate", "9/1m"]).key_rate) == "9/1m"
+    (tmp_path / "passgate.toml").write_text(
+        '# passgate.toml\nsession-ttl = 60\nreset-ttl = 120\nkey-rate = "7/1s"\nbcrypt-cost = 10\n'
+    )
+    rows = _config(
+        tmp_path,
+        "--config",
+        "passgate.toml",
+        "--session-ttl",
+        "30",
+        PASSGATE_SESSION_TTL="45",
+        PASSGATE_RESET_TTL="90",
+    )
+    assert rows["session-ttl"] == ("30", "flag")
+    assert rows["reset-ttl"] == ("90", "environment")
+    assert rows["key-rate"] == ("7/1s", "passgate.toml line 4")
+    assert rows["bcrypt-cost"] == ("10", "passgate.toml line 5")
+    assert rows["listen"] == ("127.0.0.1:50051", "default")
+
+
+def test_the_config_file_can_come_from_the_environment(tmp_path: Path):
+    (tmp_path / "p.toml").write_text("workers = 3\n")
+    assert _config(tmp_path, PASSGATE_CONFIG="p.toml")["workers"] == ("3", "p.toml line 1")
+
+
+def test_secrets_are_masked(tmp_path: Path):
+    rows = _config(
+        tmp_path,
+        "--smtp-host",
+        "relay.example.com",
+        PASSGATE_SMTP_PASSWORD="hunter2-secret",
+    )
+    assert rows["smtp-password"] == ("********", "environment")
+    assert mask_url_password("postgresql://app:pg-secret@db/p") == "postgresql://app:********@db/p"
+
+
+def test_an_unknown_key_is_refused_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    (tmp_path / "p.toml").write_text('listen = "127.0.0.1:1"\n\nsesion-ttl = 5\n')
+    assert main(["config", "--config", str(tmp_path / "p.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "p.toml line 3: unknown setting 'sesion-ttl': did you mean 'session-ttl'?" in err
+
+
+def test_mail_dir_given_in_main_argv_is_seen_even_when_sys_argv_differs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    """main(argv) is how tests and the worker supervisor call passgate: whether
+    --mail-dir was given is read from that argv, never from sys.argv."""
+    monkeypatch.delenv("PASSGATE_MAIL_DIR", raising=False)
+    monkeypatch.setattr(sys, "argv", ["passgate"])
+    code = main(["config", "--smtp-host", "relay.example.com", "--mail-dir", str(tmp_path)])
+    assert code == 2
+    assert "exclude each other" in capsys.readouterr().err
+
+
+def test_an_smtp_host_alone_replaces_the_default_mail_folder(tmp_path: Path):
+    rows = _config(tmp_path, "--smtp-host", "relay.example.com")
+    assert rows["mail-dir"] == ("—", "default")

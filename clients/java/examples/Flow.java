@@ -5,14 +5,16 @@
 // calls refused with RESOURCE_EXHAUSTED are retried after the delay the
 // server asks for.
 //
+// Run it from clients/java, against the server `scripts/serve` started:
+//
 //   mvn -q package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 //   PASSGATE_API_KEY=pgk_... java -cp "target/passgate-client-0.1.0.jar:$(cat target/classpath.txt)" \
 //       examples/Flow.java --target 127.0.0.1:50051 --email ada@example.com \
 //       --password 'Correct-Horse-9-battery' --new-password 'Another#Strong-Pass-42' \
 //       --reset-password 'Third$Strong-Pass-77'
 //
-// After RequestReset it reads the reset link from the e-mail
-// (`<reset_url>?user=<user_id>&token=<token>`) as one line on standard input.
+// After RequestReset it takes the reset link from the newest e-mail to the
+// user, through `passgate mail last` (the file mailer's folder, --mail-dir).
 
 import dev.passgate.auth.v1.AuthServiceGrpc;
 import dev.passgate.auth.v1.ChangePasswordRequest;
@@ -30,8 +32,6 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +53,8 @@ public class Flow {
     String password = args.get("password");
     String newPassword = args.get("new-password");
     String resetPassword = args.get("reset-password");
+    String passgate = args.getOrDefault("passgate", "../../.venv/bin/passgate");
+    String mailDir = args.getOrDefault("mail-dir", "../../mail");
     if (apiKey == null || apiKey.isEmpty() || email == null || password == null
         || newPassword == null || resetPassword == null) {
       System.err.println("Flow: set PASSGATE_API_KEY and give --email, --password, --new-password, --reset-password");
@@ -92,11 +94,12 @@ public class Flow {
           .signOut(SignOutRequest.getDefaultInstance()));
       emit(Map.of("step", "sign_out"));
 
+      String since = Instant.now().toString();
       withBackoff("request_reset", () -> client.requestReset(
           RequestResetRequest.newBuilder().setEmail(email).build()));
-      emit(Map.of("step", "request_reset", "awaiting", "reset link on standard input"));
+      emit(Map.of("step", "request_reset"));
 
-      Map<String, String> link = readResetLink();
+      Map<String, String> link = lastResetLink(passgate, mailDir, email, since);
       withBackoff("submit_reset", () -> client.submitReset(SubmitResetRequest.newBuilder()
           .setUserId(link.get("user")).setToken(link.get("token")).setNewPassword(resetPassword).build()));
       emit(Map.of("step", "submit_reset", "user_id", link.get("user")));
@@ -154,11 +157,15 @@ public class Flow {
     throw new IllegalStateException(step + ": expected passgate to reject the call");
   }
 
-  /** Reads {@code <reset_url>?user=<user_id>&token=<token>} from standard input. */
-  static Map<String, String> readResetLink() throws Exception {
-    String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-    if (line == null) {
-      throw new IllegalStateException("read reset link: end of input");
+  /** The query of the newest {@code <reset_url>?user=<user_id>&token=<token>} sent to {@code email}. */
+  static Map<String, String> lastResetLink(String passgate, String mailDir, String email, String since)
+      throws Exception {
+    Process process = new ProcessBuilder(passgate, "mail", "last", "--mail-dir", mailDir,
+        "--to", email, "--since", since, "--wait", "30")
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String line = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException("passgate mail last exited " + process.exitValue());
     }
     Map<String, String> query = new HashMap<>();
     String raw = URI.create(line.strip()).getRawQuery();

@@ -1,9 +1,11 @@
 """Sign in, change the password, reset it by e-mail, and sign in again.
 
-Usage, against `passgate serve --mail-dir mail` with a user already created:
+Usage, from the clone's root, against the server `scripts/serve` started
+(its mail folder is ./mail), for a user already created:
 
     PASSGATE_TARGET=127.0.0.1:50051 PASSGATE_API_KEY=pgk_... \\
-        python flow.py ada@example.com 'Correct-Horse-9-battery' mail
+        .venv/bin/python clients/python/examples/flow.py \\
+        ada@example.com 'Correct-Horse-9-battery' mail
 """
 
 from __future__ import annotations

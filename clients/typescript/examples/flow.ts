@@ -5,14 +5,15 @@
 // calls refused with RESOURCE_EXHAUSTED are retried after the delay the
 // server asks for.
 //
+// Run it from clients/typescript, against the server `scripts/serve` started:
+//
 //   PASSGATE_API_KEY=pgk_... node examples/dist/flow.js --target 127.0.0.1:50051 \
 //       --email ada@example.com --password 'Correct-Horse-9-battery' \
 //       --new-password 'Another#Strong-Pass-42' --reset-password 'Third$Strong-Pass-77'
 //
-// After RequestReset it reads the reset link from the e-mail
-// (`<reset_url>?user=<user_id>&token=<token>`) as one line on standard input.
-import { once } from "node:events";
-import { createInterface } from "node:readline";
+// After RequestReset it takes the reset link from the newest e-mail to the
+// user, through `passgate mail last` (the file mailer's folder, --mail-dir).
+import { execFileSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import {
@@ -34,6 +35,8 @@ const { values: args } = parseArgs({
     password: { type: "string" },
     "new-password": { type: "string" },
     "reset-password": { type: "string" },
+    passgate: { type: "string", default: "../../.venv/bin/passgate" },
+    "mail-dir": { type: "string", default: "../../mail" },
   },
 });
 const apiKey = process.env.PASSGATE_API_KEY;
@@ -90,10 +93,12 @@ async function expectRejected(step: string, call: () => Promise<unknown>): Promi
   throw new Error(`${step}: expected passgate to reject the call`);
 }
 
-async function readResetLink(): Promise<{ userId: string; token: string }> {
-  const lines = createInterface({ input: process.stdin });
-  const [line] = (await once(lines, "line")) as [string];
-  lines.close();
+function lastResetLink(since: string): { userId: string; token: string } {
+  const line = execFileSync(
+    args.passgate,
+    ["mail", "last", "--mail-dir", args["mail-dir"], "--to", email!, "--since", since, "--wait", "30"],
+    { encoding: "utf8" },
+  );
   const link = new URL(line.trim());
   const userId = link.searchParams.get("user");
   const token = link.searchParams.get("token");
@@ -146,10 +151,11 @@ await expectRejected("old_session_revoked", () =>
 await withBackoff("sign_out", () => client.signOut({}, withSession(changed.sessionToken)));
 emit({ step: "sign_out" });
 
+const since = new Date().toISOString();
 await withBackoff("request_reset", () => client.requestReset({ identifier: { case: "email", value: email } }));
-emit({ step: "request_reset", awaiting: "reset link on standard input" });
+emit({ step: "request_reset" });
 
-const { userId, token } = await readResetLink();
+const { userId, token } = lastResetLink(since);
 await withBackoff("submit_reset", () => client.submitReset({ userId, token, newPassword: resetPassword }));
 emit({ step: "submit_reset", user_id: userId });
 

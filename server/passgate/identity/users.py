@@ -42,6 +42,36 @@ def _record(row: tuple[object, ...] | None) -> UserRecord | None:
     )
 
 
+@dataclass(frozen=True)
+class UserSummary:
+    """What an operator sees of a user: never the hash."""
+
+    id: str
+    tenant_id: str
+    email: str
+    username: str | None
+    disabled: bool
+    created_at: float
+
+
+_SUMMARY = "SELECT id, tenant_id, email, username, disabled, created_at FROM users "
+_WITH_SEARCH_KEY = (
+    "WHERE id IN (SELECT user_id FROM search_keys WHERE schema_name = ? AND value = ?)"
+)
+
+
+def _summary(row: tuple[object, ...]) -> UserSummary:
+    uid, tenant_id, email, username, disabled, created_at = row
+    return UserSummary(
+        str(uid),
+        str(tenant_id),
+        str(email),
+        None if username is None else str(username),
+        bool(disabled),
+        float(str(created_at)),
+    )
+
+
 class Users:
     def __init__(self, database: peewee.Database, clock: Clock) -> None:
         self._db = database
@@ -64,6 +94,40 @@ class Users:
 
     def get(self, user_id: str) -> UserRecord | None:
         return _record(raw.execute(self._db, _SELECT + "WHERE u.id = ?", (user_id,)).fetchone())
+
+    def matching(self, text: str, tenant_id: str | None = None) -> list[UserSummary]:
+        """Users whose id, e-mail or username is `text` (in one tenant or in all)."""
+        sql = _SUMMARY + "WHERE (id = ? OR email_key = ? OR username_key = ?)"
+        params: tuple[str, ...] = (text, fields.email_key(text), fields.username_key(text))
+        if tenant_id is not None:
+            sql, params = sql + " AND tenant_id = ?", (*params, tenant_id)
+        rows = raw.execute(self._db, sql + " ORDER BY tenant_id, id", params).fetchall()
+        return [_summary(row) for row in rows]
+
+    def with_search_key(
+        self, schema_name: str, value: str, tenant_id: str | None = None
+    ) -> list[UserSummary]:
+        sql = _SUMMARY + _WITH_SEARCH_KEY
+        params: tuple[str, ...] = (schema_name, value)
+        if tenant_id is not None:
+            sql, params = sql + " AND tenant_id = ?", (*params, tenant_id)
+        rows = raw.execute(self._db, sql + " ORDER BY tenant_id, id", params).fetchall()
+        return [_summary(row) for row in rows]
+
+    def page(self, tenant_id: str | None, after: str | None, limit: int) -> list[UserSummary]:
+        """Up to `limit` users ordered by id, from after the id `after`."""
+        clauses, params = [], []
+        if tenant_id is not None:
+            clauses.append("tenant_id = ?")
+            params.append(tenant_id)
+        if after is not None:
+            clauses.append("id > ?")
+            params.append(after)
+        where = ("WHERE " + " AND ".join(clauses) + " ") if clauses else ""
+        rows = raw.execute(
+            self._db, _SUMMARY + where + "ORDER BY id LIMIT ?", (*params, limit)
+        ).fetchall()
+        return [_summary(row) for row in rows]
 
     def create(
         self,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal, Protocol, get_args
 
 from passgate.clock import Clock, SystemClock
+from passgate.config import Settings
 
 __all__ = [
     "DEFAULT_SMTP_PORTS",
@@ -380,7 +381,7 @@ def mailer_from_options(
     smtp_security: str | None = None,
     smtp_username: str | None = None,
     smtp_password: str | None = None,
-    smtp_timeout: float = 30.0,
+    smtp_timeout: float = Settings.smtp_timeout,
     smtp_ca_file: Path | None = None,
 ) -> Mailer:
     """Turns the `serve` command's mail flags into a mailer, or a ValueError naming the flag.

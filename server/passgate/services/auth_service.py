@@ -40,12 +40,16 @@ def session_from_metadata(context: Context) -> str:
     raise SessionInvalid()
 
 
-def _identifier_required() -> Violation:
+def _identifier_required(choices: str) -> Violation:
     return Violation(
-        "identifier",
-        reason_name(ErrorReason.FIELD_REQUIRED),
-        "Give exactly one of email, username or search_key.",
+        "identifier", reason_name(ErrorReason.FIELD_REQUIRED), f"Give exactly one of {choices}."
     )
+
+
+# VerifySession reads the token from its request, not from metadata like the others.
+VERIFY_SESSION_INVALID = (
+    "session_token unknown, expired or revoked (VerifySession takes it in the request body)"
+)
 
 
 def sign_in_identifier(request: pb.SignInRequest) -> tuple[Identifier | None, list[Violation]]:
@@ -61,7 +65,7 @@ def sign_in_identifier(request: pb.SignInRequest) -> tuple[Identifier | None, li
         problems = fields.schema_name("search_key.schema_name", key.schema_name)
         problems += fields.bounded_text("search_key.value", key.value, fields.MAX_SEARCH_VALUE)
         return Identifier(IdentifierKind.SEARCH_KEY, key.value, key.schema_name), problems
-    return None, [_identifier_required()]
+    return None, [_identifier_required("email, username or search_key")]
 
 
 def reset_identifier(request: pb.RequestResetRequest) -> tuple[Identifier | None, list[Violation]]:
@@ -72,7 +76,7 @@ def reset_identifier(request: pb.RequestResetRequest) -> tuple[Identifier | None
         return Identifier(IdentifierKind.USERNAME, request.username), fields.username(
             "username", request.username
         )
-    return None, [_identifier_required()]
+    return None, [_identifier_required("email or username")]
 
 
 def _reject_if(problems: list[Violation]) -> None:
@@ -160,7 +164,12 @@ class AuthService(pb_grpc.AuthServiceServicer):
     async def VerifySession(
         self, request: pb.VerifySessionRequest, context: Context
     ) -> pb.VerifySessionResponse:
-        session = self._accounts.verify_session(current_call.get().tenant_id, request.session_token)
+        try:
+            session = self._accounts.verify_session(
+                current_call.get().tenant_id, request.session_token
+            )
+        except SessionInvalid:
+            raise SessionInvalid(VERIFY_SESSION_INVALID) from None
         return _verify_response(session.user_id, session.expires_at)
 
 

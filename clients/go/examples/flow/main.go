@@ -5,16 +5,17 @@
 // JSON line; calls refused with RESOURCE_EXHAUSTED are retried after the delay
 // the server asks for.
 //
+// Run it from clients/go, against the server `scripts/serve` started:
+//
 //	PASSGATE_API_KEY=pgk_... go run ./examples/flow -target 127.0.0.1:50051 \
 //	    -email ada@example.com -password 'Correct-Horse-9-battery' \
 //	    -new-password 'Another#Strong-Pass-42' -reset-password 'Third$Strong-Pass-77'
 //
-// After RequestReset it reads the reset link from the e-mail
-// (`<reset_url>?user=<user_id>&token=<token>`) as one line on standard input.
+// After RequestReset it takes the reset link from the newest e-mail to the
+// user, through `passgate mail last` (the file mailer's folder, -mail-dir).
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -39,19 +41,27 @@ func main() {
 	password := flag.String("password", "", "the user's current password")
 	newPassword := flag.String("new-password", "", "the password to change to")
 	resetPassword := flag.String("reset-password", "", "the password to set through the reset link")
+	passgateCommand := flag.String("passgate", "../../.venv/bin/passgate", "passgate's command line")
+	mailDir := flag.String("mail-dir", "../../mail", "where passgate's file mailer writes e-mails")
 	flag.Parse()
 	apiKey := os.Getenv("PASSGATE_API_KEY")
 	if apiKey == "" || *email == "" || *password == "" || *newPassword == "" || *resetPassword == "" {
 		fmt.Fprintln(os.Stderr, "flow: set PASSGATE_API_KEY and give -email, -password, -new-password, -reset-password")
 		os.Exit(2)
 	}
-	if err := run(*target, apiKey, *email, *password, *newPassword, *resetPassword); err != nil {
+	lastResetLink := func(since string) (string, error) {
+		out, err := exec.Command(*passgateCommand, "mail", "last", "--mail-dir", *mailDir,
+			"--to", *email, "--since", since, "--wait", "30").Output()
+		return string(out), err
+	}
+	if err := run(*target, apiKey, *email, *password, *newPassword, *resetPassword, lastResetLink); err != nil {
 		fmt.Fprintln(os.Stderr, "flow:", err)
 		os.Exit(1)
 	}
 }
 
-func run(target, apiKey, email, password, newPassword, resetPassword string) error {
+func run(target, apiKey, email, password, newPassword, resetPassword string,
+	lastResetLink func(since string) (string, error)) error {
 	// Plaintext is for a local server only: use TLS credentials in production.
 	conn, err := grpc.NewClient(target,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
@@ -120,6 +130,7 @@ func run(target, apiKey, email, password, newPassword, resetPassword string) err
 	}
 	emit(map[string]any{"step": "sign_out"})
 
+	since := time.Now().UTC().Format(time.RFC3339Nano)
 	_, err = withBackoff(ctx, "request_reset", func() (*authv1.RequestResetResponse, error) {
 		return client.RequestReset(ctx, &authv1.RequestResetRequest{
 			Identifier: &authv1.RequestResetRequest_Email{Email: email},
@@ -128,9 +139,13 @@ func run(target, apiKey, email, password, newPassword, resetPassword string) err
 	if err != nil {
 		return fmt.Errorf("request reset: %w", err)
 	}
-	emit(map[string]any{"step": "request_reset", "awaiting": "reset link on standard input"})
+	emit(map[string]any{"step": "request_reset"})
 
-	userID, token, err := readResetLink(bufio.NewReader(os.Stdin))
+	link, err := lastResetLink(since)
+	if err != nil {
+		return fmt.Errorf("passgate mail last: %w", err)
+	}
+	userID, token, err := parseResetLink(link)
 	if err != nil {
 		return err
 	}
@@ -201,13 +216,9 @@ func expectRejected(step string, err error) error {
 	return nil
 }
 
-// readResetLink reads `<reset_url>?user=<user_id>&token=<token>` from r.
-func readResetLink(r *bufio.Reader) (userID, token string, err error) {
-	line, err := r.ReadString('\n')
-	if err != nil && line == "" { // a last line without a newline is fine
-		return "", "", fmt.Errorf("read reset link: %w", err)
-	}
-	link, err := url.Parse(strings.TrimSpace(line))
+// parseResetLink reads the user id and token of `<reset_url>?user=<user_id>&token=<token>`.
+func parseResetLink(text string) (userID, token string, err error) {
+	link, err := url.Parse(strings.TrimSpace(text))
 	if err != nil {
 		return "", "", fmt.Errorf("reset link: %w", err)
 	}

@@ -1,0 +1,59 @@
+"""Reading back the reset links the file mailer wrote: for operators trying
+passgate out (`passgate mail last`) and for tests."""
+
+from __future__ import annotations
+
+import email
+import email.utils
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+_LINK = re.compile(r"https?://[^\s\"'<>]+")
+
+
+@dataclass(frozen=True)
+class ResetLink:
+    user_id: str
+    token: str
+    link: str
+    path: Path
+    to: str = ""
+
+
+def reset_links(mail_dir: Path) -> list[ResetLink]:
+    """Every reset link in the folder's .eml files, oldest message first."""
+    found: list[ResetLink] = []
+    if not mail_dir.is_dir():
+        return found
+    paths = sorted(mail_dir.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    for path in paths:
+        message = email.message_from_bytes(path.read_bytes())
+        to = ", ".join(
+            address for _, address in email.utils.getaddresses(message.get_all("To", []))
+        )
+        for part in message.walk():
+            if part.get_content_type() != "text/plain":
+                continue
+            payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes):
+                continue
+            for link in _LINK.findall(payload.decode(part.get_content_charset() or "utf-8")):
+                query = parse_qs(urlsplit(link).query)
+                if "user" in query and "token" in query:
+                    found.append(ResetLink(query["user"][0], query["token"][0], link, path, to))
+    return found
+
+
+def newest_reset_link(
+    mail_dir: Path, to: str | None = None, since: float | None = None
+) -> ResetLink | None:
+    """The newest link, to `to` when given (compared without regard to case),
+    written at or after `since` (seconds since the epoch) when given."""
+    for link in reversed(reset_links(mail_dir)):
+        if since is not None and link.path.stat().st_mtime < since:
+            break
+        if to is None or to.casefold() in (a.strip().casefold() for a in link.to.split(",")):
+            return link
+    return None

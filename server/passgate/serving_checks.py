@@ -1,0 +1,95 @@
+"""Checks against the machine before serving: can the files be written, can
+the address be bound. Done up front so that each failure is one line naming
+the setting, rather than a traceback from deep inside the server."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import tempfile
+from pathlib import Path
+
+from passgate.config import by_name, show
+from passgate.setting_sources import Resolved, SettingError, Source
+from passgate.store.db import sqlite_path
+
+
+def writable_folder(folder: Path) -> str | None:
+    """Creates `folder` if needed; None if a file can be written in it, else why not."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return f"cannot create or write in {folder}: {error.strerror or error}"
+    return None
+
+
+def check_listen(address: str) -> str | None:
+    """None if `address` can be bound now, else why not."""
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]")
+    try:
+        infos = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        return f"cannot resolve host {host!r}: {error.strerror}"
+    family, kind, proto, _, sockaddr = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(sockaddr)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return "address already in use: stop the other server or choose another port"
+            if error.errno == errno.EADDRNOTAVAIL:
+                return f"{host} is not an address of this machine"
+            if error.errno == errno.EACCES:
+                return f"port {port} needs privileges: choose a port above 1023"
+            return f"cannot listen there: {error.strerror}"
+    return None
+
+
+def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False) -> None:
+    """Raises SettingError for the first setting the machine cannot honour
+    (only the database file's, for commands that create nothing else)."""
+    settings = resolved.settings
+    declared = by_name()
+
+    def fail(name: str, problem: str) -> None:
+        source = resolved.sources.get(name, Source("default"))
+        raise SettingError(declared[name], show(getattr(settings, name)), source, problem)
+
+    for name in ("database",) if database_only else ("database", "limits_store"):
+        file = sqlite_path(getattr(settings, name) or "")
+        if file is not None and (problem := _writable_file(file)):
+            fail(name, problem)
+    if database_only:
+        return
+    if settings.mail_dir is not None and (problem := writable_folder(settings.mail_dir)):
+        fail("mail_dir", problem)
+    if settings.secret_file is not None and (problem := _writable_file(settings.secret_file)):
+        fail("secret_file", problem)
+    if settings.template_dir is not None and not settings.template_dir.is_dir():
+        fail("template_dir", f"{settings.template_dir} is not a folder")
+    if settings.smtp_ca_file is not None and not settings.smtp_ca_file.is_file():
+        fail("smtp_ca_file", f"{settings.smtp_ca_file} is not a file")
+    if bind and (problem := check_listen(settings.listen)):
+        fail("listen", problem)
+
+
+def _writable_file(file: Path) -> str | None:
+    if file.exists():
+        if file.is_dir():
+            return f"{file} is a folder"
+        try:
+            with file.open("ab"):
+                pass
+        except OSError as error:
+            return f"cannot write {file}: {error.strerror}"
+        return None
+    return writable_folder(file.parent if str(file.parent) else Path("."))

@@ -1,0 +1,204 @@
+"""Parsers for setting values written as text (a flag, a variable, a config file).
+
+Each parser turns text into a value or raises `BadValue` saying what would be
+valid, so that the caller can name the setting and where the text came from.
+None of them touches the disk or the network: checks that do live in
+`passgate.serving_checks`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import ipaddress
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from passgate.rates import Rate
+
+Parser = Callable[[str], Any]
+
+
+class BadValue(ValueError):
+    """A value that cannot be used; the text says what would be valid."""
+
+
+def _number(text: str, kind: type[int] | type[float]) -> int | float:
+    try:
+        value = kind(text.strip())
+    except ValueError:
+        raise BadValue("not a number") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadValue("not a finite number")
+    return value
+
+
+@dataclass(frozen=True)
+class Integer:
+    """A whole number within `low`..`high`."""
+
+    low: int
+    high: int | None = None
+
+    def __call__(self, text: str) -> int:
+        try:
+            value = int(_number(text, int))
+        except BadValue:
+            raise BadValue(f"expected {self.describe()}") from None
+        if value < self.low or (self.high is not None and value > self.high):
+            raise BadValue(f"expected {self.describe()}")
+        return value
+
+    def describe(self) -> str:
+        if self.high is None:
+            return f"a whole number >= {self.low}"
+        return f"a whole number from {self.low} to {self.high}"
+
+
+@dataclass(frozen=True)
+class Seconds:
+    """A duration in seconds: above 0, or from 0 when `zero_allowed`."""
+
+    zero_allowed: bool = False
+
+    def __call__(self, text: str) -> float:
+        try:
+            value = float(_number(text, float))
+        except BadValue:
+            raise BadValue(f"expected {self.describe()}") from None
+        if value < 0 or (value == 0 and not self.zero_allowed):
+            raise BadValue(f"expected {self.describe()}")
+        return value
+
+    def describe(self) -> str:
+        return "seconds >= 0" if self.zero_allowed else "seconds > 0"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a few words, compared without regard to case."""
+
+    choices: Sequence[str]
+
+    def __call__(self, text: str) -> str:
+        word = text.strip().lower()
+        if word not in self.choices:
+            raise BadValue(f"expected one of {', '.join(self.choices)}")
+        return word
+
+
+def switch(text: str) -> bool:
+    """on / off (also true / false, yes / no, 1 / 0, as TOML and shells write them)."""
+    word = text.strip().lower()
+    if word in ("on", "true", "yes", "1"):
+        return True
+    if word in ("off", "false", "no", "0"):
+        return False
+    raise BadValue("expected on or off")
+
+
+def text(value: str) -> str:
+    return value
+
+
+def optional_text(value: str) -> str | None:
+    return value or None
+
+
+def path(value: str) -> Path:
+    if not value.strip():
+        raise BadValue("expected a path")
+    return Path(value).expanduser()
+
+
+def rate(value: str) -> Rate:
+    try:
+        return Rate.parse(value)
+    except ValueError:
+        raise BadValue(
+            "expected N/<duration> with a unit of ms, s, m, h or d, e.g. 25/5s or 600/1m"
+        ) from None
+
+
+def listen_address(value: str) -> str:
+    """HOST:PORT (`[::1]:50051` for IPv6), port 0 (any free one) to 65535."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not host:
+        raise BadValue("expected HOST:PORT, e.g. 127.0.0.1:50051 or [::1]:50051")
+    if not port.isdigit() or int(port) > 65535:
+        raise BadValue(f"expected HOST:PORT with a port from 0 to 65535, not {port!r}")
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        ipaddress.ip_address(bare)
+    except ValueError:
+        if bare[0].isdigit() and bare.replace(".", "").isdigit():
+            raise BadValue(f"{bare!r} is not an IP address") from None
+        if not all(c.isalnum() or c in "-." for c in bare):
+            raise BadValue(f"{bare!r} is not a host name") from None
+    return value.strip()
+
+
+def web_url(value: str) -> str:
+    """An http or https URL with a host, e.g. a reset link's base."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadValue(
+            "expected an http:// or https:// URL with a host, e.g. https://example.com/reset"
+        )
+    return value.strip()
+
+
+def networks(value: str) -> str:
+    """Comma-separated networks (`10.0.0.0/8,::1`); empty: none."""
+    for part in value.split(","):
+        if part.strip():
+            try:
+                ipaddress.ip_network(part.strip(), strict=False)
+            except ValueError:
+                raise BadValue(
+                    f"{part.strip()!r} is not a network: expected e.g. 10.0.0.0/8,192.168.1.5"
+                ) from None
+    return value
+
+
+POSTGRES_DRIVER = "psycopg2"
+POSTGRES_EXTRA = "pip install 'passgate[postgresql]'"
+
+
+def database_url(value: str) -> str:
+    """sqlite:///FILE or postgresql://USER[:PASS]@HOST:PORT/DB, with its driver installed."""
+    url = value.strip()
+    parts = urlsplit(url)
+    if not parts.scheme:
+        raise BadValue(f"expected a URL: sqlite:///{url or 'passgate.db'} or postgresql://…")
+    if parts.scheme == "sqlite":
+        return _sqlite_url(url, parts.netloc, parts.path)
+    if parts.scheme in ("postgres", "postgresql"):
+        if not parts.hostname or not parts.path.strip("/"):
+            raise BadValue("expected postgresql://USER[:PASS]@HOST:PORT/DB")
+        if importlib.util.find_spec(POSTGRES_DRIVER) is None:
+            raise BadValue(f"the PostgreSQL driver is not installed: {POSTGRES_EXTRA}")
+        return url
+    raise BadValue("expected sqlite:///FILE or postgresql://USER[:PASS]@HOST:PORT/DB")
+
+
+def sqlite_url(value: str) -> str:
+    """sqlite:///FILE only (the limits store)."""
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite":
+        raise BadValue(f"expected sqlite:///FILE, e.g. sqlite:///{Path(parts.path).name or 'x.db'}")
+    return _sqlite_url(url, parts.netloc, parts.path)
+
+
+def _sqlite_url(url: str, netloc: str, file: str) -> str:
+    if netloc:
+        # sqlite://x.db reads as host "x.db" and no file: an in-memory database
+        raise BadValue(f"two slashes leave no file: write sqlite:///{netloc}{file} (three)")
+    name = file[1:] if file.startswith("/") else file
+    if not name or name == ":memory:":
+        raise BadValue("expected sqlite:///FILE: an in-memory database would lose everything")
+    return url

@@ -1,0 +1,114 @@
+"""The everyday commands an operator runs against a live server's database:
+finding and listing users, tenants and keys, and reading the newest reset
+link, each through the real command line."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from rpc_support import Client
+from server_support import UserFactory
+
+from passgate.testing import ServerProcess
+
+
+def _json_lines(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_user_find_by_email_username_search_key_or_id(
+    server: ServerProcess, make_user: UserFactory
+):
+    name = f"finder{uuid.uuid4().hex[:8]}"
+    user = make_user(username=name, search_key=("crm_id", name))
+    for how in (
+        [user.email.upper()],
+        [name],
+        [user.user_id],
+        ["--search-key", f"crm_id={name}"],
+    ):
+        found = server.cli("user", "find", *how, "--json")
+        assert [row["id"] for row in _json_lines(found.stdout)] == [user.user_id], how
+        assert "passgate: database " in found.stderr
+    table = server.cli("user", "find", user.email).stdout.splitlines()
+    assert table[0].split()[:3] == ["ID", "TENANT", "EMAIL"]
+    assert user.user_id in table[1] and "T" in table[1].split()[-1]  # ISO 8601 time
+    missing = server.cli("user", "find", "nobody-at-all@example.com", check=False)
+    assert missing.returncode == 1 and "no user matches" in missing.stderr
+
+
+def test_user_list_pages_through_every_user(server: ServerProcess, make_user: UserFactory):
+    tenant = f"paged-{uuid.uuid4().hex[:8]}"
+    server.cli("tenant", "create", tenant)
+    made = sorted(make_user(tenant=tenant).user_id for _ in range(5))
+    seen: list[str] = []
+    after: list[str] = []
+    while True:
+        page = server.cli("user", "list", "--tenant", tenant, "--limit", "2", "--json", *after)
+        seen += [str(row["id"]) for row in _json_lines(page.stdout)]
+        if "more users: --after" not in page.stderr:
+            break
+        after = ["--after", seen[-1]]
+    assert seen == made
+
+
+def test_tenant_list_and_the_reset_url_allow_list_grows_and_shrinks(server: ServerProcess):
+    tenant = f"urls-{uuid.uuid4().hex[:8]}"
+    server.cli("tenant", "create", tenant)
+    first, second = "https://a.example/reset", "https://b.example/reset"
+    server.cli("tenant", "allow-reset-url", first, second, "--tenant", tenant)
+    server.cli("tenant", "disallow-reset-url", first, "--tenant", tenant)
+    rows = {row["id"]: row for row in _json_lines(server.cli("tenant", "list", "--json").stdout)}
+    assert rows[tenant]["reset_urls"] == [second]
+    assert "default" in rows
+    assert tenant in server.cli("tenant", "list").stdout
+
+
+def test_apikey_list_is_a_table_with_iso_times_and_json_lines_on_request(
+    server: ServerProcess,
+):
+    name = f"listed-{uuid.uuid4().hex[:8]}"
+    server.create_api_key(name)
+    table = server.cli("apikey", "list").stdout.splitlines()
+    assert table[0].split()[:3] == ["ID", "NAME", "TENANT"]
+    (line,) = [row for row in table if name in row]
+    assert "T" in line.split()[5] and line.split()[5].endswith("Z")
+    (entry,) = [
+        e for e in _json_lines(server.cli("apikey", "list", "--json").stdout) if e["name"] == name
+    ]
+    assert str(entry["created_at"]).endswith("Z") and entry["revoked"] is False
+
+
+def test_mail_last_prints_the_newest_reset_link_to_an_address(
+    server: ServerProcess, client: Client, make_user: UserFactory
+):
+    user = make_user()
+    client.request_reset(user.email)
+    mail = ["mail", "last", "--to", user.email, "--mail-dir", str(server.mail_dir), "--wait", "15"]
+    link = server.cli(*mail).stdout.strip()
+    assert link.startswith("http://localhost:8080/reset?user=")
+    assert server.cli(*mail, "--print", "user").stdout.strip() == user.user_id
+    token = server.cli(*mail, "--print", "token").stdout.strip()
+    assert token.startswith("pgr_") and token in link
+    details = json.loads(server.cli(*mail, "--print", "json").stdout)
+    assert details["to"] == user.email and details["token"] == token
+
+
+def test_every_command_names_the_database_it_used(server: ServerProcess):
+    database = str(server.workdir / "passgate.db")
+    serving = [line for line in server.log_text().splitlines() if '"msg":"serving"' in line]
+    assert serving and json.loads(serving[0])["database"] == database
+    for command in (("apikey", "list"), ("tenant", "list"), ("user", "list", "--limit", "1")):
+        assert f"passgate: database {database}" in server.cli(*command).stderr, command
+
+
+def test_mail_last_since_skips_older_links(
+    server: ServerProcess, client: Client, make_user: UserFactory
+):
+    user = make_user()
+    client.request_reset(user.email)
+    mail = ["mail", "last", "--to", user.email, "--mail-dir", str(server.mail_dir)]
+    assert server.cli(*mail, "--wait", "15").returncode == 0
+    later = server.cli(*mail, "--since", "2999-01-01T00:00:00Z", check=False)
+    assert later.returncode == 2 and "no reset link to" in later.stderr

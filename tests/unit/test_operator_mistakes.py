@@ -1,0 +1,323 @@
+"""Every operator mistake, in every command, ends with exit status 2 and one
+line on stderr that says what to do: never a traceback, never a usage dump.
+
+Each case runs the real `passgate` command line in a folder holding a
+migrated database (`./passgate.db`), with `{busy}` replaced by a port another
+socket holds and `{empty}` by a folder with no database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+HASH_OF_NOTHING = "not-a-bcrypt-hash"
+
+
+@dataclass(frozen=True)
+class Mistake:
+    argv: tuple[str, ...]
+    says: str  # a piece of the one line
+    env: dict[str, str] = field(default_factory=dict)
+    stdin: str = ""
+    cwd: str = "{db}"
+
+
+def m(*argv: str, says: str, **kw: object) -> Mistake:
+    return Mistake(argv, says, **kw)  # type: ignore[arg-type]
+
+
+MISTAKES = [
+    # serve: URL forms
+    m("serve", "--database", "sqlite://relative.db", says="write sqlite:///relative.db"),
+    m("serve", "--database", "passgate.db", says="sqlite:///passgate.db"),
+    m("serve", "--database", "sqlite:///:memory:", says="in-memory"),
+    m("serve", "--database", "mysql://h/db", says="expected sqlite:///FILE or postgresql://"),
+    m("serve", "--database", "postgres://u@h/db", says="pip install 'passgate[postgresql]'"),
+    m("serve", "--limits-store", "sqlite://x.limits", says="sqlite:///x.limits"),
+    # serve: listen addresses
+    m("serve", "--listen", "127.0.0.1", says="expected HOST:PORT"),
+    m("serve", "--listen", "localhost:99999", says="port from 0 to 65535"),
+    m("serve", "--listen", "999.1.1.1:1", says="'999.1.1.1' is not an IP address"),
+    m("serve", "--listen", "127.0.0.1:{busy}", says="address already in use"),
+    m("serve", "--listen", "192.0.2.1:50051", says="not an address of this machine"),
+    # serve: ranges
+    m(
+        "serve",
+        "--session-ttl",
+        "-5",
+        says="--session-ttl '-5' (command line): expected seconds > 0",
+    ),
+    m("serve", "--reset-ttl", "0", says="expected seconds > 0"),
+    m("serve", "--workers", "0", says="--workers '0' (command line): expected a whole number >= 1"),
+    m("serve", "--bcrypt-cost", "3", says="from 4 to 31"),
+    m("serve", says="PASSGATE_BCRYPT_COST='32' (environment)", env={"PASSGATE_BCRYPT_COST": "32"}),
+    m("serve", "--threads", "many", says="expected a whole number >= 1"),
+    m("serve", "--max-message-bytes", "0", says="--max-message-bytes"),
+    m("serve", "--request-timeout", "0", says="--request-timeout '0'"),
+    m("serve", "--max-streams-per-connection", "0", says="--max-streams-per-connection '0'"),
+    m("serve", "--smtp-port", "70000", says="from 1 to 65535"),
+    m("serve", "--shutdown-grace", "nan", says="seconds >= 0"),
+    # serve: words, rates, URLs
+    m("serve", "--password-policy", "strict", says="expected one of seed, nist"),
+    m("serve", "--key-rate", "banana", says="--key-rate 'banana' (command line): expected N/"),
+    m(
+        "serve",
+        says="PASSGATE_KEY_RATE='banana' (environment)",
+        env={"PASSGATE_KEY_RATE": "banana"},
+    ),
+    m("serve", "--ip-rate", "10", says="e.g. 25/5s"),
+    m("serve", "--reflection", "maybe", says="expected on or off"),
+    m("serve", "--log-level", "loud", says="debug, info, warning, error"),
+    m("serve", "--smtp-security", "ssl", says="none, starttls, tls"),
+    m("serve", "--trusted-proxies", "10.0.0.0/33", says="not a network"),
+    m("serve", "--reset-url", "not-a-url", says="http:// or https:// URL with a host"),
+    m("serve", "--reset-url", "javascript:alert1", says="http:// or https:// URL with a host"),
+    # serve: paths the process could not use
+    m("serve", "--database", "sqlite:////etc/passwd/x.db", says="/etc/passwd is a file"),
+    m("serve", "--mail-dir", "/proc/passgate-mail", says="--mail-dir '/proc/passgate-mail'"),
+    m("serve", "--template-dir", "/nonexistent/templates", says="is not a folder"),
+    m("serve", "--smtp-ca-file", "/nonexistent/ca.pem", says="is not a file"),
+    m("serve", "--smtp-host", "relay", "--mail-dir", "m", says="exclude each other"),
+    m("serve", "--smtp-port", "2525", says="--smtp-port need --smtp-host"),
+    m("serve", "--workers", "2", "--listen", "127.0.0.1:0", says="--workers needs a fixed port"),
+    # serve: the config file
+    m("serve", "--config", "missing.toml", says="--config missing.toml: no such file"),
+    m(
+        "serve",
+        "--config",
+        "unknown.toml",
+        says="unknown.toml line 2: unknown setting 'sesion-ttl'",
+    ),
+    m("serve", "--config", "broken.toml", says="not valid TOML"),
+    m("serve", "--config", "bad-value.toml", says="key-rate = 'banana' (bad-value.toml line 1)"),
+    m("serve", says="no such file", env={"PASSGATE_CONFIG": "nowhere.toml"}),
+    # argparse's own mistakes, in one line
+    m("serve", "--no-such-flag", says="unrecognized arguments: --no-such-flag"),
+    m(says="the following arguments are required: command"),
+    m("frobnicate", says="invalid choice: 'frobnicate'"),
+    # config and migrate
+    m("config", "--session-ttl", "-5", says="expected seconds > 0"),
+    m("config", says="PASSGATE_WORKERS='zero' (environment)", env={"PASSGATE_WORKERS": "zero"}),
+    m("migrate", "--database", "sqlite://x.db", says="write sqlite:///x.db"),
+    m("migrate", "--database", "sqlite:////etc/passwd/x.db", says="/etc/passwd is a file"),
+    # apikey
+    m(
+        "apikey",
+        "create",
+        "--name",
+        "k",
+        says="no passgate database at ./passgate.db",
+        cwd="{empty}",
+    ),
+    m("apikey", "create", "--name", "k", "--database", "sqlite://x.db", says="sqlite:///x.db"),
+    m("apikey", "create", "--name", "k", "--rate", "banana", says="--rate 'banana'"),
+    m("apikey", "create", "--name", "k", "--scopes", "SignIn,Nope", says="unknown RPC Nope"),
+    m("apikey", "create", "--name", "k", "--tenant", "nope", says="no tenant 'nope'"),
+    m("apikey", "create", "--name", "k", "--tenant", "bad id!", says="tenant id 'bad id!'"),
+    m("apikey", "create", says="required: --name"),
+    m("apikey", "list", says="no passgate database at ./passgate.db", cwd="{empty}"),
+    m("apikey", "revoke", "key_nope", says="no live API key 'key_nope'"),
+    # user
+    m(
+        "user",
+        "create",
+        "--email",
+        "a@example.com",
+        "--password",
+        "x",
+        says="never go on the command line",
+    ),
+    m("user", "create", "--email", "a@example.com", says="--password-stdin"),
+    m(
+        "user",
+        "create",
+        "--email",
+        "a@example.com",
+        "--password-stdin",
+        "--search-key",
+        "x",
+        says="SCHEMA=VALUE",
+    ),
+    m(
+        "user",
+        "create",
+        "--email",
+        "a@example.com",
+        "--password-stdin",
+        "--bcrypt-cost",
+        "99",
+        says="from 4 to 31",
+    ),
+    m(
+        "user",
+        "create",
+        "--email",
+        "a@example.com",
+        "--password-stdin",
+        "--tenant",
+        "",
+        says="tenant id ''",
+    ),
+    m(
+        "user",
+        "create",
+        "--email",
+        "a@example.com",
+        "--password-hash-stdin",
+        says="not a bcrypt hash",
+        stdin="nothing\n",
+    ),
+    m(
+        "user",
+        "create",
+        "--email",
+        "a@example.com",
+        "--password-stdin",
+        says="the password on stdin:",
+        stdin="short\n",
+    ),
+    m(
+        "user",
+        "create",
+        "--email",
+        "not-an-address",
+        "--password-stdin",
+        says="email",
+        stdin="Correct-Horse-9-battery\n",
+    ),
+    m(
+        "user",
+        "create",
+        "--email",
+        "taken@example.com",
+        "--password-stdin",
+        says="identifier",
+        stdin="Correct-Horse-9-battery\n",
+    ),
+    m("user", "disable", "nobody", says="no user 'nobody'"),
+    m("user", "find", says="user find takes an id, e-mail or username"),
+    m("user", "find", "--search-key", "crm", says="expected SCHEMA=VALUE"),
+    m("user", "find", "x", "--tenant", "bad id!", says="tenant id 'bad id!'"),
+    m("user", "list", "--limit", "0", says="--limit '0'"),
+    m("user", "list", says="no passgate database at ./passgate.db", cwd="{empty}"),
+    m("user", "enable", says="required: id"),
+    # tenant
+    m("tenant", "create", "default", says="tenant 'default' exists already"),
+    m("tenant", "create", "bad id!", says="tenant id 'bad id!'"),
+    m("tenant", "create", "", says="tenant id ''"),
+    m("tenant", "allow-reset-url", "not-a-url", says="reset URL 'not-a-url'"),
+    m("tenant", "allow-reset-url", "javascript:alert1", says="reset URL 'javascript:alert1'"),
+    m(
+        "tenant",
+        "allow-reset-url",
+        "https://x.example/r",
+        "--tenant",
+        "nope",
+        says="no tenant 'nope'",
+    ),
+    m("tenant", "disallow-reset-url", "https://x.example/r", says="not allowed for tenant"),
+    m("tenant", "disallow-reset-url", "https://x", "--tenant", "nope", says="no tenant 'nope'"),
+    m("tenant", "list", "--database", "sqlite://x.db", says="write sqlite:///x.db"),
+    m("tenant", "list", says="no passgate database at ./passgate.db", cwd="{empty}"),
+    # mail
+    m("mail", "last", says="no reset link in mail/"),
+    m("mail", "last", "--to", "a@example.com", "--wait", "-1", says="'-1': expected seconds >= 0"),
+    m("mail", "last", "--print", "everything", says="invalid choice: 'everything'"),
+    m("mail", "last", "--since", "yesterday", says="expected an ISO 8601 time"),
+    m("mail", "last", says="PASSGATE_MAIL_DIR=''", env={"PASSGATE_MAIL_DIR": ""}),
+]
+
+CONFIG_FILES = {
+    "unknown.toml": 'listen = "127.0.0.1:50051"\nsesion-ttl = 5\n',
+    "broken.toml": "listen = \n",
+    "bad-value.toml": 'key-rate = "banana"\n',
+}
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A folder with a migrated database and a user, an empty folder, a busy port."""
+    db = tmp_path_factory.mktemp("db")
+    empty = tmp_path_factory.mktemp("empty")
+    for name, text in CONFIG_FILES.items():
+        (db / name).write_text(text)
+    _passgate(db, "migrate")
+    _passgate(
+        db,
+        "user",
+        "create",
+        "--email",
+        "taken@example.com",
+        "--password-stdin",
+        "--bcrypt-cost",
+        "4",
+        stdin="Correct-Horse-9-battery\n",
+    )
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        yield {"db": str(db), "empty": str(empty), "busy": str(busy.getsockname()[1])}
+
+
+def _passgate(
+    cwd: Path | str, *argv: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PASSGATE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "passgate.cli", *argv],
+        env={**clean, **(env or {})},
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_there_are_enough_cases_and_every_command_has_some():
+    assert len(MISTAKES) >= 40
+    commands = {
+        " ".join(c.argv[:2])
+        if c.argv[:1] in (("apikey",), ("user",), ("tenant",), ("mail",))
+        else c.argv[0]
+        for c in MISTAKES
+        if c.argv
+    }
+    assert {
+        "serve",
+        "config",
+        "migrate",
+        "apikey create",
+        "apikey list",
+        "apikey revoke",
+        "user create",
+        "user disable",
+        "user enable",
+        "user find",
+        "user list",
+        "tenant create",
+        "tenant allow-reset-url",
+        "tenant disallow-reset-url",
+        "tenant list",
+        "mail last",
+    } <= commands
+
+
+@pytest.mark.parametrize("case", MISTAKES, ids=lambda c: " ".join(c.argv)[:60] or "(nothing)")
+def test_a_mistake_gets_exit_status_2_and_one_line(case: Mistake, folders: dict[str, str]):
+    argv = [a.format(**folders) for a in case.argv]
+    result = _passgate(case.cwd.format(**folders), *argv, env=case.env, stdin=case.stdin)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert case.says in lines[0], lines[0]
+    assert lines[0].startswith("passgate"), lines[0]
