@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -15,7 +16,7 @@ from rpc import metadata, pb, refused, stub
 
 from passgate.mail.templates import find_reset_link
 from passgate.rates import Rate
-from passgate.testing import ServerProcess, in_process_server
+from passgate.testing import ServerProcess, capture_logs, in_process_server
 
 PW = "Correct-Horse-9-battery"
 NEW = "Another#Strong-Pass-42"
@@ -44,8 +45,8 @@ def _drain(srv) -> None:
 
 
 def test_three_emails_per_account_per_hour_and_the_rest_answer_alike(tmp_path: Path):
-    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
-        srv.create_user("alice@example.com", PW, username="alice")
+    with in_process_server(tmp_path) as srv, stub(srv.target) as api, capture_logs() as logs:
+        user_id = srv.create_user("alice@example.com", PW, username="alice")
         md = metadata(srv.api_key)
         answers = set()
         for identifier in ({"email": "alice@example.com"}, {"username": "alice"}) * 3:
@@ -57,6 +58,10 @@ def test_three_emails_per_account_per_hour_and_the_rest_answer_alike(tmp_path: P
             _drain(srv)
         assert answers == {b""}
         assert len(srv.mailer.messages) == 3  # any identifier counts against the account
+        # the operator sees why the last three sent nothing: the user, never the address
+        withheld = [json.loads(line) for line in logs.lines if "reset_withheld" in line]
+        assert [line["user_id"] for line in withheld] == [user_id] * 3
+        assert "alice@example.com" not in logs.text
         srv.clock.advance(3600.1)
         api.RequestReset(pb.RequestResetRequest(email="alice@example.com"), metadata=md)
         _drain(srv)

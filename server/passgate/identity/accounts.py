@@ -266,6 +266,19 @@ class Accounts:
                 "VALUES (?, ?, ?, ?)",
                 (tenant_id, subject, now, queue),
             )
+            if user is not None and not user.disabled and not queue:
+                # Operators can see why no mail came; the address never reaches the log.
+                log.info(
+                    "reset e-mail withheld: the account's hourly budget is spent",
+                    extra={
+                        "fields": {
+                            "event": "reset_withheld",
+                            "tenant": tenant_id,
+                            "user_id": user.id,
+                            "resets_per_hour": self._resets_per_hour,
+                        }
+                    },
+                )
             if not queue or user is None:
                 return
             raw.execute(
