@@ -149,7 +149,12 @@ class Passgate:
         log.info(
             "serving",
             extra={
-                "fields": {"listen": self.settings.listen, "port": self.port, "database": database}
+                "fields": {
+                    "listen": self.settings.listen,
+                    "port": self.port,
+                    "database": database,
+                    "bcrypt": self.hashes.hasher.backend,
+                }
             },
         )
 

@@ -87,7 +87,12 @@ def test_a_cli_command_on_a_fresh_path_creates_private_files(
     tmp_path: Path, command: tuple[str, ...], stdin: str | None
 ) -> None:
     folder = tmp_path / "fresh" / "nested"
-    cli(tmp_path, *command, "--database", f"sqlite:///{folder / 'new.db'}", stdin=stdin)
+    url = f"sqlite:///{folder / 'new.db'}"
+    if command != ("migrate",):  # only migrate (and serve) create a database
+        with umask(USUAL_UMASK):
+            cli(tmp_path, "migrate", "--database", url)
+    with umask(USUAL_UMASK):
+        cli(tmp_path, *command, "--database", url, stdin=stdin)
 
     found = modes(folder)
     assert "new.db" in found, found
@@ -107,6 +112,8 @@ def test_an_existing_readable_database_is_tightened_with_one_line_saying_so(
 
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[-1] == f"passgate: database {database}"  # every command names its database
+    lines = lines[:-1]
     assert len(lines) == 1, result.stderr
     assert str(database) in lines[0] and "0600" in lines[0], lines[0]
     assert "Traceback" not in result.stderr
@@ -119,7 +126,7 @@ def test_a_private_database_is_left_alone_silently(tmp_path: Path) -> None:
     with umask(USUAL_UMASK):
         result = ServerProcess(tmp_path).cli("migrate", "--database", url)
 
-    assert result.stderr == ""
+    assert result.stderr == f"passgate: database {tmp_path / 'quiet.db'}\n"
 
 
 def test_a_server_over_a_database_it_tightened_serves_as_before(tmp_path: Path) -> None:

@@ -102,16 +102,17 @@ def agrees_with_reference(candidate: Bcrypt, reference: Bcrypt | None = None) ->
 
 
 def choose_bcrypt(library: str = LIBXCRYPT) -> Bcrypt:
-    """libxcrypt from `library` where it loads and agrees with pyca, else pyca; logs which."""
+    """libxcrypt from `library` where it loads and agrees with pyca, else pyca. A
+    disagreement is a warning; the choice itself is in the server's "serving" line."""
     try:
         candidate: Bcrypt = LibxcryptBcrypt(library)
     except (OSError, AttributeError):
-        log.info("bcrypt: pyca/bcrypt (%s not found)", library)
+        log.debug("bcrypt: pyca/bcrypt (%s not found)", library)
         return PycaBcrypt()
     if not agrees_with_reference(candidate):
         log.warning("bcrypt: pyca/bcrypt (%s gave other answers than pyca)", library)
         return PycaBcrypt()
-    log.info("bcrypt: %s (%s, known answers agree with pyca/bcrypt)", candidate.name, library)
+    log.debug("bcrypt: %s (%s, known answers agree with pyca/bcrypt)", candidate.name, library)
     return candidate
 
 
