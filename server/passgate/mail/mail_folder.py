@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import email
 import email.utils
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-_LINK = re.compile(r"https?://[^\s\"'<>]+")
+from passgate.mail.templates import find_reset_link
 
 
 @dataclass(frozen=True)
@@ -30,19 +29,15 @@ def reset_links(mail_dir: Path) -> list[ResetLink]:
     paths = sorted(mail_dir.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
     for path in paths:
         message = email.message_from_bytes(path.read_bytes())
-        to = ", ".join(
-            address for _, address in email.utils.getaddresses(message.get_all("To", []))
-        )
-        for part in message.walk():
-            if part.get_content_type() != "text/plain":
-                continue
-            payload = part.get_payload(decode=True)
-            if not isinstance(payload, bytes):
-                continue
-            for link in _LINK.findall(payload.decode(part.get_content_charset() or "utf-8")):
-                query = parse_qs(urlsplit(link).query)
-                if "user" in query and "token" in query:
-                    found.append(ResetLink(query["user"][0], query["token"][0], link, path, to))
+        link = find_reset_link(message)
+        if link is None:
+            continue
+        query = parse_qs(urlsplit(link).query)
+        if "user" in query and "token" in query:
+            to = ", ".join(
+                address for _, address in email.utils.getaddresses(message.get_all("To", []))
+            )
+            found.append(ResetLink(query["user"][0], query["token"][0], link, path, to))
     return found
 
 
