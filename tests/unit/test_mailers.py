@@ -18,6 +18,8 @@ from typing import Any, Literal
 import pytest
 from smtp_fixtures import HOST, LoopbackCA, make_ca, smtp_server
 
+from passgate.clock import ManualClock
+from passgate.mail.mail_folder import newest_reset_link
 from passgate.mail.mailers import (
     FileMailer,
     MailDeliveryError,
@@ -81,6 +83,23 @@ def test_file_mailer_writes_one_private_parseable_eml(tmp_path: Path) -> None:
     raw = path.read_bytes()
     assert_is_reset_mail(raw)
     assert LINK.encode() in raw  # a plain scan of the file finds the link too
+
+
+def test_a_mail_written_after_a_moment_is_found_since_then_whatever_its_mtime(
+    tmp_path: Path,
+) -> None:
+    """`passgate mail last --since T` goes by the time in the file's name: the
+    kernel keeps modification times only to a scheduler tick, so a file written
+    a millisecond after T may carry an older one."""
+    clock = ManualClock(1_800_000_000.5)
+    mailer = FileMailer(tmp_path, clock=clock)
+    mailer.send(reset_message())
+    [path] = list(tmp_path.iterdir())
+    os.utime(path, (clock.now() - 0.004, clock.now() - 0.004))  # a tick behind
+
+    found = newest_reset_link(tmp_path, TO, since=clock.now() - 0.001)
+    assert found is not None and found.link == LINK
+    assert newest_reset_link(tmp_path, TO, since=clock.now() + 0.001) is None
 
 
 def test_file_mailer_files_are_0600_whatever_the_umask(tmp_path: Path) -> None:

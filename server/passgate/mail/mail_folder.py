@@ -6,9 +6,11 @@ from __future__ import annotations
 import email
 import email.utils
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from passgate.mail.mailers import FILE_STAMP
 from passgate.mail.templates import find_reset_link
 
 
@@ -47,8 +49,20 @@ def newest_reset_link(
     """The newest link, to `to` when given (compared without regard to case),
     written at or after `since` (seconds since the epoch) when given."""
     for link in reversed(reset_links(mail_dir)):
-        if since is not None and link.path.stat().st_mtime < since:
+        if since is not None and written_at(link.path) < since:
             break
         if to is None or to.casefold() in (a.strip().casefold() for a in link.to.split(",")):
             return link
     return None
+
+
+def written_at(path: Path) -> float:
+    """When the file mailer wrote `path`: the exact time its name carries
+    (`20261206T152423.123456Z-….eml`), else its modification time, which the
+    kernel keeps only to a scheduler tick (a file written 1 ms after `since`
+    can look older than it)."""
+    stamp, _, _ = path.name.partition("-")
+    try:
+        return datetime.strptime(stamp, FILE_STAMP).replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return path.stat().st_mtime

@@ -77,6 +77,10 @@ class Mailer(Protocol):
 # --------------------------------------------------------------------------- file
 
 
+FILE_STAMP = "%Y%m%dT%H%M%S.%fZ"
+"""How a mail file's name begins: the time it was written, to the microsecond."""
+
+
 class FileMailer:
     """Writes each message as one `.eml` file: the default, needs no mail server.
 
@@ -94,7 +98,7 @@ class FileMailer:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def _final_name(self) -> str:
-        stamp = datetime.fromtimestamp(self._clock.now(), UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        stamp = datetime.fromtimestamp(self._clock.now(), UTC).strftime(FILE_STAMP)
         return f"{stamp}-{secrets.token_hex(8)}.eml"
 
     def send(self, message: email.message.EmailMessage) -> None:
