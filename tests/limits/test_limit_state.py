@@ -150,3 +150,47 @@ def test_a_full_disk_answers_unavailable_and_recovers_by_itself(tmp_path: Path, 
     assert 1 <= len(failing) <= 2, failing  # once per cause, not once per call
     assert any("works again" in line.get("msg", "") for line in lines)
     assert "Traceback" not in srv.log_text()
+
+
+def test_a_full_accounts_disk_answers_unavailable_and_recovers_by_itself(
+    tmp_path: Path, small_disk: Path
+):
+    """The accounts database on a full disk: a sign-in (which writes its
+    session) is retryable, never INTERNAL, and works again once space returns."""
+    srv = ServerProcess(
+        tmp_path / "server",
+        database_url=f"sqlite:///{small_disk / 'passgate.db'}",
+        extra_args=(
+            "--limits-store",
+            f"sqlite:///{tmp_path / 'limits.db'}",
+            "--secret-file",
+            str(tmp_path / "secret"),
+        ),
+    )
+    with srv, stub(srv.target) as api:
+        srv.create_user("bea@example.com", "Correct-Horse-9-battery")
+        filler = fill(small_disk)
+        seen = set()
+        for _ in range(30):
+            try:
+                api.SignIn(
+                    pb.SignInRequest(email="bea@example.com", password="Correct-Horse-9-battery"),
+                    metadata=metadata(srv.api_key),
+                )
+                seen.add(grpc.StatusCode.OK)
+            except grpc.RpcError as error:
+                refusal = decode(error)
+                seen.add(refusal.code)
+                if refusal.code == grpc.StatusCode.UNAVAILABLE:
+                    assert refusal.reason == "SERVICE_UNAVAILABLE"
+                    assert refusal.retry_delay is not None and refusal.retry_delay > 0
+        assert grpc.StatusCode.INTERNAL not in seen
+        assert grpc.StatusCode.UNAVAILABLE in seen
+
+        filler.unlink()
+        reply = api.SignIn(
+            pb.SignInRequest(email="bea@example.com", password="Correct-Horse-9-battery"),
+            metadata=metadata(srv.api_key),
+        )
+        assert reply.session_token
+    assert "Traceback" not in srv.log_text()

@@ -22,6 +22,7 @@ from passgate.errors import (
     InvalidRequest,
     PassgateError,
     RequestNotReceived,
+    ServiceUnavailable,
     Violation,
     reason_name,
 )
@@ -31,6 +32,7 @@ from passgate.interceptors.in_flight import InFlightCap
 from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.logs import info_fields
 from passgate.status import to_status
+from passgate.store.db import database_unavailable
 
 log = logging.getLogger("passgate.rpc")
 
@@ -78,6 +80,22 @@ class ErrorGuard:
     def __init__(self, deadlines: RequestDeadlines, in_flight: InFlightCap) -> None:
         self._deadlines = deadlines
         self._in_flight = in_flight
+        self._unavailable: str | None = None  # the database failure last logged
+
+    def _unexpected(
+        self, full_method: str, error: Exception
+    ) -> tuple[grpc.StatusCode, grpc.Status, str | None]:
+        """A database that cannot be used now answers UNAVAILABLE (retryable),
+        logged once per cause, not per call; anything else INTERNAL with an id."""
+        if database_unavailable(error):
+            cause = str(error.__context__ or error)
+            if cause != self._unavailable:
+                self._unavailable = cause
+                log.error("the database cannot be used (%s): calls answer UNAVAILABLE", cause)
+            return grpc.StatusCode.UNAVAILABLE, to_status(ServiceUnavailable()), None
+        error_id = secrets.token_hex(8)
+        log.exception("unexpected error in %s", full_method, extra={"error_id": error_id})
+        return grpc.StatusCode.INTERNAL, to_status(PassgateError(), error_id=error_id), error_id
 
     def guard(self, full_method: str, handler: Handler, checks: tuple[Check, ...]) -> Handler:
         # Every passgate behaviour is a coroutine function (the stubs type them as plain ones).
@@ -126,11 +144,8 @@ class ErrorGuard:
             except PassgateError as error:
                 code = error.code
                 status = to_status(error)
-            except Exception:
-                code = grpc.StatusCode.INTERNAL
-                error_id = secrets.token_hex(8)
-                log.exception("unexpected error in %s", full_method, extra={"error_id": error_id})
-                status = to_status(PassgateError(), error_id=error_id)
+            except Exception as error:
+                code, status, error_id = self._unexpected(full_method, error)
             finally:
                 if holds is not None:
                     holds.release()

@@ -119,10 +119,13 @@ class LimitStore(Protocol):
         every other attempt on any process; an admitted attempt must `settle`."""
         ...
 
-    def settle(self, key: str, clock: Clock, policy: ThrottlePolicy, failed: bool) -> ThrottleState:
+    def settle(
+        self, key: str, clock: Clock, policy: ThrottlePolicy, failed: bool | None
+    ) -> ThrottleState:
         """Ends an attempt: a failure counts (not while blocked: waiting out a
-        delay never extends it), a success wipes the count. Also counts a
-        failure that was never admitted (wrong reset tokens)."""
+        delay never extends it), a success wipes the count, None (no verdict:
+        the attempt broke off before a password was judged) only frees its
+        slot. Also counts a failure that was never admitted (wrong reset tokens)."""
         ...
 
     def clear(self, key: str) -> None: ...
@@ -355,14 +358,18 @@ class SqliteLimitStore:
             _put(connection, key, policy, taken, _last_failure(row), now + IN_FLIGHT_LEASE)
         return ADMITTED
 
-    def settle(self, key: str, clock: Clock, policy: ThrottlePolicy, failed: bool) -> ThrottleState:
+    def settle(
+        self, key: str, clock: Clock, policy: ThrottlePolicy, failed: bool | None
+    ) -> ThrottleState:
         with self._transaction() as connection:
             now = clock.now()
             row = connection.execute(_THROTTLE_ROW, (key,)).fetchone()
             state = _current(row, now, policy)
             in_flight = max(0, state.in_flight - 1)
             last_failure = _last_failure(row)
-            if not failed:
+            if failed is None:
+                state = ThrottleState(state.failures, state.blocked_until, in_flight)
+            elif not failed:
                 state = ThrottleState(0, 0.0, in_flight)
             elif state.blocked_until <= now:
                 failures = state.failures + 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from passgate.clock import Clock
-from passgate.errors import RateLimited
+from passgate.errors import PassgateError, RateLimited, ServiceUnavailable
 from passgate.identity.identifiers import Identifier
 from passgate.limits.store import LimitStore, ThrottlePolicy
 
@@ -27,7 +27,10 @@ def sign_in_key(tenant_id: str, user_id: str | None, identifier: Identifier) -> 
 
 class Attempt:
     """One admitted sign-in attempt: it fails unless `succeeded()` is called
-    before the block ends, so an attempt cut short by any error still counts."""
+    before the block ends, so a refusal of any kind counts. An attempt broken
+    off by something that is not a refusal (the database cannot be written)
+    judged no password, so it only frees its slot: the only such errors after
+    a password was checked come after a correct one."""
 
     def __init__(self, throttle: SignInThrottle, key: str) -> None:
         self._throttle = throttle
@@ -40,8 +43,18 @@ class Attempt:
     def __enter__(self) -> Attempt:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self._throttle.settle(self._key, failed=not self._succeeded)
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if self._succeeded:
+            failed: bool | None = False
+        elif exc is None or (
+            isinstance(exc, PassgateError) and not isinstance(exc, ServiceUnavailable)
+        ):
+            failed = True
+        else:
+            failed = None
+        self._throttle.settle(self._key, failed=failed)
 
 
 class SignInThrottle:
@@ -77,7 +90,7 @@ class SignInThrottle:
             # Real time, not the injected clock: this waits for other threads' bcrypt.
             time.sleep(self.POLL_SECONDS)
 
-    def settle(self, key: str, *, failed: bool) -> None:
+    def settle(self, key: str, *, failed: bool | None) -> None:
         self._store.settle(key, self._clock, self.policy, failed)
 
     def clear(self, key: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -56,3 +57,30 @@ def open_database(url: str) -> peewee.Database:
         )
     database_proxy.initialize(database)
     return database
+
+
+# What SQLite says when the disk, not passgate, is at fault: the call changed
+# nothing and may succeed later (a full disk, an I/O error, a writer holding
+# the lock past the busy timeout, a file that cannot be opened now).
+_UNAVAILABLE_CAUSES = (
+    "database or disk is full",
+    "disk i/o error",
+    "database is locked",
+    "unable to open database file",
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error`, or the error it arose from, says the database cannot
+    be used right now (retryable). SQLite rolls a transaction back itself when
+    the disk is full, so the rollback that follows fails too and hides the cause."""
+    seen: BaseException | None = error
+    for _ in range(4):
+        if seen is None:
+            return False
+        if isinstance(seen, peewee.OperationalError | sqlite3.OperationalError):
+            text = str(seen).lower()
+            if any(cause in text for cause in _UNAVAILABLE_CAUSES):
+                return True
+        seen = seen.__cause__ or seen.__context__
+    return False
