@@ -66,7 +66,9 @@ def _build_status(error: PassgateError, error_id: str | None) -> grpc.Status:
         )
     if isinstance(error, RateLimited | ServiceUnavailable):
         delay = duration_pb2.Duration()
-        delay.FromNanoseconds(math.ceil(error.retry_after * 1e9))
+        # Whole milliseconds, rounded up: clients that keep milliseconds never
+        # read a wait of 0, nor come back early.
+        delay.FromMilliseconds(math.ceil(error.retry_after * 1000))
         details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
         trailers.append((RETRY_AFTER, str(max(1, math.ceil(error.retry_after)))))
     if isinstance(error, RateLimited):
