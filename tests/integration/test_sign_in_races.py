@@ -67,9 +67,15 @@ def hash_seconds(server: ServerProcess) -> float:
         return time.perf_counter() - started
 
 
-def assert_no_old_session_outlives(api: Any, key: str, change: Any, signed_in: Any) -> None:
-    """The change succeeded; the sign-in was refused, or its session is dead."""
-    assert not isinstance(change, grpc.RpcError), change
+def race_a_sign_in(api: Any, key: str, email: str, change: Callable[[], Any], delay: float) -> None:
+    """Runs `change` and, `delay` seconds later, a sign-in with the old password:
+    the change succeeds; the sign-in is refused, or its session is dead."""
+    changed, signed_in = run_together(
+        change,
+        partial(api.SignIn, pb.SignInRequest(email=email, password=PW), metadata=metadata(key)),
+        delay=delay,
+    )
+    assert not isinstance(changed, grpc.RpcError), changed
     if isinstance(signed_in, grpc.RpcError):
         assert signed_in.code() == grpc.StatusCode.UNAUTHENTICATED
         return
@@ -97,15 +103,14 @@ def test_no_session_for_the_old_password_outlives_change_password(
             change = pb.ChangePasswordRequest(
                 old_password=PW, new_password=NEW, confirm_password=NEW
             )
-            changed, signed_in = run_together(
+            race_a_sign_in(
+                api,
+                key,
+                email,
                 partial(api.ChangePassword, change, metadata=metadata(key, session)),
-                partial(
-                    api.SignIn, pb.SignInRequest(email=email, password=PW), metadata=metadata(key)
-                ),
                 # ChangePassword verifies the old password, then hashes the new one
                 delay=hash_seconds * 2.5 * trial / TRIALS,
             )
-            assert_no_old_session_outlives(api, key, changed, signed_in)
 
 
 def test_no_session_for_the_old_password_outlives_a_reset(
@@ -120,12 +125,11 @@ def test_no_session_for_the_old_password_outlives_a_reset(
             links = server.wait_reset_links(trial + 1)
             link = next(link for link in links if link.user_id == user_id)
             submit = pb.SubmitResetRequest(user_id=user_id, token=link.token, new_password=NEW)
-            reset, signed_in = run_together(
+            race_a_sign_in(
+                api,
+                key,
+                email,
                 partial(api.SubmitReset, submit, metadata=metadata(key)),
-                partial(
-                    api.SignIn, pb.SignInRequest(email=email, password=PW), metadata=metadata(key)
-                ),
                 # SubmitReset hashes the new password, then commits
                 delay=hash_seconds * 1.5 * trial / TRIALS,
             )
-            assert_no_old_session_outlives(api, key, reset, signed_in)
