@@ -78,6 +78,12 @@ class Settings:
         "sqlite:////ABSOLUTE/FILE or postgresql://USER[:PASS]@HOST:PORT/DB",
         v.database_url,
     )
+    database_pool: int = setting(
+        10,
+        "PostgreSQL: connections each process may hold (plus one that listens for "
+        "revocations); keep processes x (pool + 1) under the server's max_connections",
+        v.Integer(1),
+    )
     workers: int = setting(
         1,
         "processes serving the port (SO_REUSEPORT); budgets and throttles stay global",
