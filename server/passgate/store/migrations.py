@@ -67,11 +67,28 @@ def _pruning_indexes(database: peewee.Database) -> None:
     raw.execute(database, "CREATE INDEX reset_requests_created_at ON reset_requests (created_at)")
 
 
+def _exact_times(database: peewee.Database) -> None:
+    """PostgreSQL databases made before the engine set DOUBLE PRECISION for
+    float columns hold times as 4-byte `real`: widen them (new ones already are)."""
+    if not isinstance(database, peewee.PostgresqlDatabase):
+        return
+    narrow = raw.execute(
+        database,
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND data_type = 'real'",
+    ).fetchall()
+    for table, column in narrow:
+        raw.execute(
+            database, f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE DOUBLE PRECISION'
+        )
+
+
 MIGRATIONS: tuple[tuple[int, Migration], ...] = (
     (1, _initial_schema),
     (2, _reset_requests),
     (3, _revocations),
     (4, _pruning_indexes),
+    (5, _exact_times),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

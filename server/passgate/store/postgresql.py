@@ -17,6 +17,11 @@ import peewee
 
 DRIVER = "psycopg"
 INSTALL = "pip install 'passgate[postgresql]'"
+# peewee's FloatField is `real` (4 bytes) on PostgreSQL: a time such as
+# 1765000000.123456 would come back as 1765000000.0, and up to ±100 s off.
+# Every float column holds seconds since the epoch, so every one is 8 bytes;
+# this is set on the database, so it holds when the first migration runs.
+FIELD_TYPES = {"FLOAT": "DOUBLE PRECISION"}
 # Seconds a thread waits for a free pooled connection before the call fails
 # as "database unavailable"; the pool is sized so that this is rare.
 POOL_WAIT = 10.0
@@ -65,6 +70,7 @@ def open_postgresql(url: str, pool_size: int) -> peewee.Database:
         dbname,
         max_connections=pool_size,
         timeout=POOL_WAIT,
+        field_types=FIELD_TYPES,
         **options,
     )
     return database
