@@ -130,7 +130,7 @@ class Settings:
         None,
         "key that seals queued e-mails; share it between replicas",
         v.path,
-        default_text="<database file>.secret",
+        default_text="<database file>.secret; required off SQLite",
     )
     bcrypt_cost: int = setting(
         12, "bcrypt cost of new hashes; lower ones are upgraded at sign-in", v.Integer(4, 31)
@@ -167,7 +167,7 @@ class Settings:
         None,
         "where budgets and throttles live, sqlite:///FILE, shared by every process",
         v.sqlite_url,
-        default_text="<database file>.limits",
+        default_text="<database file>.limits; required off SQLite",
     )
     key_rate: Rate = setting(Rate(25, 5.0), "default budget per API key, N/<duration>", v.rate)
     ip_rate: Rate = setting(Rate(100, 1.0), "budget per client address, N/<duration>", v.rate)

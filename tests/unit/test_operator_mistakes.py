@@ -47,6 +47,20 @@ MISTAKES = [
         env={"PYTHONPATH": "{no_driver}"},
     ),
     m("serve", "--limits-store", "sqlite://x.limits", says="sqlite:///x.limits"),
+    m(
+        "serve",
+        "--database",
+        "postgresql://u@127.0.0.1:9/db",
+        says="--secret-file (PASSGATE_SECRET_FILE) is required when the database is not SQLite",
+    ),
+    m(
+        "serve",
+        "--database",
+        "postgresql://u@127.0.0.1:9/db",
+        "--secret-file",
+        "shared.secret",
+        says="--limits-store (PASSGATE_LIMITS_STORE) is required when the database is not SQLite",
+    ),
     # serve: listen addresses
     m("serve", "--listen", "127.0.0.1", says="expected HOST:PORT"),
     m("serve", "--listen", "localhost:99999", says="port from 0 to 65535"),
