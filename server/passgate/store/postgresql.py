@@ -10,6 +10,9 @@ built here from the URL's parts, as a pool that threads borrow from per call.
 from __future__ import annotations
 
 import importlib
+import re
+import threading
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -58,15 +61,53 @@ def connect_options(url: str) -> dict[str, Any]:
     return options
 
 
+# Statements that may end a session or an API key (the tables whose triggers notify).
+_REVOKING = re.compile(r"\s*(UPDATE|DELETE\s+FROM)\s+\"?(sessions|api_keys|users|tenants)\b", re.I)
+
+
+def _database_class() -> type[peewee.Database]:
+    from playhouse.postgres_ext import PooledPsycopg3Database  # noqa: PLC0415
+
+    class PostgresDatabase(PooledPsycopg3Database):  # type: ignore[misc]
+        """Tells `on_revoking_commit` when this process commits a change that
+        may end a session or key: the notice PostgreSQL then sends reaches
+        this process's own listener a moment later, and a call following the
+        change must not be answered from the cache in that moment."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.on_revoking_commit: Callable[[], None] = lambda: None
+            self._pending = threading.local()
+
+        def execute_sql(self, sql: str, params: Any = None, **options: Any) -> Any:
+            cursor = super().execute_sql(sql, params, **options)
+            if _REVOKING.match(sql):
+                if self.in_transaction():
+                    self._pending.revoking = True
+                else:
+                    self.on_revoking_commit()
+            return cursor
+
+        def commit(self) -> None:
+            super().commit()
+            if getattr(self._pending, "revoking", False):
+                self._pending.revoking = False
+                self.on_revoking_commit()
+
+        def rollback(self) -> None:
+            self._pending.revoking = False
+            super().rollback()
+
+    return PostgresDatabase
+
+
 def open_postgresql(url: str, pool_size: int) -> peewee.Database:
     """A pooled psycopg 3 database: at most `pool_size` connections at once;
     a connection goes back to the pool when the thread holding it calls close()."""
     require_driver()
-    from playhouse.postgres_ext import PooledPsycopg3Database  # noqa: PLC0415
-
     options = connect_options(url)
     dbname = options.pop("dbname")
-    database: peewee.Database = PooledPsycopg3Database(
+    database: peewee.Database = _database_class()(
         dbname,
         max_connections=pool_size,
         timeout=POOL_WAIT,

@@ -33,7 +33,9 @@ class NoticeListener:
 
     def __init__(self, options: dict[str, Any]) -> None:
         self._options = options
-        self._generation = 0
+        self._generation = 0  # notices received (moved by the listening thread only)
+        self._local = 0  # revoking commits of this process (see `revoked_here`)
+        self._local_lock = threading.Lock()
         self._connected = False
         self._socket: int | None = None  # the listening connection's, while it is up
         self._stop = threading.Event()
@@ -50,7 +52,14 @@ class NoticeListener:
         listener = cls(options)
         listener._thread.start()
         listener._ready.wait(5.0)
+        database.on_revoking_commit = listener.revoked_here  # type: ignore[attr-defined]
         return listener
+
+    def revoked_here(self) -> None:
+        """This process committed a revoking change: move at once, without
+        waiting for the notice about it."""
+        with self._local_lock:
+            self._local += 1
 
     def generation(self) -> int | None:
         socket = self._socket
@@ -60,7 +69,7 @@ class NoticeListener:
             waiting, _, _ = select.select([socket], [], [], 0)
         except (OSError, ValueError):  # closed under our feet: reconnecting
             return None
-        return None if waiting else self._generation
+        return None if waiting else self._generation + self._local
 
     def _listen(self) -> None:
         while not self._stop.is_set():
