@@ -1,4 +1,5 @@
-"""Fixtures shared by every suite: real passgate servers on loopback ports."""
+"""Fixtures shared by every suite: real passgate servers on loopback ports,
+and one throwaway PostgreSQL cluster, started only if a test asks for it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,37 @@ from pathlib import Path
 
 import grpc
 import pytest
+from engines import ENGINES, EngineDatabase, engine_database
+from postgres_cluster import PostgresCluster, PostgresDatabase
 
 from passgate.testing import ServerProcess
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """PostgreSQL 15 on a free loopback port, for the whole session."""
+    cluster = PostgresCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_database(postgres_cluster: PostgresCluster) -> PostgresDatabase:
+    """An empty database of the test's own."""
+    return postgres_cluster.create_database()
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> EngineDatabase:
+    """An empty database of the test's own, on each engine in turn."""
+    return engine_database(request, engine, tmp_path / "database")
 
 
 @pytest.fixture(scope="session")

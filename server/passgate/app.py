@@ -12,6 +12,7 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import grpc
@@ -46,7 +47,7 @@ from passgate.reflection import REFLECTION_PREFIX, enable_reflection
 from passgate.sealing import Sealer, load_or_create_key
 from passgate.services.auth_service import AuthService
 from passgate.setting_sources import shown_database
-from passgate.store.db import open_database, sqlite_path
+from passgate.store.db import close_database, open_database, release_connection, sqlite_path
 from passgate.store.housekeeping import Housekeeping, HousekeepingWorker
 from passgate.store.migrations import migrate
 from passgate.store.revocations import RevocationWatch, revocation_watch
@@ -175,7 +176,7 @@ class Passgate:
         self.limits.close()
         if self.watch is not None:
             self.watch.close()
-        self.database.close()
+        close_database(self.database)
         log.info("stopped")
 
 
@@ -190,7 +191,7 @@ def build(
 
     Call it on the event loop that is to run the server."""
     clock = clock or SystemClock()
-    database = open_database(settings.database)
+    database = open_database(settings.database, settings.database_pool)
     migrate(database)
     watch = revocation_watch(database)
     sealer = Sealer(load_or_create_key(secret_file(settings)))
@@ -235,7 +236,7 @@ def build(
     mail_worker = DeliveryWorker(outbox, deliver, accounts.resolve_reset)
     api_keys = ApiKeys(database, clock, watch)
     open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
-    offload = Offload(settings.threads)
+    offload = Offload(settings.threads, after_each=partial(release_connection, database))
     budgets = RateLimitGate(
         limits,
         clock,

@@ -132,7 +132,7 @@ def _open(args: argparse.Namespace, resolved: Resolved | None = None) -> peewee.
             f"no passgate database at {shown_database(url)}: "
             "run `passgate migrate` or pass --database"
         )
-    database = open_database(url)
+    database = open_database(url, 1)
     _Opened.shown = shown_database(url, absolute=True)
     migrate(database)
     return database
@@ -163,7 +163,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     resolved = _resolve(args)
     check_serving(resolved, bind=False, database_only=True)
-    applied = migrate(open_database(resolved.settings.database))
+    applied = migrate(open_database(resolved.settings.database, 1))
     _Opened.shown = shown_database(resolved.settings.database, absolute=True)
     print(f"applied migrations: {applied}" if applied else "schema is up to date")
     return 0

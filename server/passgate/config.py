@@ -78,6 +78,12 @@ class Settings:
         "sqlite:////ABSOLUTE/FILE or postgresql://USER[:PASS]@HOST:PORT/DB",
         v.database_url,
     )
+    database_pool: int = setting(
+        10,
+        "PostgreSQL: connections each process may hold (plus one that listens for "
+        "revocations); keep processes x (pool + 1) under the server's max_connections",
+        v.Integer(1),
+    )
     workers: int = setting(
         1,
         "processes serving the port (SO_REUSEPORT); budgets and throttles stay global",
@@ -124,7 +130,7 @@ class Settings:
         None,
         "key that seals queued e-mails; share it between replicas",
         v.path,
-        default_text="<database file>.secret",
+        default_text="<database file>.secret; required off SQLite",
     )
     bcrypt_cost: int = setting(
         12, "bcrypt cost of new hashes; lower ones are upgraded at sign-in", v.Integer(4, 31)
@@ -161,7 +167,7 @@ class Settings:
         None,
         "where budgets and throttles live, sqlite:///FILE, shared by every process",
         v.sqlite_url,
-        default_text="<database file>.limits",
+        default_text="<database file>.limits; required off SQLite",
     )
     key_rate: Rate = setting(Rate(25, 5.0), "default budget per API key, N/<duration>", v.rate)
     ip_rate: Rate = setting(Rate(100, 1.0), "budget per client address, N/<duration>", v.rate)

@@ -20,8 +20,12 @@ T = TypeVar("T")
 
 
 class Offload:
-    def __init__(self, threads: int) -> None:
+    def __init__(self, threads: int, after_each: Callable[[], None] | None = None) -> None:
+        """`after_each` runs on the worker thread after every call, even a failed
+        one: it hands the thread's database connection back to the pool, so
+        that many threads share a few connections."""
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=THREAD_PREFIX)
+        self._after_each = after_each
 
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`function(*args, **kwargs)` on a worker thread, in the caller's context
@@ -29,8 +33,15 @@ class Offload:
         context = contextvars.copy_context()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._executor, partial(context.run, function, *args, **kwargs)
+            self._executor, partial(context.run, self._call, partial(function, *args, **kwargs))
         )
+
+    def _call(self, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        finally:
+            if self._after_each is not None:
+                self._after_each()
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from passgate.config import by_name, show
-from passgate.setting_sources import Resolved, SettingError, Source
+from passgate.setting_sources import OperatorError, Resolved, SettingError, Source
 from passgate.store.db import sqlite_path
 
 
@@ -70,6 +70,7 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
             fail(name, problem)
     if database_only:
         return
+    _side_files_off_sqlite(resolved)
     if settings.mail_dir is not None and (problem := writable_folder(settings.mail_dir)):
         fail("mail_dir", problem)
     if settings.secret_file is not None and (problem := _writable_file(settings.secret_file)):
@@ -80,6 +81,28 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
         fail("smtp_ca_file", f"{settings.smtp_ca_file} is not a file")
     if bind and (problem := check_listen(settings.listen)):
         fail("listen", problem)
+
+
+# What cannot live in a database server, and why each must be given there.
+_SIDE_FILES = (
+    ("secret_file", "every replica must seal and open queued mail with the same key"),
+    ("limits_store", "budgets and throttles live in a SQLite file that every process shares"),
+)
+
+
+def _side_files_off_sqlite(resolved: Resolved) -> None:
+    """Beside a SQLite file these default to `<file>.secret` and `<file>.limits`;
+    a database server has no folder to put them in, so the operator names them."""
+    settings = resolved.settings
+    if sqlite_path(settings.database) is not None:
+        return
+    declared = by_name()
+    for name, why in _SIDE_FILES:
+        if getattr(settings, name) is None:
+            setting = declared[name]
+            raise OperatorError(
+                f"{setting.flag} ({setting.env}) is required when the database is not SQLite: {why}"
+            )
 
 
 def _writable_file(file: Path) -> str | None:

@@ -8,7 +8,6 @@ None of them touches the disk or the network: checks that do live in
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
 import math
 from collections.abc import Callable, Sequence
@@ -18,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from passgate.rates import Rate
+from passgate.store.postgresql import DriverMissing, require_driver
 
 Parser = Callable[[str], Any]
 
@@ -164,10 +164,6 @@ def networks(value: str) -> str:
     return value
 
 
-POSTGRES_DRIVER = "psycopg2"
-POSTGRES_EXTRA = "pip install 'passgate[postgresql]'"
-
-
 def database_url(value: str) -> str:
     """sqlite:///FILE or postgresql://USER[:PASS]@HOST:PORT/DB, with its driver installed."""
     url = value.strip()
@@ -179,8 +175,10 @@ def database_url(value: str) -> str:
     if parts.scheme in ("postgres", "postgresql"):
         if not parts.hostname or not parts.path.strip("/"):
             raise BadValue("expected postgresql://USER[:PASS]@HOST:PORT/DB")
-        if importlib.util.find_spec(POSTGRES_DRIVER) is None:
-            raise BadValue(f"the PostgreSQL driver is not installed: {POSTGRES_EXTRA}")
+        try:
+            require_driver()
+        except DriverMissing as error:
+            raise BadValue(str(error)) from None
         return url
     raise BadValue("expected sqlite:///FILE or postgresql://USER[:PASS]@HOST:PORT/DB")
 

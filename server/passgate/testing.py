@@ -97,11 +97,22 @@ class ServerProcess:
             "PASSGATE_KEY_RATE": "100000/1s",
             "PASSGATE_IP_RATE": "100000/1s",
             "PASSGATE_RESET_IP_RATE": "100000/1s",
+            **self._side_files(),
             **(env or {}),
         }
         self.extra_args = extra_args
         self.process: subprocess.Popen[bytes] | None = None
         self.api_key = ""
+
+    def _side_files(self) -> dict[str, str]:
+        """Off SQLite the sealing key and the limits store must be named: in
+        the work folder, unless the caller shares them between servers."""
+        if self.database_url.startswith("sqlite:"):
+            return {}
+        return {
+            "PASSGATE_SECRET_FILE": str(self.workdir / "passgate.secret"),
+            "PASSGATE_LIMITS_STORE": f"sqlite:///{self.workdir / 'passgate.limits'}",
+        }
 
     # --- lifecycle -----------------------------------------------------------
 

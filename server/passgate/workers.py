@@ -14,7 +14,7 @@ import time
 from types import FrameType
 
 from passgate.config import Settings
-from passgate.store.db import open_database
+from passgate.store.db import close_database, open_database
 from passgate.store.migrations import migrate
 
 log = logging.getLogger("passgate")
@@ -26,7 +26,9 @@ def supervise(settings: Settings, argv: list[str]) -> int:
     """Runs `settings.workers` copies of `passgate serve` (given as `argv`) until signalled."""
     if settings.listen.rsplit(":", 1)[-1] == "0":
         raise ValueError("--workers needs a fixed port: the workers must share it")
-    migrate(open_database(settings.database))
+    database = open_database(settings.database, 1)
+    migrate(database)
+    close_database(database)  # the workers open their own
     children: list[subprocess.Popen[bytes]] = []
     stopping = False
 

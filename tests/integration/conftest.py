@@ -8,6 +8,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from engines import ENGINES, engine_database
 from rpc_support import Client
 from server_support import WELCOME_MARKER, WELCOME_SUBJECT, UserFactory, server_process
 
@@ -24,11 +25,17 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, template_dir: Path) -> Iterator[ServerProcess]:
-    """The suite's shared server; it also offers an override mail template."""
-    workdir = tmp_path_factory.mktemp("shared-server")
-    with server_process(workdir, "--template-dir", str(template_dir)) as running:
+@pytest.fixture(scope="session", params=ENGINES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, template_dir: Path
+) -> Iterator[ServerProcess]:
+    """The suite's shared server, once on each engine; it also offers an
+    override mail template."""
+    workdir = tmp_path_factory.mktemp(f"shared-server-{request.param}")
+    database = engine_database(request, request.param, workdir)
+    with server_process(
+        workdir, "--template-dir", str(template_dir), **database.server_kw()
+    ) as running:
         yield running
 
 

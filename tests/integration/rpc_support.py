@@ -160,7 +160,7 @@ def mail_text(link: ResetLink) -> str:
     raise AssertionError("no text part")
 
 
-# --- the SQLite file ----------------------------------------------------------
+# --- the database, read from outside -------------------------------------------
 
 
 def sqlite_file(database_url: str) -> Path:
@@ -168,12 +168,26 @@ def sqlite_file(database_url: str) -> Path:
     return Path(database_url.removeprefix("sqlite:///"))
 
 
-def query(database: Path, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+def stored_in(database_url: str) -> Path | str:
+    """What `query` and `execute` take: the SQLite file, or the PostgreSQL URL."""
+    return sqlite_file(database_url) if database_url.startswith("sqlite:") else database_url
+
+
+def query(database: Path | str, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+    """Rows of `sql` (written with ? placeholders) on a SQLite file or a PostgreSQL URL."""
+    if isinstance(database, str):
+        import psycopg
+
+        with psycopg.connect(database, autocommit=True) as connection:
+            return list(connection.execute(sql.replace("?", "%s").encode(), params).fetchall())
     with closing(sqlite3.connect(database, timeout=10)) as connection:
         return connection.execute(sql, params).fetchall()
 
 
-def execute(database: Path, sql: str, params: Sequence[object] = ()) -> None:
+def execute(database: Path | str, sql: str, params: Sequence[object] = ()) -> None:
+    if isinstance(database, str):
+        query(database, sql, params)
+        return
     with closing(sqlite3.connect(database, timeout=10)) as connection, connection:
         connection.execute(sql, params)
 
@@ -188,7 +202,7 @@ def database_bytes(database: Path) -> bytes:
     return b"".join(chunks)
 
 
-def password_hash(database: Path, user_id: str) -> str:
+def password_hash(database: Path | str, user_id: str) -> str:
     rows = query(database, "SELECT password_hash FROM users WHERE id = ?", (user_id,))
     assert len(rows) == 1, rows
     return str(rows[0][0])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import grpc
+from engines import EngineDatabase
 from rpc_support import PASSWORD, Client, query
 from server_support import UserFactory, key_id, running
 
@@ -13,11 +14,12 @@ from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.testing import ServerProcess
 
 
-def test_an_ending_in_one_process_is_seen_at_once_by_another(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'shared.db'}"
+def test_an_ending_in_one_process_is_seen_at_once_by_another(
+    tmp_path: Path, database: EngineDatabase
+) -> None:
     with (
-        ServerProcess(tmp_path / "a", database_url=db) as first,
-        ServerProcess(tmp_path / "b", database_url=db) as second,
+        ServerProcess(tmp_path / "a", **database.server_kw()) as first,
+        ServerProcess(tmp_path / "b", **database.server_kw()) as second,
         grpc.insecure_channel(first.target) as one,
         grpc.insecure_channel(second.target) as two,
     ):

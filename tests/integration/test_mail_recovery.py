@@ -13,6 +13,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import grpc
+from engines import EngineDatabase
 from rpc_support import PASSWORD, Client, unique_email
 from smtp_fixtures import HOST, DataHold, RunningServer, smtp_server
 
@@ -31,9 +32,16 @@ def smtp_args(smtp: RunningServer) -> tuple[str, ...]:
 
 
 @contextmanager
-def serving(workdir: Path, smtp: RunningServer, database_url: str) -> Iterator[ServerProcess]:
+def serving(
+    workdir: Path, smtp: RunningServer, database: EngineDatabase
+) -> Iterator[ServerProcess]:
+    """A server mailing through `smtp`; every one on `database` shares its side files."""
     with ServerProcess(
-        workdir, extra_args=smtp_args(smtp), database_url=database_url, file_mailer=False
+        workdir,
+        extra_args=smtp_args(smtp),
+        database_url=database.url,
+        env=dict(database.env),
+        file_mailer=False,
     ) as process:
         yield process
 
@@ -58,13 +66,12 @@ def wait_received(smtp: RunningServer, count: int, timeout: float) -> float:
 
 
 def test_mail_of_a_killed_server_arrives_once_soon_after_a_restart(
-    tmp_path: Path,
+    tmp_path: Path, database: EngineDatabase
 ) -> None:
-    database_url = f"sqlite:///{tmp_path / 'passgate.db'}"
     hold = DataHold(count=1)  # the first send stalls until the test lets go, then fails
     with smtp_server(hold=hold) as smtp:
         with ExitStack() as cleanup:
-            first = cleanup.enter_context(serving(tmp_path / "first", smtp, database_url))
+            first = cleanup.enter_context(serving(tmp_path / "first", smtp, database))
             address = request_reset(first)
             # The worker claimed the mail and sent it whole; the answer is held.
             assert hold.holding.wait(30), "the mail never reached the SMTP server"
@@ -73,7 +80,7 @@ def test_mail_of_a_killed_server_arrives_once_soon_after_a_restart(
             first.kill()
         hold.release.set()  # too late: nobody is listening for the answer
 
-        with serving(tmp_path / "second", smtp, database_url):
+        with serving(tmp_path / "second", smtp, database):
             waited = wait_received(smtp, 2, RECOVERY_SECONDS)
             time.sleep(LEASE_SECONDS + 1.0)  # time enough for a second copy to show up
 
@@ -83,16 +90,15 @@ def test_mail_of_a_killed_server_arrives_once_soon_after_a_restart(
 
 
 def test_a_slow_send_is_never_doubled_by_another_server_on_the_database(
-    tmp_path: Path,
+    tmp_path: Path, database: EngineDatabase
 ) -> None:
     assert LEASE_SECONDS + 1.0 < SMTP_TIMEOUT, "the hold must outlast the lease, not the send"
-    database_url = f"sqlite:///{tmp_path / 'passgate.db'}"
     # The answer comes later than the lease would have run out, still in time for passgate.
     hold = DataHold(count=1, seconds=LEASE_SECONDS + 1.5, accept=True)
     with (
         smtp_server(hold=hold) as smtp,
-        serving(tmp_path / "one", smtp, database_url) as one,
-        serving(tmp_path / "two", smtp, database_url),
+        serving(tmp_path / "one", smtp, database) as one,
+        serving(tmp_path / "two", smtp, database),
     ):
         address = request_reset(one)
         assert hold.holding.wait(30), "the mail never reached the SMTP server"

@@ -96,7 +96,8 @@ def test_mail_last_prints_the_newest_reset_link_to_an_address(
 
 
 def test_every_command_names_the_database_it_used(server: ServerProcess):
-    database = str(server.workdir / "passgate.db")
+    on_sqlite = server.database_url.startswith("sqlite:")
+    database = str(server.workdir / "passgate.db") if on_sqlite else server.database_url
     serving = [line for line in server.log_text().splitlines() if '"msg":"serving"' in line]
     assert serving and json.loads(serving[0])["database"] == database
     for command in (("apikey", "list"), ("tenant", "list"), ("user", "list", "--limit", "1")):

@@ -14,6 +14,7 @@ from typing import Any
 
 import grpc
 import pytest
+from engines import ENGINES, engine_database
 from rpc import metadata, pb, stub
 
 from passgate.testing import ServerProcess
@@ -23,10 +24,15 @@ NEW = "Another#Strong-Pass-42"
 TRIALS = 10
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+@pytest.fixture(scope="module", params=ENGINES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    workdir = tmp_path_factory.mktemp(f"races-{request.param}")
+    database = engine_database(request, request.param, workdir)
     # A cost at which one hash takes tens of milliseconds, so the windows are wide.
-    with ServerProcess(tmp_path_factory.mktemp("races"), env={"PASSGATE_BCRYPT_COST": "10"}) as srv:
+    env = {**database.env, "PASSGATE_BCRYPT_COST": "10"}
+    with ServerProcess(workdir, database_url=database.url, env=env) as srv:
         yield srv
 
 

@@ -6,13 +6,21 @@ import json
 from pathlib import Path
 
 import grpc
+from engines import EngineDatabase
 from rpc import metadata, pb, refused, stub
 
 from passgate.testing import ServerProcess
 
 
-def test_workers_share_the_port_and_the_budget_and_stop_cleanly(tmp_path: Path):
-    srv = ServerProcess(tmp_path, extra_args=("--workers", "2"), env={"PASSGATE_KEY_RATE": "40/1h"})
+def test_workers_share_the_port_and_the_budget_and_stop_cleanly(
+    tmp_path: Path, database: EngineDatabase
+):
+    srv = ServerProcess(
+        tmp_path,
+        extra_args=("--workers", "2"),
+        database_url=database.url,
+        env={**database.env, "PASSGATE_KEY_RATE": "40/1h"},
+    )
     with srv:
         key = srv.create_api_key("workers")
         request = pb.VerifySessionRequest(session_token="pgs_" + "x" * 43)

@@ -21,7 +21,7 @@ from passgate.errors import SessionInvalid
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.sessions import Sessions
 from passgate.identity.users import Users
-from passgate.store.revocations import LiveCache, RevocationWatch, revocation_watch
+from passgate.store.revocations import LiveCache, RevocationWatch, WalIndexWatch, revocation_watch
 
 TTL = 3600.0
 
@@ -212,7 +212,7 @@ def test_without_a_wal_index_the_watch_reads_every_time(tmp_path: Path) -> None:
     migrated_sqlite(path).close()
     with closing(sqlite3.connect(path)) as other:
         other.execute("PRAGMA journal_mode = delete")
-    watch = RevocationWatch(str(path))
+    watch = WalIndexWatch(str(path))
     statements: list[str] = []
     watch._connection.set_trace_callback(statements.append)
     try:
@@ -245,7 +245,7 @@ def test_a_database_opened_through_a_symlink_is_watched_in_memory(tmp_path: Path
     link = tmp_path / "link.db"
     migrated_sqlite(real).close()
     os.symlink(real, link)
-    watch = RevocationWatch(str(link))
+    watch = WalIndexWatch(str(link))
     try:
         first = watch.generation()
         statements: list[str] = []

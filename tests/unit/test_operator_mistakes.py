@@ -39,8 +39,28 @@ MISTAKES = [
     m("serve", "--database", "passgate.db", says="sqlite:///passgate.db"),
     m("serve", "--database", "sqlite:///:memory:", says="in-memory"),
     m("serve", "--database", "mysql://h/db", says="expected sqlite:///FILE or postgresql://"),
-    m("serve", "--database", "postgres://u@h/db", says="pip install 'passgate[postgresql]'"),
+    m(
+        "serve",
+        "--database",
+        "postgres://u@h/db",
+        says="pip install 'passgate[postgresql]'",
+        env={"PYTHONPATH": "{no_driver}"},
+    ),
     m("serve", "--limits-store", "sqlite://x.limits", says="sqlite:///x.limits"),
+    m(
+        "serve",
+        "--database",
+        "postgresql://u@127.0.0.1:9/db",
+        says="--secret-file (PASSGATE_SECRET_FILE) is required when the database is not SQLite",
+    ),
+    m(
+        "serve",
+        "--database",
+        "postgresql://u@127.0.0.1:9/db",
+        "--secret-file",
+        "shared.secret",
+        says="--limits-store (PASSGATE_LIMITS_STORE) is required when the database is not SQLite",
+    ),
     # serve: listen addresses
     m("serve", "--listen", "127.0.0.1", says="expected HOST:PORT"),
     m("serve", "--listen", "localhost:99999", says="port from 0 to 65535"),
@@ -246,6 +266,10 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     """A folder with a migrated database and a user, an empty folder, a busy port."""
     db = tmp_path_factory.mktemp("db")
     empty = tmp_path_factory.mktemp("empty")
+    # a psycopg that cannot be imported, found first: as on a machine without the extra
+    no_driver = tmp_path_factory.mktemp("no-driver")
+    (no_driver / "psycopg").mkdir()
+    (no_driver / "psycopg" / "__init__.py").write_text("raise ImportError('no psycopg here')\n")
     for name, text in CONFIG_FILES.items():
         (db / name).write_text(text)
     _passgate(db, "migrate")
@@ -263,7 +287,12 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        yield {"db": str(db), "empty": str(empty), "busy": str(busy.getsockname()[1])}
+        yield {
+            "db": str(db),
+            "empty": str(empty),
+            "busy": str(busy.getsockname()[1]),
+            "no_driver": str(no_driver),
+        }
 
 
 def _passgate(
@@ -314,7 +343,8 @@ def test_there_are_enough_cases_and_every_command_has_some():
 @pytest.mark.parametrize("case", MISTAKES, ids=lambda c: " ".join(c.argv)[:60] or "(nothing)")
 def test_a_mistake_gets_exit_status_2_and_one_line(case: Mistake, folders: dict[str, str]):
     argv = [a.format(**folders) for a in case.argv]
-    result = _passgate(case.cwd.format(**folders), *argv, env=case.env, stdin=case.stdin)
+    env = {name: value.format(**folders) for name, value in case.env.items()}
+    result = _passgate(case.cwd.format(**folders), *argv, env=env, stdin=case.stdin)
     assert "Traceback" not in result.stderr
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()

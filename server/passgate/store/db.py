@@ -8,9 +8,14 @@ from urllib.parse import urlparse
 
 import peewee
 from playhouse import db_url
+from playhouse.pool import MaxConnectionsExceeded, PooledDatabase
 
 from passgate.private_files import private_sqlite_file
 from passgate.store.models import database_proxy
+from passgate.store.postgresql import open_postgresql
+
+# Connections one process may hold on a database server (the CLI needs one).
+DEFAULT_POOL = 10
 
 # WAL lets readers run beside the one writer. synchronous=FULL fsyncs the WAL
 # at every commit, so an acknowledged password change survives a crash or a
@@ -35,8 +40,9 @@ def sqlite_path(url: str) -> Path | None:
     return Path(db_url.parse(url)["database"])
 
 
-def open_database(url: str) -> peewee.Database:
-    """Connects the models to the database at `url` (sqlite:///… or postgresql://…)."""
+def open_database(url: str, pool_size: int = DEFAULT_POOL) -> peewee.Database:
+    """Connects the models to the database at `url` (sqlite:///… or postgresql://…);
+    a database server is reached through at most `pool_size` pooled connections."""
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
         path = sqlite_path(url)
@@ -50,13 +56,28 @@ def open_database(url: str) -> peewee.Database:
             check_same_thread=False,
         )
     elif scheme in ("postgres", "postgresql"):
-        database = db_url.connect(url)
+        database = open_postgresql(url, pool_size)
     else:
         raise ValueError(
             f"unsupported database URL scheme {scheme!r}: use sqlite:/// or postgresql://"
         )
     database_proxy.initialize(database)
     return database
+
+
+def release_connection(database: peewee.Database) -> None:
+    """Gives the calling thread's connection back: to the pool on a database
+    server; a SQLite connection (a file handle) stays open for the thread."""
+    if isinstance(database, PooledDatabase):
+        database.close()
+
+
+def close_database(database: peewee.Database) -> None:
+    """Closes every connection of `database`, pooled ones included."""
+    if isinstance(database, PooledDatabase):
+        database.close_all()
+    else:
+        database.close()
 
 
 # What SQLite says when the disk, not passgate, is at fault: the call changed
@@ -73,14 +94,23 @@ _UNAVAILABLE_CAUSES = (
 def database_unavailable(error: BaseException) -> bool:
     """Whether `error`, or the error it arose from, says the database cannot
     be used right now (retryable). SQLite rolls a transaction back itself when
-    the disk is full, so the rollback that follows fails too and hides the cause."""
+    the disk is full, so the rollback that follows fails too and hides the cause.
+    On PostgreSQL: the server cannot be reached, or no pooled connection freed up."""
     seen: BaseException | None = error
     for _ in range(4):
         if seen is None:
             return False
+        if isinstance(seen, MaxConnectionsExceeded) or _lost_server(seen):
+            return True
         if isinstance(seen, peewee.OperationalError | sqlite3.OperationalError):
             text = str(seen).lower()
             if any(cause in text for cause in _UNAVAILABLE_CAUSES):
                 return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def _lost_server(error: BaseException) -> bool:
+    """psycopg's OperationalError: the connection failed or broke, not the SQL."""
+    kind = type(error)
+    return kind.__module__.startswith("psycopg") and kind.__name__ == "OperationalError"

@@ -36,8 +36,12 @@ def _reset_requests(database: peewee.Database) -> None:
     database.create_tables([models.ResetRequest])
 
 
-# Every change that may end a live session or API key bumps the generation in
-# the same transaction as the change; see passgate/store/revocations.py.
+# Every change that may end a live session or API key signals it, in the same
+# transaction as the change, on each engine in its own way:
+# - SQLite: a bump of `revocations.generation`, seen through the WAL index
+#   (passgate/store/revocations.py);
+# - PostgreSQL: a notice on the `passgate_revocations` channel, delivered to
+#   every listening process at commit (passgate/store/revocation_notices.py).
 _BUMP = "BEGIN UPDATE revocations SET generation = generation + 1; END"
 _REVOKING_TRIGGERS = (
     f"CREATE TRIGGER sessions_update_revokes AFTER UPDATE ON sessions {_BUMP}",
@@ -56,8 +60,34 @@ def _revocations(database: peewee.Database) -> None:
     )
     raw.execute(database, "INSERT INTO revocations (id, generation) VALUES (1, 0)")
     if not isinstance(database, peewee.SqliteDatabase):
-        return  # no cache is kept there (no watch), so nothing needs the bump
+        return  # PostgreSQL signals by notices instead (migration 6)
     for trigger in _REVOKING_TRIGGERS:
+        raw.execute(database, trigger)
+
+
+_NOTIFY_FUNCTION = (
+    "CREATE FUNCTION passgate_revocation_notice() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN PERFORM pg_notify('passgate_revocations', TG_TABLE_NAME); RETURN NULL; END $$"
+)
+_NOTIFYING_TRIGGERS = tuple(
+    f"CREATE TRIGGER {table}_{event.lower()}_revokes AFTER {event} ON {table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION passgate_revocation_notice()"
+    for table, events in (
+        ("sessions", ("UPDATE", "DELETE")),
+        ("api_keys", ("UPDATE", "DELETE")),
+        ("users", ("UPDATE", "DELETE")),
+        ("tenants", ("DELETE",)),
+    )
+    for event in events
+)
+
+
+def _revocation_notices(database: peewee.Database) -> None:
+    """PostgreSQL's signal for caches of live records (SQLite's came with migration 3)."""
+    if not isinstance(database, peewee.PostgresqlDatabase):
+        return
+    raw.execute(database, _NOTIFY_FUNCTION)
+    for trigger in _NOTIFYING_TRIGGERS:
         raw.execute(database, trigger)
 
 
@@ -67,11 +97,29 @@ def _pruning_indexes(database: peewee.Database) -> None:
     raw.execute(database, "CREATE INDEX reset_requests_created_at ON reset_requests (created_at)")
 
 
+def _exact_times(database: peewee.Database) -> None:
+    """PostgreSQL databases made before the engine set DOUBLE PRECISION for
+    float columns hold times as 4-byte `real`: widen them (new ones already are)."""
+    if not isinstance(database, peewee.PostgresqlDatabase):
+        return
+    narrow = raw.execute(
+        database,
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND data_type = 'real'",
+    ).fetchall()
+    for table, column in narrow:
+        raw.execute(
+            database, f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE DOUBLE PRECISION'
+        )
+
+
 MIGRATIONS: tuple[tuple[int, Migration], ...] = (
     (1, _initial_schema),
     (2, _reset_requests),
     (3, _revocations),
     (4, _pruning_indexes),
+    (5, _exact_times),
+    (6, _revocation_notices),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

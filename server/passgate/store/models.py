@@ -1,7 +1,8 @@
 """The tables: tenants, API keys, users and their identifiers, sessions, reset
 tokens, the mail outbox. Secrets appear only as SHA-256 hashes or sealed.
 
-Times are seconds since the epoch (REAL), compared across processes.
+Times are seconds since the epoch (REAL on SQLite, DOUBLE PRECISION on
+PostgreSQL: exact to the microsecond), compared across processes.
 """
 
 from __future__ import annotations

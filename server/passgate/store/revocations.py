@@ -1,7 +1,11 @@
 """Live sessions and API keys kept in memory, dropped the moment any of them
-may have ended, in this process or in any other sharing the SQLite file.
+may have ended, in this process or in any other sharing the database.
 
-Every UPDATE or DELETE of a session or an API key (and every DELETE of a user
+The cache listens to an invalidation signal: a number that grows whenever a
+session or API key may have ended, anywhere. On SQLite it is the watch below;
+on PostgreSQL, notifications sent by triggers (`revocation_notices.py`).
+
+On SQLite, every UPDATE or DELETE of a session or an API key (and every DELETE of a user
 or a tenant) bumps `revocations.generation` through triggers (migration 3), in
 the same transaction as the change itself: a crash cannot leave a revocation
 without its bump, and no code path can forget one.
@@ -15,7 +19,6 @@ rewrites before the commit returns: while those bytes are the same, nothing
 was committed, and the generation last read still holds. Where the header
 cannot be trusted (no WAL, an unknown format) every call reads.
 
-Other databases have no such file: there is no watch, and every call reads.
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ import sys
 import threading
 from collections.abc import Hashable
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import peewee
+
+from passgate.store.revocation_notices import NoticeListener
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -40,7 +45,21 @@ _WAL_INDEX_HEADER = 96
 _WAL_INDEX_VERSION = 3007000
 
 
-class RevocationWatch:
+class InvalidationSignal(Protocol):
+    """What a cache of live records listens to."""
+
+    def generation(self) -> int | None:
+        """A number that grows whenever a session or API key may have ended;
+        None while that cannot be known (keep nothing then)."""
+
+    def close(self) -> None: ...
+
+
+# The name the identity services know the signal by.
+RevocationWatch = InvalidationSignal
+
+
+class WalIndexWatch:
     """The current revocation generation of one SQLite file, cheaply."""
 
     def __init__(self, path: str) -> None:
@@ -108,11 +127,15 @@ def _map_wal_index(path: Path) -> tuple[int | None, mmap.mmap | None]:
     return fd, mapped
 
 
-def revocation_watch(database: peewee.Database) -> RevocationWatch | None:
-    """A watch over `database` when it is a SQLite file; None otherwise."""
+def revocation_watch(database: peewee.Database) -> InvalidationSignal | None:
+    """The invalidation signal of `database`: the WAL-index watch of a SQLite
+    file, a listener for PostgreSQL's notifications; None (nothing is kept)
+    for an in-memory database."""
+    if isinstance(database, peewee.PostgresqlDatabase):
+        return NoticeListener.start(database)
     if not isinstance(database, peewee.SqliteDatabase) or database.database == ":memory:":
         return None
-    return RevocationWatch(database.database)
+    return WalIndexWatch(database.database)
 
 
 class LiveCache(Generic[K, V]):
@@ -125,7 +148,7 @@ class LiveCache(Generic[K, V]):
     it. Generations only grow (the triggers only add), so a thread that
     learnt an older one late never moves the cache back."""
 
-    def __init__(self, watch: RevocationWatch | None, limit: int) -> None:
+    def __init__(self, watch: InvalidationSignal | None, limit: int) -> None:
         self._watch = watch
         self._limit = limit
         self._lock = threading.Lock()
@@ -133,10 +156,14 @@ class LiveCache(Generic[K, V]):
         self._generation = -1
 
     def generation(self) -> int | None:
-        """The generation lookups now run under; None: no watch, nothing is kept."""
+        """The generation lookups now run under; None: no signal now, nothing is kept."""
         if self._watch is None:
             return None
         current = self._watch.generation()
+        if current is None:  # the signal is down: what is kept may be stale
+            with self._lock:
+                self._entries.clear()
+            return None
         if current > self._generation:
             self._move_to(current)
         return current

@@ -1,0 +1,117 @@
+"""Opening a PostgreSQL database: psycopg 3, chosen explicitly, through a
+connection pool sized by `--database-pool`.
+
+peewee's URL helper would pick psycopg2 whenever it happens to be installed,
+and open one connection per thread for good (128 offload threads per process
+against PostgreSQL's default `max_connections` of 100); so the database is
+built here from the URL's parts, as a pool that threads borrow from per call.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import peewee
+
+DRIVER = "psycopg"
+INSTALL = "pip install 'passgate[postgresql]'"
+# peewee's FloatField is `real` (4 bytes) on PostgreSQL: a time such as
+# 1765000000.123456 would come back as 1765000000.0, and up to ±100 s off.
+# Every float column holds seconds since the epoch, so every one is 8 bytes;
+# this is set on the database, so it holds when the first migration runs.
+FIELD_TYPES = {"FLOAT": "DOUBLE PRECISION"}
+# Seconds a thread waits for a free pooled connection before the call fails
+# as "database unavailable"; the pool is sized so that this is rare.
+POOL_WAIT = 10.0
+
+
+class DriverMissing(ValueError):
+    """psycopg 3 is not installed: the message says how to install it."""
+
+
+def require_driver() -> None:
+    """Raises DriverMissing, one line for the operator, if psycopg 3 cannot be imported."""
+    try:
+        importlib.import_module(DRIVER)
+    except ImportError:
+        raise DriverMissing(
+            f"the PostgreSQL driver (psycopg 3) is not installed: {INSTALL}"
+        ) from None
+
+
+def connect_options(url: str) -> dict[str, Any]:
+    """psycopg's connection parameters from postgresql://USER[:PASS]@HOST[:PORT]/DB[?opts]
+    (query options such as sslmode or connect_timeout pass through)."""
+    parts = urlsplit(url)
+    options: dict[str, Any] = {"dbname": unquote(parts.path.lstrip("/"))}
+    if parts.hostname:
+        options["host"] = parts.hostname
+    if parts.port:
+        options["port"] = parts.port
+    if parts.username:
+        options["user"] = unquote(parts.username)
+    if parts.password:
+        options["password"] = unquote(parts.password)
+    options.update(parse_qsl(parts.query))
+    return options
+
+
+# Statements that may end a session or an API key (the tables whose triggers notify).
+_REVOKING = re.compile(r"\s*(UPDATE|DELETE\s+FROM)\s+\"?(sessions|api_keys|users|tenants)\b", re.I)
+
+
+def _database_class() -> type[peewee.Database]:
+    from playhouse.postgres_ext import PooledPsycopg3Database  # noqa: PLC0415
+
+    class PostgresDatabase(PooledPsycopg3Database):  # type: ignore[misc]
+        """Tells `on_revoking_commit` when this process commits a change that
+        may end a session or key: the notice PostgreSQL then sends reaches
+        this process's own listener a moment later, and a call following the
+        change must not be answered from the cache in that moment."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.on_revoking_commit: Callable[[], None] = lambda: None
+            self._pending = threading.local()
+
+        def execute_sql(self, sql: str, params: Any = None, **options: Any) -> Any:
+            cursor = super().execute_sql(sql, params, **options)
+            if _REVOKING.match(sql):
+                if self.in_transaction():
+                    self._pending.revoking = True
+                else:
+                    self.on_revoking_commit()
+            return cursor
+
+        def commit(self) -> None:
+            super().commit()
+            if getattr(self._pending, "revoking", False):
+                self._pending.revoking = False
+                self.on_revoking_commit()
+
+        def rollback(self) -> None:
+            self._pending.revoking = False
+            super().rollback()
+
+    return PostgresDatabase
+
+
+def open_postgresql(url: str, pool_size: int) -> peewee.Database:
+    """A pooled psycopg 3 database: at most `pool_size` connections at once;
+    a connection goes back to the pool when the thread holding it calls close()."""
+    require_driver()
+    options = connect_options(url)
+    dbname = options.pop("dbname")
+    database: peewee.Database = _database_class()(
+        dbname,
+        max_connections=pool_size,
+        timeout=POOL_WAIT,
+        field_types=FIELD_TYPES,
+        **options,
+    )
+    return database
