@@ -4,7 +4,6 @@ sign out, verify a session. Pure domain logic over the store: no protobuf."""
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -27,9 +26,11 @@ from passgate.identity import fields
 from passgate.identity.hashing import HashPool
 from passgate.identity.identifiers import Identifier, IdentifierKind
 from passgate.identity.policy import PasswordPolicy
-from passgate.identity.sessions import IssuedSession, LiveSession, Sessions
+from passgate.identity.records import LiveSession, UserRecord
+from passgate.identity.sessions import IssuedSession, Sessions
+from passgate.identity.stores import ResetRequestLog, ResetTokenStore, TenantStore, UserStore
 from passgate.identity.tokens import RESET_PREFIX, new_token, token_hash, well_formed
-from passgate.identity.users import UserRecord, Users
+from passgate.identity.users import Users
 from passgate.limits.throttle import (
     SignInThrottle,
     WrongTokenCounter,
@@ -37,7 +38,10 @@ from passgate.limits.throttle import (
     sign_in_key,
 )
 from passgate.mail.outbox import Outbox, QueuedReset, ResetRequested
-from passgate.store import raw
+from passgate.store.reset_requests import SqlResetRequests
+from passgate.store.reset_tokens import SqlResetTokens
+from passgate.store.tenants import SqlTenants
+from passgate.store.users import SqlUsers
 
 log = logging.getLogger("passgate.accounts")
 
@@ -46,6 +50,25 @@ log = logging.getLogger("passgate.accounts")
 class SignedIn:
     user_id: str
     session: IssuedSession
+
+
+@dataclass(frozen=True)
+class AccountStores:
+    """The tables the account flows write beside sessions and the outbox."""
+
+    users: UserStore
+    reset_tokens: ResetTokenStore
+    reset_requests: ResetRequestLog
+    tenants: TenantStore
+
+    @classmethod
+    def over(cls, database: peewee.Database) -> AccountStores:
+        return cls(
+            SqlUsers(database),
+            SqlResetTokens(database),
+            SqlResetRequests(database),
+            SqlTenants(database),
+        )
 
 
 class Accounts:
@@ -64,8 +87,14 @@ class Accounts:
         throttle: SignInThrottle,
         wrong_tokens: WrongTokenCounter,
         resets_per_hour: int = 3,
+        stores: AccountStores | None = None,
     ) -> None:
         self._db = database
+        stores = stores if stores is not None else AccountStores.over(database)
+        self._user_rows = stores.users
+        self._reset_tokens = stores.reset_tokens
+        self._reset_requests = stores.reset_requests
+        self._tenants = stores.tenants
         self._clock = clock
         self._hashes = hashes
         self._policy = policy
@@ -111,7 +140,7 @@ class Accounts:
         verified = user.password_hash
         for _ in range(3):
             with self._db.atomic():
-                current = self._users.get(user.id)
+                current = self._user_rows.get(user.id)
                 if current is None or current.disabled:
                     raise InvalidCredentials()
                 if current.password_hash == verified:
@@ -122,16 +151,13 @@ class Accounts:
         raise InvalidCredentials()
 
     def _upgrade_hash(self, user: UserRecord, password: str) -> None:
-        """Re-hashes at the configured cost after a successful check, if needed."""
+        """Re-hashes at the configured cost after a successful check, if needed;
+        only if no change replaced the hash meanwhile (a conditional update)."""
         if not self._hashes.hasher.needs_rehash(user.password_hash):
             return
         upgraded = self._hashes.hash(password)
         with self._db.atomic():
-            raw.execute(
-                self._db,
-                "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
-                (upgraded, user.id, user.password_hash),
-            )
+            self._user_rows.replace_hash(user.id, user.password_hash, upgraded)
 
     # --- sessions ------------------------------------------------------------
 
@@ -176,13 +202,7 @@ class Accounts:
             if not self._hashes.verify(old, user.password_hash):
                 raise InvalidCredentials("Your old password was entered incorrectly.")
             attempt.succeeded()
-        new_hash = self._hashes.hash(new)
-        with self._db.atomic():
-            # Another change may have won the race while we hashed: it revoked this session.
-            if not self._sessions.still_live(session.id):
-                raise SessionInvalid()
-            self._set_password(user.id, new_hash)
-            return self._sessions.issue(tenant_id, user.id)
+        return self._replace_password(tenant_id, session, new)
 
     def _new_password_problems(self, new: str, user: UserRecord | None) -> list[Violation]:
         if not new:
@@ -194,20 +214,21 @@ class Accounts:
             username=None if user is None else user.username,
         )
 
+    def _replace_password(self, tenant_id: str, session: LiveSession, new: str) -> IssuedSession:
+        new_hash = self._hashes.hash(new)
+        with self._db.atomic():
+            # Another change may have won the race while we hashed: it revoked this session.
+            if not self._sessions.still_live(session.id):
+                raise SessionInvalid()
+            self._set_password(session.user_id, new_hash)
+            return self._sessions.issue(tenant_id, session.user_id)
+
     def _set_password(self, user_id: str, new_hash: str) -> None:
         """New hash, every session revoked, every reset token dead: one transaction's writes."""
         now = self._clock.now()
-        raw.execute(
-            self._db,
-            "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
-            (new_hash, now, user_id),
-        )
+        self._user_rows.set_password(user_id, new_hash, now)
         self._sessions.revoke_all(user_id)
-        raw.execute(
-            self._db,
-            "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
-            (now, user_id),
-        )
+        self._reset_tokens.end_all(user_id, now)
 
     # --- reset ---------------------------------------------------------------
 
@@ -253,19 +274,9 @@ class Accounts:
             user = self._users.find(tenant_id, identifier)
             subject = _reset_subject(tenant_id, None if user is None else user.id, identifier)
             now = self._clock.now()
-            (recent,) = raw.execute(
-                self._db,
-                "SELECT COUNT(*) FROM reset_requests WHERE subject = ? AND created_at > ? "
-                "AND queued",
-                (subject, now - 3600.0),
-            ).fetchone()
+            recent = self._reset_requests.queued_since(subject, now - 3600.0)
             queue = user is not None and not user.disabled and recent < self._resets_per_hour
-            raw.execute(
-                self._db,
-                "INSERT INTO reset_requests (tenant_id, subject, created_at, queued) "
-                "VALUES (?, ?, ?, ?)",
-                (tenant_id, subject, now, queue),
-            )
+            self._reset_requests.add(tenant_id, subject, now, queue)
             if user is not None and not user.disabled and not queue:
                 # Operators can see why no mail came; the address never reaches the log.
                 log.info(
@@ -281,18 +292,9 @@ class Accounts:
                 )
             if not queue or user is None:
                 return
-            raw.execute(
-                self._db,
-                "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
-                (now, user.id),
-            )
+            self._reset_tokens.end_all(user.id, now)
             token = new_token(RESET_PREFIX)
-            raw.execute(
-                self._db,
-                "INSERT INTO reset_tokens (token_hash, user_id, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?)",
-                (token_hash(token), user.id, now, now + self._reset_ttl),
-            )
+            self._reset_tokens.insert(token_hash(token), user.id, now, now + self._reset_ttl)
             self._outbox.add_reset(
                 tenant_id,
                 QueuedReset(
@@ -307,18 +309,14 @@ class Accounts:
     def _reset_base(self, tenant_id: str, requested: str | None) -> str:
         """The request's reset_url only if the tenant allows it; else the configured default."""
         if requested:
-            row = raw.execute(
-                self._db, "SELECT reset_url_allowlist FROM tenants WHERE id = ?", (tenant_id,)
-            ).fetchone()
-            if row is not None and requested in json.loads(row[0] or "[]"):
+            tenant = self._tenants.get(tenant_id)
+            if tenant is not None and requested in tenant.reset_urls:
                 return requested
         return self._default_reset_url
 
     def _tenant_name(self, tenant_id: str) -> str:
-        row = raw.execute(
-            self._db, "SELECT name FROM tenants WHERE id = ?", (tenant_id,)
-        ).fetchone()
-        return tenant_id if row is None else str(row[0])
+        tenant = self._tenants.get(tenant_id)
+        return tenant_id if tenant is None else tenant.name
 
     def submit_reset(self, tenant_id: str, user_id: str, token: str, new: str) -> None:
         problems = fields.required("user_id", user_id) + fields.required("token", token)
@@ -336,15 +334,8 @@ class Accounts:
             raise InvalidRequest(problems)
         new_hash = self._hashes.hash(new)
         with self._db.atomic():
-            now = self._clock.now()
             # Consuming the token is the race's only winner: one row updated.
-            consumed = raw.execute(
-                self._db,
-                "UPDATE reset_tokens SET ended_at = ? WHERE token_hash = ? AND user_id = ? "
-                "AND ended_at IS NULL AND expires_at > ?",
-                (now, token_hash(token), user.id, now),
-            ).rowcount
-            if consumed != 1:
+            if not self._reset_tokens.consume(token_hash(token), user.id, self._clock.now()):
                 raise ResetTokenInvalid()
             self._set_password(user.id, new_hash)
         self._throttle.clear(account_key(tenant_id, user.id))
@@ -354,22 +345,13 @@ class Accounts:
         if len(user_id) > fields.MAX_ID or not self._wrong_tokens.wrong(tenant_id, user_id):
             return
         with self._db.atomic():
-            raw.execute(
-                self._db,
-                "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
-                (self._clock.now(), user_id),
-            )
+            self._reset_tokens.end_all(user_id, self._clock.now())
 
     def _live_token_user(self, tenant_id: str, user_id: str, token: str) -> UserRecord:
         if not well_formed(token, RESET_PREFIX) or len(user_id) > fields.MAX_ID:
             raise ResetTokenInvalid()
-        row = raw.execute(
-            self._db,
-            "SELECT 1 FROM reset_tokens WHERE token_hash = ? AND user_id = ? "
-            "AND ended_at IS NULL AND expires_at > ?",
-            (token_hash(token), user_id, self._clock.now()),
-        ).fetchone()
-        user = None if row is None else self._users.get(user_id)
+        live = self._reset_tokens.is_live(token_hash(token), user_id, self._clock.now())
+        user = self._users.get(user_id) if live else None
         if user is None or user.tenant_id != tenant_id or user.disabled:
             raise ResetTokenInvalid()
         return user
