@@ -28,7 +28,13 @@ from passgate.identity.identifiers import Identifier, IdentifierKind
 from passgate.identity.policy import PasswordPolicy
 from passgate.identity.records import LiveSession, UserRecord
 from passgate.identity.sessions import IssuedSession, Sessions
-from passgate.identity.stores import ResetRequestLog, ResetTokenStore, TenantStore, UserStore
+from passgate.identity.stores import (
+    Locks,
+    ResetRequestLog,
+    ResetTokenStore,
+    TenantStore,
+    UserStore,
+)
 from passgate.identity.tokens import RESET_PREFIX, new_token, token_hash, well_formed
 from passgate.identity.users import Users
 from passgate.limits.throttle import (
@@ -38,6 +44,7 @@ from passgate.limits.throttle import (
     sign_in_key,
 )
 from passgate.mail.outbox import Outbox, QueuedReset, ResetRequested
+from passgate.store.locking import SqlLocks
 from passgate.store.reset_requests import SqlResetRequests
 from passgate.store.reset_tokens import SqlResetTokens
 from passgate.store.tenants import SqlTenants
@@ -60,6 +67,7 @@ class AccountStores:
     reset_tokens: ResetTokenStore
     reset_requests: ResetRequestLog
     tenants: TenantStore
+    locks: Locks
 
     @classmethod
     def over(cls, database: peewee.Database) -> AccountStores:
@@ -68,6 +76,7 @@ class AccountStores:
             SqlResetTokens(database),
             SqlResetRequests(database),
             SqlTenants(database),
+            SqlLocks(database),
         )
 
 
@@ -95,6 +104,7 @@ class Accounts:
         self._reset_tokens = stores.reset_tokens
         self._reset_requests = stores.reset_requests
         self._tenants = stores.tenants
+        self._locks = stores.locks
         self._clock = clock
         self._hashes = hashes
         self._policy = policy
@@ -133,14 +143,15 @@ class Accounts:
     def _issue_for_password(self, tenant_id: str, user: UserRecord, password: str) -> IssuedSession:
         """A session, only if the hash `password` was verified against is still
         the user's: a sign-in that raced a password change or reset must not
-        outlive it. The users row must not change between that check and the
-        insert, so both run in one write transaction (which also waits for a
-        change in progress to commit). If the hash did change, the password is
-        checked against the new one (a re-hash at a new cost keeps it valid)."""
+        outlive it. If the hash did change, the password is checked against the
+        new one (a re-hash at a new cost keeps it valid)."""
         verified = user.password_hash
         for _ in range(3):
             with self._db.atomic():
-                current = self._user_rows.get(user.id)
+                # The users row must not change between this read and the insert:
+                # the row is held (a change in progress is waited for and then
+                # read; a later one waits for this insert, then revokes it).
+                current = self._user_rows.get_held(user.id)
                 if current is None or current.disabled:
                     raise InvalidCredentials()
                 if current.password_hash == verified:
@@ -202,7 +213,7 @@ class Accounts:
             if not self._hashes.verify(old, user.password_hash):
                 raise InvalidCredentials("Your old password was entered incorrectly.")
             attempt.succeeded()
-        return self._replace_password(tenant_id, session, new)
+        return self._replace_password(tenant_id, session, user.password_hash, old, new)
 
     def _new_password_problems(self, new: str, user: UserRecord | None) -> list[Violation]:
         if not new:
@@ -214,17 +225,36 @@ class Accounts:
             username=None if user is None else user.username,
         )
 
-    def _replace_password(self, tenant_id: str, session: LiveSession, new: str) -> IssuedSession:
+    def _replace_password(
+        self, tenant_id: str, session: LiveSession, verified: str, old: str, new: str
+    ) -> IssuedSession:
+        """The new password and a fresh session, if `session` is still live and
+        `old` still matches the user's hash: of concurrent changes (or a change
+        and a reset) only the first to lock the user's row gets through; it
+        revokes the session the others came with, and they find it revoked."""
         new_hash = self._hashes.hash(new)
-        with self._db.atomic():
-            # Another change may have won the race while we hashed: it revoked this session.
-            if not self._sessions.still_live(session.id):
-                raise SessionInvalid()
-            self._set_password(session.user_id, new_hash)
-            return self._sessions.issue(tenant_id, session.user_id)
+        for _ in range(3):
+            with self._db.atomic():
+                # Two changes (or a change and a reset) of one user must not interleave:
+                # the first to lock the row revokes the session the other came with.
+                # On SQLite the IMMEDIATE transaction already holds the write lock.
+                self._locks.lock_user(session.user_id)
+                current = self._user_rows.get(session.user_id)
+                if current is None or current.disabled or not self._sessions.still_live(session.id):
+                    raise SessionInvalid()
+                if current.password_hash == verified:
+                    self._set_password(session.user_id, new_hash)
+                    return self._sessions.issue(tenant_id, session.user_id)
+            # Re-hashed meanwhile without ending the session (a sign-in at a new cost):
+            # `old` is checked again, outside the transaction, as bcrypt is slow.
+            if not self._hashes.verify(old, current.password_hash):
+                raise InvalidCredentials("Your old password was entered incorrectly.")
+            verified = current.password_hash
+        raise SessionInvalid()
 
     def _set_password(self, user_id: str, new_hash: str) -> None:
-        """New hash, every session revoked, every reset token dead: one transaction's writes."""
+        """New hash, every session revoked, every reset token dead: one transaction's
+        writes, made after the caller locked the user's row."""
         now = self._clock.now()
         self._user_rows.set_password(user_id, new_hash, now)
         self._sessions.revoke_all(user_id)
@@ -260,9 +290,10 @@ class Accounts:
         the hourly e-mail budget, a new token (ending the older ones) and queues its
         e-mail.
 
-        One IMMEDIATE transaction: marking the request resolved (only one worker
-        wins it), counting the account's recent e-mails and replacing its token
-        must not interleave with another request for the same account.
+        One transaction: marking the request resolved (a conditional update,
+        which only one worker wins), counting the account's recent e-mails and
+        replacing its token must not interleave with another request for the
+        same account, so the subject's lock is taken before the count.
         """
         identifier = Identifier(
             IdentifierKind(request.identifier_kind), request.identifier, request.schema_name
@@ -273,6 +304,11 @@ class Accounts:
                 return  # another worker resolved it
             user = self._users.find(tenant_id, identifier)
             subject = _reset_subject(tenant_id, None if user is None else user.id, identifier)
+            # Two requests for one subject must not both count the same recent
+            # e-mails and both queue one: the count, the insert and the token
+            # replacement below run under the subject's lock (on SQLite the
+            # IMMEDIATE transaction already holds the write lock).
+            self._locks.lock_reset_subject(subject)
             now = self._clock.now()
             recent = self._reset_requests.queued_since(subject, now - 3600.0)
             queue = user is not None and not user.disabled and recent < self._resets_per_hour
@@ -334,6 +370,9 @@ class Accounts:
             raise InvalidRequest(problems)
         new_hash = self._hashes.hash(new)
         with self._db.atomic():
+            # Locked first, as a password change does: the two must not interleave
+            # (on SQLite the IMMEDIATE transaction already holds the write lock).
+            self._locks.lock_user(user.id)
             # Consuming the token is the race's only winner: one row updated.
             if not self._reset_tokens.consume(token_hash(token), user.id, self._clock.now()):
                 raise ResetTokenInvalid()

@@ -1,6 +1,6 @@
 """What the identity flows need from the database, one small interface per
 aggregate. The SQL behind them lives in `passgate.store`, each statement once;
-the flows decide which calls share a transaction.
+the flows decide which calls share a transaction and what they lock.
 
 Times are seconds since the epoch, passed in by the caller (whose clock tests control)."""
 
@@ -22,11 +22,25 @@ class AlreadyExists(Exception):
     """An insert met a row with the same unique key (an identifier, a tenant id)."""
 
 
+class Locks(Protocol):
+    """Transactions that must not interleave take these first, inside the
+    transaction; each is held until it ends."""
+
+    def lock_user(self, user_id: str) -> None:
+        """The user's row: its password, sessions and reset tokens change under it."""
+
+    def lock_reset_subject(self, subject: str) -> None:
+        """One reset-mail budget: its count and the request that follows it."""
+
+
 class UserStore(Protocol):
     def by_email(self, tenant_id: str, email_key: str) -> UserRecord | None: ...
     def by_username(self, tenant_id: str, username_key: str) -> UserRecord | None: ...
     def by_search_key(self, tenant_id: str, schema_name: str, value: str) -> UserRecord | None: ...
     def get(self, user_id: str) -> UserRecord | None: ...
+
+    def get_held(self, user_id: str) -> UserRecord | None:
+        """The user, whose row no other transaction may change until this one ends."""
 
     def matching(
         self, user_id: str, email_key: str, username_key: str, tenant_id: str | None

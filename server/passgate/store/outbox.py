@@ -6,18 +6,31 @@ import peewee
 
 from passgate.mail.stores import Claimed
 from passgate.store import raw
+from passgate.store.locking import for_update_skip_locked
 
 _ADD = (
     "INSERT INTO outbox (tenant_id, kind, payload, created_at, attempts, next_attempt_at) "
     "VALUES (?, ?, ?, ?, 0, ?)"
 )
 
-_DUE = (
-    "SELECT id, kind, tenant_id, attempts, payload FROM outbox WHERE sent_at IS NULL "
-    "AND failed_at IS NULL AND next_attempt_at <= ? "
-    "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT 1"
-)
-_LEASE = "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?"
+
+def _claim(hold: str) -> str:
+    """One statement picks the message and leases it: two workers must never
+    both read one message as unclaimed. SQLite runs the statement under its
+    write lock. On PostgreSQL `hold` locks the picked row and skips rows other
+    claims hold: without it a second worker's SELECT, reading from before the
+    first claim committed, would pick the same row, and its UPDATE, which
+    rechecks only `id = …`, would lease it again; skipping rather than waiting
+    lets it take the next message instead."""
+    return (  # `hold` is one of the clauses in store/locking.py, never a caller's text
+        "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ("  # noqa: S608
+        "SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
+        "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
+        f"ORDER BY id LIMIT 1{hold}) "
+        "RETURNING id, kind, tenant_id, attempts - 1, payload"
+    )
+
+
 _RENEW = (
     "UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL "
     "AND claimed_until IS NOT NULL"
@@ -39,18 +52,16 @@ _COUNT_PENDING = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_a
 class SqlOutbox:
     def __init__(self, database: peewee.Database) -> None:
         self._db = database
+        self._claim = _claim(for_update_skip_locked(database))
 
     def add(self, tenant_id: str, kind: str, sealed: bytes, now: float) -> None:
         raw.execute(self._db, _ADD, (tenant_id, kind, sealed, now, now))
 
     def claim(self, now: float, until: float) -> Claimed | None:
-        # The select and the update must not interleave with another claim: IMMEDIATE.
-        with self._db.atomic():
-            row = raw.execute(self._db, _DUE, (now, now)).fetchone()
-            if row is None:
-                return None
-            raw.execute(self._db, _LEASE, (until, row[0]))
-        message_id, kind, tenant_id, attempts, sealed = row
+        rows = raw.execute(self._db, self._claim, (until, now, now)).fetchall()
+        if not rows:
+            return None
+        ((message_id, kind, tenant_id, attempts, sealed),) = rows
         return Claimed(int(message_id), str(kind), str(tenant_id), int(attempts), bytes(sealed))
 
     def renew(self, message_id: int, until: float) -> None:

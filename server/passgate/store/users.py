@@ -7,6 +7,7 @@ import peewee
 from passgate.identity.records import NewUser, UserRecord, UserSummary
 from passgate.identity.stores import AlreadyExists
 from passgate.store import raw
+from passgate.store.locking import for_share
 
 _RECORD = "SELECT u.id, u.tenant_id, u.email, u.username, u.password_hash, u.disabled FROM users u "
 _BY_EMAIL = _RECORD + "WHERE u.tenant_id = ? AND u.email_key = ?"
@@ -68,6 +69,7 @@ def _summary(row: tuple[object, ...]) -> UserSummary:
 class SqlUsers:
     def __init__(self, database: peewee.Database) -> None:
         self._db = database
+        self._by_id_held = _BY_ID + for_share(database)
 
     def by_email(self, tenant_id: str, email_key: str) -> UserRecord | None:
         return _record(raw.execute(self._db, _BY_EMAIL, (tenant_id, email_key)).fetchone())
@@ -81,6 +83,12 @@ class SqlUsers:
 
     def get(self, user_id: str) -> UserRecord | None:
         return _record(raw.execute(self._db, _BY_ID, (user_id,)).fetchone())
+
+    def get_held(self, user_id: str) -> UserRecord | None:
+        """On PostgreSQL the row is read FOR SHARE: a password change that has not
+        committed yet is waited for (and then read), one that comes later waits
+        for this transaction. SQLite's IMMEDIATE transaction already excludes both."""
+        return _record(raw.execute(self._db, self._by_id_held, (user_id,)).fetchone())
 
     def matching(
         self, user_id: str, email_key: str, username_key: str, tenant_id: str | None
