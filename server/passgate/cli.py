@@ -26,8 +26,9 @@ from passgate.errors import InvalidRequest, Violation
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.passwords import PasswordHasher, importable
 from passgate.identity.policy import PasswordPolicy
-from passgate.identity.tenants import TenantExists, TenantRecord, Tenants
-from passgate.identity.users import Users, UserSummary
+from passgate.identity.records import TenantRecord, UserSummary
+from passgate.identity.tenants import TenantExists, Tenants
+from passgate.identity.users import Users
 from passgate.mail.mail_folder import newest_reset_link
 from passgate.rates import Rate
 from passgate.serving_checks import check_serving

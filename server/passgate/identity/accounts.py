@@ -4,7 +4,6 @@ sign out, verify a session. Pure domain logic over the store: no protobuf."""
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -27,9 +26,17 @@ from passgate.identity import fields
 from passgate.identity.hashing import HashPool
 from passgate.identity.identifiers import Identifier, IdentifierKind
 from passgate.identity.policy import PasswordPolicy
-from passgate.identity.sessions import IssuedSession, LiveSession, Sessions
+from passgate.identity.records import LiveSession, UserRecord
+from passgate.identity.sessions import IssuedSession, Sessions
+from passgate.identity.stores import (
+    Locks,
+    ResetRequestLog,
+    ResetTokenStore,
+    TenantStore,
+    UserStore,
+)
 from passgate.identity.tokens import RESET_PREFIX, new_token, token_hash, well_formed
-from passgate.identity.users import UserRecord, Users
+from passgate.identity.users import Users
 from passgate.limits.throttle import (
     SignInThrottle,
     WrongTokenCounter,
@@ -37,7 +44,11 @@ from passgate.limits.throttle import (
     sign_in_key,
 )
 from passgate.mail.outbox import Outbox, QueuedReset, ResetRequested
-from passgate.store import raw
+from passgate.store.locking import SqlLocks
+from passgate.store.reset_requests import SqlResetRequests
+from passgate.store.reset_tokens import SqlResetTokens
+from passgate.store.tenants import SqlTenants
+from passgate.store.users import SqlUsers
 
 log = logging.getLogger("passgate.accounts")
 
@@ -46,6 +57,27 @@ log = logging.getLogger("passgate.accounts")
 class SignedIn:
     user_id: str
     session: IssuedSession
+
+
+@dataclass(frozen=True)
+class AccountStores:
+    """The tables the account flows write beside sessions and the outbox."""
+
+    users: UserStore
+    reset_tokens: ResetTokenStore
+    reset_requests: ResetRequestLog
+    tenants: TenantStore
+    locks: Locks
+
+    @classmethod
+    def over(cls, database: peewee.Database) -> AccountStores:
+        return cls(
+            SqlUsers(database),
+            SqlResetTokens(database),
+            SqlResetRequests(database),
+            SqlTenants(database),
+            SqlLocks(database),
+        )
 
 
 class Accounts:
@@ -64,8 +96,15 @@ class Accounts:
         throttle: SignInThrottle,
         wrong_tokens: WrongTokenCounter,
         resets_per_hour: int = 3,
+        stores: AccountStores | None = None,
     ) -> None:
         self._db = database
+        stores = stores if stores is not None else AccountStores.over(database)
+        self._user_rows = stores.users
+        self._reset_tokens = stores.reset_tokens
+        self._reset_requests = stores.reset_requests
+        self._tenants = stores.tenants
+        self._locks = stores.locks
         self._clock = clock
         self._hashes = hashes
         self._policy = policy
@@ -104,14 +143,15 @@ class Accounts:
     def _issue_for_password(self, tenant_id: str, user: UserRecord, password: str) -> IssuedSession:
         """A session, only if the hash `password` was verified against is still
         the user's: a sign-in that raced a password change or reset must not
-        outlive it. The users row must not change between that check and the
-        insert, so both run in one write transaction (which also waits for a
-        change in progress to commit). If the hash did change, the password is
-        checked against the new one (a re-hash at a new cost keeps it valid)."""
+        outlive it. If the hash did change, the password is checked against the
+        new one (a re-hash at a new cost keeps it valid)."""
         verified = user.password_hash
         for _ in range(3):
             with self._db.atomic():
-                current = self._users.get(user.id)
+                # The users row must not change between this read and the insert:
+                # the row is held (a change in progress is waited for and then
+                # read; a later one waits for this insert, then revokes it).
+                current = self._user_rows.get_held(user.id)
                 if current is None or current.disabled:
                     raise InvalidCredentials()
                 if current.password_hash == verified:
@@ -122,16 +162,13 @@ class Accounts:
         raise InvalidCredentials()
 
     def _upgrade_hash(self, user: UserRecord, password: str) -> None:
-        """Re-hashes at the configured cost after a successful check, if needed."""
+        """Re-hashes at the configured cost after a successful check, if needed;
+        only if no change replaced the hash meanwhile (a conditional update)."""
         if not self._hashes.hasher.needs_rehash(user.password_hash):
             return
         upgraded = self._hashes.hash(password)
         with self._db.atomic():
-            raw.execute(
-                self._db,
-                "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
-                (upgraded, user.id, user.password_hash),
-            )
+            self._user_rows.replace_hash(user.id, user.password_hash, upgraded)
 
     # --- sessions ------------------------------------------------------------
 
@@ -176,13 +213,7 @@ class Accounts:
             if not self._hashes.verify(old, user.password_hash):
                 raise InvalidCredentials("Your old password was entered incorrectly.")
             attempt.succeeded()
-        new_hash = self._hashes.hash(new)
-        with self._db.atomic():
-            # Another change may have won the race while we hashed: it revoked this session.
-            if not self._sessions.still_live(session.id):
-                raise SessionInvalid()
-            self._set_password(user.id, new_hash)
-            return self._sessions.issue(tenant_id, user.id)
+        return self._replace_password(tenant_id, session, user.password_hash, old, new)
 
     def _new_password_problems(self, new: str, user: UserRecord | None) -> list[Violation]:
         if not new:
@@ -194,20 +225,40 @@ class Accounts:
             username=None if user is None else user.username,
         )
 
+    def _replace_password(
+        self, tenant_id: str, session: LiveSession, verified: str, old: str, new: str
+    ) -> IssuedSession:
+        """The new password and a fresh session, if `session` is still live and
+        `old` still matches the user's hash: of concurrent changes (or a change
+        and a reset) only the first to lock the user's row gets through; it
+        revokes the session the others came with, and they find it revoked."""
+        new_hash = self._hashes.hash(new)
+        for _ in range(3):
+            with self._db.atomic():
+                # Two changes (or a change and a reset) of one user must not interleave:
+                # the first to lock the row revokes the session the other came with.
+                # On SQLite the IMMEDIATE transaction already holds the write lock.
+                self._locks.lock_user(session.user_id)
+                current = self._user_rows.get(session.user_id)
+                if current is None or current.disabled or not self._sessions.still_live(session.id):
+                    raise SessionInvalid()
+                if current.password_hash == verified:
+                    self._set_password(session.user_id, new_hash)
+                    return self._sessions.issue(tenant_id, session.user_id)
+            # Re-hashed meanwhile without ending the session (a sign-in at a new cost):
+            # `old` is checked again, outside the transaction, as bcrypt is slow.
+            if not self._hashes.verify(old, current.password_hash):
+                raise InvalidCredentials("Your old password was entered incorrectly.")
+            verified = current.password_hash
+        raise SessionInvalid()
+
     def _set_password(self, user_id: str, new_hash: str) -> None:
-        """New hash, every session revoked, every reset token dead: one transaction's writes."""
+        """New hash, every session revoked, every reset token dead: one transaction's
+        writes, made after the caller locked the user's row."""
         now = self._clock.now()
-        raw.execute(
-            self._db,
-            "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
-            (new_hash, now, user_id),
-        )
+        self._user_rows.set_password(user_id, new_hash, now)
         self._sessions.revoke_all(user_id)
-        raw.execute(
-            self._db,
-            "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
-            (now, user_id),
-        )
+        self._reset_tokens.end_all(user_id, now)
 
     # --- reset ---------------------------------------------------------------
 
@@ -239,9 +290,10 @@ class Accounts:
         the hourly e-mail budget, a new token (ending the older ones) and queues its
         e-mail.
 
-        One IMMEDIATE transaction: marking the request resolved (only one worker
-        wins it), counting the account's recent e-mails and replacing its token
-        must not interleave with another request for the same account.
+        One transaction: marking the request resolved (a conditional update,
+        which only one worker wins), counting the account's recent e-mails and
+        replacing its token must not interleave with another request for the
+        same account, so the subject's lock is taken before the count.
         """
         identifier = Identifier(
             IdentifierKind(request.identifier_kind), request.identifier, request.schema_name
@@ -252,20 +304,15 @@ class Accounts:
                 return  # another worker resolved it
             user = self._users.find(tenant_id, identifier)
             subject = _reset_subject(tenant_id, None if user is None else user.id, identifier)
+            # Two requests for one subject must not both count the same recent
+            # e-mails and both queue one: the count, the insert and the token
+            # replacement below run under the subject's lock (on SQLite the
+            # IMMEDIATE transaction already holds the write lock).
+            self._locks.lock_reset_subject(subject)
             now = self._clock.now()
-            (recent,) = raw.execute(
-                self._db,
-                "SELECT COUNT(*) FROM reset_requests WHERE subject = ? AND created_at > ? "
-                "AND queued",
-                (subject, now - 3600.0),
-            ).fetchone()
+            recent = self._reset_requests.queued_since(subject, now - 3600.0)
             queue = user is not None and not user.disabled and recent < self._resets_per_hour
-            raw.execute(
-                self._db,
-                "INSERT INTO reset_requests (tenant_id, subject, created_at, queued) "
-                "VALUES (?, ?, ?, ?)",
-                (tenant_id, subject, now, queue),
-            )
+            self._reset_requests.add(tenant_id, subject, now, queue)
             if user is not None and not user.disabled and not queue:
                 # Operators can see why no mail came; the address never reaches the log.
                 log.info(
@@ -281,18 +328,9 @@ class Accounts:
                 )
             if not queue or user is None:
                 return
-            raw.execute(
-                self._db,
-                "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
-                (now, user.id),
-            )
+            self._reset_tokens.end_all(user.id, now)
             token = new_token(RESET_PREFIX)
-            raw.execute(
-                self._db,
-                "INSERT INTO reset_tokens (token_hash, user_id, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?)",
-                (token_hash(token), user.id, now, now + self._reset_ttl),
-            )
+            self._reset_tokens.insert(token_hash(token), user.id, now, now + self._reset_ttl)
             self._outbox.add_reset(
                 tenant_id,
                 QueuedReset(
@@ -307,18 +345,14 @@ class Accounts:
     def _reset_base(self, tenant_id: str, requested: str | None) -> str:
         """The request's reset_url only if the tenant allows it; else the configured default."""
         if requested:
-            row = raw.execute(
-                self._db, "SELECT reset_url_allowlist FROM tenants WHERE id = ?", (tenant_id,)
-            ).fetchone()
-            if row is not None and requested in json.loads(row[0] or "[]"):
+            tenant = self._tenants.get(tenant_id)
+            if tenant is not None and requested in tenant.reset_urls:
                 return requested
         return self._default_reset_url
 
     def _tenant_name(self, tenant_id: str) -> str:
-        row = raw.execute(
-            self._db, "SELECT name FROM tenants WHERE id = ?", (tenant_id,)
-        ).fetchone()
-        return tenant_id if row is None else str(row[0])
+        tenant = self._tenants.get(tenant_id)
+        return tenant_id if tenant is None else tenant.name
 
     def submit_reset(self, tenant_id: str, user_id: str, token: str, new: str) -> None:
         problems = fields.required("user_id", user_id) + fields.required("token", token)
@@ -336,15 +370,11 @@ class Accounts:
             raise InvalidRequest(problems)
         new_hash = self._hashes.hash(new)
         with self._db.atomic():
-            now = self._clock.now()
+            # Locked first, as a password change does: the two must not interleave
+            # (on SQLite the IMMEDIATE transaction already holds the write lock).
+            self._locks.lock_user(user.id)
             # Consuming the token is the race's only winner: one row updated.
-            consumed = raw.execute(
-                self._db,
-                "UPDATE reset_tokens SET ended_at = ? WHERE token_hash = ? AND user_id = ? "
-                "AND ended_at IS NULL AND expires_at > ?",
-                (now, token_hash(token), user.id, now),
-            ).rowcount
-            if consumed != 1:
+            if not self._reset_tokens.consume(token_hash(token), user.id, self._clock.now()):
                 raise ResetTokenInvalid()
             self._set_password(user.id, new_hash)
         self._throttle.clear(account_key(tenant_id, user.id))
@@ -354,22 +384,13 @@ class Accounts:
         if len(user_id) > fields.MAX_ID or not self._wrong_tokens.wrong(tenant_id, user_id):
             return
         with self._db.atomic():
-            raw.execute(
-                self._db,
-                "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
-                (self._clock.now(), user_id),
-            )
+            self._reset_tokens.end_all(user_id, self._clock.now())
 
     def _live_token_user(self, tenant_id: str, user_id: str, token: str) -> UserRecord:
         if not well_formed(token, RESET_PREFIX) or len(user_id) > fields.MAX_ID:
             raise ResetTokenInvalid()
-        row = raw.execute(
-            self._db,
-            "SELECT 1 FROM reset_tokens WHERE token_hash = ? AND user_id = ? "
-            "AND ended_at IS NULL AND expires_at > ?",
-            (token_hash(token), user_id, self._clock.now()),
-        ).fetchone()
-        user = None if row is None else self._users.get(user_id)
+        live = self._reset_tokens.is_live(token_hash(token), user_id, self._clock.now())
+        user = self._users.get(user_id) if live else None
         if user is None or user.tenant_id != tenant_id or user.disabled:
             raise ResetTokenInvalid()
         return user

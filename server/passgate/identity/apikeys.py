@@ -9,13 +9,11 @@ revocation is final. A caller retrying a dead key costs no read."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from functools import lru_cache
-
 import peewee
 
 from passgate.clock import Clock
+from passgate.identity.records import ApiKeyRecord
+from passgate.identity.stores import ApiKeyStore
 from passgate.identity.tokens import (
     API_KEY_PREFIX,
     new_public_id,
@@ -24,35 +22,10 @@ from passgate.identity.tokens import (
     well_formed,
 )
 from passgate.rates import Rate
-from passgate.store import raw
-from passgate.store.models import ApiKey
+from passgate.store.api_keys import SqlApiKeys
 from passgate.store.revocations import LiveCache, RevocationWatch
 
 KEY_ID_PREFIX = "key_"
-
-
-@dataclass(frozen=True)
-class ApiKeyRecord:
-    id: str
-    tenant_id: str
-    name: str
-    scopes: frozenset[str] | None  # None: every RPC
-    rate: Rate | None  # None: the server's default budget
-    created_at: float
-    revoked_at: float | None
-
-    def allows(self, method: str) -> bool:
-        return self.scopes is None or method in self.scopes
-
-
-@lru_cache(maxsize=1024)
-def _parse_scopes(text: str | None) -> frozenset[str] | None:
-    return None if text is None else frozenset(json.loads(text))
-
-
-@lru_cache(maxsize=1024)
-def _parse_rate(text: str | None) -> Rate | None:
-    return None if text is None else Rate.parse(text)
 
 
 class ApiKeys:
@@ -60,9 +33,13 @@ class ApiKeys:
     LIVE_LIMIT = 4096
 
     def __init__(
-        self, database: peewee.Database, clock: Clock, watch: RevocationWatch | None = None
+        self,
+        database: peewee.Database,
+        clock: Clock,
+        watch: RevocationWatch | None = None,
+        store: ApiKeyStore | None = None,
     ) -> None:
-        self._db = database
+        self._store = store if store is not None else SqlApiKeys(database)
         self._clock = clock
         self._refused: set[str] = set()
         self._live: LiveCache[str, ApiKeyRecord] = LiveCache(watch, self.LIVE_LIMIT)
@@ -85,32 +62,14 @@ class ApiKeys:
             created_at=self._clock.now(),
             revoked_at=None,
         )
-        ApiKey.insert(
-            id=record.id,
-            tenant=tenant_id,
-            name=name,
-            key_hash=token_hash(secret),
-            scopes=None if scopes is None else json.dumps(sorted(scopes)),
-            rate=None if rate is None else str(rate),
-            created_at=record.created_at,
-        ).execute()
+        self._store.insert(record, token_hash(secret))
         return record, secret
 
     def list(self) -> list[ApiKeyRecord]:
-        rows = raw.execute(
-            self._db,
-            "SELECT id, tenant_id, name, scopes, rate, created_at, revoked_at FROM api_keys "
-            "ORDER BY created_at",
-        ).fetchall()
-        return [self._record(row) for row in rows]
+        return self._store.all()
 
     def revoke(self, key_id: str) -> bool:
-        cursor = raw.execute(
-            self._db,
-            "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            (self._clock.now(), key_id),
-        )
-        return bool(cursor.rowcount == 1)
+        return self._store.revoke(key_id, self._clock.now())
 
     def live(self, secret: str) -> ApiKeyRecord | None:
         """The live key behind `secret`; None when there is none.
@@ -126,31 +85,11 @@ class ApiKeys:
             return live
         if not well_formed(secret, API_KEY_PREFIX):
             return None
-        row = raw.execute(
-            self._db,
-            "SELECT id, tenant_id, name, scopes, rate, created_at, revoked_at FROM api_keys "
-            "WHERE key_hash = ? AND revoked_at IS NULL",
-            (digest,),
-        ).fetchone()
-        if row is None:
+        record = self._store.live(digest)
+        if record is None:
             if len(self._refused) >= self.REFUSED_LIMIT:
                 self._refused.clear()
             self._refused.add(digest)
             return None
-        record = self._record(row)
         self._live.put(generation, digest, record)
         return record
-
-    @staticmethod
-    @lru_cache(maxsize=1024)  # rows are plain values: a live key's row maps to one record
-    def _record(row: tuple[object, ...]) -> ApiKeyRecord:
-        key_id, tenant_id, name, scopes, rate, created_at, revoked_at = row
-        return ApiKeyRecord(
-            id=str(key_id),
-            tenant_id=str(tenant_id),
-            name=str(name),
-            scopes=_parse_scopes(None if scopes is None else str(scopes)),
-            rate=_parse_rate(None if rate is None else str(rate)),
-            created_at=float(str(created_at)),
-            revoked_at=None if revoked_at is None else float(str(revoked_at)),
-        )

@@ -12,21 +12,16 @@ import peewee
 
 from passgate.clock import Clock
 from passgate.errors import SessionInvalid
+from passgate.identity.records import LiveSession
+from passgate.identity.stores import SessionStore
 from passgate.identity.tokens import SESSION_PREFIX, new_token, token_hash, well_formed
-from passgate.store import raw
 from passgate.store.revocations import LiveCache, RevocationWatch
+from passgate.store.sessions import SqlSessions
 
 
 @dataclass(frozen=True)
 class IssuedSession:
     token: str
-    expires_at: float
-
-
-@dataclass(frozen=True)
-class LiveSession:
-    id: int
-    user_id: str
     expires_at: float
 
 
@@ -39,8 +34,9 @@ class Sessions:
         clock: Clock,
         ttl: float,
         watch: RevocationWatch | None = None,
+        store: SessionStore | None = None,
     ) -> None:
-        self._db = database
+        self._store = store if store is not None else SqlSessions(database)
         self._clock = clock
         self._ttl = ttl
         self._live: LiveCache[tuple[str, str], LiveSession] = LiveCache(watch, self.LIVE_LIMIT)
@@ -50,12 +46,7 @@ class Sessions:
         token = new_token(SESSION_PREFIX)
         now = self._clock.now()
         expires_at = now + self._ttl
-        raw.execute(
-            self._db,
-            "INSERT INTO sessions (token_hash, user_id, tenant_id, created_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (token_hash(token), user_id, tenant_id, now, expires_at),
-        )
+        self._store.insert(token_hash(token), user_id, tenant_id, now, expires_at)
         return IssuedSession(token, expires_at)
 
     def verify(self, tenant_id: str, token: str) -> LiveSession:
@@ -68,40 +59,19 @@ class Sessions:
         if session is None:
             if not well_formed(token, SESSION_PREFIX):
                 raise SessionInvalid()
-            row = raw.execute(
-                self._db,
-                "SELECT id, user_id, expires_at FROM sessions "
-                "WHERE token_hash = ? AND tenant_id = ? AND revoked_at IS NULL AND expires_at > ?",
-                (*key, now),
-            ).fetchone()
-            if row is None:
+            session = self._store.live(*key, now)
+            if session is None:
                 raise SessionInvalid()
-            session = LiveSession(int(row[0]), str(row[1]), float(row[2]))
             self._live.put(generation, key, session)
         if session.expires_at <= now:
             raise SessionInvalid()
         return session
 
     def still_live(self, session_id: int) -> bool:
-        row = raw.execute(
-            self._db,
-            "SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ?",
-            (session_id, self._clock.now()),
-        ).fetchone()
-        return row is not None
+        return self._store.is_live(session_id, self._clock.now())
 
     def revoke(self, session_id: int) -> bool:
-        cursor = raw.execute(
-            self._db,
-            "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            (self._clock.now(), session_id),
-        )
-        return bool(cursor.rowcount == 1)
+        return self._store.revoke(session_id, self._clock.now())
 
     def revoke_all(self, user_id: str) -> int:
-        cursor = raw.execute(
-            self._db,
-            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-            (self._clock.now(), user_id),
-        )
-        return int(cursor.rowcount)
+        return self._store.revoke_all(user_id, self._clock.now())

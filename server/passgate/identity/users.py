@@ -1,9 +1,9 @@
-"""Users of a tenant: creation, and look-up by any identifier."""
+"""Users of a tenant: creation, look-up by any identifier, listing for
+operators, and disabling."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 import peewee
 
@@ -12,122 +12,52 @@ from passgate.clock import Clock
 from passgate.errors import InvalidRequest, Violation, reason_name
 from passgate.identity import fields
 from passgate.identity.identifiers import Identifier, IdentifierKind
-from passgate.store import raw
-from passgate.store.models import SearchKey, User
-
-_SELECT = "SELECT u.id, u.tenant_id, u.email, u.username, u.password_hash, u.disabled FROM users u "
-
-
-@dataclass(frozen=True)
-class UserRecord:
-    id: str
-    tenant_id: str
-    email: str
-    username: str | None
-    password_hash: str
-    disabled: bool
-
-
-def _record(row: tuple[object, ...] | None) -> UserRecord | None:
-    if row is None:
-        return None
-    uid, tenant_id, email, username, password_hash, disabled = row
-    return UserRecord(
-        str(uid),
-        str(tenant_id),
-        str(email),
-        None if username is None else str(username),
-        str(password_hash),
-        bool(disabled),
-    )
-
-
-@dataclass(frozen=True)
-class UserSummary:
-    """What an operator sees of a user: never the hash."""
-
-    id: str
-    tenant_id: str
-    email: str
-    username: str | None
-    disabled: bool
-    created_at: float
-
-
-_SUMMARY = "SELECT id, tenant_id, email, username, disabled, created_at FROM users "
-_WITH_SEARCH_KEY = (
-    "WHERE id IN (SELECT user_id FROM search_keys WHERE schema_name = ? AND value = ?)"
-)
-
-
-def _summary(row: tuple[object, ...]) -> UserSummary:
-    uid, tenant_id, email, username, disabled, created_at = row
-    return UserSummary(
-        str(uid),
-        str(tenant_id),
-        str(email),
-        None if username is None else str(username),
-        bool(disabled),
-        float(str(created_at)),
-    )
+from passgate.identity.records import NewUser, UserRecord, UserSummary
+from passgate.identity.stores import AlreadyExists, ResetTokenStore, SessionStore, UserStore
+from passgate.store.reset_tokens import SqlResetTokens
+from passgate.store.sessions import SqlSessions
+from passgate.store.users import SqlUsers
 
 
 class Users:
-    def __init__(self, database: peewee.Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        database: peewee.Database,
+        clock: Clock,
+        store: UserStore | None = None,
+        sessions: SessionStore | None = None,
+        reset_tokens: ResetTokenStore | None = None,
+    ) -> None:
         self._db = database
         self._clock = clock
+        self._store = store if store is not None else SqlUsers(database)
+        self._sessions = sessions if sessions is not None else SqlSessions(database)
+        self._reset_tokens = reset_tokens if reset_tokens is not None else SqlResetTokens(database)
 
     def find(self, tenant_id: str, identifier: Identifier) -> UserRecord | None:
         if identifier.kind is IdentifierKind.EMAIL:
-            sql = _SELECT + "WHERE u.tenant_id = ? AND u.email_key = ?"
-            params: tuple[str, ...] = (tenant_id, identifier.lookup_key)
-        elif identifier.kind is IdentifierKind.USERNAME:
-            sql = _SELECT + "WHERE u.tenant_id = ? AND u.username_key = ?"
-            params = (tenant_id, identifier.lookup_key)
-        else:
-            sql = _SELECT + (
-                "JOIN search_keys s ON s.user_id = u.id "
-                "WHERE s.tenant_id = ? AND s.schema_name = ? AND s.value = ?"
-            )
-            params = (tenant_id, identifier.schema_name, identifier.value)
-        return _record(raw.execute(self._db, sql, params).fetchone())
+            return self._store.by_email(tenant_id, identifier.lookup_key)
+        if identifier.kind is IdentifierKind.USERNAME:
+            return self._store.by_username(tenant_id, identifier.lookup_key)
+        return self._store.by_search_key(tenant_id, identifier.schema_name, identifier.value)
 
     def get(self, user_id: str) -> UserRecord | None:
-        return _record(raw.execute(self._db, _SELECT + "WHERE u.id = ?", (user_id,)).fetchone())
+        return self._store.get(user_id)
 
     def matching(self, text: str, tenant_id: str | None = None) -> list[UserSummary]:
         """Users whose id, e-mail or username is `text` (in one tenant or in all)."""
-        sql = _SUMMARY + "WHERE (id = ? OR email_key = ? OR username_key = ?)"
-        params: tuple[str, ...] = (text, fields.email_key(text), fields.username_key(text))
-        if tenant_id is not None:
-            sql, params = sql + " AND tenant_id = ?", (*params, tenant_id)
-        rows = raw.execute(self._db, sql + " ORDER BY tenant_id, id", params).fetchall()
-        return [_summary(row) for row in rows]
+        return self._store.matching(
+            text, fields.email_key(text), fields.username_key(text), tenant_id
+        )
 
     def with_search_key(
         self, schema_name: str, value: str, tenant_id: str | None = None
     ) -> list[UserSummary]:
-        sql = _SUMMARY + _WITH_SEARCH_KEY
-        params: tuple[str, ...] = (schema_name, value)
-        if tenant_id is not None:
-            sql, params = sql + " AND tenant_id = ?", (*params, tenant_id)
-        rows = raw.execute(self._db, sql + " ORDER BY tenant_id, id", params).fetchall()
-        return [_summary(row) for row in rows]
+        return self._store.with_search_key(schema_name, value, tenant_id)
 
     def page(self, tenant_id: str | None, after: str | None, limit: int) -> list[UserSummary]:
         """Up to `limit` users ordered by id, from after the id `after`."""
-        clauses, params = [], []
-        if tenant_id is not None:
-            clauses.append("tenant_id = ?")
-            params.append(tenant_id)
-        if after is not None:
-            clauses.append("id > ?")
-            params.append(after)
-        where = ("WHERE " + " AND ".join(clauses) + " ") if clauses else ""
-        rows = raw.execute(
-            self._db, _SUMMARY + where + "ORDER BY id LIMIT ?", (*params, limit)
-        ).fetchall()
-        return [_summary(row) for row in rows]
+        return self._store.page(tenant_id, after, limit)
 
     def create(
         self,
@@ -146,26 +76,19 @@ class Users:
             problems += fields.bounded_text("search_key.value", value, fields.MAX_SEARCH_VALUE)
         if problems:
             raise InvalidRequest(problems)
-        now = self._clock.now()
-        user_id = str(uuid.uuid4())
+        user = NewUser(
+            id=str(uuid.uuid4()),
+            tenant_id=tenant_id,
+            email=email,
+            email_key=fields.email_key(email),
+            username=username,
+            username_key=None if username is None else fields.username_key(username),
+            password_hash=password_hash,
+            created_at=self._clock.now(),
+        )
         try:
-            with self._db.atomic():
-                User.insert(
-                    id=user_id,
-                    tenant=tenant_id,
-                    email=email,
-                    email_key=fields.email_key(email),
-                    username=username,
-                    username_key=None if username is None else fields.username_key(username),
-                    password_hash=password_hash,
-                    created_at=now,
-                    password_changed_at=now,
-                ).execute()
-                for name, value in (search_keys or {}).items():
-                    SearchKey.insert(
-                        user=user_id, tenant=tenant_id, schema_name=name, value=value
-                    ).execute()
-        except peewee.IntegrityError:
+            self._store.insert(user, search_keys or {})
+        except AlreadyExists:
             raise InvalidRequest(
                 [
                     Violation(
@@ -175,24 +98,15 @@ class Users:
                     )
                 ]
             ) from None
-        return user_id
+        return user.id
 
     def set_disabled(self, user_id: str, disabled: bool) -> bool:
         """Disables (ending every session and reset token) or re-enables a user."""
         with self._db.atomic():
-            changed = raw.execute(
-                self._db, "UPDATE users SET disabled = ? WHERE id = ?", (disabled, user_id)
-            ).rowcount
+            # The update takes the user's row first, as every change of its sessions does.
+            changed = self._store.set_disabled(user_id, disabled)
             if disabled:
                 now = self._clock.now()
-                raw.execute(
-                    self._db,
-                    "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-                    (now, user_id),
-                )
-                raw.execute(
-                    self._db,
-                    "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
-                    (now, user_id),
-                )
-        return bool(changed == 1)
+                self._sessions.revoke_all(user_id, now)
+                self._reset_tokens.end_all(user_id, now)
+        return changed

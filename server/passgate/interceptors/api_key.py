@@ -10,7 +10,8 @@ any other call from there, and is answered RESOURCE_EXHAUSTED once it is spent."
 from __future__ import annotations
 
 from passgate.errors import ApiKeyInvalid, ApiKeyScope
-from passgate.identity.apikeys import ApiKeyRecord, ApiKeys
+from passgate.identity.apikeys import ApiKeys
+from passgate.identity.records import ApiKeyRecord
 from passgate.interceptors.call import CallRecord
 from passgate.interceptors.handlers import CallCheck, Check, Context, metadata_values, method_name
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from passgate.identity.apikeys import ApiKeyRecord
+from passgate.identity.records import ApiKeyRecord
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from passgate.clock import Clock
 from passgate.errors import RateLimited
-from passgate.identity.apikeys import ApiKeyRecord
+from passgate.identity.records import ApiKeyRecord
 from passgate.interceptors.call import CallRecord
 from passgate.interceptors.handlers import CallCheck, Check, Context, metadata_values, method_name
 from passgate.limits.client_address import FORWARDED_FOR, Network, client_address, peer_host

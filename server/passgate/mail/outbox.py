@@ -28,8 +28,9 @@ import peewee
 
 from passgate.clock import Clock
 from passgate.mail.mailers import MailDeliveryError
+from passgate.mail.stores import Claimed, OutboxStore
 from passgate.sealing import InvalidToken, Sealer
-from passgate.store import raw
+from passgate.store.outbox import SqlOutbox
 
 log = logging.getLogger("passgate.mail")
 
@@ -40,17 +41,6 @@ MAX_ATTEMPTS = 12
 # flight renews it every RENEW_SECONDS.
 LEASE_SECONDS = 5.0
 RENEW_SECONDS = 1.0
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A message leased to this worker."""
-
-    id: int
-    kind: str
-    tenant_id: str
-    attempts: int  # before this one
-    sealed: bytes
 
 
 @dataclass(frozen=True)
@@ -80,10 +70,17 @@ _KINDS: dict[str, type[Queued]] = {KIND_RESET: QueuedReset, KIND_RESET_REQUEST: 
 
 
 class Outbox:
-    def __init__(self, database: peewee.Database, clock: Clock, sealer: Sealer) -> None:
+    def __init__(
+        self,
+        database: peewee.Database,
+        clock: Clock,
+        sealer: Sealer,
+        store: OutboxStore | None = None,
+    ) -> None:
         self._db = database
         self._clock = clock
         self._sealer = sealer
+        self._store = store if store is not None else SqlOutbox(database)
 
     def add_reset(self, tenant_id: str, mail: QueuedReset) -> None:
         """Queues a reset e-mail; call inside the transaction that made its token."""
@@ -94,14 +91,8 @@ class Outbox:
         self._add(tenant_id, KIND_RESET_REQUEST, request)
 
     def _add(self, tenant_id: str, kind: str, queued: Queued) -> None:
-        now = self._clock.now()
         sealed = self._sealer.seal(json.dumps(asdict(queued)).encode())
-        raw.execute(
-            self._db,
-            "INSERT INTO outbox (tenant_id, kind, payload, created_at, attempts, next_attempt_at) "
-            "VALUES (?, ?, ?, ?, 0, ?)",
-            (tenant_id, kind, sealed, now, now),
-        )
+        self._store.add(tenant_id, kind, sealed, self._clock.now())
 
     def claim(self) -> Claimed | None:
         """Leases the oldest due message to this worker for `LEASE_SECONDS`.
@@ -109,32 +100,11 @@ class Outbox:
         One at a time: a message waiting in a batch behind a slow send would
         see its lease run out and be sent by another worker, then by this one."""
         now = self._clock.now()
-        # The select and the update must not interleave with another claim: IMMEDIATE.
-        with self._db.atomic():
-            row = raw.execute(
-                self._db,
-                "SELECT id, kind, tenant_id, attempts, payload FROM outbox WHERE sent_at IS NULL "
-                "AND failed_at IS NULL AND next_attempt_at <= ? "
-                "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT 1",
-                (now, now),
-            ).fetchone()
-            if row is None:
-                return None
-            raw.execute(
-                self._db,
-                "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?",
-                (now + LEASE_SECONDS, row[0]),
-            )
-        return Claimed(int(row[0]), str(row[1]), str(row[2]), int(row[3]), bytes(row[4]))
+        return self._store.claim(now, now + LEASE_SECONDS)
 
     def renew(self, message_id: int) -> None:
         """Extends the claim of a message still being sent by `LEASE_SECONDS` from now."""
-        raw.execute(
-            self._db,
-            "UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL "
-            "AND failed_at IS NULL AND claimed_until IS NOT NULL",
-            (self._clock.now() + LEASE_SECONDS, message_id),
-        )
+        self._store.renew(message_id, self._clock.now() + LEASE_SECONDS)
 
     def open(self, claimed: Claimed) -> Queued:
         """The message's content; InvalidToken, ValueError or TypeError if it cannot be read."""
@@ -145,41 +115,22 @@ class Outbox:
 
     def mark_sent(self, message_id: int) -> bool:
         """Marks a message done and erases its content; False if it already was done."""
-        done = raw.execute(
-            self._db,
-            "UPDATE outbox SET sent_at = ?, payload = NULL, claimed_until = NULL "
-            "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL",
-            (self._clock.now(), message_id),
-        ).rowcount
-        return int(done) == 1
+        return self._store.mark_sent(message_id, self._clock.now())
 
     def mark_failed(self, message_id: int, attempts: int, error: str, permanent: bool) -> None:
         now = self._clock.now()
         if permanent or attempts + 1 >= MAX_ATTEMPTS:
-            raw.execute(
-                self._db,
-                "UPDATE outbox SET failed_at = ?, payload = NULL, claimed_until = NULL, "
-                "last_error = ? WHERE id = ?",
-                (now, error[:256], message_id),
-            )
+            self._store.give_up(message_id, now, error[:256])
         else:
             delay = min(3600.0, 2.0 ** (attempts + 1))
-            raw.execute(
-                self._db,
-                "UPDATE outbox SET next_attempt_at = ?, claimed_until = NULL, last_error = ? "
-                "WHERE id = ?",
-                (now + delay, error[:256], message_id),
-            )
+            self._store.retry_at(message_id, now + delay, error[:256])
 
     def close(self) -> None:
         """Closes the calling thread's connection."""
         self._db.close()
 
     def pending(self) -> int:
-        row = raw.execute(
-            self._db, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
-        ).fetchone()
-        return int(row[0])
+        return self._store.pending()
 
 
 DeliverFn = Callable[[QueuedReset], None]

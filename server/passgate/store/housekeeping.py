@@ -6,8 +6,10 @@ them, so a backlog never holds the write lock for long. The tables that grow
 with every call (sessions, reset requests) are searched through an index;
 reset tokens and the outbox are scanned: a few rows per reset, and one per
 RequestReset that goes two hours after it was resolved. Every server process
-prunes on its own schedule; deleting what another process already deleted
-costs nothing.
+prunes on its own schedule. On SQLite deleting what another process already
+deleted costs nothing (the write lock orders the batches); on PostgreSQL
+every batch takes one advisory lock, and a process that finds it held skips
+its round, so two replicas never scan the same rows at once.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from passgate.clock import Clock
 from passgate.limits.store import LimitStore
 from passgate.mail.outbox import KIND_RESET_REQUEST
 from passgate.store import raw
+from passgate.store.locking import SqlLocks
 
 log = logging.getLogger("passgate.housekeeping")
 
@@ -72,17 +75,22 @@ class Housekeeping:
         """`limits`: the budget and throttle state, pruned of what has expired on
         the same schedule, so its size follows recent activity alone."""
         self._db = database
+        self._locks = SqlLocks(database)
         self._clock = clock
         self._limits = limits
 
     def prune(self, go_on: Callable[[], bool] = lambda: True) -> dict[str, int]:
         """Deletes what every rule allows now; returns the rows removed per table.
-        `go_on` is asked between batches: it may pause, and says whether to go on."""
+        `go_on` is asked between batches: it may pause, and says whether to go on.
+        A round another process is pruning already stops where it is."""
         now = self._clock.now()
         removed: dict[str, int] = {}
         for rule in RULES:
             while True:
                 with self._db.atomic():
+                    if not self._locks.try_lock_housekeeping():
+                        log.debug("another process is pruning; skipping this round")
+                        return removed
                     count = int(raw.execute(self._db, rule.delete, (now - rule.keep,)).rowcount)
                 removed[rule.table] = removed.get(rule.table, 0) + count
                 if count < BATCH:

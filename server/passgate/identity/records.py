@@ -1,0 +1,74 @@
+"""The values the identity flows and their stores hand each other: plain,
+immutable, free of SQL, so the store can build them and the domain can read
+them without either importing the other's machinery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from passgate.rates import Rate
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: str
+    tenant_id: str
+    email: str
+    username: str | None
+    password_hash: str
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    """What an operator sees of a user: never the hash."""
+
+    id: str
+    tenant_id: str
+    email: str
+    username: str | None
+    disabled: bool
+    created_at: float
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """A user as it is first written: identifiers as given and as looked up."""
+
+    id: str
+    tenant_id: str
+    email: str
+    email_key: str
+    username: str | None
+    username_key: str | None
+    password_hash: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    id: int
+    user_id: str
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    id: str
+    tenant_id: str
+    name: str
+    scopes: frozenset[str] | None  # None: every RPC
+    rate: Rate | None  # None: the server's default budget
+    created_at: float
+    revoked_at: float | None
+
+    def allows(self, method: str) -> bool:
+        return self.scopes is None or method in self.scopes
+
+
+@dataclass(frozen=True)
+class TenantRecord:
+    id: str
+    name: str
+    reset_urls: tuple[str, ...]
+    created_at: float

@@ -1,0 +1,70 @@
+"""The api_keys table: every statement that reads or writes it, and how its
+rows become records."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import peewee
+
+from passgate.identity.records import ApiKeyRecord
+from passgate.rates import Rate
+from passgate.store import raw
+
+_COLUMNS = "SELECT id, tenant_id, name, scopes, rate, created_at, revoked_at FROM api_keys "
+_ALL = _COLUMNS + "ORDER BY created_at"
+_LIVE = _COLUMNS + "WHERE key_hash = ? AND revoked_at IS NULL"
+_INSERT = (
+    "INSERT INTO api_keys (id, tenant_id, name, key_hash, scopes, rate, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_REVOKE = "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
+
+
+@lru_cache(maxsize=1024)
+def _parse_scopes(text: str | None) -> frozenset[str] | None:
+    return None if text is None else frozenset(json.loads(text))
+
+
+@lru_cache(maxsize=1024)
+def _parse_rate(text: str | None) -> Rate | None:
+    return None if text is None else Rate.parse(text)
+
+
+@lru_cache(maxsize=1024)  # rows are plain values: a live key's row maps to one record
+def _record(row: tuple[object, ...]) -> ApiKeyRecord:
+    key_id, tenant_id, name, scopes, rate, created_at, revoked_at = row
+    return ApiKeyRecord(
+        id=str(key_id),
+        tenant_id=str(tenant_id),
+        name=str(name),
+        scopes=_parse_scopes(None if scopes is None else str(scopes)),
+        rate=_parse_rate(None if rate is None else str(rate)),
+        created_at=float(str(created_at)),
+        revoked_at=None if revoked_at is None else float(str(revoked_at)),
+    )
+
+
+class SqlApiKeys:
+    def __init__(self, database: peewee.Database) -> None:
+        self._db = database
+
+    def insert(self, record: ApiKeyRecord, key_hash: str) -> None:
+        scopes = None if record.scopes is None else json.dumps(sorted(record.scopes))
+        rate = None if record.rate is None else str(record.rate)
+        raw.execute(
+            self._db,
+            _INSERT,
+            (record.id, record.tenant_id, record.name, key_hash, scopes, rate, record.created_at),
+        )
+
+    def all(self) -> list[ApiKeyRecord]:
+        return [_record(row) for row in raw.execute(self._db, _ALL).fetchall()]
+
+    def live(self, key_hash: str) -> ApiKeyRecord | None:
+        row = raw.execute(self._db, _LIVE, (key_hash,)).fetchone()
+        return None if row is None else _record(row)
+
+    def revoke(self, key_id: str, now: float) -> bool:
+        return bool(raw.execute(self._db, _REVOKE, (now, key_id)).rowcount == 1)
