@@ -7,6 +7,8 @@ import json
 import os
 import sqlite3
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -194,3 +196,32 @@ def test_a_full_accounts_disk_answers_unavailable_and_recovers_by_itself(
         )
         assert reply.session_token
     assert "Traceback" not in srv.log_text()
+
+
+_OPEN_TOGETHER = """
+import sys, time
+from pathlib import Path
+from passgate.limits.store import SqliteLimitStore
+start = float(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))
+SqliteLimitStore(Path(sys.argv[1])).close()
+"""
+
+
+def test_processes_that_open_a_new_limits_store_together_all_start(tmp_path: Path):
+    """Worker processes of several servers sharing one new store open it at
+    the same moment (`--workers`): every one must start, none may find it locked."""
+    for trial in range(5):
+        path = tmp_path / f"shared-{trial}.limits"
+        start = str(time.time() + 1.0)
+        openers = [
+            subprocess.Popen(
+                [sys.executable, "-c", _OPEN_TOGETHER, str(path), start],
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(8)
+        ]
+        errors = [p.communicate(timeout=60)[1] for p in openers]
+        failures = [e for p, e in zip(openers, errors, strict=True) if p.returncode != 0]
+        assert not failures, failures[0][-500:]

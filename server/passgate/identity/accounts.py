@@ -210,9 +210,17 @@ class Accounts:
         if problems:
             raise InvalidRequest(problems)
         with self._throttle.attempt(account_key(tenant_id, user.id)) as attempt:
-            if not self._hashes.verify(old, user.password_hash):
+            if self._hashes.verify(old, user.password_hash):
+                attempt.succeeded()
+            elif self._sessions.still_live(session.id):
                 raise InvalidCredentials("Your old password was entered incorrectly.")
-            attempt.succeeded()
+            else:
+                # A concurrent change of this user won while the hash was read: it
+                # revoked this session, and its new hash is what failed. The caller
+                # typed the right password; no failure counts against the account.
+                attempt.undecided()
+        if not attempt.passed:
+            raise SessionInvalid()
         return self._replace_password(tenant_id, session, user.password_hash, old, new)
 
     def _new_password_problems(self, new: str, user: UserRecord | None) -> list[Violation]:

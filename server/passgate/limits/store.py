@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -226,6 +227,23 @@ class _Leases:
         self._left[key][0] -= 1
 
 
+# Processes that open a new store together all ask for WAL; SQLite answers
+# "database is locked" at once to all but one, without waiting its busy timeout.
+_WAL_TRIES = 100
+_WAL_RETRY_SECONDS = 0.02
+
+
+def _enter_wal(connection: sqlite3.Connection) -> None:
+    for tries_left in range(_WAL_TRIES - 1, -1, -1):
+        try:
+            connection.execute("PRAGMA journal_mode = wal")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or not tries_left:
+                raise
+            time.sleep(_WAL_RETRY_SECONDS)
+
+
 class SqliteLimitStore:
     def __init__(self, path: Path) -> None:
         self._path = path
@@ -252,7 +270,7 @@ class SqliteLimitStore:
             connection = sqlite3.connect(
                 self._path, timeout=10.0, isolation_level=None, check_same_thread=False
             )
-            connection.execute("PRAGMA journal_mode = wal")
+            _enter_wal(connection)
             connection.execute("PRAGMA synchronous = off")
             connection.execute("PRAGMA busy_timeout = 10000")
             self._local.connection = connection

@@ -36,9 +36,19 @@ class Attempt:
         self._throttle = throttle
         self._key = key
         self._succeeded = False
+        self._undecided = False
 
     def succeeded(self) -> None:
         self._succeeded = True
+
+    @property
+    def passed(self) -> bool:
+        return self._succeeded
+
+    def undecided(self) -> None:
+        """The attempt turned out to judge nothing (what it came to change ended
+        while its password was checked): it only frees its slot."""
+        self._undecided = True
 
     def __enter__(self) -> Attempt:
         return self
@@ -48,6 +58,8 @@ class Attempt:
     ) -> None:
         if self._succeeded:
             failed: bool | None = False
+        elif self._undecided:
+            failed = None
         elif exc is None or (
             isinstance(exc, PassgateError) and not isinstance(exc, ServiceUnavailable)
         ):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import re
 import threading
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -65,38 +64,72 @@ def connect_options(url: str) -> dict[str, Any]:
 _REVOKING = re.compile(r"\s*(UPDATE|DELETE\s+FROM)\s+\"?(sessions|api_keys|users|tenants)\b", re.I)
 
 
+class RevokingChanges:
+    """This process's changes that may end a session or key: how many are
+    under way (begun, not yet committed or rolled back) and how many ended.
+    While one is under way, caches keep nothing (its outcome is not known
+    yet); once it ends, the count moves every cache past what it kept."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.under_way = 0
+        self.ended = 0
+
+    def begin(self) -> None:
+        with self._lock:
+            self.under_way += 1
+
+    def end(self) -> None:
+        with self._lock:
+            self.ended += 1  # first: a cache never sees the change finished and not counted
+            self.under_way -= 1
+
+
 def _database_class() -> type[peewee.Database]:
     from playhouse.postgres_ext import PooledPsycopg3Database  # noqa: PLC0415
 
     class PostgresDatabase(PooledPsycopg3Database):  # type: ignore[misc]
-        """Tells `on_revoking_commit` when this process commits a change that
-        may end a session or key: the notice PostgreSQL then sends reaches
-        this process's own listener a moment later, and a call following the
-        change must not be answered from the cache in that moment."""
+        """Tells `revoking` when this process changes what may end a session or
+        key, and when that change is committed or rolled back: the notice
+        PostgreSQL sends on commit reaches this process's own listener a moment
+        later, and a call in this process must not be answered from the cache
+        while the change is on its way, nor in that moment after."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.on_revoking_commit: Callable[[], None] = lambda: None
+            self.revoking: RevokingChanges = RevokingChanges()
             self._pending = threading.local()
 
         def execute_sql(self, sql: str, params: Any = None, **options: Any) -> Any:
-            cursor = super().execute_sql(sql, params, **options)
-            if _REVOKING.match(sql):
-                if self.in_transaction():
+            if not _REVOKING.match(sql):
+                return super().execute_sql(sql, params, **options)
+            if self.in_transaction():
+                if not getattr(self._pending, "revoking", False):
                     self._pending.revoking = True
-                else:
-                    self.on_revoking_commit()
-            return cursor
+                    self.revoking.begin()
+                return super().execute_sql(sql, params, **options)
+            self.revoking.begin()  # a statement of its own, committed as it runs
+            try:
+                return super().execute_sql(sql, params, **options)
+            finally:
+                self.revoking.end()
 
         def commit(self) -> None:
-            super().commit()
-            if getattr(self._pending, "revoking", False):
-                self._pending.revoking = False
-                self.on_revoking_commit()
+            try:
+                super().commit()
+            finally:
+                self._settle()
 
         def rollback(self) -> None:
-            self._pending.revoking = False
-            super().rollback()
+            try:
+                super().rollback()
+            finally:
+                self._settle()
+
+        def _settle(self) -> None:
+            if getattr(self._pending, "revoking", False):
+                self._pending.revoking = False
+                self.revoking.end()
 
     return PostgresDatabase
 

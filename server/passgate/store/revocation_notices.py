@@ -21,6 +21,8 @@ from typing import Any
 
 import peewee
 
+from passgate.store.postgresql import RevokingChanges
+
 CHANNEL = "passgate_revocations"
 RECONNECT_DELAY = 0.5  # seconds between attempts while the server is unreachable
 POLL = 1.0  # seconds between checks for a stop request while nothing arrives
@@ -34,8 +36,7 @@ class NoticeListener:
     def __init__(self, options: dict[str, Any]) -> None:
         self._options = options
         self._generation = 0  # notices received (moved by the listening thread only)
-        self._local = 0  # revoking commits of this process (see `revoked_here`)
-        self._local_lock = threading.Lock()
+        self._here: RevokingChanges = RevokingChanges()  # this process's own (see `start`)
         self._connected = False
         self._socket: int | None = None  # the listening connection's, while it is up
         self._stop = threading.Event()
@@ -52,14 +53,9 @@ class NoticeListener:
         listener = cls(options)
         listener._thread.start()
         listener._ready.wait(5.0)
-        database.on_revoking_commit = listener.revoked_here  # type: ignore[attr-defined]
+        # this process's own changes move its caches at once, without waiting for their notice
+        listener._here = database.revoking  # type: ignore[attr-defined]
         return listener
-
-    def revoked_here(self) -> None:
-        """This process committed a revoking change: move at once, without
-        waiting for the notice about it."""
-        with self._local_lock:
-            self._local += 1
 
     def generation(self) -> int | None:
         socket = self._socket
@@ -69,7 +65,10 @@ class NoticeListener:
             waiting, _, _ = select.select([socket], [], [], 0)
         except (OSError, ValueError):  # closed under our feet: reconnecting
             return None
-        return None if waiting else self._generation + self._local
+        here = self._here
+        if waiting or here.under_way:
+            return None
+        return self._generation + here.ended
 
     def _listen(self) -> None:
         while not self._stop.is_set():
