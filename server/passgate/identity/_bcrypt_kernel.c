@@ -41,6 +41,19 @@
 #define UNROLL
 #endif
 
+/* Zeroes memory that held keys or state derived from them, in a way the
+ * compiler may not drop as a dead store. */
+static void wipe(void *memory, size_t size)
+{
+#if defined(__GNUC__)
+    memset(memory, 0, size);
+    __asm__ __volatile__("" : : "r"(memory) : "memory");
+#else
+    volatile unsigned char *p = (volatile unsigned char *)memory;
+    for (size_t i = 0; i < size; i++) p[i] = 0;
+#endif
+}
+
 typedef struct {
     uint32_t S[4][256];
     uint32_t P[18];
@@ -184,9 +197,9 @@ ALWAYS_INLINE void eksblowfish(lane_input *in, uint64_t rounds, const int n)
         }
     }
     for (int k = 0; k < n; k++) memcpy(in[k].result, text[k], sizeof in[k].result);
-    /* the states derive from the keys: leave nothing of them on the stack */
-    volatile unsigned char *wipe = (volatile unsigned char *)state;
-    for (size_t i = 0; i < sizeof state; i++) wipe[i] = 0;
+    /* the states and words derive from the keys: leave nothing of them on the stack */
+    wipe(state, sizeof state);
+    wipe(key, sizeof key);
 }
 
 /* One function per lane count, so that each is compiled with n constant. */
@@ -221,7 +234,7 @@ static int read_lane(PyObject *key_object, PyObject *salt_object, lane_input *la
     cycled_words(cycle, used + 1, lane->key, 18);
     cycled_words((const unsigned char *)salt, SALT_BYTES, lane->salt, 4);
     cycled_words((const unsigned char *)salt, SALT_BYTES, lane->salt_key, 18);
-    memset(cycle, 0, sizeof cycle);
+    wipe(cycle, sizeof cycle);
     return 0;
 }
 
@@ -282,7 +295,7 @@ static PyObject *kernel_eksblowfish(PyObject *module, PyObject *args)
         PyList_SET_ITEM(out, k, item);
     }
 done:
-    memset(lanes, 0, sizeof lanes);
+    wipe(lanes, sizeof lanes);
     Py_DECREF(key_list);
     Py_DECREF(salt_list);
     return out;
