@@ -92,6 +92,9 @@ class _Job:
 
 
 class HashPool:
+    """bcrypt on `workers` threads (one per core by default) at low priority, with queued
+    checks of one cost handed together to an interleaving implementation."""
+
     def __init__(self, hasher: PasswordHasher, workers: int = 0) -> None:
         self.hasher = hasher
         backend = hasher.implementation
