@@ -1,6 +1,7 @@
 """The bcrypt implementations passgate may use compute one function: the
 published answers, and each other's hashes in both directions, for every
-input passgate feeds them; the fast one is refused where it disagrees."""
+input passgate feeds them; a fast one is refused where it disagrees or is
+missing, with a log line, and the next one is used."""
 
 from __future__ import annotations
 
@@ -20,12 +21,15 @@ from passgate.identity.bcrypt_backends import (
     agrees_with_reference,
     choose_bcrypt,
 )
+from passgate.identity.bcrypt_kernel import KernelBcrypt
 from passgate.identity.passwords import SCHEME_PREFIX, TESTING_COST, PasswordHasher
 from passgate.testing import capture_logs, in_process_server
 
 PYCA = PycaBcrypt()
 LIBXCRYPT = LibxcryptBcrypt()  # every glibc Linux passgate runs on has it
-IMPLEMENTATIONS = [PYCA, LIBXCRYPT]
+KERNEL = KernelBcrypt()  # built by every install with a C compiler
+IMPLEMENTATIONS = [PYCA, LIBXCRYPT, KERNEL]
+NO_KERNEL = "passgate.identity.no_such_kernel"
 
 
 @pytest.mark.parametrize("implementation", IMPLEMENTATIONS, ids=lambda i: i.name)
@@ -43,7 +47,9 @@ def _salt(rng: random.Random, cost: int, prefix: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("maker", "checker"), [(PYCA, LIBXCRYPT), (LIBXCRYPT, PYCA)], ids=["pyca→libx", "libx→pyca"]
+    ("maker", "checker"),
+    [(PYCA, LIBXCRYPT), (LIBXCRYPT, PYCA), (KERNEL, LIBXCRYPT), (LIBXCRYPT, KERNEL)],
+    ids=["pyca→libx", "libx→pyca", "kernel→libx", "libx→kernel"],
 )
 def test_each_verifies_the_others_hashes(maker: Bcrypt, checker: Bcrypt) -> None:
     rng = random.Random(1234)
@@ -81,7 +87,7 @@ def test_the_hasher_gives_the_same_answers_on_each(implementation: Bcrypt) -> No
 
 
 def test_a_library_that_is_missing_or_wrong_is_not_used() -> None:
-    assert isinstance(choose_bcrypt("libcrypt-missing.so.9"), PycaBcrypt)
+    assert isinstance(choose_bcrypt("libcrypt-missing.so.9", NO_KERNEL), PycaBcrypt)
 
     class OffByOne(LibxcryptBcrypt):
         """A build whose output differs in its last character."""
@@ -94,14 +100,34 @@ def test_a_library_that_is_missing_or_wrong_is_not_used() -> None:
     assert not agrees_with_reference(OffByOne())
 
 
-def test_the_fast_path_is_chosen_where_it_agrees_and_named_when_serving(
+def test_without_the_kernel_the_fastest_library_is_used_and_one_line_says_so() -> None:
+    with capture_logs() as logs:
+        chosen = choose_bcrypt(kernel=NO_KERNEL)
+    assert isinstance(chosen, LibxcryptBcrypt)
+    [line] = [json.loads(line) for line in logs.lines]
+    assert line["level"] == "warning"
+    assert "kernel is not built" in line["msg"] and "using libxcrypt" in line["msg"]
+    with capture_logs() as logs:
+        chosen = choose_bcrypt("libcrypt-missing.so.9", NO_KERNEL)
+    assert isinstance(chosen, PycaBcrypt)
+    assert len(logs.lines) == 1 and "using pyca/bcrypt" in logs.lines[0]
+
+
+def test_a_kernel_with_other_answers_is_refused() -> None:
+    with capture_logs() as logs:
+        chosen = choose_bcrypt(kernel="disagreeing_bcrypt_kernel")
+    assert isinstance(chosen, LibxcryptBcrypt)
+    assert len(logs.lines) == 1 and "other answers than pyca" in logs.lines[0]
+
+
+def test_the_kernel_is_chosen_where_it_agrees_and_named_when_serving(
     tmp_path: Path,
 ) -> None:
-    assert isinstance(choose_bcrypt(), LibxcryptBcrypt)
+    assert isinstance(choose_bcrypt(), KernelBcrypt)
     with capture_logs() as logs, in_process_server(tmp_path, hasher=PasswordHasher(4)):
         pass
     serving = [json.loads(line) for line in logs.lines if '"serving"' in line]
-    assert [line["bcrypt"] for line in serving] == ["libxcrypt"]
+    assert [line["bcrypt"] for line in serving] == ["passgate-kernel"]
 
 
 @pytest.mark.parametrize("implementation", IMPLEMENTATIONS, ids=lambda i: i.name)

@@ -1,5 +1,8 @@
-"""The bcrypt computation itself, from the fastest correct library on the machine.
+"""The bcrypt computation itself, from the fastest correct implementation on the machine.
 
+First choice is passgate's own kernel (bcrypt_kernel.py, a C extension built
+at install), which computes several independent hashes interleaved on one
+core. Where it was not built or gives other answers, a library is used.
 pyca/bcrypt is always there (a dependency). Where glibc's `libcrypt.so.1`
 (libxcrypt, with Openwall's crypt_blowfish) is present, as on every
 mainstream Linux, its `crypt_rn` computes the same `$2b$` strings faster, and
@@ -17,16 +20,19 @@ from __future__ import annotations
 
 import ctypes
 import hmac
+import importlib
 import logging
 import threading
+from collections.abc import Sequence
 from functools import cache
-from typing import Final, Protocol
+from typing import Final, Protocol, runtime_checkable
 
 import bcrypt
 
 log = logging.getLogger("passgate.bcrypt")
 
 LIBXCRYPT: Final = "libcrypt.so.1"
+KERNEL: Final = "passgate.identity.bcrypt_kernel"
 _CRYPT_DATA_SIZE: Final = 32768  # sizeof(struct crypt_data) in libxcrypt's crypt.h
 
 # Published crypt_blowfish / OpenBSD vectors (secret, full hash), then
@@ -47,6 +53,16 @@ class Bcrypt(Protocol):
     def hashpw(self, secret: bytes, setting: bytes) -> bytes: ...
 
     def checkpw(self, secret: bytes, hashed: bytes) -> bool: ...
+
+
+@runtime_checkable
+class InterleavedBcrypt(Bcrypt, Protocol):
+    """An implementation that verifies up to `lanes` hashes at once, for about the time
+    of one: the hash pool hands it that many queued verifications together."""
+
+    lanes: int
+
+    def checkpw_many(self, pairs: Sequence[tuple[bytes, bytes]]) -> list[bool]: ...
 
 
 class PycaBcrypt:
@@ -88,7 +104,8 @@ class LibxcryptBcrypt:
 
 def agrees_with_reference(candidate: Bcrypt, reference: Bcrypt | None = None) -> bool:
     """Whether `candidate` gives the published answers and the reference's own
-    for secrets shaped like passgate's pre-hash, at the cheapest cost."""
+    for secrets shaped like passgate's pre-hash, at the cheapest cost; an
+    interleaved one also in batches, where a lane mixed up with another shows."""
     reference = reference or PycaBcrypt()
     cases = list(KNOWN_ANSWERS)
     for i, prefix in enumerate((b"$2b$", b"$2a$", b"$2y$")):
@@ -96,14 +113,42 @@ def agrees_with_reference(candidate: Bcrypt, reference: Bcrypt | None = None) ->
         salt = prefix + bcrypt.gensalt(4)[4:]  # pyca makes $2a$/$2b$ salts; $2y$ reads alike
         cases.append((secret, reference.hashpw(secret, salt)))
     try:
-        return all(candidate.hashpw(secret, hashed) == hashed for secret, hashed in cases)
+        if not all(candidate.hashpw(secret, hashed) == hashed for secret, hashed in cases):
+            return False
+        if isinstance(candidate, InterleavedBcrypt):
+            wrong = [(secret + b"!", hashed) for secret, hashed in cases]
+            expected = [True] * len(cases) + [False] * len(wrong)
+            return candidate.checkpw_many(cases + wrong) == expected
+        return True
     except (ValueError, OSError):
         return False
 
 
-def choose_bcrypt(library: str = LIBXCRYPT) -> Bcrypt:
+def choose_bcrypt(library: str = LIBXCRYPT, kernel: str = KERNEL) -> Bcrypt:
+    """passgate's kernel (module `kernel`) where it was built and agrees with pyca, else
+    libxcrypt from `library` where it loads and agrees, else pyca. A kernel that is missing
+    or disagrees is one warning (the install lost its fastest path); the choice itself is
+    in the server's "serving" line."""
+    try:
+        module = importlib.import_module(kernel)
+    except ImportError as error:
+        fallback = _library_bcrypt(library)
+        log.warning("bcrypt: passgate's kernel is not built (%s); using %s", error, fallback.name)
+        return fallback
+    candidate: Bcrypt = module.KernelBcrypt()
+    if not agrees_with_reference(candidate):
+        fallback = _library_bcrypt(library)
+        log.warning(
+            "bcrypt: passgate's kernel gave other answers than pyca; using %s", fallback.name
+        )
+        return fallback
+    log.debug("bcrypt: %s (known answers agree with pyca/bcrypt)", candidate.name)
+    return candidate
+
+
+def _library_bcrypt(library: str) -> Bcrypt:
     """libxcrypt from `library` where it loads and agrees with pyca, else pyca. A
-    disagreement is a warning; the choice itself is in the server's "serving" line."""
+    disagreement is a warning."""
     try:
         candidate: Bcrypt = LibxcryptBcrypt(library)
     except (OSError, AttributeError):

@@ -14,11 +14,18 @@ import hmac
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 import bcrypt
 
-from passgate.identity.bcrypt_backends import Bcrypt, PycaBcrypt, fastest_bcrypt
+from passgate.identity.bcrypt_backends import (
+    Bcrypt,
+    InterleavedBcrypt,
+    PycaBcrypt,
+    fastest_bcrypt,
+)
 
 __all__ = [
     "DEFAULT_COST",
@@ -26,6 +33,7 @@ __all__ = [
     "MIN_COST",
     "SCHEME_PREFIX",
     "TESTING_COST",
+    "BcryptCheck",
     "PasswordHasher",
 ]
 
@@ -57,6 +65,35 @@ _BCRYPT_FORMAT: Final = re.compile(
 )
 _DUMMY_SECRET: Final = b"passgate/burn/v1"
 _REFERENCE: Final = PycaBcrypt()
+_PREHASH_LENGTH: Final = 44
+
+
+@dataclass(frozen=True, slots=True)
+class BcryptCheck:
+    """The one bcrypt computation a verification (or a burn) spends, planned apart from
+    running it, so that a pool can hand several to an interleaved implementation at once.
+
+    `counts` is False for a burn: its answer is False whatever bcrypt says. `prehash` is
+    what is burnt instead when the implementation refuses the hash before any work."""
+
+    secret: bytes
+    hashed: bytes
+    implementation: Bcrypt
+    prehash: bytes
+    counts: bool = True
+
+    @property
+    def interleavable_cost(self) -> int | None:
+        """The cost, where this check may share a batch with others of that cost: passgate's
+        own `$2b$` hash of a pre-hash on an interleaved implementation. None otherwise
+        (imported hashes, other variants and raw secrets run alone, as before)."""
+        if (
+            isinstance(self.implementation, InterleavedBcrypt)
+            and self.hashed.startswith(b"$2b$")
+            and len(self.secret) == _PREHASH_LENGTH
+        ):
+            return int(self.hashed[4:6])
+        return None
 
 
 def _normalise(password: str) -> bytes:
@@ -110,6 +147,11 @@ class PasswordHasher:
         """The name of the bcrypt implementation in use."""
         return self._bcrypt.name
 
+    @property
+    def implementation(self) -> Bcrypt:
+        """The bcrypt implementation for passgate's own hashes."""
+        return self._bcrypt
+
     def hash(self, password: str) -> str:
         """A new ``pg1$`` hash of ``password``; any length and any character is accepted."""
         secret = _prehash(_normalise(password))
@@ -118,26 +160,50 @@ class PasswordHasher:
 
     def verify(self, password: str, stored: str) -> bool:
         """True when ``password`` matches ``stored``: a ``pg1$`` hash or a plain bcrypt one."""
+        return self.run(self.plan(password, stored))
+
+    def plan(self, password: str, stored: str) -> BcryptCheck:
+        """The bcrypt computation that verifies ``password`` against ``stored``, not yet run:
+        the cheap part of ``verify`` (normalising, pre-hashing, reading the stored hash)."""
         normalised = _normalise(password)
-        implementation: Bcrypt = self._bcrypt
+        prehash = _prehash(normalised)
         if stored.startswith(SCHEME_PREFIX):
             hashed = stored[len(SCHEME_PREFIX) :]
-            secret = _prehash(normalised)
+            secret = prehash
+            implementation = self._bcrypt
         elif stored.startswith(_LEGACY_PREFIXES) and _accepts_raw(normalised):
             hashed = stored
             secret = normalised
             implementation = _REFERENCE  # raw imported passwords: the reference decides
         else:
-            self._burn_secret(_prehash(normalised))
-            return False
+            return self._burn_check(prehash)
         if _bcrypt_cost(hashed) is None:
-            self._burn_secret(secret)
-            return False
+            return self._burn_check(secret)
+        return BcryptCheck(secret, hashed.encode("ascii"), implementation, prehash)
+
+    def plan_burn(self, password: str) -> BcryptCheck:
+        """The bcrypt computation of ``burn``, not yet run."""
+        return self._burn_check(_prehash(_normalise(password)))
+
+    def run(self, check: BcryptCheck) -> bool:
+        """The answer of a planned check; never raises, always spends one computation."""
         try:
-            return implementation.checkpw(secret, hashed.encode("ascii"))
+            matched = check.implementation.checkpw(check.secret, check.hashed)
         except ValueError:  # bcrypt refused the hash before doing any work
-            self._burn_secret(_prehash(normalised))
+            self._burn_secret(check.prehash)
             return False
+        return matched and check.counts
+
+    def run_many(self, checks: Sequence[BcryptCheck]) -> list[bool]:
+        """The answers of checks with one `interleavable_cost`, computed together."""
+        implementation = checks[0].implementation
+        if len(checks) == 1 or not isinstance(implementation, InterleavedBcrypt):
+            return [self.run(check) for check in checks]
+        try:
+            matched = implementation.checkpw_many([(c.secret, c.hashed) for c in checks])
+        except ValueError:  # not expected of well-formed $2b$ hashes; each alone then
+            return [self.run(check) for check in checks]
+        return [m and c.counts for m, c in zip(matched, checks, strict=True)]
 
     def needs_rehash(self, stored: str) -> bool:
         """True unless ``stored`` is a well-formed ``pg1$`` hash at or above the configured cost.
@@ -155,7 +221,10 @@ class PasswordHasher:
 
         Answering "no such user" without this work would tell an attacker which accounts exist.
         """
-        self._burn_secret(_prehash(_normalise(password)))
+        self.run(self.plan_burn(password))
+
+    def _burn_check(self, secret: bytes) -> BcryptCheck:
+        return BcryptCheck(secret, self._dummy(), self._bcrypt, secret, counts=False)
 
     def _burn_secret(self, secret: bytes) -> None:
         self._bcrypt.checkpw(secret, self._dummy())
