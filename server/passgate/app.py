@@ -195,7 +195,11 @@ def build(
     migrate(database)
     watch = revocation_watch(database)
     sealer = Sealer(load_or_create_key(secret_file(settings)))
-    hashes = HashPool(hasher or PasswordHasher(settings.bcrypt_cost), settings.hash_workers)
+    # a call waiting for bcrypt or a throttle slot holds no pooled connection
+    hand_back = partial(release_connection, database)
+    hashes = HashPool(
+        hasher or PasswordHasher(settings.bcrypt_cost), settings.hash_workers, hand_back
+    )
     outbox = Outbox(database, clock, sealer)
     limits = limits_store(settings)
     accounts = Accounts(
@@ -216,6 +220,7 @@ def build(
                 first=settings.signin_first_delay,
                 longest=settings.signin_max_delay,
             ),
+            before_wait=hand_back,
         ),
         wrong_tokens=WrongTokenCounter(
             limits, clock, settings.wrong_reset_tokens, window=settings.reset_ttl
@@ -236,7 +241,7 @@ def build(
     mail_worker = DeliveryWorker(outbox, deliver, accounts.resolve_reset)
     api_keys = ApiKeys(database, clock, watch)
     open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
-    offload = Offload(settings.threads, after_each=partial(release_connection, database))
+    offload = Offload(settings.threads, after_each=hand_back)
     budgets = RateLimitGate(
         limits,
         clock,

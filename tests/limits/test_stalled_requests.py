@@ -97,7 +97,8 @@ def test_stalled_streams_on_one_connection_hold_no_capacity_and_end(tmp_path: Pa
                 timeout=10,
             )
             assert error.reason == "SESSION_INVALID"
-        assert srv.log_text().count('"code":"DEADLINE_EXCEEDED"') == len(ended)
+    # one log line per ended call (read once the server stopped: lines are written in batches)
+    assert srv.log_text().count('"code":"DEADLINE_EXCEEDED"') == len(ended)
 
 
 def test_a_stalled_call_without_a_valid_key_is_refused_before_its_message(tmp_path: Path):

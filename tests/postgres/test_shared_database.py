@@ -140,14 +140,14 @@ def test_parallel_reset_requests_queue_at_most_the_hourly_cap(
 def test_one_of_many_parallel_password_changes_on_a_session_wins(
     tmp_path: Path, postgres_database: PostgresDatabase
 ):
-    with servers(tmp_path, postgres_database, 2) as (one, two):
+    with servers(tmp_path, postgres_database, 2) as (one, two), ExitStack() as stack:
         one.create_user("changer@example.com", PW)
         with stub(one.target) as api:
             session = api.SignIn(
                 pb.SignInRequest(email="changer@example.com", password=PW),
                 metadata=metadata(one.api_key),
             ).session_token
-        stubs = [stack_stub(p.target) for p in (one, two)]
+        stubs = [stack.enter_context(own_connection(p.target)) for p in (one, two)]
         change = pb.ChangePasswordRequest(old_password=PW, new_password=NEW, confirm_password=NEW)
         results = together(
             16,
@@ -161,10 +161,13 @@ def test_one_of_many_parallel_password_changes_on_a_session_wins(
     )
 
 
-def stack_stub(target: str) -> Any:
+@contextmanager
+def own_connection(target: str) -> Iterator[Any]:
+    """A stub on a connection of its own (grpcio otherwise shares one per target)."""
     from passgate.auth.v1 import auth_service_pb2_grpc
 
-    return auth_service_pb2_grpc.AuthServiceStub(grpc.insecure_channel(target))
+    with grpc.insecure_channel(target, options=[("grpc.use_local_subchannel_pool", 1)]) as channel:
+        yield auth_service_pb2_grpc.AuthServiceStub(channel)
 
 
 @pytest.mark.parametrize("pool", [4])
@@ -175,11 +178,15 @@ def test_128_concurrent_calls_hold_no_more_connections_than_the_pool(
     pool: int,
 ):
     count = f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{postgres_database.name}'"
-    with servers(tmp_path, postgres_database, 1, "--database-pool", str(pool)) as (server,):
+    with (
+        servers(tmp_path, postgres_database, 1, "--database-pool", str(pool)) as (server,),
+        ExitStack() as stack,
+    ):
         emails = [f"pool{i}@example.com" for i in range(8)]
         for address in emails:
             server.create_user(address, PW)
-        api = stack_stub(server.target)
+        # two connections: one holds at most --max-streams-per-connection calls (100)
+        stubs = [stack.enter_context(own_connection(server.target)) for _ in range(2)]
         peak = 0
         done = threading.Event()
 
@@ -193,7 +200,7 @@ def test_128_concurrent_calls_hold_no_more_connections_than_the_pool(
         try:
             results = together(
                 128,
-                lambda i: api.SignIn(
+                lambda i: stubs[i % 2].SignIn(
                     pb.SignInRequest(email=emails[i % 8], password=PW),
                     metadata=metadata(server.api_key),
                     timeout=60,
@@ -203,6 +210,9 @@ def test_128_concurrent_calls_hold_no_more_connections_than_the_pool(
             done.set()
             watcher.join()
     signed_in = [r for r in results if isinstance(r, pb.SignInResponse)]
-    assert len(signed_in) == 128, Counter(type(r).__name__ for r in results)
+    assert len(signed_in) == 128, Counter(
+        f"{r.code().name}: {r.details()}" if isinstance(r, grpc.RpcError) else "signed in"
+        for r in results
+    )
     # the pool, plus the one connection that listens for revocations
     assert 2 <= peak <= pool + 1, peak

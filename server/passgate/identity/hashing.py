@@ -95,8 +95,16 @@ class HashPool:
     """bcrypt on `workers` threads (one per core by default) at low priority, with queued
     checks of one cost handed together to an interleaving implementation."""
 
-    def __init__(self, hasher: PasswordHasher, workers: int = 0) -> None:
+    def __init__(
+        self,
+        hasher: PasswordHasher,
+        workers: int = 0,
+        before_wait: Callable[[], None] | None = None,
+    ) -> None:
+        """`before_wait` runs on the calling thread before it waits for its
+        hash: it hands back the thread's pooled database connection."""
         self.hasher = hasher
+        self._before_wait = before_wait
         backend = hasher.implementation
         self.lanes = (
             backend.lanes
@@ -150,6 +158,8 @@ class HashPool:
                 raise RuntimeError("the hash pool is shut down")
             self._jobs.append(job)
             self._ready.notify_all()  # a gathering thread may be the one that wants it
+        if self._before_wait is not None:
+            self._before_wait()
         return job.future
 
     def _work(self) -> None:

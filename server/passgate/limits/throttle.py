@@ -5,6 +5,7 @@ tell known from unknown. Delays grow and expire; nothing locks for good."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from passgate.clock import Clock
 from passgate.errors import PassgateError, RateLimited, ServiceUnavailable
@@ -80,10 +81,19 @@ class SignInThrottle:
     POLL_SECONDS = 0.005
     MAX_WAIT_SECONDS = 10.0
 
-    def __init__(self, store: LimitStore, clock: Clock, policy: ThrottlePolicy) -> None:
+    def __init__(
+        self,
+        store: LimitStore,
+        clock: Clock,
+        policy: ThrottlePolicy,
+        before_wait: Callable[[], None] | None = None,
+    ) -> None:
+        """`before_wait` runs before each wait for a slot: it hands back the
+        thread's pooled database connection."""
         self._store = store
         self._clock = clock
         self.policy = policy
+        self._before_wait = before_wait
 
     def attempt(self, key: str) -> Attempt:
         """An admitted attempt, to be used as a context manager; RateLimited
@@ -99,6 +109,8 @@ class SignInThrottle:
                     subject=SUBJECT,
                     description="too many failed sign-ins: wait, or reset the password",
                 )
+            if self._before_wait is not None:
+                self._before_wait()
             # Real time, not the injected clock: this waits for other threads' bcrypt.
             time.sleep(self.POLL_SECONDS)
 

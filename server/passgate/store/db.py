@@ -67,8 +67,13 @@ def open_database(url: str, pool_size: int = DEFAULT_POOL) -> peewee.Database:
 
 def release_connection(database: peewee.Database) -> None:
     """Gives the calling thread's connection back: to the pool on a database
-    server; a SQLite connection (a file handle) stays open for the thread."""
-    if isinstance(database, PooledDatabase):
+    server; a SQLite connection (a file handle) stays open for the thread.
+    Called after every call, and before a call waits (for bcrypt, for a
+    throttle slot): a call must not hold one of the pool's few connections
+    while it waits, or callers waiting for a slot could hold every
+    connection that the slots' holders need to finish. Inside a transaction
+    the connection stays (nothing in passgate waits there)."""
+    if isinstance(database, PooledDatabase) and not database.in_transaction():
         database.close()
 
 

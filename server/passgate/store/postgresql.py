@@ -9,13 +9,17 @@ built here from the URL's parts, as a pool that threads borrow from per call.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import logging
 import re
 import threading
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
+
+log = logging.getLogger("passgate")
 
 DRIVER = "psycopg"
 INSTALL = "pip install 'passgate[postgresql]'"
@@ -85,6 +89,14 @@ class RevokingChanges:
             self.under_way -= 1
 
 
+@functools.cache
+def _warn_once_commits_made_durable() -> None:
+    log.warning(
+        "the PostgreSQL server's synchronous_commit is off; passgate's connections "
+        "set it on, so that every change it acknowledges survives a crash"
+    )
+
+
 def _database_class() -> type[peewee.Database]:
     from playhouse.postgres_ext import PooledPsycopg3Database  # noqa: PLC0415
 
@@ -99,6 +111,17 @@ def _database_class() -> type[peewee.Database]:
             super().__init__(*args, **kwargs)
             self.revoking: RevokingChanges = RevokingChanges()
             self._pending = threading.local()
+
+        def _initialize_connection(self, conn: Any) -> None:
+            """Every commit passgate acknowledges is durable: where the server's
+            default is `synchronous_commit = off` (a commit may vanish in a
+            crash), this connection sets it on; stronger settings (remote_apply
+            for a synchronous standby) stay as the operator chose."""
+            super()._initialize_connection(conn)
+            (setting,) = conn.execute("SHOW synchronous_commit").fetchone()
+            if setting == "off":
+                conn.execute("SET synchronous_commit = on")
+                _warn_once_commits_made_durable()
 
         def execute_sql(self, sql: str, params: Any = None, **options: Any) -> Any:
             if not _REVOKING.match(sql):
