@@ -1,10 +1,11 @@
-"""The benchmark, start to end: `python -m bench [--quick] [--out DIR]`.
+"""The benchmark, start to end: `python -m bench [--quick] [--postgresql] [--out DIR]`.
 
 One run measures the floors (raw bcrypt, a bare grpcio echo server) and
 passgate on the same machine and writes results.json, results.md and plot.png
 to the output folder (bench/out by default). Every figure that is judged is a
 ratio of two figures of this run, beside its goal from issue 7: absolute
 figures drift on shared machines, ratios of figures taken side by side less.
+`--postgresql` runs bench/postgresql.py's measurements instead, over PostgreSQL.
 """
 
 from __future__ import annotations
