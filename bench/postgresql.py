@@ -31,6 +31,7 @@ class PostgresqlBench(Bench):
     suffix = "-postgresql"
 
     def measure(self) -> None:
+        """Every measurement of the run over PostgreSQL, the cluster up only meanwhile."""
         plan = self.plan
         self.floor()
         small, large = self.datasets()

@@ -88,7 +88,7 @@ class PostgresCluster:
                 "trust",
                 "-E",
                 "UTF8",
-                "--no-sync",
+                *(() if self.durable else ("--no-sync",)),
                 "--no-instructions",
             ],
             check=True,
