@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from bench.load import LoadResult, run
-from bench.run import SIGN_IN, SMALL_USERS, Bench, Target
+from bench.run import SMALL_USERS, Bench
 from bench.servers import REPO, Server, passgate_server
 
 _WITHOUT_KERNEL = (
@@ -60,9 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         for variant, expected in VARIANTS.items():
             server = _server(variant, out, db, args.cost)
             with server.start():
-                target = Target(
-                    SIGN_IN, helper.signin_data(SMALL_USERS), {"x-api-key": key}, server
-                )
+                target = helper.signin_target(server, key, SMALL_USERS)
                 for c in args.concurrency:
                     load = helper.load(
                         f"{variant}-c{c}-r{round_}",

@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.run import SIGN_IN, SMALL_USERS, Bench, Target
+from bench.run import SMALL_USERS, Bench
 from bench.servers import REPO, passgate_server
 
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         "passgate", out, db, bcrypt_cost=args.cost, extra=args.serve_arg
     ).start() as server:
         if args.call == "signin":
-            target = Target(SIGN_IN, helper.signin_data(SMALL_USERS), {"x-api-key": key}, server)
+            target = helper.signin_target(server, key, SMALL_USERS)
         else:
             target = helper.verify_target(server, key, SMALL_USERS)
             if args.call == "refused":

@@ -51,30 +51,50 @@ def _errors(runs: dict[str, Any], *names: str, expected: str = "OK") -> int:
     )
 
 
+def _signin_vs_bcrypt(r: dict[str, Any], goal: float) -> list[dict[str, Any]]:
+    """SignIn calls/s ÷ the bcrypt floor's, at 2, 8 and 64 in flight."""
+    runs: dict[str, Any] = r["runs"]
+    raw = r["bcrypt"]["throughput_per_second"]
+    return [
+        _ratio(
+            f"signin_vs_bcrypt_c{c}",
+            f"SignIn throughput ÷ raw bcrypt throughput, {c} in flight",
+            s["rps"] / raw,
+            ">=",
+            goal,
+            errors=s["errors"],
+            note=f"{s['rps']:.2f}/s ÷ {raw:.2f}/s",
+        )
+        for c in (2, 8, 64)
+        if (s := runs.get(f"signin-c{c}"))
+    ]
+
+
+def _large_vs_small_signin(r: dict[str, Any]) -> dict[str, Any]:
+    runs: dict[str, Any] = r["runs"]
+    large_users = r["datasets"]["large"]["users"]
+    small_users = r["datasets"]["small"]["users"]
+    big, small = runs["large-signin-c8"], runs["small-signin-c8"]
+    return _ratio(
+        "large_vs_small_signin",
+        f"SignIn throughput, {large_users:,} users ÷ {small_users:,} users",
+        big["rps"] / small["rps"],
+        ">=",
+        0.90,
+        errors=_errors(runs, "large-signin-c8", "small-signin-c8"),
+        note=f"{big['rps']:.2f}/s ÷ {small['rps']:.2f}/s, 8 in flight",
+    )
+
+
 def ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ratios of the run over SQLite, beside the goals of issue 7."""
     runs: dict[str, Any] = r["runs"]
     plan = r["plan"]
     floor = r["bcrypt"]
-    raw = floor["throughput_per_second"]
     one_ms = floor["single_seconds"] * 1000
-    out: list[dict[str, Any]] = []
+    out = _signin_vs_bcrypt(r, 0.97)
 
     signin_runs = [f"signin-c{c}" for c in plan["signin_levels"]]
-    for c in (2, 8, 64):
-        name = f"signin-c{c}"
-        if name in runs:
-            s = runs[name]
-            out.append(
-                _ratio(
-                    f"signin_vs_bcrypt_c{c}",
-                    f"SignIn throughput ÷ raw bcrypt throughput, {c} in flight",
-                    s["rps"] / raw,
-                    ">=",
-                    0.97,
-                    errors=s["errors"],
-                    note=f"{s['rps']:.2f}/s ÷ {raw:.2f}/s",
-                )
-            )
     out.append(
         _ratio(
             "signin_errors",
@@ -170,20 +190,9 @@ def ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
             + steal_note(busy),
         )
     )
+    out.append(_large_vs_small_signin(r))
     large_users = r["datasets"]["large"]["users"]
     small_users = r["datasets"]["small"]["users"]
-    big, small = runs["large-signin-c8"], runs["small-signin-c8"]
-    out.append(
-        _ratio(
-            "large_vs_small_signin",
-            f"SignIn throughput, {large_users:,} users ÷ {small_users:,} users",
-            big["rps"] / small["rps"],
-            ">=",
-            0.90,
-            errors=_errors(runs, "large-signin-c8", "small-signin-c8"),
-            note=f"{big['rps']:.2f}/s ÷ {small['rps']:.2f}/s, 8 in flight",
-        )
-    )
     big, big_c = _peak(runs, "large-verify", refused_levels)
     small, small_c = _peak(runs, "verify", refused_levels)
     out.append(
@@ -240,6 +249,32 @@ def ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def postgresql_ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ratios of the run over PostgreSQL (issue 15): SignIn against the bcrypt
+    floor and over both database sizes, and VerifySession against the same server
+    over SQLite, up beside it."""
+    runs: dict[str, Any] = r["runs"]
+    out = _signin_vs_bcrypt(r, 0.95)
+    levels = list(r["plan"]["cheap_levels"])
+    pg, pg_c = _peak(runs, "verify", levels)
+    lite, lite_c = _peak(runs, "sqlite-verify", levels)
+    out.append(
+        _ratio(
+            "verify_postgresql_vs_sqlite",
+            "VerifySession over PostgreSQL ÷ over SQLite",
+            pg / lite,
+            ">=",
+            0.90,
+            errors=_errors(
+                runs, *(f"{kind}-c{c}" for c in levels for kind in ("verify", "sqlite-verify"))
+            ),
+            note=f"{pg:,.0f}/s ({pg_c} in flight) ÷ {lite:,.0f}/s ({lite_c} in flight)",
+        )
+    )
+    out.append(_large_vs_small_signin(r))
+    return out
+
+
 # --- markdown ---------------------------------------------------------------------
 
 
@@ -281,8 +316,9 @@ def _noise(m: dict[str, Any]) -> list[str]:
 def markdown(r: dict[str, Any]) -> str:
     m = r["machine"]
     changed = " + local changes" if m["passgate_tree_changed"] else ""
+    over = " over PostgreSQL" if "postgresql" in r else ""
     rows = [
-        f"# passgate benchmark ({r['mode']} run)",
+        f"# passgate benchmark{over} ({r['mode']} run)",
         "",
         f"{m['cores']} cores ({m['cpu_model']}), {m['memory_gib']} GiB, Linux {m['kernel']}, "
         f"Python {m['python']}, grpcio {m['grpcio']}, bcrypt {m['bcrypt']} at cost "
@@ -348,7 +384,21 @@ def markdown(r: dict[str, Any]) -> str:
         rows.append(
             f"Database {label}: {d['users']:,} users, {d['size_bytes'] / 2**20:.0f} MiB, {how}."
         )
-    return "\n".join(rows) + "\n"
+    return "\n".join([*rows, *_postgresql_lines(r)]) + "\n"
+
+
+def _postgresql_lines(r: dict[str, Any]) -> list[str]:
+    """The cluster a PostgreSQL run served from, and what copying the users cost."""
+    pg = r.get("postgresql")
+    if pg is None:
+        return []
+    lines = ["", f"PostgreSQL {pg['version']} ({', '.join(pg['settings'])})."]
+    lines += [
+        f"PostgreSQL database {label}: {c['users']:,} users copied from the SQLite file "
+        f"in {c['seconds']:.1f} s."
+        for label, c in pg["copies"].items()
+    ]
+    return lines
 
 
 # --- plot ----------------------------------------------------------------------------

@@ -1,10 +1,11 @@
-"""The benchmark, start to end: `python -m bench [--quick] [--out DIR]`.
+"""The benchmark, start to end: `python -m bench [--quick] [--postgresql] [--out DIR]`.
 
 One run measures the floors (raw bcrypt, a bare grpcio echo server) and
 passgate on the same machine and writes results.json, results.md and plot.png
 to the output folder (bench/out by default). Every figure that is judged is a
 ratio of two figures of this run, beside its goal from issue 7: absolute
 figures drift on shared machines, ratios of figures taken side by side less.
+`--postgresql` runs bench/postgresql.py's measurements instead, over PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
@@ -31,6 +33,7 @@ from bench.servers import (
     HUGE_RATE,
     REPO,
     Server,
+    database_url,
     echo_server,
     machine_cpu_seconds,
     passgate_cli,
@@ -138,10 +141,14 @@ class Target:
 
 
 class Bench:
+    """The run over SQLite; subclasses measure other things with the same pieces."""
+
+    suffix = ""  # of this run's files in the output folder, so runs of each kind coexist
+
     def __init__(self, plan: Plan, out: Path, generator: Generator) -> None:
         self.plan = plan
         self.out = out
-        self.work = out / "work"
+        self.work = out / f"work{self.suffix}"
         self.generator = generator
         self.started = time.monotonic()
         self.busy_at_start = machine_busy_seconds()
@@ -212,13 +219,13 @@ class Bench:
         )
         return self.record(run(self.generator, load, target.server), round_)
 
-    def start_passgate(self, name: str, db: Path, **kw: Any) -> Server:
+    def start_passgate(self, name: str, db: Path | str, **kw: Any) -> Server:
         self.say(f"starting {name}")
         server = passgate_server(name, self.work, db, bcrypt_cost=self.plan.cost, **kw)
         return server.start(listeners=kw.get("workers") or 1)
 
-    def api_key(self, db: Path) -> str:
-        out = passgate_cli("apikey", "create", "--name", "bench", "--database", f"sqlite:///{db}")
+    def api_key(self, db: Path | str) -> str:
+        out = passgate_cli("apikey", "create", "--name", "bench", "--database", database_url(db))
         return out.strip().splitlines()[-1]
 
     def sessions(self, server: Server, key: str, users: int) -> list[str]:
@@ -267,6 +274,9 @@ class Bench:
         db = dataset.users_database(out / "users.db", SMALL_USERS, cost).path
         helper = cls(Plan.smoke(), out, Generator(out / "load", find_ghz()))
         return helper, db, helper.api_key(db)
+
+    def signin_target(self, server: Server, key: str, users: int) -> Target:
+        return Target(SIGN_IN, self.signin_data(users), {"x-api-key": key}, server)
 
     @staticmethod
     def signin_data(users: int) -> dict[str, str]:
@@ -329,6 +339,13 @@ class Bench:
         }
 
     def execute(self) -> dict[str, Any]:
+        """The whole run; its results, ratios included."""
+        self.begin()
+        self.measure()
+        return self.finish()
+
+    def begin(self) -> None:
+        """A clean work folder, and what the run is: machine, plan, server model."""
         plan = self.plan
         if self.work.exists():
             shutil.rmtree(self.work)
@@ -342,28 +359,15 @@ class Bench:
         workers = serve_has_flag("--workers")
         r["server_model"] = {**passgate_shape(), "bcrypt_cost": plan.cost, "workers_flag": workers}
 
+    def measure(self) -> None:
+        """Every measurement of the run over SQLite."""
+        r = self.results
         self.floor()
-        self.say("databases")
-        small = dataset.users_database(
-            self.work / "users-small.db", plan.small_users, plan.cost, log=self.say
-        )
-        large = dataset.users_database(
-            self.work / "users-large.db", plan.large_users, plan.cost, log=self.say
-        )
-        r["datasets"] = {"small": small.as_dict(), "large": large.as_dict()}
+        small, large = self.datasets()
         self.side_by_side(small.path, large.path)
-        # The fastest implementation that gives pyca's answers is the floor (so the ratios
-        # are, if anything, strict).
-        best = max((f for f in self.floors if f.agrees), key=lambda f: f.throughput_per_second)
-        r["bcrypt"] = {
-            **best.as_dict(),
-            "single_seconds": min(
-                f.single_seconds for f in self.floors if f.implementation == best.implementation
-            ),
-            "measurements": [f.as_dict() for f in self.floors],
-        }
+        self.keep_floor()
         self.memory(small.path)
-        if workers:
+        if r["server_model"]["workers_flag"]:
             self.scaling(small.path)
         else:
             r["workers"] = {
@@ -371,6 +375,37 @@ class Bench:
                 "reason": "`passgate serve --help` lists no --workers flag",
             }
 
+    def datasets(self) -> tuple[dataset.Dataset, dataset.Dataset]:
+        """The small and the large users database, as SQLite files in the work folder."""
+        plan = self.plan
+        self.say("databases")
+        small = dataset.users_database(
+            self.work / "users-small.db", plan.small_users, plan.cost, log=self.say
+        )
+        large = dataset.users_database(
+            self.work / "users-large.db", plan.large_users, plan.cost, log=self.say
+        )
+        self.results["datasets"] = {"small": small.as_dict(), "large": large.as_dict()}
+        return small, large
+
+    def keep_floor(self) -> None:
+        """Records the bcrypt floor every SignIn ratio divides by: the fastest implementation
+        that gives pyca's answers (so the ratios are, if anything, strict)."""
+        best = max((f for f in self.floors if f.agrees), key=lambda f: f.throughput_per_second)
+        self.results["bcrypt"] = {
+            **best.as_dict(),
+            "single_seconds": min(
+                f.single_seconds for f in self.floors if f.implementation == best.implementation
+            ),
+            "measurements": [f.as_dict() for f in self.floors],
+        }
+
+    def ratios(self) -> list[dict[str, Any]]:
+        return report.ratios(self.results)
+
+    def finish(self) -> dict[str, Any]:
+        """What the machine did meanwhile, every run, and the ratios."""
+        r = self.results
         r["machine"]["load_average_at_end"] = os.getloadavg()
         r["runs"] = {name: res.as_dict() for name, res in self.runs.items()}
         wall = time.monotonic() - self.started
@@ -381,7 +416,7 @@ class Bench:
         r["machine"]["other_processes_cpu_share"] = round(
             max(0.0, others) / (wall * (os.cpu_count() or 1)), 3
         )
-        r["ratios"] = report.ratios(r)
+        r["ratios"] = self.ratios()
         return r
 
     def side_by_side(self, small_db: Path, large_db: Path) -> None:
@@ -420,29 +455,40 @@ class Bench:
                 for kind, target in targets.items()
                 if kind in ("echo", "verify") or c in plan.refused_levels
             ]
-            self.say(f"cheap calls: {len(jobs)} runs in turns, {plan.rounds} round(s)")
-            for round_ in range(plan.rounds):
-                for name, target, c in jobs:
-                    self.cheap(name, target, c, round_=round_)
+            self.cheap_in_turns(jobs)
             echo.stop()
             pg_limits.stop()
 
-            signin = Target(SIGN_IN, self.signin_data(plan.small_users), {"x-api-key": key}, pg)
-            self.say(f"SignIn per concurrency, {plan.rounds} round(s)")
-            for round_ in range(plan.rounds):
-                for c in plan.signin_levels:
-                    self.signin(f"signin-c{c}", signin, c, round_=round_)
+            signin = self.signin_target(pg, key, plan.small_users)
+            self.signin_levels(signin, plan.signin_levels)
             self.floor()
             self.signin_at_80_percent(signin)
             self.contention(verify, signin)
-
-            self.say(f"SignIn over {plan.large_users:,} users and over {plan.small_users:,}")
-            large_signin = Target(
-                SIGN_IN, self.signin_data(plan.large_users), {"x-api-key": large_key}, pg_large
+            self.large_vs_small_signin(
+                signin, self.signin_target(pg_large, large_key, plan.large_users)
             )
-            for round_ in range(plan.rounds):
-                self.signin("small-signin-c8", signin, 8, round_=round_)
-                self.signin("large-signin-c8", large_signin, 8, round_=round_)
+
+    def cheap_in_turns(self, jobs: list[tuple[str, Target, int]]) -> None:
+        """Each (name, target, calls in flight) in turn, for every round."""
+        self.say(f"cheap calls: {len(jobs)} runs in turns, {self.plan.rounds} round(s)")
+        for round_ in range(self.plan.rounds):
+            for name, target, c in jobs:
+                self.cheap(name, target, c, round_=round_)
+
+    def signin_levels(self, signin: Target, levels: Sequence[int]) -> None:
+        """SignIn at each number of calls in flight, for every round."""
+        self.say(f"SignIn per concurrency, {self.plan.rounds} round(s)")
+        for round_ in range(self.plan.rounds):
+            for c in levels:
+                self.signin(f"signin-c{c}", signin, c, round_=round_)
+
+    def large_vs_small_signin(self, small: Target, large: Target) -> None:
+        """SignIn over the small and the large database, 8 in flight, in turns."""
+        plan = self.plan
+        self.say(f"SignIn over {plan.large_users:,} users and over {plan.small_users:,}")
+        for round_ in range(plan.rounds):
+            self.signin("small-signin-c8", small, 8, round_=round_)
+            self.signin("large-signin-c8", large, 8, round_=round_)
 
     def signin_at_80_percent(self, signin: Target) -> None:
         plan = self.plan
@@ -558,6 +604,11 @@ def main(argv: list[str] | None = None) -> int:
         help="the smoke run: seconds, bcrypt cost 4, tiny call counts",
     )
     parser.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="the run over a throwaway PostgreSQL 15 cluster: results-postgresql.json, .md",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=REPO / "bench" / "out",
@@ -573,16 +624,23 @@ def main(argv: list[str] | None = None) -> int:
             "ghz not found (scripts/toolchains installs it): using the Python load generator",
             file=sys.stderr,
         )
-    bench = Bench(plan, out, Generator(out / "work" / "load", ghz))
+    kind = Bench
+    if args.postgresql:
+        from bench.postgresql import PostgresqlBench
+
+        kind = PostgresqlBench
+    suffix = kind.suffix
+    bench = kind(plan, out, Generator(out / f"work{suffix}" / "load", ghz))
     results = bench.execute()
-    (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    written = out / f"results{suffix}.json", out / f"results{suffix}.md", out / f"plot{suffix}.png"
+    written[0].write_text(json.dumps(results, indent=2, default=str) + "\n")
     table = report.markdown(results)
-    (out / "results.md").write_text(table)
-    plotted = report.plot(results, out / "plot.png")
+    written[1].write_text(table)
+    plotted = report.plot(results, written[2])
     print()
     print(table)
     print(
-        f"wrote {out / 'results.json'}, {out / 'results.md'}"
-        + (f", {out / 'plot.png'}" if plotted else " (no plot: matplotlib is not installed)")
+        f"wrote {written[0]}, {written[1]}"
+        + (f", {written[2]}" if plotted else " (no plot: matplotlib is not installed)")
     )
     return 0

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -40,6 +40,11 @@ def bench_env() -> dict[str, str]:
     path = env.get("PYTHONPATH")
     env["PYTHONPATH"] = str(REPO) if not path else f"{REPO}{os.pathsep}{path}"
     return env
+
+
+def database_url(database: Path | str) -> str:
+    """passgate's URL of `database`: a SQLite file's path, or already a URL."""
+    return f"sqlite:///{database}" if isinstance(database, Path) else database
 
 
 def passgate_cli(*args: str, stdin: str | None = None, timeout: float = 120) -> str:
@@ -234,14 +239,17 @@ class Server:
 def passgate_server(
     name: str,
     workdir: Path,
-    database: Path,
+    database: Path | str,
     *,
     bcrypt_cost: int,
     limits: bool = False,
     workers: int | None = None,
     extra: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
 ) -> Server:
-    """`passgate serve` over `database`; rate limits huge unless `limits` asks for the defaults."""
+    """`passgate serve` over `database` (a SQLite file or a URL); rate limits huge unless
+    `limits` asks for the defaults. `env` adds PASSGATE_* settings, such as the side
+    files a server off SQLite must be told of."""
     port = free_port()
     argv = [
         sys.executable,
@@ -251,7 +259,7 @@ def passgate_server(
         "--listen",
         f"127.0.0.1:{port}",
         "--database",
-        f"sqlite:///{database}",
+        database_url(database),
         "--mail-dir",
         str(workdir / f"{name}-mail"),
         "--bcrypt-cost",
@@ -262,7 +270,7 @@ def passgate_server(
     if workers is not None:
         argv += ["--workers", str(workers)]
     argv += list(extra)
-    return Server(name, argv, workdir, port)
+    return Server(name, argv, workdir, port, env={**bench_env(), **(env or {})})
 
 
 def echo_server(name: str, workdir: Path, shape: dict[str, int]) -> Server:

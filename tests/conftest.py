@@ -9,8 +9,8 @@ from pathlib import Path
 import grpc
 import pytest
 from engines import ENGINES, EngineDatabase, engine_database
-from postgres_cluster import PostgresCluster, PostgresDatabase
 
+from passgate.postgres_cluster import PostgresCluster, PostgresDatabase
 from passgate.testing import ServerProcess
 
 

@@ -1,5 +1,6 @@
-"""The benchmark's smoke run (`python -m bench --quick`): it runs end to end and
-writes every figure it promises. Speed is not asserted: benchmarks are not tests.
+"""The benchmark's smoke runs (`python -m bench --quick`, and `--postgresql`):
+each runs end to end and writes every figure it promises. Speed is not asserted:
+benchmarks are not tests.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ RATIOS = {
     "large_vs_small_verify",
     "rss_last_vs_first",
     "workers_scaling",
+}
+POSTGRESQL_RATIOS = {
+    "signin_vs_bcrypt_c2",
+    "signin_vs_bcrypt_c8",
+    "signin_vs_bcrypt_c64",
+    "verify_postgresql_vs_sqlite",
+    "large_vs_small_signin",
 }
 
 
@@ -107,6 +115,36 @@ def test_quick_bench_writes_every_ratio(tmp_path: Path) -> None:
         assert ratio["metric"] in table
     # matplotlib comes with the dev extra: the plot is always drawn here
     assert (out / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_quick_bench_over_postgresql_writes_its_ratios_beside_the_sqlite_report(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    bench_module("bench", "--quick", "--postgresql", "--out", str(out))
+
+    assert not (out / "results.json").exists()  # the SQLite run's report is its own
+    results = json.loads((out / "results-postgresql.json").read_text())
+    ratios = {r["id"]: r for r in results["ratios"]}
+    assert set(ratios) == POSTGRESQL_RATIOS
+    for name, ratio in ratios.items():
+        assert isinstance(ratio["value"], float) and math.isfinite(ratio["value"]), name
+        assert isinstance(ratio["met"], bool), name
+    assert ratios["signin_vs_bcrypt_c8"]["goal"] == {"op": ">=", "value": 0.95}
+    # failed calls are findings (each ratio counts its own), not a test failure
+    for name, run_result in results["runs"].items():
+        assert run_result["count"] > 0, name
+    assert {"sqlite-verify-c8", "verify-c8", "large-signin-c8"} <= set(results["runs"])
+    # the cluster kept durability on, and served every user of the SQLite files
+    pg = results["postgresql"]
+    assert "fsync=on" in pg["settings"] and "synchronous_commit=on" in pg["settings"]
+    for label, copied in pg["copies"].items():
+        assert copied["users"] == results["datasets"][label]["users"], label
+    table = (out / "results-postgresql.md").read_text()
+    assert table.startswith("# passgate benchmark over PostgreSQL (quick run)")
+    for ratio in results["ratios"]:
+        assert ratio["metric"] in table
 
 
 @pytest.mark.slow

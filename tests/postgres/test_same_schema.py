@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import peewee
-from postgres_cluster import PostgresDatabase
 
+from passgate.postgres_cluster import PostgresDatabase
 from passgate.store.db import close_database, open_database
 from passgate.store.migrations import LATEST_VERSION, applied_version, migrate
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import grpc
 import pytest
-from postgres_cluster import PostgresCluster, PostgresDatabase
 from rpc import metadata, pb, stub
 
+from passgate.postgres_cluster import PostgresCluster, PostgresDatabase
 from passgate.testing import ServerProcess
 
 PW = "Correct-Horse-9-battery"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from engines import EngineDatabase
 from playhouse.postgres_ext import Psycopg3Database
-from postgres_cluster import PostgresDatabase
 
+from passgate.postgres_cluster import PostgresDatabase
 from passgate.store import models, raw
 from passgate.store.db import close_database, open_database
 from passgate.store.migrations import MIGRATIONS, migrate

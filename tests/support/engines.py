@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from postgres_cluster import PostgresCluster
+
+from passgate.postgres_cluster import PostgresCluster
 
 ENGINES = ("sqlite", "postgresql")
 

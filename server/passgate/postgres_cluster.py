@@ -1,9 +1,10 @@
-"""A throwaway PostgreSQL 15 cluster for the test session: its own data folder
-and loopback port, started without the system service, stopped at the end.
+"""A throwaway PostgreSQL 15 cluster, for the tests and the benchmark: its own
+data folder and loopback port, started without the system service, stopped at
+the end.
 
-One cluster serves the whole session (initdb takes most of a second); each
-test or group gets a database of its own (`CREATE DATABASE … TEMPLATE
-template0` takes tens of milliseconds), so no test sees another's rows.
+One cluster serves a whole test session or bench run (initdb takes most of a
+second); each test or group gets a database of its own (`CREATE DATABASE …
+TEMPLATE template0` takes tens of milliseconds), so no test sees another's rows.
 PostgreSQL refuses to run as root: as root its binaries run as the `postgres`
 user the Debian package creates, in a folder that user owns.
 """
@@ -25,7 +26,8 @@ from passgate.testing import free_port
 
 PG_BIN = Path(os.environ.get("PASSGATE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 INSTALL_HINT = "apt-get install postgresql (scripts/test does so when run as root)"
-# Durability is not what tests measure: these make commits cost microseconds.
+# Durability is not what tests check: these make commits cost microseconds. A
+# benchmark keeps durability on, since passgate answers only once a change is durable.
 FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 
 
@@ -56,15 +58,17 @@ class PostgresDatabase:
 
 
 class PostgresCluster:
-    """`initdb` + `postgres` on 127.0.0.1:<free port> in a temporary folder."""
+    """`initdb` + `postgres` on 127.0.0.1:<free port> in a temporary folder;
+    `durable=False` (for tests) trades crash safety for speed (FAST_SETTINGS)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
         if not (PG_BIN / "postgres").exists():
             raise RuntimeError(f"PostgreSQL 15 is not installed ({PG_BIN}): {INSTALL_HINT}")
         self.root = Path(tempfile.mkdtemp(prefix="passgate-pg-"))
         self.data = self.root / "data"
         self.files = Path(tempfile.mkdtemp(prefix="passgate-pg-files-"))
         self.port = free_port()
+        self.durable = durable
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = self.root / "postgres.log"
 
@@ -84,13 +88,14 @@ class PostgresCluster:
                 "trust",
                 "-E",
                 "UTF8",
-                "--no-sync",
+                *(() if self.durable else ("--no-sync",)),
                 "--no-instructions",
             ],
             check=True,
             capture_output=True,
         )
-        settings = [arg for s in FAST_SETTINGS for arg in ("-c", s)]
+        fast = () if self.durable else FAST_SETTINGS
+        settings = [arg for s in fast for arg in ("-c", s)]
         with open(os.devnull, "wb") as quiet:
             # setpriv execs postgres, so this PID is the postmaster's
             self.process = subprocess.Popen(
