@@ -2,6 +2,7 @@
 revoking call's answer to the first refusal of the revoked session by a
 second process that had it cached, with that second process under load.
 
+    python -m bench.revocation --postgresql         # a throwaway PostgreSQL it starts
     python -m bench.revocation --database postgresql://USER@HOST:PORT/DB
     python -m bench.revocation                      # a SQLite file, for comparison
 
@@ -32,45 +33,23 @@ import grpc
 
 from bench.load import Generator, Load, find_ghz
 from bench.run import VERIFY
-from bench.servers import REPO, Server, free_port, passgate_cli
+from bench.servers import REPO, passgate_cli, passgate_server
 from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.auth.v1 import auth_service_pb2_grpc as rpc
+from passgate.postgres_cluster import PostgresCluster
 
 PASSWORD = "Correct-Horse-9-battery"
 
 
-def _config(out: Path, database: str) -> Path:
-    """The settings both servers and the CLI share (a TOML file, as operators write it)."""
-    config = out / "passgate.toml"
-    lines = [f'database = "{database}"', "bcrypt-cost = 4"]
-    if not database.startswith("sqlite:"):
-        lines += [
-            f'secret-file = "{out / "passgate.secret"}"',
-            f'limits-store = "sqlite:///{out / "passgate.limits"}"',
-        ]
-    config.write_text("\n".join(lines) + "\n")
-    return config
-
-
-def _server(name: str, out: Path, config: Path) -> Server:
-    port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "passgate.cli",
-        "serve",
-        "--config",
-        str(config),
-        "--listen",
-        f"127.0.0.1:{port}",
-        "--mail-dir",
-        str(out / f"{name}-mail"),
-        "--key-rate",
-        "1000000/1s",
-        "--ip-rate",
-        "1000000/1s",
-    ]
-    return Server(name, argv, out, port)
+def _side_files(out: Path, database: str) -> dict[str, str]:
+    """Off SQLite both servers and the CLI must be told of the sealing key and
+    the limits store; they share the ones in `out`."""
+    if database.startswith("sqlite:"):
+        return {}
+    return {
+        "PASSGATE_SECRET_FILE": str(out / "passgate.secret"),
+        "PASSGATE_LIMITS_STORE": f"sqlite:///{out / 'passgate.limits'}",
+    }
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -81,9 +60,10 @@ def _percentile(values: list[float], share: float) -> float:
 def measure(database: str, out: Path, trials: int, load_concurrency: int) -> dict[str, object]:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    config = _config(out, database)
-    passgate_cli("migrate", "--config", str(config))
-    key = passgate_cli("apikey", "create", "--name", "revocation", "--config", str(config))
+    env = _side_files(out, database)
+    cli = ("--database", database)
+    passgate_cli("migrate", *cli, env=env)
+    key = passgate_cli("apikey", "create", "--name", "revocation", *cli, env=env)
     key = key.strip().splitlines()[-1]
     for email in ("trial@example.com", "load@example.com"):
         passgate_cli(
@@ -92,16 +72,20 @@ def measure(database: str, out: Path, trials: int, load_concurrency: int) -> dic
             "--email",
             email,
             "--password-stdin",
-            "--config",
-            str(config),
+            *cli,
             stdin=PASSWORD + "\n",
+            env=env,
         )
     auth = [("x-api-key", key)]
     delays: list[float] = []
     stale = 0
     with ExitStack() as stack:
-        a = stack.enter_context(_server("server-a", out, config).start())
-        b = stack.enter_context(_server("server-b", out, config).start())
+        a, b = (
+            stack.enter_context(
+                passgate_server(name, out, database, bcrypt_cost=4, env=env).start()
+            )
+            for name in ("server-a", "server-b")
+        )
         on_a = rpc.AuthServiceStub(stack.enter_context(grpc.insecure_channel(a.target)))
         on_b = rpc.AuthServiceStub(stack.enter_context(grpc.insecure_channel(b.target)))
         sessions = [
@@ -160,14 +144,26 @@ def measure(database: str, out: Path, trials: int, load_concurrency: int) -> dic
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.revocation", description=__doc__)
-    p.add_argument("--database", help="a PostgreSQL URL; default: a SQLite file in --out")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--database", help="a PostgreSQL URL; default: a SQLite file in --out")
+    where.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="start a throwaway PostgreSQL 15 (durable: fsync and synchronous_commit on)",
+    )
     p.add_argument("--trials", type=int, default=300)
     p.add_argument("--load", type=int, default=8, help="VerifySession calls in flight on B")
     p.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "revocation")
     args = p.parse_args(argv)
     out: Path = args.out.resolve()
-    database = args.database or f"sqlite:///{out / 'revocation.db'}"
-    figures = measure(database, out, args.trials, args.load)
+    with ExitStack() as stack:
+        if args.postgresql:
+            cluster = PostgresCluster(durable=True).start()
+            stack.callback(cluster.stop)
+            database = cluster.create_database().url
+        else:
+            database = args.database or f"sqlite:///{out / 'revocation.db'}"
+        figures = measure(database, out, args.trials, args.load)
     print(json.dumps(figures, indent=2))
     return 0
 

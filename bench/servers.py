@@ -47,15 +47,21 @@ def database_url(database: Path | str) -> str:
     return f"sqlite:///{database}" if isinstance(database, Path) else database
 
 
-def passgate_cli(*args: str, stdin: str | None = None, timeout: float = 120) -> str:
-    """Runs a `passgate` verb with the bench's Python; returns its stdout."""
+def passgate_cli(
+    *args: str,
+    stdin: str | None = None,
+    timeout: float = 120,
+    env: Mapping[str, str] | None = None,
+) -> str:
+    """Runs a `passgate` verb with the bench's Python; returns its stdout. `env`
+    adds PASSGATE_* settings (the side files a database off SQLite needs)."""
     result = subprocess.run(
         [sys.executable, "-m", "passgate.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=bench_env(),
+        env={**bench_env(), **(env or {})},
         check=False,
     )
     if result.returncode != 0:

@@ -3,8 +3,7 @@ connections commit durably even where the server's default says not to."""
 
 from __future__ import annotations
 
-from postgres_cluster import PostgresDatabase
-
+from passgate.postgres_cluster import PostgresDatabase
 from passgate.store.db import open_database
 
 
