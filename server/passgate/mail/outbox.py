@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 
 import peewee
 
+from passgate.background import BackgroundThread
 from passgate.clock import Clock
 from passgate.mail.mailers import MailDeliveryError
 from passgate.mail.stores import Claimed, OutboxStore
@@ -140,26 +141,17 @@ DeliverFn = Callable[[QueuedReset], None]
 ResolveFn = Callable[[int, str, ResetRequested], None]
 
 
-class LeaseKeeper:
+class LeaseKeeper(BackgroundThread):
     """Renews the claim of the message a worker is sending, on a thread of its
     own, so a slow send never outlives its lease."""
 
     def __init__(self, outbox: Outbox) -> None:
+        super().__init__("passgate-mail-lease")
         self._outbox = outbox
         self._sending: int | None = None
         # Held while renewing and while the worker lets go of a message, so no
         # renewal lands after the message was marked sent or put back.
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="passgate-mail-lease", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
 
     @contextmanager
     def kept(self, message_id: int) -> Iterator[None]:
@@ -184,7 +176,7 @@ class LeaseKeeper:
         self._outbox.close()
 
 
-class DeliveryWorker:
+class DeliveryWorker(BackgroundThread):
     """Sends queued mail and resolves reset requests on its own thread; `wake()`
     after queueing skips the poll wait."""
 
@@ -195,27 +187,24 @@ class DeliveryWorker:
         resolve: ResolveFn,
         poll_interval: float = 1.0,
     ) -> None:
+        super().__init__("passgate-mail")
         self._outbox = outbox
         self._deliver = deliver
         self._resolve = resolve
         self._poll_interval = poll_interval
         self._lease = LeaseKeeper(outbox)
         self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="passgate-mail", daemon=True)
 
     def start(self) -> None:
         self._lease.start()
-        self._thread.start()
+        super().start()
 
     def wake(self) -> None:
         self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        self._wake.set()  # out of its poll wait
+        super().stop(timeout)
         self._lease.stop(timeout)
 
     def run_once(self) -> int:

@@ -15,12 +15,12 @@ its round, so two replicas never scan the same rows at once.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import peewee
 
+from passgate.background import BackgroundThread
 from passgate.clock import Clock
 from passgate.limits.store import LimitStore
 from passgate.mail.outbox import KIND_RESET_REQUEST
@@ -106,22 +106,13 @@ class Housekeeping:
         self._db.close()
 
 
-class HousekeepingWorker:
+class HousekeepingWorker(BackgroundThread):
     """Prunes at start and then every `interval` seconds, on its own thread."""
 
     def __init__(self, housekeeping: Housekeeping, interval: float = 600.0) -> None:
+        super().__init__("passgate-prune")
         self._housekeeping = housekeeping
         self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="passgate-prune", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stop.is_set():
