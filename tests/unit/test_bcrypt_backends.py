@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 from pathlib import Path
 
 import bcrypt
 import pytest
+from gil import spins_beside
 
 from passgate.identity.bcrypt_backends import (
     KNOWN_ANSWERS,
@@ -134,17 +134,5 @@ def test_the_kernel_is_chosen_where_it_agrees_and_named_when_serving(
 def test_the_gil_is_released_while_hashing(implementation: Bcrypt) -> None:
     """Other threads run while a hash is computed (here ~0.1-0.3 s at cost 12)."""
     setting = bcrypt.gensalt(12)
-    started = threading.Event()
-
-    def work() -> None:
-        started.set()
-        implementation.hashpw(b"x" * 44, setting)
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    started.wait()
-    spins = 0
-    while thread.is_alive():
-        spins += 1
-    thread.join()
+    spins = spins_beside(lambda: implementation.hashpw(b"x" * 44, setting))
     assert spins > 100_000  # holding the GIL, this loop would not run until the hash ended

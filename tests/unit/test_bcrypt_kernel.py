@@ -7,11 +7,11 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import bcrypt
 import pytest
+from gil import spins_beside
 
 from passgate.identity import _bcrypt_kernel
 from passgate.identity.bcrypt_backends import (
@@ -234,17 +234,5 @@ def test_the_module_checks_its_arguments() -> None:
 def test_the_gil_is_released_during_a_batch() -> None:
     """A Python thread keeps running while a full cost-12 batch computes (~0.5 s)."""
     setting = bcrypt.gensalt(12)
-    started = threading.Event()
-
-    def work() -> None:
-        started.set()
-        KERNEL.hashpw_many([(b"x" * 44, setting)] * LANES)
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    started.wait()
-    spins = 0
-    while thread.is_alive():
-        spins += 1
-    thread.join()
+    spins = spins_beside(lambda: KERNEL.hashpw_many([(b"x" * 44, setting)] * LANES))
     assert spins > 100_000  # holding the GIL, this loop would not run until the batch ended
