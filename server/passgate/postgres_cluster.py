@@ -73,6 +73,7 @@ class PostgresCluster:
         self.log_path = self.root / "postgres.log"
 
     def start(self, timeout: float = 30.0) -> PostgresCluster:
+        """Makes the cluster (initdb) and starts its server."""
         if os.geteuid() == 0:
             owner = pwd.getpwnam("postgres")
             os.chown(self.root, owner.pw_uid, owner.pw_gid)
@@ -94,6 +95,11 @@ class PostgresCluster:
             check=True,
             capture_output=True,
         )
+        self.resume(timeout)
+        return self
+
+    def resume(self, timeout: float = 30.0) -> None:
+        """Starts the server on the cluster's data and port (again, after `pause`)."""
         fast = () if self.durable else FAST_SETTINGS
         settings = [arg for s in fast for arg in ("-c", s)]
         with open(os.devnull, "wb") as quiet:
@@ -118,7 +124,6 @@ class PostgresCluster:
                 stderr=quiet,
             )
         self._wait_ready(timeout)
-        return self
 
     def _wait_ready(self, timeout: float) -> None:
         """An open port may still answer "starting up": ask pg_isready."""
@@ -172,8 +177,9 @@ class PostgresCluster:
             self.url(name), name, folder / "passgate.secret", folder / "passgate.limits"
         )
 
-    def stop(self) -> None:
-        """SIGINT: the fast shutdown (open sessions are ended, not waited for)."""
+    def pause(self) -> None:
+        """Stops the server with SIGINT, the fast shutdown (open sessions are
+        ended, not waited for); the data stays for `resume`."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
@@ -181,5 +187,9 @@ class PostgresCluster:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def stop(self) -> None:
+        """Stops the server and deletes the cluster."""
+        self.pause()
         shutil.rmtree(self.root, ignore_errors=True)
         shutil.rmtree(self.files, ignore_errors=True)

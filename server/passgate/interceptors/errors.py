@@ -32,7 +32,7 @@ from passgate.interceptors.in_flight import InFlightCap
 from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.logs import info_fields
 from passgate.status import to_status
-from passgate.store.db import database_unavailable
+from passgate.store.db import outage_cause
 
 log = logging.getLogger("passgate.rpc")
 
@@ -87,8 +87,8 @@ class ErrorGuard:
     ) -> tuple[grpc.StatusCode, grpc.Status, str | None]:
         """A database that cannot be used now answers UNAVAILABLE (retryable),
         logged once per cause, not per call; anything else INTERNAL with an id."""
-        if database_unavailable(error):
-            cause = str(error.__context__ or error)
+        cause = outage_cause(error)
+        if cause is not None:
             if cause != self._unavailable:
                 self._unavailable = cause
                 log.error("the database cannot be used (%s): calls answer UNAVAILABLE", cause)

@@ -171,8 +171,10 @@ class LeaseKeeper(BackgroundThread):
                     continue
                 try:
                     self._outbox.renew(self._sending)
-                except Exception:
-                    log.exception("could not renew the claim of mail %s", self._sending)
+                except Exception as error:
+                    self._failed(log, "renewing mail claims", error)
+                else:
+                    self._worked(log, "renewing mail claims")
         self._outbox.close()
 
 
@@ -253,9 +255,11 @@ class DeliveryWorker(BackgroundThread):
         while not self._stop.is_set():
             try:
                 tried = self.run_once()
-            except Exception:
-                log.exception("mail delivery loop failed; retrying")
+            except Exception as error:
+                self._failed(log, "mail delivery", error)
                 tried = 0
+            else:
+                self._worked(log, "mail delivery")
             if tried == 0:
                 self._wake.wait(self._poll_interval)
                 self._wake.clear()

@@ -115,7 +115,27 @@ def database_unavailable(error: BaseException) -> bool:
     return False
 
 
+def outage_cause(error: BaseException) -> str | None:
+    """What to log, once, when `error` says the database cannot be used now
+    (`database_unavailable`): the first line of the underlying error. None
+    for any other error."""
+    if not database_unavailable(error):
+        return None
+    return str(error.__context__ or error).splitlines()[0]
+
+
 def _lost_server(error: BaseException) -> bool:
-    """psycopg's OperationalError: the connection failed or broke, not the SQL."""
-    kind = type(error)
-    return kind.__module__.startswith("psycopg") and kind.__name__ == "OperationalError"
+    """psycopg's OperationalError for a connection that failed or broke, not
+    for the SQL: no SQLSTATE (the client lost the socket), a connection
+    exception (class 08), a server shutting down or starting (57P01-57P03) or
+    out of resources (class 53, e.g. too many connections)."""
+    if not any(
+        kind.__module__.startswith("psycopg") and kind.__name__ == "OperationalError"
+        for kind in type(error).__mro__
+    ):
+        return False
+    state = getattr(error, "sqlstate", None)
+    return state is None or state.startswith(_LOST_SERVER_STATES)
+
+
+_LOST_SERVER_STATES = ("08", "57P01", "57P02", "57P03", "53")

@@ -118,9 +118,10 @@ class HousekeepingWorker(BackgroundThread):
         while not self._stop.is_set():
             try:
                 removed = self._housekeeping.prune(self._pause)
-            except Exception:
-                log.exception("pruning failed; trying again later")
+            except Exception as error:
+                self._failed(log, "pruning", error)
             else:
+                self._worked(log, "pruning")
                 if any(removed.values()):
                     log.info("pruned", extra={"fields": {"event": "pruned", **removed}})
             self._stop.wait(self._interval)

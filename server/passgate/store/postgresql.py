@@ -123,6 +123,17 @@ def _database_class() -> type[peewee.Database]:
                 conn.execute("SET synchronous_commit = on")
                 _warn_once_commits_made_durable()
 
+        def cursor(self, named_cursor: Any = None) -> Any:
+            """A connection the server dropped (a restart, a failover) is thrown
+            away before a statement or a transaction starts, not kept by the
+            thread: the next call takes a live one, so calls succeed again as
+            soon as the server is back, without a restart."""
+            conn = self._state.conn
+            if conn is not None and conn.closed and not self.in_transaction():
+                self._close(conn, close_conn=True)
+                self._state.reset()
+            return super().cursor(named_cursor)
+
         def execute_sql(self, sql: str, params: Any = None, **options: Any) -> Any:
             if not _REVOKING.match(sql):
                 return super().execute_sql(sql, params, **options)
