@@ -47,6 +47,7 @@ from passgate.reflection import REFLECTION_PREFIX, enable_reflection
 from passgate.sealing import Sealer, load_or_create_key
 from passgate.services.auth_service import AuthService
 from passgate.setting_sources import shown_database
+from passgate.store.database_health import DatabaseHealth
 from passgate.store.db import close_database, open_database, release_connection, sqlite_path
 from passgate.store.housekeeping import Housekeeping, HousekeepingWorker
 from passgate.store.migrations import migrate
@@ -134,6 +135,7 @@ class Passgate:
     api_keys: ApiKeys
     limits: LimitStore
     watch: RevocationWatch | None
+    database_health: DatabaseHealth | None
     # The servicer and the interceptor in front of it, for tools that drive a
     # method's guarded handler without the network (bench.hotpath).
     service: AuthService
@@ -143,8 +145,14 @@ class Passgate:
     async def start(self) -> None:
         self.mail_worker.start()
         self.housekeeping.start()
-        for name in ("", SERVICE_NAME):
-            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await self._set_health(serving=True)
+        if self.database_health is not None:
+            loop = asyncio.get_running_loop()
+            self.database_health.start(
+                lambda serving: asyncio.run_coroutine_threadsafe(
+                    self._set_health(serving=serving), loop
+                )
+            )
         await self.server.start()
         database = shown_database(self.settings.database, absolute=True)
         log.info(
@@ -159,6 +167,17 @@ class Passgate:
             },
         )
 
+    async def _set_health(self, *, serving: bool) -> None:
+        """The server's and the service's health (after a graceful shutdown
+        began, grpcio keeps them NOT_SERVING whatever is set)."""
+        status = (
+            health_pb2.HealthCheckResponse.SERVING
+            if serving
+            else (health_pb2.HealthCheckResponse.NOT_SERVING)
+        )
+        for name in ("", SERVICE_NAME):
+            await self.health.set(name, status)
+
     async def stop(self, grace: float | None = None) -> None:
         """Says NOT_SERVING, still answers new calls for `shutdown_delay` seconds,
         then refuses them and lets calls in flight finish within `grace`."""
@@ -166,6 +185,8 @@ class Passgate:
             return
         self._stopped = True
         await self.health.enter_graceful_shutdown()
+        if self.database_health is not None:
+            self.database_health.stop()
         if self.settings.shutdown_delay > 0:
             await asyncio.sleep(self.settings.shutdown_delay)
         await self.server.stop(self.settings.shutdown_grace if grace is None else grace)
@@ -284,6 +305,7 @@ def build(
         api_keys,
         limits,
         watch,
+        DatabaseHealth(database) if DatabaseHealth.needed(database) else None,
         service=service,
         interceptor=interceptor,
     )

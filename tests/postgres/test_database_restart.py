@@ -1,5 +1,6 @@
 """PostgreSQL stopped and started again under two running servers: while it is
-down callers get UNAVAILABLE (retryable), never INTERNAL; once it is back both
+down callers get UNAVAILABLE (retryable), never INTERNAL, and health says
+NOT_SERVING; once it is back both
 servers use it again without a restart, nothing acknowledged before was lost,
 and a session ended on one server is refused at once on the other (whose
 revocation notices had to reconnect)."""
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from rpc import metadata, pb, refused, stub
 
 from passgate.postgres_cluster import PostgresCluster
@@ -22,6 +24,8 @@ from passgate.testing import ServerProcess
 PW = "Correct-Horse-9-battery"
 NEW = "Another#Strong-Pass-42"
 EMAIL = "dana@example.com"
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
 
 @pytest.fixture
@@ -56,6 +60,23 @@ def sign_in(server: ServerProcess, password: str) -> str:
             timeout=10,
         )
     return str(answer.session_token)
+
+
+def health(server: ServerProcess) -> list[int]:
+    """The health of the server and of its service, as a balancer asks."""
+    with grpc.insecure_channel(server.target) as channel:
+        checks = health_pb2_grpc.HealthStub(channel)
+        return [
+            checks.Check(health_pb2.HealthCheckRequest(service=name), timeout=5).status
+            for name in ("", "passgate.auth.v1.AuthService")
+        ]
+
+
+def wait_health(server: ServerProcess, status: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while health(server) != [status, status]:
+        assert time.monotonic() < deadline, f"health stayed {health(server)}, not {status}"
+        time.sleep(0.1)
 
 
 def wait_answering(server: ServerProcess, session: str, timeout: float = 30.0) -> float:
@@ -94,6 +115,7 @@ def test_a_restarted_database_is_used_again_with_nothing_lost(
             )
         session = str(changed.session_token)
         assert verify(first, session) == verify(second, session) == grpc.StatusCode.OK
+        assert health(first) == health(second) == [SERVING, SERVING]
 
         cluster.pause()
         for server in (first, second):
@@ -102,10 +124,14 @@ def test_a_restarted_database_is_used_again_with_nothing_lost(
             outage = refused(sign_in, server, NEW)
             assert outage.code == grpc.StatusCode.UNAVAILABLE
             assert outage.retry_delay is not None and outage.retry_delay > 0
+        # balancers are told: not serving while the database is away (probed each second)
+        for server in (first, second):
+            wait_health(server, NOT_SERVING)
 
         cluster.resume()
         for server in (first, second):
             wait_answering(server, session)
+            wait_health(server, SERVING)
         assert refused(sign_in, second, PW).code == grpc.StatusCode.UNAUTHENTICATED
         sign_in(second, NEW)
 
