@@ -99,14 +99,19 @@ def test_reflection_can_be_switched_off(tmp_path: Path) -> None:
 
 
 def test_sigterm_drains_a_call_in_flight_and_exits_0(tmp_path: Path) -> None:
-    # At cost 14 the sign-in's hash upgrade keeps the call busy for about a second.
-    with running(tmp_path, "--bcrypt-cost", "14") as (server, client):
+    # At cost 14 the sign-in's hash upgrade keeps the call busy for about a second
+    # (far longer beside other busy processes: bcrypt runs at nice 19), all of
+    # which the grace allows.
+    with running(tmp_path, "--bcrypt-cost", "14", "--shutdown-grace", "120") as (
+        server,
+        client,
+    ):
         user = UserFactory(server)()
         assert server.process is not None
         in_flight = client.stub.SignIn.future(
             pb.SignInRequest(email=user.email, password=PASSWORD),
             metadata=client.metadata(),
-            timeout=60,
+            timeout=150,
         )
         time.sleep(0.3)  # let the call reach its bcrypt work
         assert not in_flight.done()
@@ -122,7 +127,7 @@ def test_sigterm_drains_a_call_in_flight_and_exits_0(tmp_path: Path) -> None:
 
         answer = in_flight.result()
         assert answer.user_id == user.user_id
-        assert server.process.wait(30) == 0
+        assert server.process.wait(150) == 0
 
     events = [json.loads(line) for line in server.log_text().splitlines() if line.startswith("{")]
     order = [e["msg"] if e.get("event") != "rpc" else e["method"] for e in events]
