@@ -38,9 +38,9 @@ from passgate.rates import Rate
 _STATUS_DETAILS_KEY = "grpc-status-details-bin"
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return int(s.getsockname()[1])
 
 
@@ -78,14 +78,18 @@ class ServerProcess:
         extra_args: tuple[str, ...] = (),
         env: dict[str, str] | None = None,
         database_url: str | None = None,
+        host: str = "127.0.0.1",
         port: int | None = None,
         file_mailer: bool = True,
     ) -> None:
-        """`file_mailer=False` leaves the mail flags to `extra_args` (e.g. --smtp-host)."""
+        """`file_mailer=False` leaves the mail flags to `extra_args` (e.g. --smtp-host).
+        `host` is any loopback address (all of 127/8 answers on Linux): replicas
+        on one machine each take their own, as they would their own machine."""
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.port = port or free_port()
-        self.target = f"127.0.0.1:{self.port}"
+        self.host = host
+        self.port = port or free_port(host)
+        self.target = f"{host}:{self.port}"
         self.database_url = database_url or f"sqlite:///{self.workdir / 'passgate.db'}"
         self.mail_dir = self.workdir / "mail"
         self.file_mailer = file_mailer

@@ -1,0 +1,150 @@
+"""Three replicas over one PostgreSQL, each on a loopback address of its own,
+called through one client channel that spreads calls round-robin and follows
+each replica's health, as a gRPC client or a balancer in front of them does.
+A replica stopped with SIGTERM says NOT_SERVING first (`--shutdown-delay`),
+then drains: callers see no error. One killed with SIGKILL costs only the
+calls it held; the others keep answering."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import grpc
+from rpc import metadata, pb
+
+from passgate.auth.v1 import auth_service_pb2_grpc
+from passgate.postgres_cluster import PostgresDatabase
+from passgate.testing import ServerProcess
+
+PW = "Correct-Horse-9-battery"
+EMAIL = "erin@example.com"
+HOSTS = ("127.0.0.1", "127.0.0.2", "127.0.0.3")
+# What a client of several replicas sets: round robin over those that say SERVING.
+SERVICE_CONFIG = json.dumps(
+    {
+        "loadBalancingConfig": [{"round_robin": {}}],
+        "healthCheckConfig": {"serviceName": "passgate.auth.v1.AuthService"},
+    }
+)
+
+
+@contextmanager
+def replicas(
+    tmp_path: Path, database: PostgresDatabase, *args: str
+) -> Iterator[list[ServerProcess]]:
+    """One replica per address in HOSTS, on one database, sharing its sealing key
+    and one API key."""
+    with ExitStack() as stack:
+        servers = [
+            stack.enter_context(
+                ServerProcess(
+                    tmp_path / f"replica{i}",
+                    database_url=database.url,
+                    env=database.server_env(),
+                    host=host,
+                    extra_args=args,
+                )
+            )
+            for i, host in enumerate(HOSTS)
+        ]
+        for server in servers[1:]:
+            server.api_key = servers[0].api_key
+        yield servers
+
+
+@contextmanager
+def steady_load(
+    servers: list[ServerProcess], session: str, callers: int = 4
+) -> Iterator[Counter[grpc.StatusCode]]:
+    """`callers` threads calling VerifySession back to back through one
+    round-robin channel over every replica; the codes they got, counted."""
+    target = "ipv4:" + ",".join(server.target for server in servers)
+    codes: Counter[grpc.StatusCode] = Counter()
+    lock = threading.Lock()
+    stop = threading.Event()
+    with grpc.insecure_channel(
+        target, options=[("grpc.service_config", SERVICE_CONFIG)]
+    ) as channel:
+        grpc.channel_ready_future(channel).result(timeout=10)
+        api = auth_service_pb2_grpc.AuthServiceStub(channel)
+        request = pb.VerifySessionRequest(session_token=session)
+        key = metadata(servers[0].api_key)
+
+        def call() -> None:
+            while not stop.is_set():
+                try:
+                    api.VerifySession(request, metadata=key, timeout=10)
+                    code = grpc.StatusCode.OK
+                except grpc.RpcError as error:
+                    code = error.code()
+                with lock:
+                    codes[code] += 1
+
+        threads = [threading.Thread(target=call) for _ in range(callers)]
+        for thread in threads:
+            thread.start()
+        try:
+            yield codes
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(30)
+
+
+def served(server: ServerProcess) -> int:
+    """VerifySession calls the replica answered, from its log."""
+    return server.log_text().count("/passgate.auth.v1.AuthService/VerifySession")
+
+
+def signed_in(server: ServerProcess) -> str:
+    server.create_user(EMAIL, PW)
+    with grpc.insecure_channel(server.target) as channel:
+        answer = auth_service_pb2_grpc.AuthServiceStub(channel).SignIn(
+            pb.SignInRequest(email=EMAIL, password=PW), metadata=metadata(server.api_key)
+        )
+    return str(answer.session_token)
+
+
+def test_a_replica_stopped_with_sigterm_costs_its_callers_nothing(
+    postgres_database: PostgresDatabase, tmp_path: Path
+):
+    with replicas(tmp_path, postgres_database, "--shutdown-delay", "1.5") as servers:
+        session = signed_in(servers[0])
+        with steady_load(servers, session) as codes:
+            time.sleep(1.5)
+            before = [served(server) for server in servers]
+            assert all(before), before  # every replica takes its share
+            leaving = servers[1]
+            assert leaving.stop(timeout=30) == 0
+            answered_by_it = served(leaving)
+            time.sleep(1.5)
+        assert set(codes) == {grpc.StatusCode.OK}, codes
+        # the others carried on alone once it left
+        after = [served(server) for server in servers]
+        assert after[1] == answered_by_it
+        assert after[0] > before[0] and after[2] > before[2]
+
+
+def test_a_replica_killed_mid_load_leaves_the_others_answering(
+    postgres_database: PostgresDatabase, tmp_path: Path
+):
+    with replicas(tmp_path, postgres_database) as servers:
+        session = signed_in(servers[0])
+        with steady_load(servers, session) as codes:
+            time.sleep(1.5)
+            servers[2].kill()
+            killed_at = sum(codes.values())
+            time.sleep(2.0)
+            after_kill = dict(codes)
+        answered_after = sum(after_kill.values()) - killed_at
+        # at most the calls the killed replica held (one per caller) failed, as UNAVAILABLE
+        failed = {code: n for code, n in after_kill.items() if code != grpc.StatusCode.OK}
+        assert set(failed) <= {grpc.StatusCode.UNAVAILABLE}, after_kill
+        assert sum(failed.values()) <= 4, after_kill
+        assert answered_after > 100, after_kill
