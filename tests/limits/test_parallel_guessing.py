@@ -18,6 +18,7 @@ from typing import Any
 
 import grpc
 import pytest
+from engines import EngineDatabase
 from rpc import metadata, pb
 
 from passgate.auth.v1 import auth_service_pb2_grpc
@@ -37,9 +38,12 @@ COST = "9"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
+def server(tmp_path: Path, database: EngineDatabase) -> Iterator[ServerProcess]:
+    """Two worker processes, on each engine in turn (on PostgreSQL the accounts
+    live in the database server; the throttle's state is the limits store's)."""
     srv = ServerProcess(
         tmp_path,
+        database_url=database.url,
         extra_args=(
             "--workers",
             "2",
@@ -48,7 +52,7 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
             "--signin-first-delay",
             str(FIRST_DELAY),
         ),
-        env={"PASSGATE_BCRYPT_COST": COST},
+        env={**database.env, "PASSGATE_BCRYPT_COST": COST},
     )
     with srv:
         yield srv

@@ -12,8 +12,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import grpc
+from engines import EngineDatabase
 from rpc import metadata, pb, refused, stub
 
+from passgate.identity.users import Users
 from passgate.mail.templates import find_reset_link
 from passgate.rates import Rate
 from passgate.testing import ServerProcess, capture_logs, in_process_server
@@ -44,8 +46,14 @@ def _drain(srv) -> None:
     raise AssertionError("mail still queued after 10 s")
 
 
-def test_three_emails_per_account_per_hour_and_the_rest_answer_alike(tmp_path: Path):
-    with in_process_server(tmp_path) as srv, stub(srv.target) as api, capture_logs() as logs:
+def test_three_emails_per_account_per_hour_and_the_rest_answer_alike(
+    tmp_path: Path, database: EngineDatabase
+):
+    with (
+        in_process_server(tmp_path, **database.settings()) as srv,
+        stub(srv.target) as api,
+        capture_logs() as logs,
+    ):
         user_id = srv.create_user("alice@example.com", PW, username="alice")
         md = metadata(srv.api_key)
         answers = set()
@@ -68,8 +76,8 @@ def test_three_emails_per_account_per_hour_and_the_rest_answer_alike(tmp_path: P
         assert len(srv.mailer.messages) == 4
 
 
-def test_a_new_request_replaces_the_older_token(tmp_path: Path):
-    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+def test_a_new_request_replaces_the_older_token(tmp_path: Path, database: EngineDatabase):
+    with in_process_server(tmp_path, **database.settings()) as srv, stub(srv.target) as api:
         srv.create_user("bob@example.com", PW)
         md = metadata(srv.api_key)
         for _ in range(2):
@@ -87,8 +95,8 @@ def test_a_new_request_replaces_the_older_token(tmp_path: Path):
         )
 
 
-def test_five_wrong_tokens_kill_the_users_live_token(tmp_path: Path):
-    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+def test_five_wrong_tokens_kill_the_users_live_token(tmp_path: Path, database: EngineDatabase):
+    with in_process_server(tmp_path, **database.settings()) as srv, stub(srv.target) as api:
         srv.create_user("carol@example.com", PW)
         md = metadata(srv.api_key)
         api.RequestReset(pb.RequestResetRequest(email="carol@example.com"), metadata=md)
@@ -110,8 +118,8 @@ def test_five_wrong_tokens_kill_the_users_live_token(tmp_path: Path):
         assert dead.field_reasons == [("token", "RESET_TOKEN_INVALID")]
 
 
-def test_four_wrong_tokens_leave_the_token_live(tmp_path: Path):
-    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+def test_four_wrong_tokens_leave_the_token_live(tmp_path: Path, database: EngineDatabase):
+    with in_process_server(tmp_path, **database.settings()) as srv, stub(srv.target) as api:
         srv.create_user("dan@example.com", PW)
         md = metadata(srv.api_key)
         api.RequestReset(pb.RequestResetRequest(email="dan@example.com"), metadata=md)
@@ -128,8 +136,11 @@ def test_four_wrong_tokens_leave_the_token_live(tmp_path: Path):
         )
 
 
-def test_reset_requests_have_a_budget_per_address(tmp_path: Path):
-    with in_process_server(tmp_path, reset_ip_rate=Rate(2, 60.0)) as srv, stub(srv.target) as api:
+def test_reset_requests_have_a_budget_per_address(tmp_path: Path, database: EngineDatabase):
+    with (
+        in_process_server(tmp_path, **database.settings(), reset_ip_rate=Rate(2, 60.0)) as srv,
+        stub(srv.target) as api,
+    ):
         md = metadata(srv.api_key)
         for i in range(2):
             api.RequestReset(pb.RequestResetRequest(email=f"n{i}@example.com"), metadata=md)
@@ -145,8 +156,8 @@ def test_reset_requests_have_a_budget_per_address(tmp_path: Path):
         assert other.reason == "SESSION_INVALID"
 
 
-def test_no_mail_is_sent_inside_the_rpc(tmp_path: Path):
-    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+def test_no_mail_is_sent_inside_the_rpc(tmp_path: Path, database: EngineDatabase):
+    with in_process_server(tmp_path, **database.settings()) as srv, stub(srv.target) as api:
         srv.create_user("erin@example.com", PW)
         senders: list[str] = []
         send = srv.mailer.send
@@ -163,10 +174,10 @@ def test_no_mail_is_sent_inside_the_rpc(tmp_path: Path):
         assert senders == ["passgate-mail"]
 
 
-def test_a_disabled_user_gets_no_mail(tmp_path: Path):
-    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+def test_a_disabled_user_gets_no_mail(tmp_path: Path, database: EngineDatabase):
+    with in_process_server(tmp_path, **database.settings()) as srv, stub(srv.target) as api:
         user = srv.create_user("gina@example.com", PW)
-        srv.app.database.execute_sql("UPDATE users SET disabled = 1 WHERE id = ?", (user,))
+        assert Users(srv.app.database, srv.clock).set_disabled(user, True)
         reply = api.RequestReset(
             pb.RequestResetRequest(email="gina@example.com"), metadata=metadata(srv.api_key)
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import grpc
+from engines import EngineDatabase
 from rpc import metadata, pb, refused, stub
 
 from passgate.testing import ServerProcess, in_process_server
@@ -21,8 +22,10 @@ def sign_in(api, key: str, password: str, **identifier):
     return api.SignIn(pb.SignInRequest(password=password, **identifier), metadata=metadata(key))
 
 
-def test_five_free_failures_then_doubling_delays_that_expire(tmp_path: Path):
-    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+def test_five_free_failures_then_doubling_delays_that_expire(
+    tmp_path: Path, database: EngineDatabase
+):
+    with in_process_server(tmp_path, **database.settings()) as srv, stub(srv.target) as api:
         srv.create_user("alice@example.com", PW, username="alice")
         for _ in range(5):
             assert refused(sign_in, api, srv.api_key, WRONG, email="alice@example.com").code == (
@@ -54,8 +57,11 @@ def test_five_free_failures_then_doubling_delays_that_expire(tmp_path: Path):
             )
 
 
-def test_attempts_while_throttled_do_not_extend_the_delay(tmp_path: Path):
-    with in_process_server(tmp_path, signin_free_failures=0) as srv, stub(srv.target) as api:
+def test_attempts_while_throttled_do_not_extend_the_delay(tmp_path: Path, database: EngineDatabase):
+    with (
+        in_process_server(tmp_path, **database.settings(), signin_free_failures=0) as srv,
+        stub(srv.target) as api,
+    ):
         srv.create_user("bob@example.com", PW)
         refused(sign_in, api, srv.api_key, WRONG, email="bob@example.com")
         for _ in range(20):
@@ -67,9 +73,11 @@ def test_attempts_while_throttled_do_not_extend_the_delay(tmp_path: Path):
         assert sign_in(api, srv.api_key, PW, email="bob@example.com").user_id
 
 
-def test_delays_stop_growing_at_the_ceiling(tmp_path: Path):
+def test_delays_stop_growing_at_the_ceiling(tmp_path: Path, database: EngineDatabase):
     with (
-        in_process_server(tmp_path, signin_free_failures=0, signin_max_delay=900.0) as srv,
+        in_process_server(
+            tmp_path, **database.settings(), signin_free_failures=0, signin_max_delay=900.0
+        ) as srv,
         stub(srv.target) as api,
     ):
         srv.create_user("carol@example.com", PW)
@@ -84,8 +92,10 @@ def test_delays_stop_growing_at_the_ceiling(tmp_path: Path):
         assert sign_in(api, srv.api_key, PW, email="carol@example.com").user_id
 
 
-def test_known_and_unknown_identifiers_answer_byte_identically(tmp_path: Path):
-    with in_process_server(tmp_path) as srv, stub(srv.target) as api:
+def test_known_and_unknown_identifiers_answer_byte_identically(
+    tmp_path: Path, database: EngineDatabase
+):
+    with in_process_server(tmp_path, **database.settings()) as srv, stub(srv.target) as api:
         srv.create_user("dave@example.com", PW)
         answers = {"dave@example.com": [], "nobody@example.com": []}
         for step in range(9):
@@ -100,8 +110,13 @@ def test_known_and_unknown_identifiers_answer_byte_identically(tmp_path: Path):
         assert {code for code, _, _ in known} == {UNAUTHENTICATED, EXHAUSTED}
 
 
-def test_a_reset_still_works_while_throttled_and_clears_it(tmp_path: Path):
-    with in_process_server(tmp_path, signin_free_failures=0) as srv, stub(srv.target) as api:
+def test_a_reset_still_works_while_throttled_and_clears_it(
+    tmp_path: Path, database: EngineDatabase
+):
+    with (
+        in_process_server(tmp_path, **database.settings(), signin_free_failures=0) as srv,
+        stub(srv.target) as api,
+    ):
         srv.create_user("erin@example.com", PW)
         refused(sign_in, api, srv.api_key, WRONG, email="erin@example.com")
         assert refused(sign_in, api, srv.api_key, PW, email="erin@example.com").code == EXHAUSTED
@@ -116,8 +131,11 @@ def test_a_reset_still_works_while_throttled_and_clears_it(tmp_path: Path):
         assert sign_in(api, srv.api_key, NEW, email="erin@example.com").user_id
 
 
-def test_a_wrong_old_password_in_change_password_counts(tmp_path: Path):
-    with in_process_server(tmp_path, signin_free_failures=1) as srv, stub(srv.target) as api:
+def test_a_wrong_old_password_in_change_password_counts(tmp_path: Path, database: EngineDatabase):
+    with (
+        in_process_server(tmp_path, **database.settings(), signin_free_failures=1) as srv,
+        stub(srv.target) as api,
+    ):
         srv.create_user("fay@example.com", PW)
         session = sign_in(api, srv.api_key, PW, email="fay@example.com").session_token
         change = pb.ChangePasswordRequest(

@@ -22,6 +22,15 @@ class EngineDatabase:
     # PASSGATE_* variables every server and CLI call on this database needs
     env: dict[str, str] = field(default_factory=dict)
 
+    def settings(self) -> dict[str, object]:
+        """Settings overrides for `in_process_server` on this database."""
+        values: dict[str, object] = {"database": self.url}
+        if "PASSGATE_SECRET_FILE" in self.env:
+            values["secret_file"] = Path(self.env["PASSGATE_SECRET_FILE"])
+        if "PASSGATE_LIMITS_STORE" in self.env:
+            values["limits_store"] = self.env["PASSGATE_LIMITS_STORE"]
+        return values
+
     def server_kw(self) -> dict[str, object]:
         """Keyword arguments for `ServerProcess` on this database."""
         return {"database_url": self.url, "env": dict(self.env)}
