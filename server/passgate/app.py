@@ -31,6 +31,7 @@ from passgate.identity.policy import PasswordPolicy
 from passgate.identity.sessions import Sessions
 from passgate.identity.users import Users
 from passgate.interceptors.api_key import ApiKeyGate
+from passgate.interceptors.client_certificate import ClientCertificate
 from passgate.interceptors.errors import ErrorGuard
 from passgate.interceptors.handlers import CheckingInterceptor
 from passgate.interceptors.in_flight import InFlightCap
@@ -52,6 +53,7 @@ from passgate.store.db import close_database, open_database, release_connection,
 from passgate.store.housekeeping import Housekeeping, HousekeepingWorker
 from passgate.store.migrations import migrate
 from passgate.store.revocations import RevocationWatch, revocation_watch
+from passgate.tls import CertificateFiles
 
 log = logging.getLogger("passgate")
 
@@ -81,6 +83,14 @@ def limits_store(settings: Settings) -> LimitStore:
             raise ValueError("set --limits-store when the database is not SQLite")
         path = database.with_name(database.name + ".limits")
     return SqliteLimitStore(path)
+
+
+def _add_port(server: grpc.aio.Server, settings: Settings) -> int:
+    """The port, with TLS when a certificate is configured (the settings were checked)."""
+    if settings.tls_cert is None or settings.tls_key is None:
+        return server.add_insecure_port(settings.listen)
+    files = CertificateFiles(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
+    return server.add_secure_port(settings.listen, files.credentials())
 
 
 def transport_options(settings: Settings) -> list[tuple[str, int]]:
@@ -277,6 +287,7 @@ def build(
             RequestDeadlines(settings.request_timeout),
             InFlightCap(settings.max_concurrent_rpcs, open_prefixes),
         ),
+        *((ClientCertificate(),) if settings.tls_client_ca is not None else ()),
         ApiKeyGate(api_keys, open_prefixes, refusals_charged_to=budgets),
         budgets,
     )
@@ -289,7 +300,7 @@ def build(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     if settings.reflection:
         enable_reflection([SERVICE_NAME, health.SERVICE_NAME], server)
-    port = server.add_insecure_port(settings.listen)
+    port = _add_port(server, settings)
     if port == 0:
         raise OSError(f"cannot listen on {settings.listen}")
     return Passgate(

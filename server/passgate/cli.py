@@ -40,7 +40,7 @@ from passgate.setting_sources import (
     resolve,
     shown_database,
 )
-from passgate.setting_values import BadValue, Seconds, web_url
+from passgate.setting_values import BadValue, Seconds, switch, web_url
 from passgate.store.db import open_database, sqlite_path
 from passgate.store.migrations import migrate
 
@@ -87,10 +87,14 @@ def _settings_flags(parser: argparse.ArgumentParser, names: Iterable[str]) -> No
     wanted = set(names)
     for setting in declared():
         if setting.name in wanted:
+            on_off = setting.declaration.parse is switch
             parser.add_argument(
                 setting.flag,
                 dest=setting.name,
                 default=None,
+                # an on/off setting given alone means on (`--insecure`)
+                nargs="?" if on_off else None,
+                const="on" if on_off else None,
                 metavar=setting.metavar,
                 help=f"{setting.declaration.help} "
                 f"[env {setting.env}; default: {setting.default_text}]",

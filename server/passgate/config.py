@@ -72,6 +72,27 @@ class Settings:
     """The effective settings of a process; the defaults here are the only ones."""
 
     listen: str = setting("127.0.0.1:50051", "address to serve on, HOST:PORT", v.listen_address)
+    tls_cert: Path | None = setting(
+        None,
+        "serve TLS: the server's certificate chain (PEM), re-read when the file changes",
+        v.path,
+        default_text="none: plain text",
+    )
+    tls_key: Path | None = setting(
+        None, "serve TLS: the certificate's private key (PEM)", v.path, default_text="none"
+    )
+    tls_client_ca: Path | None = setting(
+        None,
+        "mutual TLS: CA certificates (PEM) a client's certificate must chain to; "
+        "clients without one are refused",
+        v.path,
+        default_text="none",
+    )
+    insecure: bool = setting(
+        False,
+        "serve plain text on an address other than loopback (behind a proxy that terminates TLS)",
+        v.switch,
+    )
     database: str = setting(
         "sqlite:///passgate.db",
         "the accounts database: sqlite:///FILE (relative to the working directory), "

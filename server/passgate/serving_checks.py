@@ -7,11 +7,13 @@ from __future__ import annotations
 import errno
 import socket
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from passgate.config import by_name, show
 from passgate.setting_sources import OperatorError, Resolved, SettingError, Source
 from passgate.store.db import sqlite_path
+from passgate.tls import UnusableCertificate, is_loopback, load_pair
 
 
 def writable_folder(folder: Path) -> str | None:
@@ -81,6 +83,29 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
         fail("smtp_ca_file", f"{settings.smtp_ca_file} is not a file")
     if bind and (problem := check_listen(settings.listen)):
         fail("listen", problem)
+    _transport(resolved, fail)
+
+
+def _transport(resolved: Resolved, fail: Callable[[str, str], None]) -> None:
+    """TLS files that go together and load; plain text only on loopback unless
+    the operator says otherwise."""
+    settings = resolved.settings
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        raise OperatorError("--tls-cert and --tls-key go together: give both, or neither")
+    if settings.tls_cert is None or settings.tls_key is None:
+        if settings.tls_client_ca is not None:
+            raise OperatorError("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
+        if not settings.insecure and not is_loopback(settings.listen):
+            fail(
+                "listen",
+                "plain text beyond this machine: give --tls-cert and --tls-key, or --insecure "
+                "to serve plain text anyway (behind a proxy that terminates TLS)",
+            )
+        return
+    try:
+        load_pair(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
+    except UnusableCertificate as error:
+        fail("tls_cert", str(error))
 
 
 # What cannot live in a database server, and why each must be given there.

@@ -50,10 +50,17 @@ def wait_for_health(
     timeout: float,
     log_text: Callable[[], str],
     name: str,
+    *,
+    credentials: grpc.ChannelCredentials | None = None,
 ) -> None:
-    """Waits until the server at `target` reports SERVING; fails early if `process` exits."""
+    """Waits until the server at `target` reports SERVING (asked over TLS with
+    `credentials`); fails early if `process` exits."""
     deadline = time.monotonic() + timeout
-    with grpc.insecure_channel(target) as channel:
+    with (
+        grpc.secure_channel(target, credentials)
+        if credentials is not None
+        else grpc.insecure_channel(target)
+    ) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         while time.monotonic() < deadline:
             if process is not None and process.poll() is not None:
@@ -81,6 +88,7 @@ class ServerProcess:
         host: str = "127.0.0.1",
         port: int | None = None,
         file_mailer: bool = True,
+        credentials: grpc.ChannelCredentials | None = None,
     ) -> None:
         """`file_mailer=False` leaves the mail flags to `extra_args` (e.g. --smtp-host).
         `host` is any loopback address (all of 127/8 answers on Linux): replicas
@@ -88,6 +96,7 @@ class ServerProcess:
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.host = host
+        self.credentials = credentials  # a TLS server's, for the health checks
         self.port = port or free_port(host)
         self.target = f"{host}:{self.port}"
         self.database_url = database_url or f"sqlite:///{self.workdir / 'passgate.db'}"
@@ -136,7 +145,14 @@ class ServerProcess:
         return self
 
     def wait_serving(self, timeout: float = 30.0) -> None:
-        wait_for_health(self.target, self.process, timeout, self.log_text, "passgate")
+        wait_for_health(
+            self.target,
+            self.process,
+            timeout,
+            self.log_text,
+            "passgate",
+            credentials=self.credentials,
+        )
 
     def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM, then the exit code."""

@@ -15,6 +15,8 @@ class CallRecord:
     # Where trusted proxies are configured: the client address the budget check
     # charged (the peer's host, or the one a trusted proxy forwarded for); else None.
     forwarded_client: str | None = None
+    # With mutual TLS: the subject of the client's verified certificate.
+    client_cert: str | None = None
 
     @property
     def tenant_id(self) -> str:

@@ -183,6 +183,8 @@ def _log_call(
         fields["key_id"] = record.api_key.id
     if record.forwarded_client is not None:
         fields["client"] = record.forwarded_client
+    if record.client_cert is not None:
+        fields["client_cert"] = record.client_cert
     if error_id:
         fields["error_id"] = error_id
     info_fields(log, "rpc", fields)

@@ -1,0 +1,132 @@
+"""TLS for the gRPC port: the server's certificate and key, and for mutual
+TLS the CA that client certificates must chain to.
+
+The files are read again whenever they change on disk, without a restart and
+without dropping a connection: grpcio asks `CertificateFiles.fetch` before
+each new connection's handshake, which costs a `stat` of each file when
+nothing changed. A pair that does not load (unreadable, not PEM, a key that
+does not match the certificate, as while one file of a rotation is written
+and not yet the other) is not used: the server keeps the one it has, and the
+log says why, once per change.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+log = logging.getLogger("passgate")
+
+
+class UnusableCertificate(ValueError):
+    """The files do not make a certificate the server can serve."""
+
+
+@dataclass(frozen=True)
+class LoadedPair:
+    chain: bytes
+    key: bytes
+    client_ca: bytes | None
+
+
+def load_pair(cert: Path, key: Path, client_ca: Path | None) -> LoadedPair:
+    """Reads and checks the files: PEM certificates, a PEM private key (not
+    encrypted) that belongs to the first certificate, and the client CA's
+    certificates."""
+    try:
+        chain, key_pem = cert.read_bytes(), key.read_bytes()
+        ca = None if client_ca is None else client_ca.read_bytes()
+    except OSError as error:
+        raise UnusableCertificate(f"cannot read {error.filename}: {error.strerror}") from None
+    try:
+        leaf = x509.load_pem_x509_certificates(chain)[0]
+    except ValueError:
+        raise UnusableCertificate(f"{cert} holds no PEM certificate") from None
+    try:
+        private = serialization.load_pem_private_key(key_pem, password=None)
+    except (ValueError, TypeError):
+        raise UnusableCertificate(f"{key} holds no unencrypted PEM private key") from None
+    if _public(private.public_key()) != _public(leaf.public_key()):
+        raise UnusableCertificate(f"the key in {key} does not belong to the certificate in {cert}")
+    if ca is not None:
+        try:
+            x509.load_pem_x509_certificates(ca)
+        except ValueError:
+            raise UnusableCertificate(f"{client_ca} holds no PEM certificate") from None
+    return LoadedPair(chain, key_pem, ca)
+
+
+def _public(key: object) -> bytes:
+    return key.public_bytes(  # type: ignore[attr-defined,no-any-return]
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _configuration(pair: LoadedPair) -> grpc.ServerCertificateConfiguration:
+    return grpc.ssl_server_certificate_configuration(
+        [(pair.key, pair.chain)], root_certificates=pair.client_ca
+    )
+
+
+class CertificateFiles:
+    """The certificate, key and client CA files, served as grpcio server
+    credentials that follow the files."""
+
+    def __init__(self, cert: Path, key: Path, client_ca: Path | None) -> None:
+        self._paths = (cert, key, client_ca)
+        self._seen = self._stamp()
+        self._initial = load_pair(cert, key, client_ca)  # UnusableCertificate at start
+
+    def credentials(self) -> grpc.ServerCredentials:
+        return grpc.dynamic_ssl_server_credentials(
+            _configuration(self._initial),
+            self.fetch,  # type: ignore[arg-type]  # grpcio takes None for "no change"
+            require_client_authentication=self._paths[2] is not None,
+        )
+
+    def _stamp(self) -> tuple[tuple[int, int, int] | None, ...]:
+        """What identifies each file's content without reading it."""
+        stamps: list[tuple[int, int, int] | None] = []
+        for path in self._paths:
+            try:
+                info = os.stat(path) if path is not None else None
+            except OSError:
+                info = None
+            stamps.append(None if info is None else (info.st_ino, info.st_mtime_ns, info.st_size))
+        return tuple(stamps)
+
+    def fetch(self) -> grpc.ServerCertificateConfiguration | None:
+        """None while the files are as last seen; else the new pair, if it loads."""
+        stamp = self._stamp()
+        if stamp == self._seen:
+            return None
+        self._seen = stamp
+        try:
+            pair = load_pair(*self._paths)
+        except UnusableCertificate as error:
+            log.error("the new TLS certificate is not used (%s): serving the previous one", error)
+            return None
+        log.info("TLS certificate reloaded", extra={"fields": {"cert": str(self._paths[0])}})
+        return _configuration(pair)
+
+
+def is_loopback(listen: str) -> bool:
+    """Whether every address `listen`'s host stands for is this machine's loopback."""
+    host = listen.rpartition(":")[0].strip("[]")
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return False
+    return bool(found) and all(ipaddress.ip_address(info[4][0]).is_loopback for info in found)

@@ -1,0 +1,167 @@
+"""TLS on the gRPC port, with certificates made for each test: only clients
+that trust the server's CA get in; with mutual TLS only clients holding a
+certificate from the configured CA; a certificate rotated on disk is served
+to the next connection without a restart, a bad one is not; plain text
+beyond loopback needs --insecure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+import trustme
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from passgate.testing import ServerProcess, free_port
+
+SERVING = health_pb2.HealthCheckResponse.SERVING
+
+
+def write_server_files(ca: trustme.CA, folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 from `ca`, and its key, in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    issued = ca.issue_cert("127.0.0.1", "localhost")
+    cert, key = folder / "server.pem", folder / "server.key"
+    issued.cert_chain_pems[0].write_to_path(str(cert))
+    issued.private_key_pem.write_to_path(str(key))
+    return cert, key
+
+
+def trusting(ca: trustme.CA, client: trustme.LeafCert | None = None) -> grpc.ChannelCredentials:
+    """A client's TLS credentials: trusting `ca`, and presenting `client` if given."""
+    if client is None:
+        return grpc.ssl_channel_credentials(root_certificates=ca.cert_pem.bytes())
+    return grpc.ssl_channel_credentials(
+        root_certificates=ca.cert_pem.bytes(),
+        private_key=client.private_key_pem.bytes(),
+        certificate_chain=client.cert_chain_pems[0].bytes(),
+    )
+
+
+def health(target: str, credentials: grpc.ChannelCredentials | None) -> object:
+    """SERVING, or the code the check was refused with, on a new connection."""
+    with (
+        grpc.secure_channel(target, credentials)
+        if credentials is not None
+        else grpc.insecure_channel(target)
+    ) as channel:
+        try:
+            reply = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=3
+            )
+        except grpc.RpcError as error:
+            return error.code()
+        return reply.status
+
+
+def test_only_clients_that_trust_the_servers_ca_get_in(tmp_path: Path):
+    ca, stranger = trustme.CA(), trustme.CA()
+    cert, key = write_server_files(ca, tmp_path / "tls")
+    args = ("--tls-cert", str(cert), "--tls-key", str(key))
+    with ServerProcess(tmp_path, extra_args=args, credentials=trusting(ca)) as server:
+        assert health(server.target, trusting(ca)) == SERVING
+        assert health(server.target, trusting(stranger)) == grpc.StatusCode.UNAVAILABLE
+        assert health(server.target, None) == grpc.StatusCode.UNAVAILABLE  # plain text
+
+
+def test_mutual_tls_refuses_clients_without_a_certificate_from_the_client_ca(tmp_path: Path):
+    ca, clients, stranger = trustme.CA(), trustme.CA(), trustme.CA()
+    cert, key = write_server_files(ca, tmp_path / "tls")
+    client_ca = tmp_path / "tls" / "clients.pem"
+    clients.cert_pem.write_to_path(str(client_ca))
+    billing = clients.issue_cert("billing.internal", common_name="billing.internal")
+    args = ("--tls-cert", str(cert), "--tls-key", str(key), "--tls-client-ca", str(client_ca))
+    with ServerProcess(tmp_path, extra_args=args, credentials=trusting(ca, billing)) as server:
+        assert health(server.target, trusting(ca, billing)) == SERVING
+        assert health(server.target, trusting(ca)) == grpc.StatusCode.UNAVAILABLE
+        forged = stranger.issue_cert("billing.internal")
+        assert health(server.target, trusting(ca, forged)) == grpc.StatusCode.UNAVAILABLE
+    # each call's log line says which client certificate it came with
+    calls = [json.loads(line) for line in server.log_text().splitlines() if '"rpc"' in line]
+    assert calls and all("CN=billing.internal" in call["client_cert"] for call in calls), calls
+
+
+def test_a_rotated_certificate_is_served_to_the_next_connection_without_a_restart(
+    tmp_path: Path,
+):
+    old_ca, new_ca = trustme.CA(), trustme.CA()
+    cert, key = write_server_files(old_ca, tmp_path / "tls")
+    args = ("--tls-cert", str(cert), "--tls-key", str(key))
+    with ServerProcess(tmp_path, extra_args=args, credentials=trusting(old_ca)) as server:
+        assert server.process is not None
+        pid = server.process.pid
+        with grpc.secure_channel(server.target, trusting(old_ca)) as kept:
+            checks = health_pb2_grpc.HealthStub(kept)
+            assert checks.Check(health_pb2.HealthCheckRequest(), timeout=3).status == SERVING
+
+            # A file that is not a certificate is not served: the old pair stays.
+            cert.write_text("not a certificate\n")
+            assert health(server.target, trusting(old_ca)) == SERVING
+            assert "the new TLS certificate is not used" in server.log_text()
+
+            # The new pair, written one file after the other as a rotation does.
+            time.sleep(0.01)  # a new modification time on coarse clocks
+            write_server_files(new_ca, tmp_path / "tls")
+            assert health(server.target, trusting(new_ca)) == SERVING
+            assert health(server.target, trusting(old_ca)) == grpc.StatusCode.UNAVAILABLE
+            # the connection made before the rotation is not dropped
+            assert checks.Check(health_pb2.HealthCheckRequest(), timeout=3).status == SERVING
+        assert server.process.pid == pid and server.process.poll() is None
+
+
+def serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`passgate serve` that must stop at its checks, before serving."""
+    return subprocess.run(
+        [sys.executable, "-m", "passgate.cli", "serve", *args],
+        check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_plain_text_beyond_loopback_needs_insecure(tmp_path: Path):
+    port = free_port()
+    refused = serve(tmp_path, "--listen", f"0.0.0.0:{port}")
+    assert refused.returncode != 0
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1, refused.stderr
+    assert "--insecure" in lines[0] and "--tls-cert" in lines[0]
+    assert "Traceback" not in refused.stderr
+
+    with ServerProcess(
+        tmp_path / "open", extra_args=("--insecure",), host="0.0.0.0", port=port
+    ) as server:
+        assert health(f"127.0.0.1:{server.port}", None) == SERVING
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--tls-cert", "{cert}"), "--tls-cert and --tls-key go together"),
+        (("--tls-client-ca", "{cert}"), "--tls-client-ca (mutual TLS) needs --tls-cert"),
+        (("--tls-cert", "{key}", "--tls-key", "{key}"), "holds no PEM certificate"),
+        (
+            ("--tls-cert", "{cert}", "--tls-key", "{other_key}"),
+            "does not belong to the certificate",
+        ),
+    ],
+)
+def test_tls_files_that_cannot_work_are_one_line_each(
+    tmp_path: Path, args: tuple[str, ...], says: str
+):
+    ca = trustme.CA()
+    cert, key = write_server_files(ca, tmp_path / "tls")
+    _, other_key = write_server_files(ca, tmp_path / "other")
+    files = {"cert": cert, "key": key, "other_key": other_key}
+    refused = serve(tmp_path, *(arg.format(**files) for arg in args))
+    assert refused.returncode != 0
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0], refused.stderr
+    assert json.dumps(key.read_text()) not in refused.stderr
