@@ -1,18 +1,26 @@
-"""Server reflection that resolves every symbol a tool may ask for.
+"""Server reflection that resolves every symbol a tool may ask for, and
+answers with passgate's files as documented.
 
 Stock grpcio-reflection finds files by services, messages and enums only, so
 `grpcurl describe passgate.auth.v1.AuthService.SignIn` and ghz without
 `--proto` fail with "Symbol not found". Here a symbol that is not found is
 looked up as a member (method, field, enum value, nested type) of its
 parent, and answered with the parent's file.
+
+The generated Python modules keep no comments, so passgate's own files are
+served from `documented_protos.binpb` (written by scripts/generate from
+protos/ with their source information): `grpcurl describe
+passgate.auth.v1.SignInRequest` prints each field's comment.
 """
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf import descriptor, descriptor_pool
+from google.protobuf import descriptor, descriptor_pb2, descriptor_pool
 from google.rpc import error_details_pb2, status_pb2  # noqa: F401  (served for error details)
 from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
 from grpc_reflection.v1alpha._async import ReflectionServicer as AsyncReflectionServicer
@@ -38,8 +46,44 @@ def _has_member(pool: descriptor_pool.DescriptorPool, parent: str, member: str) 
     return False
 
 
+DOCUMENTED = Path(__file__).with_name("documented_protos.binpb")
+
+
+@cache
+def _documented() -> dict[str, bytes]:
+    """passgate's files with their comments, serialized, by file name."""
+    files = descriptor_pb2.FileDescriptorSet.FromString(DOCUMENTED.read_bytes()).file
+    return {file.name: file.SerializeToString() for file in files}
+
+
+def _with_comments(response: Any) -> Any:
+    """`response` with passgate's files swapped for their documented copies."""
+    if response.WhichOneof("message_response") != "file_descriptor_response":
+        return response
+    served = response.file_descriptor_response.file_descriptor_proto
+    documented = _documented()
+    for i, raw in enumerate(served):
+        name = descriptor_pb2.FileDescriptorProto.FromString(raw).name
+        if name in documented:
+            served[i] = documented[name]
+    return response
+
+
 class ReflectionServicer(AsyncReflectionServicer):  # type: ignore[misc]
+    def _file_by_filename(self, request: Any, filename: str) -> Any:
+        return _with_comments(super()._file_by_filename(request, filename))
+
+    def _file_containing_extension(
+        self, request: Any, containing_type: str, extension_number: int
+    ) -> Any:
+        return _with_comments(
+            super()._file_containing_extension(request, containing_type, extension_number)
+        )
+
     def _file_containing_symbol(self, request: Any, fully_qualified_name: str) -> Any:
+        return _with_comments(self._find_symbol(request, fully_qualified_name))
+
+    def _find_symbol(self, request: Any, fully_qualified_name: str) -> Any:
         pool: descriptor_pool.DescriptorPool = self._pool
         try:
             file: descriptor.FileDescriptor = pool.FindFileContainingSymbol(fully_qualified_name)

@@ -185,6 +185,14 @@ def test_the_walkthrough_covers_every_rpc_discovery_health_and_both_outcomes() -
     assert find(r"passgate mail last")
 
 
+def test_describe_prints_the_documentation_the_protos_have(followed: dict[int, Ran]) -> None:
+    """Reflection serves passgate's files with their comments (the generated
+    modules have none), so describing a message explains each field."""
+    described = _first(followed, r"describe passgate\.auth\.v1\.SignInRequest$", fails=False)
+    assert "// The password: 1 to 1024 characters." in described.stdout
+    assert "// Who is signing in; exactly one must be set." in described.stdout
+
+
 def test_passgate_is_called_where_the_clone_has_it() -> None:
     """A bare `passgate` is not on a newcomer's PATH: `.venv/bin/passgate` is."""
     text = setup_commands(WALKTHROUGH.read_text()) + "\n".join(s.command for s in STEPS)
