@@ -14,6 +14,7 @@ import signal
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import grpc
 import peewee
@@ -43,6 +44,7 @@ from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
 from passgate.mail.mailers import Mailer, mailer_from_options
 from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
 from passgate.mail.templates import ResetMail, TemplateSet
+from passgate.metrics import Metrics, OutboxCollector, serve_metrics, worker_registry
 from passgate.offload import Offload
 from passgate.reflection import REFLECTION_PREFIX, enable_reflection
 from passgate.sealing import Sealer, load_or_create_key
@@ -52,6 +54,7 @@ from passgate.store.database_health import DatabaseHealth
 from passgate.store.db import close_database, open_database, release_connection, sqlite_path
 from passgate.store.housekeeping import Housekeeping, HousekeepingWorker
 from passgate.store.migrations import migrate
+from passgate.store.outbox import SqlOutbox
 from passgate.store.revocations import RevocationWatch, revocation_watch
 from passgate.tls import CertificateFiles
 
@@ -146,11 +149,13 @@ class Passgate:
     limits: LimitStore
     watch: RevocationWatch | None
     database_health: DatabaseHealth | None
+    metrics: Metrics | None
     # The servicer and the interceptor in front of it, for tools that drive a
     # method's guarded handler without the network (bench.hotpath).
     service: AuthService
     interceptor: CheckingInterceptor
     _stopped: bool = False
+    _metrics_server: Any = None
 
     async def start(self) -> None:
         self.mail_worker.start()
@@ -164,6 +169,7 @@ class Passgate:
                 )
             )
         await self.server.start()
+        self._serve_metrics()
         database = shown_database(self.settings.database, absolute=True)
         log.info(
             "serving",
@@ -176,6 +182,17 @@ class Passgate:
                 }
             },
         )
+
+    def _serve_metrics(self) -> None:
+        """A process serving alone serves its own metrics; the workers of a
+        supervisor record into files it serves (passgate/workers.py)."""
+        listen = self.settings.metrics_listen
+        if self.metrics is None or listen is None or self.metrics.registry is None:
+            return
+        self.metrics.registry.register(
+            OutboxCollector(self.database, SqlOutbox(self.database).backlog)
+        )
+        self._metrics_server = serve_metrics(listen, self.metrics.registry)
 
     async def _set_health(self, *, serving: bool) -> None:
         """The server's and the service's health (after a graceful shutdown
@@ -207,6 +224,8 @@ class Passgate:
         self.limits.close()
         if self.watch is not None:
             self.watch.close()
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
         close_database(self.database)
         log.info("stopped")
 
@@ -228,8 +247,12 @@ def build(
     sealer = Sealer(load_or_create_key(secret_file(settings)))
     # a call waiting for bcrypt or a throttle slot holds no pooled connection
     hand_back = partial(release_connection, database)
+    metrics = Metrics(worker_registry()) if settings.metrics_listen is not None else None
     hashes = HashPool(
-        hasher or PasswordHasher(settings.bcrypt_cost), settings.hash_workers, hand_back
+        hasher or PasswordHasher(settings.bcrypt_cost),
+        settings.hash_workers,
+        hand_back,
+        metrics=metrics,
     )
     outbox = Outbox(database, clock, sealer)
     limits = limits_store(settings)
@@ -286,6 +309,7 @@ def build(
         ErrorGuard(
             RequestDeadlines(settings.request_timeout),
             InFlightCap(settings.max_concurrent_rpcs, open_prefixes),
+            metrics,
         ),
         *((ClientCertificate(),) if settings.tls_client_ca is not None else ()),
         ApiKeyGate(api_keys, open_prefixes, refusals_charged_to=budgets),
@@ -317,6 +341,7 @@ def build(
         limits,
         watch,
         DatabaseHealth(database) if DatabaseHealth.needed(database) else None,
+        metrics,
         service=service,
         interceptor=interceptor,
     )

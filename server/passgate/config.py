@@ -88,6 +88,12 @@ class Settings:
         v.path,
         default_text="none",
     )
+    metrics_listen: str | None = setting(
+        None,
+        "serve Prometheus metrics over HTTP on HOST:PORT (e.g. 127.0.0.1:9464)",
+        v.listen_address,
+        default_text="off",
+    )
     insecure: bool = setting(
         False,
         "serve plain text on an address other than loopback (behind a proxy that terminates TLS)",

@@ -130,6 +130,12 @@ class RateLimited(PassgateError):
         self.description = description
         super().__init__(f"too many requests: retry in {self.retry_after:.1f} s")
 
+    @property
+    def limit(self) -> str:
+        """The kind of limit that refused (`key`, `ip`, `sign-in attempts`, …),
+        without the key or address it was charged to."""
+        return self.subject.partition(":")[0]
+
 
 class MethodNotFound(PassgateError):
     code = grpc.StatusCode.UNIMPLEMENTED

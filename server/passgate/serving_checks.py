@@ -83,6 +83,8 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
         fail("smtp_ca_file", f"{settings.smtp_ca_file} is not a file")
     if bind and (problem := check_listen(settings.listen)):
         fail("listen", problem)
+    if bind and settings.metrics_listen and (problem := check_listen(settings.metrics_listen)):
+        fail("metrics_listen", problem)
     _transport(resolved, fail)
 
 

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 
 from passgate.config import Settings
@@ -22,6 +26,29 @@ log = logging.getLogger("passgate")
 WORKER_ENV = "PASSGATE_WORKER_INDEX"
 
 
+def _metrics(settings: Settings) -> tuple[dict[str, str], Callable[[], None]]:
+    """With --metrics-listen: the workers record into files in a folder of
+    their own (the environment to give them), and this process serves their
+    sum and the outbox backlog; returns the environment and how to stop."""
+    if settings.metrics_listen is None:
+        return {}, lambda: None
+    from passgate import metrics  # noqa: PLC0415  (prometheus-client only when asked for)
+    from passgate.store.outbox import SqlOutbox  # noqa: PLC0415
+
+    folder = Path(tempfile.mkdtemp(prefix="passgate-metrics-"))
+    registry = metrics.supervisor_registry(folder)
+    database = open_database(settings.database, 1)
+    registry.register(metrics.OutboxCollector(database, SqlOutbox(database).backlog))
+    server = metrics.serve_metrics(settings.metrics_listen, registry)
+
+    def stop() -> None:
+        server.shutdown()
+        close_database(database)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    return {metrics.MULTIPROCESS_ENV: str(folder)}, stop
+
+
 def supervise(settings: Settings, argv: list[str]) -> int:
     """Runs `settings.workers` copies of `passgate serve` (given as `argv`) until signalled."""
     if settings.listen.rsplit(":", 1)[-1] == "0":
@@ -29,6 +56,7 @@ def supervise(settings: Settings, argv: list[str]) -> int:
     database = open_database(settings.database, 1)
     migrate(database)
     close_database(database)  # the workers open their own
+    metrics_env, stop_metrics = _metrics(settings)
     children: list[subprocess.Popen[bytes]] = []
     stopping = False
 
@@ -42,7 +70,7 @@ def supervise(settings: Settings, argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
     for index in range(settings.workers):
-        env = {**os.environ, WORKER_ENV: str(index)}
+        env = {**os.environ, **metrics_env, WORKER_ENV: str(index)}
         children.append(subprocess.Popen([sys.executable, "-m", "passgate.cli", *argv], env=env))  # noqa: S603
     log.info(
         "supervising", extra={"fields": {"workers": settings.workers, "listen": settings.listen}}
@@ -56,4 +84,5 @@ def supervise(settings: Settings, argv: list[str]) -> int:
                     log.error("worker %d exited with %s; stopping the others", i, codes[i])
                     forward(signal.SIGTERM, None)
         time.sleep(0.1)
+    stop_metrics()
     return 0 if stopping and all(code == 0 for code in codes) else 1

@@ -25,9 +25,12 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from passgate.identity.bcrypt_backends import InterleavedBcrypt
+
+if TYPE_CHECKING:
+    from passgate.metrics import Metrics
 from passgate.identity.passwords import BcryptCheck, PasswordHasher
 
 _T = TypeVar("_T")
@@ -85,6 +88,7 @@ class _Job:
     check: BcryptCheck | None = None
     call: Callable[[], Any] | None = None
     future: Future[Any] = field(default_factory=Future)
+    queued_at: float = field(default_factory=time.monotonic)
 
     @property
     def batch_cost(self) -> int | None:
@@ -100,11 +104,13 @@ class HashPool:
         hasher: PasswordHasher,
         workers: int = 0,
         before_wait: Callable[[], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """`before_wait` runs on the calling thread before it waits for its
         hash: it hands back the thread's pooled database connection."""
         self.hasher = hasher
         self._before_wait = before_wait
+        self._metrics = metrics
         backend = hasher.implementation
         self.lanes = (
             backend.lanes
@@ -218,6 +224,19 @@ class HashPool:
         batch = [job for job in batch if job.future.set_running_or_notify_cancel()]
         if not batch:
             return
+        metrics = self._metrics
+        if metrics is not None:
+            started = time.monotonic()
+            for job in batch:
+                metrics.bcrypt_wait.observe(started - job.queued_at)
+            metrics.bcrypt_busy.inc()
+        try:
+            self._compute(batch)
+        finally:
+            if metrics is not None:
+                metrics.bcrypt_busy.dec()
+
+    def _compute(self, batch: list[_Job]) -> None:
         try:
             if len(batch) == 1 and batch[0].call is not None:
                 answers: list[Any] = [batch[0].call()]

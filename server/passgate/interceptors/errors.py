@@ -31,6 +31,7 @@ from passgate.interceptors.handlers import Behavior, Check, Context, Handler
 from passgate.interceptors.in_flight import InFlightCap
 from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.logs import info_fields
+from passgate.metrics import Metrics
 from passgate.status import to_status
 from passgate.store.db import outage_cause
 
@@ -77,9 +78,12 @@ class ErrorGuard:
     bound. A unary caller cannot tell: on the wire both are one message each way.
     """
 
-    def __init__(self, deadlines: RequestDeadlines, in_flight: InFlightCap) -> None:
+    def __init__(
+        self, deadlines: RequestDeadlines, in_flight: InFlightCap, metrics: Metrics | None = None
+    ) -> None:
         self._deadlines = deadlines
         self._in_flight = in_flight
+        self._metrics = metrics
         self._unavailable: str | None = None  # the database failure last logged
 
     def _unexpected(
@@ -109,6 +113,7 @@ class ErrorGuard:
     def _guarded(self, full_method: str, behavior: Behavior, checks: tuple[Check, ...]) -> Behavior:
         in_flight = self._in_flight if self._in_flight.covers(full_method) else None
         deadlines = self._deadlines
+        metrics = self._metrics
 
         async def guarded(requests: Any, context: Context) -> Any:
             started = time.perf_counter()
@@ -117,6 +122,7 @@ class ErrorGuard:
             code = grpc.StatusCode.OK
             error_id: str | None = None
             holds: InFlightCap | None = None  # the slot to give back, once taken
+            refused_by: str | None = None
             try:
                 for check in checks:
                     check(record, context)
@@ -144,13 +150,17 @@ class ErrorGuard:
             except PassgateError as error:
                 code = error.code
                 status = to_status(error)
+                refused_by = getattr(error, "limit", None)  # a budget's or throttle's kind
             except Exception as error:
                 code, status, error_id = self._unexpected(full_method, error)
             finally:
                 if holds is not None:
                     holds.release()
                 current_call.reset(token)
-                _log_call(record, full_method, code, time.perf_counter() - started, error_id)
+                seconds = time.perf_counter() - started
+                _log_call(record, full_method, code, seconds, error_id)
+                if metrics is not None:
+                    metrics.call(full_method, code, seconds, refused_by)
             await context.abort_with_status(status)
 
         return guarded

@@ -39,3 +39,7 @@ class OutboxStore(Protocol):
         """Lets go of the lease; the message is due again at `at`."""
 
     def pending(self) -> int: ...
+
+    def backlog(self) -> tuple[int, float]:
+        """Undelivered messages, and when the oldest was queued (0 when none)."""
+        ...

@@ -46,7 +46,9 @@ _GIVE_UP = (
 _RETRY_AT = (
     "UPDATE outbox SET next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?"
 )
-_COUNT_PENDING = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+_BACKLOG = (
+    "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+)
 
 
 class SqlOutbox:
@@ -77,5 +79,9 @@ class SqlOutbox:
         raw.execute(self._db, _RETRY_AT, (at, error, message_id))
 
     def pending(self) -> int:
-        (count,) = raw.execute(self._db, _COUNT_PENDING).fetchone()
-        return int(count)
+        return self.backlog()[0]
+
+    def backlog(self) -> tuple[int, float]:
+        """Undelivered messages, and when the oldest was queued (0 when none)."""
+        count, oldest = raw.execute(self._db, _BACKLOG).fetchone()
+        return int(count), float(oldest or 0.0)
