@@ -37,7 +37,8 @@ from passgate.interceptors.in_flight import InFlightCap
 from passgate.interceptors.rate_limit import RateLimitGate
 from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.limits.client_address import parse_networks
-from passgate.limits.store import LimitStore, SqliteLimitStore, ThrottlePolicy
+from passgate.limits.policy import ThrottlePolicy
+from passgate.limits.store import LimitStore, SqliteLimitStore
 from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
 from passgate.mail.mailers import Mailer, mailer_from_options
 from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset

@@ -11,7 +11,8 @@ from passgate.identity.records import ApiKeyRecord
 from passgate.interceptors.call import CallRecord
 from passgate.interceptors.handlers import CallCheck, Check, Context, metadata_values, method_name
 from passgate.limits.client_address import FORWARDED_FOR, Network, client_address, peer_host
-from passgate.limits.store import Budget, LimitStore
+from passgate.limits.policy import Budget
+from passgate.limits.store import LimitStore
 from passgate.rates import Rate
 
 _SUBJECTS = {
