@@ -39,6 +39,7 @@ from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.limits.client_address import parse_networks
 from passgate.limits.policy import ThrottlePolicy
 from passgate.limits.store import LimitStore, SqliteLimitStore
+from passgate.limits.stores import open_limits_store
 from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
 from passgate.mail.mailers import Mailer, mailer_from_options
 from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
@@ -70,17 +71,14 @@ def secret_file(settings: Settings) -> Path:
 
 
 def limits_store(settings: Settings) -> LimitStore:
-    """The shared budget and throttle state: configured, or a file beside the SQLite one."""
+    """The shared budget and throttle state: configured (a SQLite file or
+    Redis), or a file beside the SQLite database."""
     if settings.limits_store is not None:
-        path = sqlite_path(settings.limits_store)
-        if path is None:
-            raise ValueError(f"unsupported limits store {settings.limits_store!r}: use sqlite:///")
-    else:
-        database = sqlite_path(settings.database)
-        if database is None:
-            raise ValueError("set --limits-store when the database is not SQLite")
-        path = database.with_name(database.name + ".limits")
-    return SqliteLimitStore(path)
+        return open_limits_store(settings.limits_store)
+    database = sqlite_path(settings.database)
+    if database is None:
+        raise ValueError("set --limits-store when the database is not SQLite")
+    return SqliteLimitStore(database.with_name(database.name + ".limits"))
 
 
 def transport_options(settings: Settings) -> list[tuple[str, int]]:

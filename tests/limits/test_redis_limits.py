@@ -1,0 +1,97 @@
+"""The Redis limits store under what a shared store meets: many processes
+charging one budget at once, and a Redis that goes away and comes back."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from redis_server import RedisServer
+
+from passgate.clock import SystemClock
+from passgate.limits.policy import Budget, ThrottlePolicy
+from passgate.limits.store import LimitStoreUnavailable
+from passgate.limits.stores import open_limits_store
+from passgate.rates import Rate
+
+# Charges one budget from many threads, once every process is ready (connected
+# and told "go" on stdin), so that the processes contend; prints the calls passed.
+_CHARGER = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from passgate.clock import SystemClock
+from passgate.limits.policy import Budget
+from passgate.limits.stores import open_limits_store
+from passgate.rates import Rate
+url, threads, tries = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+store = open_limits_store(url)
+budget = [Budget("key:shared", Rate(100, 3600.0))]
+assert store.charge([Budget("key:warm-up", Rate(10**6, 1.0))], SystemClock()) is None
+print("ready", flush=True)
+sys.stdin.readline()
+def charge(_):
+    return sum(store.charge(budget, SystemClock()) is None for _ in range(tries))
+with ThreadPoolExecutor(threads) as pool:
+    print(sum(pool.map(charge, range(threads))))
+"""
+
+
+def test_many_threads_in_several_processes_get_exactly_the_budget(redis_server: RedisServer):
+    chargers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CHARGER, redis_server.url(2), "6", "40"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for charger in chargers:
+        assert charger.stdout is not None
+        assert charger.stdout.readline() == "ready\n", charger.communicate(timeout=60)[1]
+    outputs = [charger.communicate("go\n", timeout=120) for charger in chargers]
+    assert all(charger.returncode == 0 for charger in chargers), [err for _, err in outputs]
+    passed = [int(out) for out, _ in outputs]
+    # 960 attempts at once on a budget of 100 an hour: exactly 100 pass, whoever gets them
+    assert sum(passed) == 100, passed
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+def test_a_lost_redis_answers_unavailable_logged_once_and_recovers_by_itself(
+    own_redis: RedisServer, caplog: pytest.LogCaptureFixture
+):
+    store = open_limits_store(own_redis.url())
+    budget = [Budget("key:k", Rate(25, 5.0))]
+    clock = SystemClock()
+    policy = ThrottlePolicy()
+    try:
+        assert store.charge(budget, clock) is None
+        own_redis.stop()
+        with caplog.at_level(logging.WARNING, logger="passgate.limits"):
+            for _ in range(3):
+                with pytest.raises(LimitStoreUnavailable):
+                    store.charge(budget, clock)
+                with pytest.raises(LimitStoreUnavailable):
+                    store.admit("signin:t:user:x", clock, policy)
+            failing = [r for r in caplog.records if "cannot be reached" in r.getMessage()]
+            assert len(failing) == 1, [r.getMessage() for r in failing]
+            assert f"redis://127.0.0.1:{own_redis.port}/0" in failing[0].getMessage()
+
+            own_redis.start()  # the same port, empty: a restarted Redis
+            assert store.charge(budget, clock) is None
+            assert store.admit("signin:t:user:x", clock, policy).admitted
+            assert any("works again" in r.getMessage() for r in caplog.records)
+    finally:
+        store.close()

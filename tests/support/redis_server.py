@@ -1,0 +1,75 @@
+"""A throwaway redis-server on a free loopback port: no persistence, its own
+folder, stopped with SIGTERM. Tests of the Redis limits store run against a
+real server, never a stand-in."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from passgate.testing import free_port
+
+INSTALL_HINT = "apt-get install redis-server (scripts/test does so when run as root)"
+
+
+class RedisServer:
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError(f"redis-server is not installed: {INSTALL_HINT}")
+        self.binary = binary
+        self.folder = Path(tempfile.mkdtemp(prefix="passgate-redis-"))
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self, timeout: float = 10.0) -> RedisServer:
+        with (self.folder / "redis.log").open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    self.binary,
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.folder),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"redis-server exited with {self.process.returncode}: "
+                    + (self.folder / "redis.log").read_text()[-500:]
+                )
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return self
+            except OSError:
+                time.sleep(0.005)
+        raise TimeoutError(f"redis-server did not accept connections within {timeout}s")
+
+    def stop(self) -> None:
+        """SIGTERM, and waits for it to exit; the same port can then start again."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+        self.process = None
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
