@@ -38,7 +38,7 @@ from passgate.interceptors.rate_limit import RateLimitGate
 from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.limits.client_address import parse_networks
 from passgate.limits.policy import ThrottlePolicy
-from passgate.limits.store import LimitStore, SqliteLimitStore
+from passgate.limits.store import LimitStore, NetworkLimitStore, SqliteLimitStore
 from passgate.limits.stores import open_limits_store
 from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
 from passgate.mail.mailers import Mailer, mailer_from_options
@@ -172,6 +172,8 @@ class Passgate:
         self.housekeeping.stop()
         self.offload.shutdown()
         self.hashes.shutdown()
+        if isinstance(self.limits, NetworkLimitStore):
+            await self.limits.aclose()
         self.limits.close()
         if self.watch is not None:
             self.watch.close()

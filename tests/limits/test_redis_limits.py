@@ -6,16 +6,25 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import grpc
 import pytest
+import redis
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from redis_server import RedisServer
+from rpc import metadata, pb, refused
 
+from passgate.auth.v1 import auth_service_pb2_grpc
 from passgate.clock import SystemClock
 from passgate.limits.policy import Budget, ThrottlePolicy
 from passgate.limits.store import LimitStoreUnavailable
 from passgate.limits.stores import open_limits_store
 from passgate.rates import Rate
+from passgate.testing import in_process_server
 
 # Charges one budget from many threads, once every process is ready (connected
 # and told "go" on stdin), so that the processes contend; prints the calls passed.
@@ -95,3 +104,53 @@ def test_a_lost_redis_answers_unavailable_logged_once_and_recovers_by_itself(
             assert any("works again" in r.getMessage() for r in caplog.records)
     finally:
         store.close()
+
+
+VERIFY = pb.VerifySessionRequest(session_token="pgs_" + "x" * 43)
+
+
+def test_a_server_on_redis_answers_others_while_redis_is_slow_and_keeps_its_budgets(
+    tmp_path: Path, redis_server: RedisServer
+):
+    """Budgets are charged in Redis without holding up the event loop: while
+    Redis answers nothing for a second, a health check still answers at once."""
+    with redis.Redis.from_url(redis_server.url(3)) as client:
+        client.flushdb()
+        with (
+            in_process_server(
+                tmp_path,
+                key_rate=Rate(25, 3600.0),  # refilled too slowly to matter here
+                ip_rate=Rate(40, 3600.0),
+                limits_store=redis_server.url(3),
+            ) as srv,
+            grpc.insecure_channel(srv.target) as channel,
+        ):
+            api = auth_service_pb2_grpc.AuthServiceStub(channel)
+            health = health_pb2_grpc.HealthStub(channel)
+            md = metadata(srv.api_key)
+            assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
+
+            client.client_pause(1000, all=False)  # scripts wait; this client does not
+            with ThreadPoolExecutor(1) as pool:
+                paused = time.monotonic()
+                held = pool.submit(refused, api.VerifySession, VERIFY, metadata=md)
+                time.sleep(0.1)  # the call is waiting for Redis now
+                asked = time.monotonic()
+                reply = health.Check(health_pb2.HealthCheckRequest(), timeout=5)
+                assert reply.status == health_pb2.HealthCheckResponse.SERVING
+                assert time.monotonic() - asked < 0.5
+                assert held.result(timeout=10).reason == "SESSION_INVALID"
+                assert time.monotonic() - paused > 0.9  # it did wait for Redis
+
+            # 2 calls so far: 23 more pass the key budget of 25, then it refuses, honestly
+            for _ in range(23):
+                assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
+            refusal = refused(api.VerifySession, VERIFY, metadata=md)
+            assert refusal.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert refusal.quota_subjects[0].startswith("key:key_")
+            assert refusal.retry_delay is not None and 140 < refusal.retry_delay <= 144  # 1/25 h
+
+            # a wrong key is charged to the address (25 spent of 40): 15 more, then refused
+            wrong = metadata("pgk_" + "x" * 43)
+            reasons = [refused(api.VerifySession, VERIFY, metadata=wrong).reason for _ in range(16)]
+            assert reasons == ["API_KEY_INVALID"] * 15 + ["RATE_LIMITED"]

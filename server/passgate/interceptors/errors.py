@@ -119,7 +119,9 @@ class ErrorGuard:
             holds: InFlightCap | None = None  # the slot to give back, once taken
             try:
                 for check in checks:
-                    check(record, context)
+                    pending = check(record, context)
+                    if pending is not None:
+                        await pending
                 # the one request message, within the request bound (inline: a
                 # coroutine of its own would cost the cheap calls more than the bound)
                 waiting = deadlines.start()

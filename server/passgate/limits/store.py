@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from passgate.clock import Clock
 from passgate.errors import ServiceUnavailable
@@ -70,6 +70,21 @@ class LimitStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class NetworkLimitStore(LimitStore, Protocol):
+    """A store reached over the network: a round trip must not block the event
+    loop, which runs every call's budget check, so the charge has an awaitable
+    form; its connections close on the loop too."""
+
+    async def charge_async(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
+        """`charge`, awaited on the event loop."""
+        ...
+
+    async def aclose(self) -> None:
+        """Closes what the event loop opened; `close` still follows."""
+        ...
 
 
 # Each row says when it stops mattering: a budget once its tat (microseconds)
