@@ -16,7 +16,7 @@ import pytest
 import redis
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from redis_server import RedisServer
-from rpc import metadata, pb, refused
+from rpc import metadata, pb, refused, stub
 
 from passgate.auth.v1 import auth_service_pb2_grpc
 from passgate.clock import SystemClock
@@ -154,3 +154,24 @@ def test_a_server_on_redis_answers_others_while_redis_is_slow_and_keeps_its_budg
             wrong = metadata("pgk_" + "x" * 43)
             reasons = [refused(api.VerifySession, VERIFY, metadata=wrong).reason for _ in range(16)]
             assert reasons == ["API_KEY_INVALID"] * 15 + ["RATE_LIMITED"]
+
+
+def test_a_server_whose_redis_is_lost_answers_unavailable_then_serves_again(
+    tmp_path: Path, own_redis: RedisServer
+):
+    with (
+        in_process_server(tmp_path, limits_store=own_redis.url()) as srv,
+        stub(srv.target) as api,
+    ):
+        md = metadata(srv.api_key)
+        sign_in = pb.SignInRequest(email="nobody@example.com", password="Wrong-Horse-9-battery")
+        assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
+        own_redis.stop()
+        for call, request in ((api.VerifySession, VERIFY), (api.SignIn, sign_in)):
+            refusal = refused(call, request, metadata=md)
+            assert refusal.code == grpc.StatusCode.UNAVAILABLE
+            assert refusal.reason == "SERVICE_UNAVAILABLE"
+            assert refusal.retry_delay is not None and refusal.retry_delay > 0
+        own_redis.start()  # back, on the same port: the same server answers again
+        assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
+        assert refused(api.SignIn, sign_in, metadata=md).reason == "INVALID_CREDENTIALS"

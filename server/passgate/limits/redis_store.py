@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import redis
 import redis.asyncio
 from redis import exceptions
+from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -47,9 +48,11 @@ THROTTLE_PREFIX = PREFIX + "throttle:"
 # round trip takes well under a millisecond on a network that works.
 SOCKET_TIMEOUT = 2.0
 CONNECT_TIMEOUT = 2.0
-# One retry, at once: a pooled connection that died with a Redis restart is
-# replaced on the call that finds it, rather than failing that call.
-_RETRY = Retry(NoBackoff(), 1)
+# One retry, at once, on a lost connection: a pooled connection broken in a
+# way redis-py does not notice before sending is replaced on the call that
+# finds it, rather than failing that call. Each client takes its own kind of
+# Retry (the asyncio one awaits).
+RETRIES = 1
 
 # What means Redis cannot be used now (rather than a bug of ours): a lost
 # connection, a timeout, a full memory, a replica that may not write, a
@@ -84,14 +87,14 @@ class RedisLimitStore:
     """
 
     def __init__(self, url: str) -> None:
-        options: dict[str, Any] = {
+        timeouts: dict[str, Any] = {
             "socket_timeout": SOCKET_TIMEOUT,
             "socket_connect_timeout": CONNECT_TIMEOUT,
-            "retry": _RETRY,
         }
-        self._url = url
-        self._client = redis.Redis.from_url(url, **options)
-        self._async_client = redis.asyncio.Redis.from_url(url, **options)
+        self._client = redis.Redis.from_url(url, retry=Retry(NoBackoff(), RETRIES), **timeouts)
+        self._async_client = redis.asyncio.Redis.from_url(
+            url, retry=AsyncRetry(NoBackoff(), RETRIES), **timeouts
+        )
         self._charge = self._client.register_script(redis_scripts.CHARGE)
         self._charge_async = self._async_client.register_script(redis_scripts.CHARGE)
         self._admit = self._client.register_script(redis_scripts.ADMIT)
