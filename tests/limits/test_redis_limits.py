@@ -14,8 +14,9 @@ from pathlib import Path
 import grpc
 import pytest
 import redis
+import trustme
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from redis_server import RedisServer
+from redis_server import RedisServer, Tls
 from rpc import metadata, pb, refused, stub
 
 from passgate.auth.v1 import auth_service_pb2_grpc
@@ -175,3 +176,29 @@ def test_a_server_whose_redis_is_lost_answers_unavailable_then_serves_again(
         own_redis.start()  # back, on the same port: the same server answers again
         assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
         assert refused(api.SignIn, sign_in, metadata=md).reason == "INVALID_CREDENTIALS"
+
+
+def test_a_password_and_tls_are_taken_from_the_url(tmp_path: Path):
+    ca = trustme.CA()
+    tls = Tls(tmp_path / "redis.crt", tmp_path / "redis.key", tmp_path / "ca.crt")
+    issued = ca.issue_cert("127.0.0.1")
+    issued.cert_chain_pems[0].write_to_path(str(tls.cert))
+    issued.private_key_pem.write_to_path(str(tls.key))
+    ca.cert_pem.write_to_path(str(tls.ca))
+    server = RedisServer(password="redis-secret", tls=tls).start()
+    budget = [Budget("key:tls", Rate(25, 5.0))]
+    try:
+        assert server.url().startswith("rediss://:redis-secret@")
+        store = open_limits_store(server.url())
+        try:
+            assert sum(store.charge(budget, SystemClock()) is None for _ in range(30)) == 25
+        finally:
+            store.close()
+        wrong = open_limits_store(server.url().replace("redis-secret", "not-it"))
+        try:
+            with pytest.raises(LimitStoreUnavailable):
+                wrong.charge(budget, SystemClock())
+        finally:
+            wrong.close()
+    finally:
+        server.remove()

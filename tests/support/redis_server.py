@@ -10,6 +10,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from passgate.testing import free_port
@@ -17,8 +18,20 @@ from passgate.testing import free_port
 INSTALL_HINT = "apt-get install redis-server (scripts/test does so when run as root)"
 
 
+@dataclass(frozen=True)
+class Tls:
+    """PEM files: the server's certificate and key, and the CA that signed it."""
+
+    cert: Path
+    key: Path
+    ca: Path
+
+
 class RedisServer:
-    def __init__(self) -> None:
+    """`password` makes it ask for one (requirepass); `tls` makes it speak TLS
+    only, on its port (clients then use rediss://)."""
+
+    def __init__(self, *, password: str | None = None, tls: Tls | None = None) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError(f"redis-server is not installed: {INSTALL_HINT}")
@@ -26,9 +39,36 @@ class RedisServer:
         self.folder = Path(tempfile.mkdtemp(prefix="passgate-redis-"))
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.password = password
+        self.tls = tls
 
     def url(self, db: int = 0) -> str:
-        return f"redis://127.0.0.1:{self.port}/{db}"
+        """The URL passgate is given: the password in it, and for TLS the CA
+        to trust (redis-py passes query arguments on to its connections)."""
+        credentials = "" if self.password is None else f":{self.password}@"
+        if self.tls is None:
+            return f"redis://{credentials}127.0.0.1:{self.port}/{db}"
+        return f"rediss://{credentials}127.0.0.1:{self.port}/{db}?ssl_ca_certs={self.tls.ca}"
+
+    def _options(self) -> list[str]:
+        options = [] if self.password is None else ["--requirepass", self.password]
+        if self.tls is None:
+            return [*options, "--port", str(self.port)]
+        return [
+            *options,
+            "--port",
+            "0",
+            "--tls-port",
+            str(self.port),
+            "--tls-cert-file",
+            str(self.tls.cert),
+            "--tls-key-file",
+            str(self.tls.key),
+            "--tls-ca-cert-file",
+            str(self.tls.ca),
+            "--tls-auth-clients",
+            "no",
+        ]
 
     def start(self, timeout: float = 10.0) -> RedisServer:
         with (self.folder / "redis.log").open("wb") as log:
@@ -37,8 +77,7 @@ class RedisServer:
                     self.binary,
                     "--bind",
                     "127.0.0.1",
-                    "--port",
-                    str(self.port),
+                    *self._options(),
                     "--save",
                     "",
                     "--appendonly",
