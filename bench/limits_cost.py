@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from passgate.clock import SystemClock
-from passgate.limits.store import Budget, SqliteLimitStore
+from passgate.limits.policy import Budget
+from passgate.limits.store import SqliteLimitStore
 from passgate.rates import Rate
 
 

@@ -1,5 +1,6 @@
 """Fixtures shared by every suite: real passgate servers on loopback ports,
-and one throwaway PostgreSQL cluster, started only if a test asks for it."""
+and one throwaway PostgreSQL cluster and Redis server, each started only if a
+test asks for it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from engines import ENGINES, EngineDatabase, engine_database
 
 from passgate.postgres_cluster import PostgresCluster, PostgresDatabase
+from passgate.redis_server import RedisServer
 from passgate.testing import ServerProcess
 
 
@@ -28,6 +30,17 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 def postgres_database(postgres_cluster: PostgresCluster) -> PostgresDatabase:
     """An empty database of the test's own."""
     return postgres_cluster.create_database()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """redis-server on a free loopback port, for the whole session; tests that
+    share it keep to keys of their own or flush its database first."""
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.remove()
 
 
 @pytest.fixture(params=ENGINES)

@@ -39,7 +39,9 @@ from passgate.interceptors.in_flight import InFlightCap
 from passgate.interceptors.rate_limit import RateLimitGate
 from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.limits.client_address import parse_networks
-from passgate.limits.store import LimitStore, SqliteLimitStore, ThrottlePolicy
+from passgate.limits.policy import ThrottlePolicy
+from passgate.limits.store import LimitStore, NetworkLimitStore, SqliteLimitStore
+from passgate.limits.stores import open_limits_store
 from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
 from passgate.mail.mailers import Mailer, mailer_from_options
 from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
@@ -75,17 +77,14 @@ def secret_file(settings: Settings) -> Path:
 
 
 def limits_store(settings: Settings) -> LimitStore:
-    """The shared budget and throttle state: configured, or a file beside the SQLite one."""
+    """The shared budget and throttle state: configured (a SQLite file or
+    Redis), or a file beside the SQLite database."""
     if settings.limits_store is not None:
-        path = sqlite_path(settings.limits_store)
-        if path is None:
-            raise ValueError(f"unsupported limits store {settings.limits_store!r}: use sqlite:///")
-    else:
-        database = sqlite_path(settings.database)
-        if database is None:
-            raise ValueError("set --limits-store when the database is not SQLite")
-        path = database.with_name(database.name + ".limits")
-    return SqliteLimitStore(path)
+        return open_limits_store(settings.limits_store)
+    database = sqlite_path(settings.database)
+    if database is None:
+        raise ValueError("set --limits-store when the database is not SQLite")
+    return SqliteLimitStore(database.with_name(database.name + ".limits"))
 
 
 def _add_port(server: grpc.aio.Server, settings: Settings) -> int:
@@ -221,6 +220,8 @@ class Passgate:
         self.housekeeping.stop()
         self.offload.shutdown()
         self.hashes.shutdown()
+        if isinstance(self.limits, NetworkLimitStore):
+            await self.limits.aclose()
         self.limits.close()
         if self.watch is not None:
             self.watch.close()

@@ -192,8 +192,9 @@ class Settings:
     )
     limits_store: str | None = setting(
         None,
-        "where budgets and throttles live, sqlite:///FILE, shared by every process",
-        v.sqlite_url,
+        "where budgets and throttles live, shared by every process: sqlite:///FILE, "
+        "or redis://HOST:PORT/DB for replicas on several machines",
+        v.limits_store_url,
         default_text="<database file>.limits; required off SQLite",
     )
     key_rate: Rate = setting(Rate(25, 5.0), "default budget per API key, N/<duration>", v.rate)
@@ -302,7 +303,7 @@ class Declared:
             v.switch: "on|off",
             v.listen_address: "HOST:PORT",
             v.database_url: "URL",
-            v.sqlite_url: "URL",
+            v.limits_store_url: "URL",
             v.web_url: "URL",
             v.networks: "NETWORKS",
             _policy_names: "seed|nist",

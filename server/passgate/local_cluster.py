@@ -1,7 +1,8 @@
 """Replicas on one machine, to try them and to test them: a throwaway
-PostgreSQL 15 and N passgate replicas over it, each on a loopback address of
-its own (127.0.0.1, 127.0.0.2, …) with its own folder, sharing the database
-and the sealing key as replicas on separate hosts would.
+PostgreSQL 15, a throwaway Redis, and N passgate replicas over them, each on
+a loopback address of its own (127.0.0.1, 127.0.0.2, …) with its own folder,
+sharing the database, the limits store (budgets and throttles) and the
+sealing key as replicas on separate hosts would.
 
     scripts/cluster [--replicas 3] [--workdir DIR]
 
@@ -23,6 +24,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from passgate.postgres_cluster import PostgresCluster
+from passgate.redis_server import RedisServer
 from passgate.testing import free_port, wait_for_health
 
 READY = "cluster ready"
@@ -86,15 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     with ExitStack() as running:
         database = PostgresCluster(durable=True).start()
         running.callback(database.stop)
+        limits = RedisServer().start()
+        running.callback(limits.remove)
         db = database.create_database()
-        env = {**os.environ, **db.server_env()}
-        env["PASSGATE_SECRET_FILE"] = str(workdir / "passgate.secret")
+        env = {
+            **os.environ,
+            **db.server_env(),
+            "PASSGATE_SECRET_FILE": str(workdir / "passgate.secret"),
+            "PASSGATE_LIMITS_STORE": limits.url(),
+        }
         subprocess.run([*_passgate(), "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
         replicas: list[Replica] = []
         for i in range(args.replicas):
-            # each machine keeps its own limits store (shared by its processes)
-            own = {**env, "PASSGATE_LIMITS_STORE": f"sqlite:///{workdir / f'limits{i + 1}.db'}"}
-            replica = Replica(workdir / f"replica{i + 1}", f"127.0.0.{i + 1}", own)
+            replica = Replica(workdir / f"replica{i + 1}", f"127.0.0.{i + 1}", env)
             running.callback(replica.stop)
             replicas.append(replica)
         for replica in replicas:
@@ -110,18 +116,19 @@ def main(argv: list[str] | None = None) -> int:
             .stdout.strip()
             .splitlines()[-1]
         )
-        _describe(replicas, db.url, env, key, workdir)
+        _describe(replicas, db.url, limits.url(), env, key, workdir)
         stop.wait()
         print("stopping the replicas and PostgreSQL", flush=True)
     return 0
 
 
-def _describe(
-    replicas: list[Replica], url: str, env: dict[str, str], key: str, workdir: Path
+def _describe(  # noqa: PLR0917 (what it prints)
+    replicas: list[Replica], url: str, limits: str, env: dict[str, str], key: str, workdir: Path
 ) -> None:
     targets = ",".join(r.target for r in replicas)
     lines = [
         f"PostgreSQL: {url}",
+        f"Redis (budgets and throttles): {limits}",
         *(f"replica {i + 1}: {r.target} (log: {r.log})" for i, r in enumerate(replicas)),
         f"target: ipv4:{targets}",
         '  with the service config {"loadBalancingConfig": [{"round_robin": {}}]}',

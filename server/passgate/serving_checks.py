@@ -113,7 +113,10 @@ def _transport(resolved: Resolved, fail: Callable[[str, str], None]) -> None:
 # What cannot live in a database server, and why each must be given there.
 _SIDE_FILES = (
     ("secret_file", "every replica must seal and open queued mail with the same key"),
-    ("limits_store", "budgets and throttles live in a SQLite file that every process shares"),
+    (
+        "limits_store",
+        "budgets and throttles live in a SQLite file or Redis that every process shares",
+    ),
 )
 
 

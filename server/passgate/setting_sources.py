@@ -132,8 +132,9 @@ class Resolved:
 
 
 def mask_url_password(url: str) -> str:
-    """postgresql://u:secret@h/db -> postgresql://u:********@h/db."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1********@", url)
+    """postgresql://u:secret@h/db -> postgresql://u:********@h/db; also without a
+    user name, as Redis URLs are written (redis://:secret@h/0)."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1********@", url)
 
 
 def shown_database(url: str, *, absolute: bool = False) -> str:

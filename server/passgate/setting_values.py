@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from passgate.limits.redis_url import ClientMissing, require_redis_client, uses_redis
 from passgate.rates import Rate
 from passgate.store.postgresql import DriverMissing, require_driver
 
@@ -183,12 +184,24 @@ def database_url(value: str) -> str:
     raise BadValue("expected sqlite:///FILE or postgresql://USER[:PASS]@HOST:PORT/DB")
 
 
-def sqlite_url(value: str) -> str:
-    """sqlite:///FILE only (the limits store)."""
+def limits_store_url(value: str) -> str:
+    """sqlite:///FILE, or redis://[:PASSWORD@]HOST:PORT/DB (rediss:// for TLS)
+    with its client installed."""
     url = value.strip()
     parts = urlsplit(url)
+    if uses_redis(url):
+        if not parts.hostname or not parts.path.strip("/").isdigit():
+            raise BadValue(f"expected {parts.scheme}://[:PASSWORD@]HOST:PORT/DB, DB a number")
+        try:
+            require_redis_client()
+        except ClientMissing as error:
+            raise BadValue(str(error)) from None
+        return url
     if parts.scheme != "sqlite":
-        raise BadValue(f"expected sqlite:///FILE, e.g. sqlite:///{Path(parts.path).name or 'x.db'}")
+        example = Path(parts.path).name or "x.db"
+        raise BadValue(
+            f"expected sqlite:///FILE (e.g. sqlite:///{example}) or redis://HOST:PORT/DB"
+        )
     return _sqlite_url(url, parts.netloc, parts.path)
 
 

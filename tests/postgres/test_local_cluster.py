@@ -51,6 +51,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, s
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             process.wait(60)
+        process.stdout.close()
 
 
 def listening(target: str) -> bool:

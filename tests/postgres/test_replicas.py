@@ -16,10 +16,11 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import grpc
-from rpc import metadata, pb
+from rpc import metadata, pb, refused, stub
 
 from passgate.auth.v1 import auth_service_pb2_grpc
 from passgate.postgres_cluster import PostgresDatabase
+from passgate.redis_server import RedisServer
 from passgate.testing import ServerProcess
 
 PW = "Correct-Horse-9-battery"
@@ -36,17 +37,20 @@ SERVICE_CONFIG = json.dumps(
 
 @contextmanager
 def replicas(
-    tmp_path: Path, database: PostgresDatabase, *args: str
+    tmp_path: Path, database: PostgresDatabase, *args: str, limits_store: str | None = None
 ) -> Iterator[list[ServerProcess]]:
     """One replica per address in HOSTS, on one database, sharing its sealing key
-    and one API key."""
+    and one API key (and `limits_store`, if given)."""
+    env = database.server_env()
+    if limits_store is not None:
+        env["PASSGATE_LIMITS_STORE"] = limits_store
     with ExitStack() as stack:
         servers = [
             stack.enter_context(
                 ServerProcess(
                     tmp_path / f"replica{i}",
                     database_url=database.url,
-                    env=database.server_env(),
+                    env=env,
                     host=host,
                     extra_args=args,
                 )
@@ -109,6 +113,78 @@ def signed_in(server: ServerProcess) -> str:
             pb.SignInRequest(email=EMAIL, password=PW), metadata=metadata(server.api_key)
         )
     return str(answer.session_token)
+
+
+def round_robin(servers: list[ServerProcess]) -> grpc.Channel:
+    target = "ipv4:" + ",".join(server.target for server in servers)
+    return grpc.insecure_channel(target, options=[("grpc.service_config", SERVICE_CONFIG)])
+
+
+def test_three_replicas_over_one_redis_hold_one_budget_one_throttle_one_revocation(
+    postgres_database: PostgresDatabase, tmp_path: Path, redis_server: RedisServer
+):
+    args = ("--signin-free-failures", "4", "--signin-first-delay", "60")
+    with replicas(tmp_path, postgres_database, *args, limits_store=redis_server.url(5)) as servers:
+        budgeted = servers[0].create_api_key("budgeted", "--rate", "25/1h")
+        servers[0].create_user(EMAIL, PW)
+        key = metadata(servers[0].api_key)
+        with round_robin(servers) as channel:
+            api = auth_service_pb2_grpc.AuthServiceStub(channel)
+            # one key budget of 25 (a rate that refills no call meanwhile) across the three
+            nobody = pb.VerifySessionRequest(session_token="pgs_" + "x" * 43)
+            codes = [
+                refused(api.VerifySession, nobody, metadata=metadata(budgeted)).code
+                for _ in range(39)
+            ]
+            assert codes[:25] == [grpc.StatusCode.UNAUTHENTICATED] * 25  # within the budget
+            assert codes[25:] == [grpc.StatusCode.RESOURCE_EXHAUSTED] * 14
+            # four free failures and the one that starts the delay, spread over the three
+            wrong = pb.SignInRequest(email=EMAIL, password="Wrong-Horse-9-battery")
+            for _ in range(5):
+                assert refused(api.SignIn, wrong, metadata=key).code == (
+                    grpc.StatusCode.UNAUTHENTICATED
+                )
+        assert all(served(server) or signed_in_on(server) for server in servers)
+        right = pb.SignInRequest(email=EMAIL, password=PW)
+        for server in servers:  # every replica now makes the account wait
+            with stub(server.target) as on_it:
+                refusal = refused(on_it.SignIn, right, metadata=key)
+            assert refusal.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert refusal.retry_delay is not None and 55 < refusal.retry_delay <= 60
+
+
+def signed_in_on(server: ServerProcess) -> bool:
+    return "/passgate.auth.v1.AuthService/SignIn" in server.log_text()
+
+
+def test_a_sign_out_on_one_replica_is_refused_on_the_others_at_once(
+    postgres_database: PostgresDatabase, tmp_path: Path
+):
+    with replicas(tmp_path, postgres_database) as servers:
+        session = signed_in(servers[0])
+        others = servers[1:]
+        for server in others:  # verified twice: the second answer from its cache
+            for _ in range(2):
+                assert verify(server, session) == grpc.StatusCode.OK
+        with stub(servers[0].target) as api:
+            api.SignOut(pb.SignOutRequest(), metadata=metadata(servers[0].api_key, session))
+        signed_out = time.monotonic()
+        for server in others:
+            while verify(server, session) == grpc.StatusCode.OK:
+                # the bound README's "Running on PostgreSQL" states, with room for a busy machine
+                assert time.monotonic() - signed_out < 0.5, "still accepted 0.5 s after sign-out"
+            assert verify(server, session) == grpc.StatusCode.UNAUTHENTICATED
+
+
+def verify(server: ServerProcess, session: str) -> grpc.StatusCode:
+    with stub(server.target) as api:
+        try:
+            api.VerifySession(
+                pb.VerifySessionRequest(session_token=session), metadata=metadata(server.api_key)
+            )
+        except grpc.RpcError as error:
+            return error.code()
+    return grpc.StatusCode.OK
 
 
 def test_a_replica_stopped_with_sigterm_costs_its_callers_nothing(

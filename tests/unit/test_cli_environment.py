@@ -93,6 +93,7 @@ def test_secrets_are_masked(tmp_path: Path):
     )
     assert rows["smtp-password"] == ("********", "environment")
     assert mask_url_password("postgresql://app:pg-secret@db/p") == "postgresql://app:********@db/p"
+    assert mask_url_password("redis://:rd-secret@cache:6379/0") == "redis://:********@cache:6379/0"
 
 
 def test_an_unknown_key_is_refused_with_its_line(

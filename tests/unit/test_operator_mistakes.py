@@ -47,6 +47,15 @@ MISTAKES = [
         env={"PYTHONPATH": "{no_driver}"},
     ),
     m("serve", "--limits-store", "sqlite://x.limits", says="sqlite:///x.limits"),
+    m("serve", "--limits-store", "memcached://h:1/0", says="or redis://HOST:PORT/DB"),
+    m("serve", "--limits-store", "redis://127.0.0.1:6379/cache", says="DB a number"),
+    m(
+        "serve",
+        "--limits-store",
+        "redis://127.0.0.1:6379/0",
+        says="pip install 'passgate[redis]'",
+        env={"PYTHONPATH": "{no_driver}"},
+    ),
     m(
         "serve",
         "--database",
@@ -266,10 +275,12 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     """A folder with a migrated database and a user, an empty folder, a busy port."""
     db = tmp_path_factory.mktemp("db")
     empty = tmp_path_factory.mktemp("empty")
-    # a psycopg that cannot be imported, found first: as on a machine without the extra
+    # a psycopg and a redis that cannot be imported, found first: as on a machine
+    # without the extras
     no_driver = tmp_path_factory.mktemp("no-driver")
-    (no_driver / "psycopg").mkdir()
-    (no_driver / "psycopg" / "__init__.py").write_text("raise ImportError('no psycopg here')\n")
+    for module in ("psycopg", "redis"):
+        (no_driver / module).mkdir()
+        (no_driver / module / "__init__.py").write_text(f"raise ImportError('no {module} here')\n")
     for name, text in CONFIG_FILES.items():
         (db / name).write_text(text)
     _passgate(db, "migrate")

@@ -9,6 +9,8 @@ any other call from there, and is answered RESOURCE_EXHAUSTED once it is spent."
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from passgate.errors import ApiKeyInvalid, ApiKeyScope
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.records import ApiKeyRecord
@@ -40,15 +42,19 @@ class ApiKeyGate(CallCheck):
             else self._refusals_charged_to.check_for(full_method)
         )
 
-        def check(call: CallRecord, context: Context) -> None:
+        def check(call: CallRecord, context: Context) -> Awaitable[None] | None:
             key = self.authenticate(context)
             if key is None:
                 if charge_refusal is not None:
-                    charge_refusal(call, context)  # raises RateLimited once the budget is spent
+                    # raises RateLimited once the budget is spent
+                    pending = charge_refusal(call, context)
+                    if pending is not None:
+                        return _refused_after(pending)
                 raise ApiKeyInvalid()
             call.api_key = key
             if not key.allows(method):
                 raise ApiKeyScope()
+            return None
 
         return check
 
@@ -59,3 +65,9 @@ class ApiKeyGate(CallCheck):
             if key is not None:
                 return key
         return None
+
+
+async def _refused_after(charging: Awaitable[None]) -> None:
+    """A refused key once its address budgets, charged over the network, are."""
+    await charging
+    raise ApiKeyInvalid()

@@ -113,7 +113,7 @@ class ErrorGuard:
     def _guarded(self, full_method: str, behavior: Behavior, checks: tuple[Check, ...]) -> Behavior:
         in_flight = self._in_flight if self._in_flight.covers(full_method) else None
         deadlines = self._deadlines
-        metrics = self._metrics
+        finished = self._finished
 
         async def guarded(requests: Any, context: Context) -> Any:
             started = time.perf_counter()
@@ -125,7 +125,9 @@ class ErrorGuard:
             refused_by: str | None = None
             try:
                 for check in checks:
-                    check(record, context)
+                    pending = check(record, context)
+                    if pending is not None:
+                        await pending
                 # the one request message, within the request bound (inline: a
                 # coroutine of its own would cost the cheap calls more than the bound)
                 waiting = deadlines.start()
@@ -157,13 +159,26 @@ class ErrorGuard:
                 if holds is not None:
                     holds.release()
                 current_call.reset(token)
-                seconds = time.perf_counter() - started
-                _log_call(record, full_method, code, seconds, error_id)
-                if metrics is not None:
-                    metrics.call(full_method, code, seconds, refused_by)
+                finished(
+                    record, full_method, code, time.perf_counter() - started, error_id, refused_by
+                )
             await context.abort_with_status(status)
 
         return guarded
+
+    def _finished(  # noqa: PLR0917 (one call's outcome)
+        self,
+        record: CallRecord,
+        full_method: str,
+        code: grpc.StatusCode,
+        seconds: float,
+        error_id: str | None,
+        refused_by: str | None,
+    ) -> None:
+        """The call's log line and, when metrics are on, its figures."""
+        _log_call(record, full_method, code, seconds, error_id)
+        if self._metrics is not None:
+            self._metrics.call(full_method, code, seconds, refused_by)
 
 
 def _answer_instead_of_cancelling() -> None:

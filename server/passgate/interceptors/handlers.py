@@ -26,9 +26,11 @@ else:
     Context = grpc.aio.ServicerContext
 Behavior = Callable[[Any, Context], Awaitable[Any]]
 Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]]
-Check = Callable[[CallRecord, Context], None]
+Check = Callable[[CallRecord, Context], Awaitable[None] | None]
 """Runs before a call's message is awaited, with the call's record and metadata;
-refuses by raising."""
+refuses by raising. A check that must wait for the network (a budget in
+Redis) returns an awaitable that the guard awaits, so the event loop serves
+other calls meanwhile; the others answer at once and return None."""
 
 
 class CallCheck:

@@ -1,7 +1,11 @@
 """Call budgets per API key and per client address, charged together after
 the API-key check and before any database or bcrypt work. A call refused for
 its key is charged its address budgets alone (the API-key check runs this
-check for it), so guessing keys is never free."""
+check for it), so guessing keys is never free.
+
+The check runs on the event loop for every call: a SQLite store is charged
+there and then (microseconds, no round trip), a store across the network
+(Redis) is awaited, so the loop serves other calls while it answers."""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from passgate.identity.records import ApiKeyRecord
 from passgate.interceptors.call import CallRecord
 from passgate.interceptors.handlers import CallCheck, Check, Context, metadata_values, method_name
 from passgate.limits.client_address import FORWARDED_FOR, Network, client_address, peer_host
-from passgate.limits.store import Budget, LimitStore
+from passgate.limits.policy import Budget, Denial
+from passgate.limits.store import LimitStore, NetworkLimitStore
 from passgate.rates import Rate
 
 _SUBJECTS = {
@@ -50,25 +55,32 @@ class RateLimitGate(CallCheck):
             return None
         method = method_name(full_method)
         proxies = self._proxies
+        store, clock = self._store, self._clock
 
-        def check(call: CallRecord, context: Context) -> None:
-            key = call.api_key
+        def budgets(call: CallRecord, context: Context) -> tuple[Budget, ...]:
             if proxies:  # x-forwarded-for is read only where a proxy is trusted to write it
                 forwarded = metadata_values(context, FORWARDED_FOR)
                 address = call.forwarded_client = client_address(call.peer, forwarded, proxies)
             else:
                 address = peer_host(call.peer)
-            denial = self._store.charge(self._budgets(method, key, address), self._clock)
-            if denial is not None:
-                kind, _, _ = denial.budget.key.partition(":")
-                subject = f"key:{key.id}" if kind == "key" and key is not None else kind
-                raise RateLimited(
-                    denial.retry_after,
-                    subject=subject,
-                    description=f"{_SUBJECTS.get(kind, kind)} budget of {denial.budget.rate} spent",
-                )
+            return self._budgets(method, call.api_key, address)
 
-        return check
+        if isinstance(store, NetworkLimitStore):
+            network = store
+
+            async def charge_over_network(call: CallRecord, context: Context) -> None:
+                denial = await network.charge_async(budgets(call, context), clock)
+                if denial is not None:
+                    raise _refusal(denial, call.api_key)
+
+            return charge_over_network
+
+        def charge(call: CallRecord, context: Context) -> None:
+            denial = store.charge(budgets(call, context), clock)
+            if denial is not None:
+                raise _refusal(denial, call.api_key)
+
+        return charge
 
     def _budgets(self, method: str, key: ApiKeyRecord | None, address: str) -> tuple[Budget, ...]:
         """The budgets a call charges, made once per method, key and address (a
@@ -88,3 +100,13 @@ class RateLimitGate(CallCheck):
                 self._known.clear()
             self._known[known_as] = budgets
         return budgets
+
+
+def _refusal(denial: Denial, key: ApiKeyRecord | None) -> RateLimited:
+    kind, _, _ = denial.budget.key.partition(":")
+    subject = f"key:{key.id}" if kind == "key" and key is not None else kind
+    return RateLimited(
+        denial.retry_after,
+        subject=subject,
+        description=f"{_SUBJECTS.get(kind, kind)} budget of {denial.budget.rate} spent",
+    )

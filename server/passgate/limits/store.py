@@ -10,89 +10,22 @@ lose at most their last seconds.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from passgate.clock import Clock
 from passgate.errors import ServiceUnavailable
+from passgate.limits import arithmetic
+from passgate.limits.arithmetic import MICROS, Gcra, ThrottleRecord
+from passgate.limits.outage import Outage
+from passgate.limits.policy import Admission, Budget, Denial, ThrottlePolicy, ThrottleState
 from passgate.private_files import private_sqlite_file
 from passgate.rates import Rate
-
-log = logging.getLogger("passgate.limits")
-
-
-@dataclass(frozen=True)
-class Budget:
-    """A named bucket charged one call at `rate` (GCRA: a smooth token bucket)."""
-
-    key: str
-    rate: Rate
-
-
-@dataclass(frozen=True)
-class Denial:
-    budget: Budget
-    retry_after: float  # seconds until this budget would let the call through
-
-
-@dataclass(frozen=True)
-class ThrottlePolicy:
-    """`free` failures cost nothing; each further one doubles the delay from `first`
-    up to `longest`; a quiet `forget_after` seconds wipes the count."""
-
-    free: int = 5
-    first: float = 1.0
-    longest: float = 900.0
-    forget_after: float = 3600.0
-
-    def delay(self, failures: int) -> float:
-        if failures <= self.free:
-            return 0.0
-        return float(min(self.longest, self.first * 2.0 ** min(failures - self.free - 1, 40)))
-
-    def open_slots(self, failures: int) -> int:
-        """How many attempts may be checked at once after `failures`: as many as,
-        were every one to fail, would reach the next delay and no further. So
-        attempts sent together are checked exactly as many as sent one by one:
-        the free failures and the one that starts the first delay, then one
-        after each delay."""
-        return self.free + 1 - failures if failures <= self.free else 1
-
-
-@dataclass(frozen=True)
-class ThrottleState:
-    failures: int
-    blocked_until: float
-    in_flight: int = 0  # attempts admitted and not yet settled
-
-    def retry_after(self, now: float) -> float:
-        wait = self.blocked_until - now
-        return wait if wait > 1e-6 else 0.0  # below float rounding of epoch seconds: over
-
-
-@dataclass(frozen=True)
-class Admission:
-    """The throttle's answer to one attempt: admitted, refused until a delay
-    ends (`retry_after` > 0), or neither: every open slot is held by attempts
-    still being checked, whose outcome decides (ask again shortly)."""
-
-    admitted: bool
-    retry_after: float = 0.0
-
-
-ADMITTED = Admission(True)
-SLOTS_HELD = Admission(False)
-
-# An admitted attempt holds its slot until it settles, or for this long if its
-# process dies first (longer than any bcrypt wait an admitted call can have).
-IN_FLIGHT_LEASE = 60.0
 
 
 class LimitStoreUnavailable(ServiceUnavailable):
@@ -139,6 +72,21 @@ class LimitStore(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class NetworkLimitStore(LimitStore, Protocol):
+    """A store reached over the network: a round trip must not block the event
+    loop, which runs every call's budget check, so the charge has an awaitable
+    form; its connections close on the loop too."""
+
+    async def charge_async(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
+        """`charge`, awaited on the event loop."""
+        ...
+
+    async def aclose(self) -> None:
+        """Closes what the event loop opened; `close` still follows."""
+        ...
+
+
 # Each row says when it stops mattering: a budget once its tat (microseconds)
 # has passed, a throttle at `expires_at` (seconds); past that, a missing row
 # means the same. Throttles are pruned through an index; budgets, written on
@@ -159,9 +107,9 @@ _UPGRADE_FROM_1 = (
     "ALTER TABLE throttles ADD COLUMN expires_at REAL NOT NULL DEFAULT 0",
     "UPDATE throttles SET expires_at = max(blocked_until, last_failure + 86400)",
 )
-# GCRA in one statement: the theoretical arrival time (tat) moves on by one
-# emission interval per call, and a call passes while tat stays within one
-# period of now. No row comes back when the call is refused.
+# GCRA (arithmetic.Gcra.charge) in one statement: ?2 is now, ?3 the calls'
+# intervals, ?4 the period, all in microseconds. No row comes back when the
+# call is refused.
 _CHARGE = (
     "INSERT INTO budgets (key, tat) VALUES (?1, ?2 + ?3) "
     "ON CONFLICT (key) DO UPDATE SET tat = max(tat, ?2) + ?3 "
@@ -178,7 +126,6 @@ _PUT_THROTTLE = (
     "last_failure = excluded.last_failure, in_flight = excluded.in_flight, "
     "in_flight_until = excluded.in_flight_until, expires_at = excluded.expires_at"
 )
-_ThrottleRow = tuple[int, float, float, int, float]  # the columns of _THROTTLE_ROW
 _DELETE_THROTTLE = "DELETE FROM throttles WHERE key = ?"
 PRUNE_BATCH = 1000  # rows one pruning transaction deletes
 # Each with whether its cut-off is in microseconds (budgets) or seconds (throttles).
@@ -190,9 +137,6 @@ _PRUNE = (
         False,
     ),
 )
-
-
-_MICROS = 1_000_000
 
 
 # Large budgets are charged to the shared state in leases: a process takes a
@@ -252,7 +196,7 @@ class SqliteLimitStore:
         self._lock = threading.Lock()
         self._charge_lock = threading.Lock()
         self._leases = _Leases()
-        self._failing: str | None = None  # the cause last logged, until the store works again
+        self._outage = Outage(str(path), "cannot be written")
         with self._transaction() as connection:
             for statement in _SCHEMA:
                 connection.execute(statement)
@@ -295,21 +239,9 @@ class SqliteLimitStore:
                     connection.execute("ROLLBACK")
                 raise
         except sqlite3.Error as error:
-            self._report_failure(error)
+            self._outage.failed(error)
             raise LimitStoreUnavailable() from error
-        if self._failing is not None:
-            self._failing = None
-            log.warning("limits store %s works again", self._path)
-
-    def _report_failure(self, error: sqlite3.Error) -> None:
-        cause = str(error)
-        if cause != self._failing:
-            self._failing = cause
-            log.error(
-                "limits store %s cannot be written (%s): calls answer UNAVAILABLE until it can",
-                self._path,
-                cause,
-            )
+        self._outage.worked()
 
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         # One thread of this process at a time: threads queue on a lock rather
@@ -331,17 +263,14 @@ class SqliteLimitStore:
         denial: Denial | None = None
         with self._transaction() as connection:
             now = clock.now()
-            # Whole microseconds: float epoch seconds would drift by rounding
-            # and refuse the 25th call of "25/5s".
-            now_us = round(now * _MICROS)
+            now_us = round(now * MICROS)
             for budget in budgets:
-                period_us = round(budget.rate.period * _MICROS)
-                interval_us = max(1, round(period_us / budget.rate.count))
+                gcra = Gcra.of(budget.rate)
                 size = lease_size(budget.rate)
                 row = None
                 for calls in dict.fromkeys((size, 1)):
                     row = connection.execute(
-                        _CHARGE, (budget.key, now_us, interval_us * calls, period_us)
+                        _CHARGE, (budget.key, now_us, gcra.interval_us * calls, gcra.period_us)
                     ).fetchone()
                     if row is not None:
                         granted.append((budget.key, calls))
@@ -351,8 +280,7 @@ class SqliteLimitStore:
                         "SELECT tat FROM budgets WHERE key = ?", (budget.key,)
                     ).fetchone()
                     connection.execute("ROLLBACK")  # none of the budgets is charged
-                    wait_us = max(int(tat), now_us) + interval_us - period_us - now_us
-                    denial = Denial(budget, max(wait_us, 0) / _MICROS)
+                    denial = Denial(budget, gcra.retry_after(int(tat), now_us))
                     break
         if denial is not None:
             return denial
@@ -365,42 +293,21 @@ class SqliteLimitStore:
         # the slot: the write lock is held from the read to the commit.
         with self._transaction() as connection:
             now = clock.now()
-            row = connection.execute(_THROTTLE_ROW, (key,)).fetchone()
-            state = _current(row, now, policy)
-            wait = state.retry_after(now)
-            if wait > 0:
-                return Admission(False, wait)
-            if state.in_flight >= policy.open_slots(state.failures):
-                return SLOTS_HELD
-            taken = ThrottleState(state.failures, state.blocked_until, state.in_flight + 1)
-            _put(connection, key, policy, taken, _last_failure(row), now + IN_FLIGHT_LEASE)
-        return ADMITTED
+            admission, taken = arithmetic.admit(_record(connection, key), now, policy)
+            if taken is not None:
+                _put(connection, key, policy, taken)
+        return admission
 
     def settle(
         self, key: str, clock: Clock, policy: ThrottlePolicy, failed: bool | None
     ) -> ThrottleState:
         with self._transaction() as connection:
             now = clock.now()
-            row = connection.execute(_THROTTLE_ROW, (key,)).fetchone()
-            state = _current(row, now, policy)
-            in_flight = max(0, state.in_flight - 1)
-            last_failure = _last_failure(row)
-            if failed is None:
-                state = ThrottleState(state.failures, state.blocked_until, in_flight)
-            elif not failed:
-                state = ThrottleState(0, 0.0, in_flight)
-            elif state.blocked_until <= now:
-                failures = state.failures + 1
-                delay = policy.delay(failures)
-                state = ThrottleState(failures, now + delay if delay else 0.0, in_flight)
-                last_failure = now
-            else:
-                state = ThrottleState(state.failures, state.blocked_until, in_flight)
-            if state.failures == 0 and state.in_flight == 0:
+            state, record = arithmetic.settle(_record(connection, key), now, policy, failed)
+            if record is None:
                 connection.execute(_DELETE_THROTTLE, (key,))
             else:
-                in_flight_until = 0.0 if row is None else float(row[4])
-                _put(connection, key, policy, state, last_failure, in_flight_until)
+                _put(connection, key, policy, record)
         return state
 
     def clear(self, key: str) -> None:
@@ -412,7 +319,7 @@ class SqliteLimitStore:
         for statement, in_micros in _PRUNE:
             while True:
                 now = clock.now()
-                cutoff = round(now * _MICROS) if in_micros else now
+                cutoff = round(now * MICROS) if in_micros else now
                 with self._transaction() as connection:
                     count = int(connection.execute(statement, (cutoff, PRUNE_BATCH)).rowcount)
                 removed += count
@@ -428,44 +335,33 @@ class SqliteLimitStore:
         self._local = threading.local()
 
 
-def _current(row: _ThrottleRow | None, now: float, policy: ThrottlePolicy) -> ThrottleState:
-    """The throttle state a row stands for at `now`: a lapsed in-flight lease
-    frees its slots, and a quiet `forget_after` wipes a count whose delay is over."""
+def _record(connection: sqlite3.Connection, key: str) -> ThrottleRecord | None:
+    row = connection.execute(_THROTTLE_ROW, (key,)).fetchone()
     if row is None:
-        return ThrottleState(0, 0.0)
+        return None
     failures, blocked_until, last_failure, in_flight, in_flight_until = row
-    if in_flight_until <= now:
-        in_flight = 0
-    if last_failure < now - policy.forget_after and blocked_until <= now:
-        failures, blocked_until = 0, 0.0
-    return ThrottleState(int(failures), float(blocked_until), int(in_flight))
+    return ThrottleRecord(
+        int(failures),
+        float(blocked_until),
+        float(last_failure),
+        int(in_flight),
+        float(in_flight_until),
+    )
 
 
-def _last_failure(row: _ThrottleRow | None) -> float:
-    return 0.0 if row is None else float(row[2])
-
-
-def _put(  # noqa: PLR0917 (one row's columns)
-    connection: sqlite3.Connection,
-    key: str,
-    policy: ThrottlePolicy,
-    state: ThrottleState,
-    last_failure: float,
-    in_flight_until: float,
+def _put(
+    connection: sqlite3.Connection, key: str, policy: ThrottlePolicy, record: ThrottleRecord
 ) -> None:
-    forgotten_at = last_failure + policy.forget_after if state.failures else 0.0
-    held_until = in_flight_until if state.in_flight else 0.0
-    expires_at = max(state.blocked_until, forgotten_at, held_until)
     connection.execute(
         _PUT_THROTTLE,
         (
             key,
-            state.failures,
-            state.blocked_until,
-            last_failure,
-            state.in_flight,
-            in_flight_until,
-            expires_at,
+            record.failures,
+            record.blocked_until,
+            record.last_failure,
+            record.in_flight,
+            record.in_flight_until,
+            record.expires_at(policy),
         ),
     )
 

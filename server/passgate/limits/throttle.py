@@ -10,7 +10,8 @@ from collections.abc import Callable
 from passgate.clock import Clock
 from passgate.errors import PassgateError, RateLimited, ServiceUnavailable
 from passgate.identity.identifiers import Identifier
-from passgate.limits.store import LimitStore, ThrottlePolicy
+from passgate.limits.policy import ThrottlePolicy
+from passgate.limits.store import LimitStore
 
 SUBJECT = "sign-in attempts"
 

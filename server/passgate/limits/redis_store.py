@@ -1,0 +1,179 @@
+"""Budgets and throttles in Redis, shared by replicas on several machines.
+
+Every operation is one round trip: a Lua script (passgate/limits/redis_scripts.py)
+run with EVALSHA, atomic against every other client, and timed by Redis's own
+clock, so replicas whose clocks differ charge one budget alike. Every key
+expires when it stops mattering, so nothing grows and nothing needs pruning.
+
+Redis that cannot be reached (down, a timeout, out of memory, a read-only
+replica) answers LimitStoreUnavailable, logged once per cause; redis-py
+reconnects on its own, so the store works again when Redis does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import redis
+import redis.asyncio
+from redis import exceptions
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from passgate.clock import Clock
+from passgate.limits import redis_scripts
+from passgate.limits.arithmetic import MICROS, Gcra
+from passgate.limits.outage import Outage
+from passgate.limits.policy import (
+    ADMITTED,
+    IN_FLIGHT_LEASE,
+    SLOTS_HELD,
+    Admission,
+    Budget,
+    Denial,
+    ThrottlePolicy,
+    ThrottleState,
+)
+from passgate.limits.store import LimitStoreUnavailable
+
+PREFIX = "passgate:limits:"
+BUDGET_PREFIX = PREFIX + "budget:"
+THROTTLE_PREFIX = PREFIX + "throttle:"
+
+# How long one call may wait for Redis before it answers UNAVAILABLE: a
+# round trip takes well under a millisecond on a network that works.
+SOCKET_TIMEOUT = 2.0
+CONNECT_TIMEOUT = 2.0
+# One retry, at once, on a lost connection: a pooled connection broken in a
+# way redis-py does not notice before sending is replaced on the call that
+# finds it, rather than failing that call. Each client takes its own kind of
+# Retry (the asyncio one awaits).
+RETRIES = 1
+
+# What means Redis cannot be used now (rather than a bug of ours): a lost
+# connection, a timeout, a full memory, a replica that may not write, a
+# failover under way.
+_UNAVAILABLE: tuple[type[Exception], ...] = (
+    exceptions.ConnectionError,
+    exceptions.TimeoutError,
+    exceptions.OutOfMemoryError,
+    exceptions.ReadOnlyError,
+    exceptions.TryAgainError,
+    exceptions.MasterDownError,
+)
+
+
+def shown_address(url: str) -> str:
+    """The store as logs name it: scheme, host, port and database, never a password."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path or '/0'}"
+
+
+class RedisLimitStore:
+    """A LimitStore in Redis at `url` (redis://[:PASSWORD@]HOST:PORT/DB, or
+    rediss:// for TLS).
+
+    The `clock` arguments of the LimitStore methods are not used: budgets and
+    throttles are timed by Redis's clock, the one every replica shares.
+    Returned times (a ThrottleState's blocked_until) are on that clock too.
+
+    The budget check runs on the server's event loop, so it has an awaitable
+    form, `charge_async`, on an asyncio client; throttles are admitted and
+    settled on worker threads, on a blocking one.
+    """
+
+    def __init__(self, url: str) -> None:
+        timeouts: dict[str, Any] = {
+            "socket_timeout": SOCKET_TIMEOUT,
+            "socket_connect_timeout": CONNECT_TIMEOUT,
+        }
+        self._client = redis.Redis.from_url(url, retry=Retry(NoBackoff(), RETRIES), **timeouts)
+        self._async_client = redis.asyncio.Redis.from_url(
+            url, retry=AsyncRetry(NoBackoff(), RETRIES), **timeouts
+        )
+        self._charge = self._client.register_script(redis_scripts.CHARGE)
+        self._charge_async = self._async_client.register_script(redis_scripts.CHARGE)
+        self._admit = self._client.register_script(redis_scripts.ADMIT)
+        self._settle = self._client.register_script(redis_scripts.SETTLE)
+        self._outage = Outage(shown_address(url), "cannot be reached")
+
+    @contextmanager
+    def _reaching(self) -> Iterator[None]:
+        try:
+            yield
+        except _UNAVAILABLE as error:
+            self._outage.failed(error)
+            raise LimitStoreUnavailable() from error
+        self._outage.worked()
+
+    def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
+        keys, args = _charge_arguments(budgets)
+        with self._reaching():
+            answer = self._charge(keys=keys, args=args)
+        return _denial(budgets, cast(list[int], answer))
+
+    async def charge_async(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
+        """`charge` without blocking the event loop while Redis answers."""
+        keys, args = _charge_arguments(budgets)
+        with self._reaching():
+            answer = await self._charge_async(keys=keys, args=args)
+        return _denial(budgets, cast(list[int], answer))
+
+    def admit(self, key: str, clock: Clock, policy: ThrottlePolicy) -> Admission:
+        with self._reaching():
+            answer = self._admit(
+                keys=[THROTTLE_PREFIX + key], args=[*_policy_args(policy), IN_FLIGHT_LEASE]
+            )
+        if int(answer[0]):
+            return ADMITTED
+        wait = float(answer[1])
+        return Admission(False, wait) if wait > 0 else SLOTS_HELD
+
+    def settle(
+        self, key: str, clock: Clock, policy: ThrottlePolicy, failed: bool | None
+    ) -> ThrottleState:
+        verdict = "" if failed is None else "1" if failed else "0"
+        with self._reaching():
+            failures, blocked_until, in_flight = self._settle(
+                keys=[THROTTLE_PREFIX + key], args=[*_policy_args(policy), verdict]
+            )
+        return ThrottleState(int(failures), float(blocked_until), int(in_flight))
+
+    def clear(self, key: str) -> None:
+        with self._reaching():
+            self._client.delete(THROTTLE_PREFIX + key)
+
+    def prune(self, clock: Clock) -> int:
+        """Nothing to do: every key expires on its own in Redis."""
+        return 0
+
+    async def aclose(self) -> None:
+        """Closes the asyncio client's connections, on the loop that used them."""
+        await self._async_client.aclose()
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _charge_arguments(budgets: Sequence[Budget]) -> tuple[list[str], list[int]]:
+    keys = [BUDGET_PREFIX + budget.key for budget in budgets]
+    args: list[int] = []
+    for budget in budgets:
+        gcra = Gcra.of(budget.rate)
+        args += (gcra.interval_us, gcra.period_us)
+    return keys, args
+
+
+def _denial(budgets: Sequence[Budget], answer: list[int]) -> Denial | None:
+    refused = int(answer[0])
+    if not refused:
+        return None
+    return Denial(budgets[refused - 1], int(answer[1]) / MICROS)
+
+
+def _policy_args(policy: ThrottlePolicy) -> list[float]:
+    return [policy.free, policy.first, policy.longest, policy.forget_after]

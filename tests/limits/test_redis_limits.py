@@ -1,0 +1,204 @@
+"""The Redis limits store under what a shared store meets: many processes
+charging one budget at once, and a Redis that goes away and comes back."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import grpc
+import pytest
+import redis
+import trustme
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from rpc import metadata, pb, refused, stub
+
+from passgate.auth.v1 import auth_service_pb2_grpc
+from passgate.clock import SystemClock
+from passgate.limits.policy import Budget, ThrottlePolicy
+from passgate.limits.store import LimitStoreUnavailable
+from passgate.limits.stores import open_limits_store
+from passgate.rates import Rate
+from passgate.redis_server import RedisServer, Tls
+from passgate.testing import in_process_server
+
+# Charges one budget from many threads, once every process is ready (connected
+# and told "go" on stdin), so that the processes contend; prints the calls passed.
+_CHARGER = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from passgate.clock import SystemClock
+from passgate.limits.policy import Budget
+from passgate.limits.stores import open_limits_store
+from passgate.rates import Rate
+url, threads, tries = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+store = open_limits_store(url)
+budget = [Budget("key:shared", Rate(100, 3600.0))]
+assert store.charge([Budget("key:warm-up", Rate(10**6, 1.0))], SystemClock()) is None
+print("ready", flush=True)
+sys.stdin.readline()
+def charge(_):
+    return sum(store.charge(budget, SystemClock()) is None for _ in range(tries))
+with ThreadPoolExecutor(threads) as pool:
+    print(sum(pool.map(charge, range(threads))))
+"""
+
+
+def test_many_threads_in_several_processes_get_exactly_the_budget(redis_server: RedisServer):
+    chargers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CHARGER, redis_server.url(2), "6", "40"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for charger in chargers:
+        assert charger.stdout is not None
+        assert charger.stdout.readline() == "ready\n", charger.communicate(timeout=60)[1]
+    outputs = [charger.communicate("go\n", timeout=120) for charger in chargers]
+    assert all(charger.returncode == 0 for charger in chargers), [err for _, err in outputs]
+    passed = [int(out) for out, _ in outputs]
+    # 960 attempts at once on a budget of 100 an hour: exactly 100 pass, whoever gets them
+    assert sum(passed) == 100, passed
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+def test_a_lost_redis_answers_unavailable_logged_once_and_recovers_by_itself(
+    own_redis: RedisServer, caplog: pytest.LogCaptureFixture
+):
+    store = open_limits_store(own_redis.url())
+    budget = [Budget("key:k", Rate(25, 5.0))]
+    clock = SystemClock()
+    policy = ThrottlePolicy()
+    try:
+        assert store.charge(budget, clock) is None
+        own_redis.stop()
+        with caplog.at_level(logging.WARNING, logger="passgate.limits"):
+            for _ in range(3):
+                with pytest.raises(LimitStoreUnavailable):
+                    store.charge(budget, clock)
+                with pytest.raises(LimitStoreUnavailable):
+                    store.admit("signin:t:user:x", clock, policy)
+            failing = [r for r in caplog.records if "cannot be reached" in r.getMessage()]
+            assert len(failing) == 1, [r.getMessage() for r in failing]
+            assert f"redis://127.0.0.1:{own_redis.port}/0" in failing[0].getMessage()
+
+            own_redis.start()  # the same port, empty: a restarted Redis
+            assert store.charge(budget, clock) is None
+            assert store.admit("signin:t:user:x", clock, policy).admitted
+            assert any("works again" in r.getMessage() for r in caplog.records)
+    finally:
+        store.close()
+
+
+VERIFY = pb.VerifySessionRequest(session_token="pgs_" + "x" * 43)
+
+
+def test_a_server_on_redis_answers_others_while_redis_is_slow_and_keeps_its_budgets(
+    tmp_path: Path, redis_server: RedisServer
+):
+    """Budgets are charged in Redis without holding up the event loop: while
+    Redis answers nothing for a second, a health check still answers at once."""
+    with redis.Redis.from_url(redis_server.url(3)) as client:
+        client.flushdb()
+        with (
+            in_process_server(
+                tmp_path,
+                key_rate=Rate(25, 3600.0),  # refilled too slowly to matter here
+                ip_rate=Rate(40, 3600.0),
+                limits_store=redis_server.url(3),
+            ) as srv,
+            grpc.insecure_channel(srv.target) as channel,
+        ):
+            api = auth_service_pb2_grpc.AuthServiceStub(channel)
+            health = health_pb2_grpc.HealthStub(channel)
+            md = metadata(srv.api_key)
+            assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
+
+            client.client_pause(1000, all=False)  # scripts wait; this client does not
+            with ThreadPoolExecutor(1) as pool:
+                paused = time.monotonic()
+                held = pool.submit(refused, api.VerifySession, VERIFY, metadata=md)
+                time.sleep(0.1)  # the call is waiting for Redis now
+                asked = time.monotonic()
+                reply = health.Check(health_pb2.HealthCheckRequest(), timeout=5)
+                assert reply.status == health_pb2.HealthCheckResponse.SERVING
+                assert time.monotonic() - asked < 0.5
+                assert held.result(timeout=10).reason == "SESSION_INVALID"
+                assert time.monotonic() - paused > 0.9  # it did wait for Redis
+
+            # 2 calls so far: 23 more pass the key budget of 25, then it refuses, honestly
+            for _ in range(23):
+                assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
+            refusal = refused(api.VerifySession, VERIFY, metadata=md)
+            assert refusal.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert refusal.quota_subjects[0].startswith("key:key_")
+            assert refusal.retry_delay is not None and 140 < refusal.retry_delay <= 144  # 1/25 h
+
+            # a wrong key is charged to the address (25 spent of 40): 15 more, then refused
+            wrong = metadata("pgk_" + "x" * 43)
+            reasons = [refused(api.VerifySession, VERIFY, metadata=wrong).reason for _ in range(16)]
+            assert reasons == ["API_KEY_INVALID"] * 15 + ["RATE_LIMITED"]
+
+
+def test_a_server_whose_redis_is_lost_answers_unavailable_then_serves_again(
+    tmp_path: Path, own_redis: RedisServer
+):
+    with (
+        in_process_server(tmp_path, limits_store=own_redis.url()) as srv,
+        stub(srv.target) as api,
+    ):
+        md = metadata(srv.api_key)
+        sign_in = pb.SignInRequest(email="nobody@example.com", password="Wrong-Horse-9-battery")
+        assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
+        own_redis.stop()
+        for call, request in ((api.VerifySession, VERIFY), (api.SignIn, sign_in)):
+            refusal = refused(call, request, metadata=md)
+            assert refusal.code == grpc.StatusCode.UNAVAILABLE
+            assert refusal.reason == "SERVICE_UNAVAILABLE"
+            assert refusal.retry_delay is not None and refusal.retry_delay > 0
+        own_redis.start()  # back, on the same port: the same server answers again
+        assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
+        assert refused(api.SignIn, sign_in, metadata=md).reason == "INVALID_CREDENTIALS"
+
+
+def test_a_password_and_tls_are_taken_from_the_url(tmp_path: Path):
+    ca = trustme.CA()
+    tls = Tls(tmp_path / "redis.crt", tmp_path / "redis.key", tmp_path / "ca.crt")
+    issued = ca.issue_cert("127.0.0.1")
+    issued.cert_chain_pems[0].write_to_path(str(tls.cert))
+    issued.private_key_pem.write_to_path(str(tls.key))
+    ca.cert_pem.write_to_path(str(tls.ca))
+    server = RedisServer(password="redis-secret", tls=tls).start()
+    budget = [Budget("key:tls", Rate(25, 5.0))]
+    try:
+        assert server.url().startswith("rediss://:redis-secret@")
+        store = open_limits_store(server.url())
+        try:
+            assert sum(store.charge(budget, SystemClock()) is None for _ in range(30)) == 25
+        finally:
+            store.close()
+        wrong = open_limits_store(server.url().replace("redis-secret", "not-it"))
+        try:
+            with pytest.raises(LimitStoreUnavailable):
+                wrong.charge(budget, SystemClock())
+        finally:
+            wrong.close()
+    finally:
+        server.remove()

@@ -1,0 +1,165 @@
+"""Every limits store gives the same answers: a SQLite file and Redis, each
+real, on the real clock (Redis times budgets by its own, so no store gets a
+fake one here). Small periods and delays keep the waits short."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from passgate.clock import SystemClock
+from passgate.limits.policy import IN_FLIGHT_LEASE, SLOTS_HELD, Budget, ThrottlePolicy
+from passgate.limits.store import LimitStore, SqliteLimitStore
+from passgate.limits.stores import open_limits_store
+from passgate.rates import Rate
+from passgate.redis_server import RedisServer
+
+CLOCK = SystemClock()
+STORES = ("sqlite", "redis")
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LimitStore]:
+    if request.param == "sqlite":
+        opened: LimitStore = SqliteLimitStore(tmp_path / "limits.db")
+    else:
+        server: RedisServer = request.getfixturevalue("redis_server")
+        with redis.Redis.from_url(server.url()) as client:
+            client.flushdb()
+        opened = open_limits_store(server.url())
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def passes(store: LimitStore, budgets: list[Budget], times: int) -> int:
+    return sum(store.charge(budgets, CLOCK) is None for _ in range(times))
+
+
+def test_a_25_per_5s_budget_lets_exactly_25_through_then_says_honestly_when(store: LimitStore):
+    budget = Budget("key:k1", Rate(25, 5.0))
+    assert passes(store, [budget], 25) == 25
+    denial = store.charge([budget], CLOCK)
+    assert denial is not None and denial.budget == budget
+    # one call's share (0.2 s), less the moments the 26 calls took
+    assert 0.1 < denial.retry_after <= 0.2
+    assert passes(store, [budget], 5) == 0
+    time.sleep(denial.retry_after + 0.01)
+    assert passes(store, [budget], 2) == 1  # one call's share came back, and one only
+
+
+def test_several_budgets_are_charged_all_or_nothing(store: LimitStore):
+    roomy = Budget("key:roomy", Rate(3, 60.0))
+    tight = Budget("ip:tight", Rate(1, 60.0))
+    assert store.charge([roomy, tight], CLOCK) is None
+    denial = store.charge([roomy, tight], CLOCK)
+    assert denial is not None and denial.budget == tight
+    assert 59.0 < denial.retry_after <= 60.0
+    # the refused call charged neither: the roomy budget still has its two calls
+    assert passes(store, [roomy], 3) == 2
+
+
+FAST = ThrottlePolicy(free=5, first=0.1, longest=0.4, forget_after=3600.0)
+
+
+def fail(store: LimitStore, key: str, policy: ThrottlePolicy = FAST) -> float:
+    """One admitted attempt that fails; the delay it starts (0 when free)."""
+    admission = store.admit(key, CLOCK, policy)
+    assert admission.admitted, admission
+    state = store.settle(key, CLOCK, policy, failed=True)
+    return max(0.0, state.blocked_until - time.time())
+
+
+def test_free_failures_cost_nothing_then_delays_double_up_to_the_longest(store: LimitStore):
+    assert [fail(store, "signin:t:user:a") for _ in range(5)] == [0.0] * 5
+    delays = []
+    for _ in range(4):
+        delays.append(fail(store, "signin:t:user:a"))
+        refusal = store.admit("signin:t:user:a", CLOCK, FAST)
+        assert not refusal.admitted
+        assert 0 < refusal.retry_after <= delays[-1] + 0.01
+        # a failure counted while blocked (a wrong reset token) does not extend it
+        blocked = store.settle("signin:t:user:a", CLOCK, FAST, failed=True)
+        assert blocked.failures == 6 + len(delays) - 1
+        time.sleep(refusal.retry_after + 0.01)
+    assert delays == pytest.approx([0.1, 0.2, 0.4, 0.4], abs=0.03)
+
+
+def test_open_slots_count_the_attempts_still_in_flight(store: LimitStore):
+    key = "signin:t:user:b"
+    # no failures yet: the five free ones and the one that starts the first delay
+    assert [store.admit(key, CLOCK, FAST).admitted for _ in range(7)] == [True] * 6 + [False]
+    assert store.admit(key, CLOCK, FAST) == SLOTS_HELD
+    for _ in range(6):
+        store.settle(key, CLOCK, FAST, failed=None)
+    for _ in range(4):
+        fail(store, key)
+    # four failures: two slots (the fifth free failure and the first delayed one)
+    assert [store.admit(key, CLOCK, FAST).admitted for _ in range(3)] == [True, True, False]
+
+
+def test_a_success_wipes_the_count_and_no_verdict_only_frees_the_slot(store: LimitStore):
+    key = "signin:t:user:c"
+    for _ in range(3):
+        fail(store, key)
+    assert store.admit(key, CLOCK, FAST).admitted
+    undecided = store.settle(key, CLOCK, FAST, failed=None)
+    assert (undecided.failures, undecided.in_flight) == (3, 0)
+    assert store.admit(key, CLOCK, FAST).admitted  # the slot came back
+    wiped = store.settle(key, CLOCK, FAST, failed=False)
+    assert (wiped.failures, wiped.blocked_until, wiped.in_flight) == (0, 0.0, 0)
+    assert [fail(store, key) for _ in range(6)][-1] > 0  # five free again, then a delay
+
+
+def test_a_quiet_forget_after_wipes_the_count(store: LimitStore):
+    forgetful = ThrottlePolicy(free=1, first=0.05, longest=0.05, forget_after=0.3)
+    key = "reset-token:t:u"
+    assert fail(store, key, forgetful) == 0.0
+    assert fail(store, key, forgetful) > 0
+    time.sleep(0.35)
+    state = store.settle(key, CLOCK, forgetful, failed=None)
+    assert state.failures == 0
+    assert fail(store, key, forgetful) == 0.0  # free again
+
+
+def test_clear_forgets_a_throttle(store: LimitStore):
+    key = "signin:t:user:d"
+    for _ in range(6):
+        fail(store, key)
+    assert not store.admit(key, CLOCK, FAST).admitted
+    store.clear(key)
+    assert store.admit(key, CLOCK, FAST).admitted
+
+
+def test_every_redis_key_expires_when_it_stops_mattering(redis_server: RedisServer):
+    store = open_limits_store(redis_server.url(1))
+    with redis.Redis.from_url(redis_server.url(1)) as client:
+        client.flushdb()
+        try:
+            store.charge([Budget("key:e", Rate(25, 5.0)), Budget("ip:e", Rate(100, 1.0))], CLOCK)
+            budget_ttls = sorted(client.pttl(k) for k in client.keys("passgate:limits:budget:*"))
+            # each budget is full again once one call's share has passed
+            assert len(budget_ttls) == 2
+            assert 0 < budget_ttls[0] <= 10 and 150 < budget_ttls[1] <= 200
+
+            policy = ThrottlePolicy(forget_after=3600.0)
+            store.admit("signin:t:user:e", CLOCK, policy)
+            throttle = "passgate:limits:throttle:signin:t:user:e"
+            # an attempt in flight holds its slot for the lease (whole milliseconds, rounded up)
+            lease_ms = IN_FLIGHT_LEASE * 1000
+            assert lease_ms - 1000 < client.pttl(throttle) <= lease_ms + 1
+            store.settle("signin:t:user:e", CLOCK, policy, failed=True)
+            # a failure is remembered for forget_after
+            assert 3599_000 < client.pttl(throttle) <= 3600_001
+            store.settle("signin:t:user:e", CLOCK, policy, failed=False)
+            assert not client.exists(throttle)  # a success leaves nothing behind
+            # nothing lives for ever (-1: no expiry; -2: expired since listed)
+            assert all(client.pttl(k) != -1 for k in client.keys("*"))
+            assert store.prune(CLOCK) == 0  # nothing is left to prune
+        finally:
+            store.close()
