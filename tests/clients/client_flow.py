@@ -31,6 +31,7 @@ from typing import IO, Any
 
 import grpc
 import trustme
+from cryptography.hazmat.primitives import serialization
 
 from passgate.testing import ServerProcess
 
@@ -269,10 +270,19 @@ def mutual_tls_server(workdir: Path) -> Iterator[tuple[ServerProcess, ClientTLS]
         "ca.pem": server_ca.cert_pem,
         "clients.pem": client_ca.cert_pem,
         "client.pem": client.cert_chain_pems[0],
-        "client.key": client.private_key_pem,
     }
     for name, blob in files.items():
         blob.write_to_path(str(tls / name))
+    # The client key as unencrypted PKCS#8 (trustme writes SEC1): grpc-java's
+    # Netty reads no other PEM key, and the other clients read it too.
+    key = serialization.load_pem_private_key(client.private_key_pem.bytes(), password=None)
+    (tls / "client.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     args = (
         "--tls-cert", str(tls / "server.pem"),
         "--tls-key", str(tls / "server.key"),
