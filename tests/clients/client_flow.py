@@ -304,8 +304,10 @@ def check_mutual_tls(
     over plain text; without a client certificate the server lets it make no
     call, and it says so and exits non-zero."""
     with mutual_tls_server(workdir) as (server, tls):
-        check_flow(run_flow(command, server, cwd=cwd, label=label, passgate=passgate,
-                            flags=tls.flags()))  # fmt: skip
+        mutual = run_flow(
+            command, server, cwd=cwd, label=label, passgate=passgate, flags=tls.flags()
+        )
+        check_flow(mutual)
         refused = run_flow(
             command,
             server,
