@@ -8,6 +8,9 @@ client's folder, `../../.venv/bin/passgate` unless told otherwise), submits
 the reset and signs in with the new password, printing one JSON line per step. Calls that passgate
 refuses with RESOURCE_EXHAUSTED are retried after RetryInfo's delay, and
 print a `backoff` event.
+
+Over TLS the example trusts the CA in `--ca-cert` and, for mutual TLS,
+presents `--client-cert` and `--client-key`: `check_mutual_tls` runs it so.
 """
 
 from __future__ import annotations
@@ -20,11 +23,15 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import grpc
+import trustme
+from cryptography.hazmat.primitives import serialization
 
 from passgate.testing import ServerProcess
 
@@ -57,6 +64,7 @@ class FlowRun:
     order: list[str] = field(default_factory=list)
     backoffs: list[dict[str, Any]] = field(default_factory=list)
     stderr: str = ""
+    returncode: int | None = None
 
 
 def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
@@ -89,10 +97,13 @@ def run_flow(
     cwd: Path,
     label: str,
     passgate: Path | None = None,
+    flags: tuple[str, ...] = (),
+    check: bool = True,
     timeout: float = 120.0,
 ) -> FlowRun:
     """Runs the example from `cwd` against `server` for a fresh user (as its
-    README does) and collects its JSON lines."""
+    README does) and collects its JSON lines. `flags` go after the usual ones
+    (the TLS files); with `check=False` a non-zero exit is returned, not raised."""
     email = f"{label}-{uuid.uuid4().hex[:12]}@example.com"
     run = FlowRun(user_id=server.create_user(email=email, password=PASSWORD))
     with subprocess.Popen(
@@ -111,6 +122,7 @@ def run_flow(
             "--mail-dir",
             str(server.mail_dir),
             *(["--passgate", str(passgate)] if passgate is not None else []),
+            *flags,
         ],
         cwd=cwd,
         env={**os.environ, "PASSGATE_API_KEY": server.api_key},
@@ -147,7 +159,8 @@ def run_flow(
             for pump in pumps:
                 pump.join(timeout=5)
             run.stderr = _drain(errors)
-    assert returncode == 0, f"{label} flow exited {returncode}:\n{run.stderr}"
+    run.returncode = returncode
+    assert returncode == 0 or not check, f"{label} flow exited {returncode}:\n{run.stderr}"
     return run
 
 
@@ -216,3 +229,94 @@ def check_readme_excerpts(readme: Path, example: Path, language: str) -> None:
             )
             assert found is not None, f"{readme.name}: not in {example.name}:\n{chunk}"
             start = found + len(lines)
+
+
+@dataclass(frozen=True)
+class ClientTLS:
+    """The files a client needs for mutual TLS: the CA that signed the
+    server's certificate, and a certificate of its own with its key."""
+
+    ca_cert: Path
+    client_cert: Path
+    client_key: Path
+
+    def flags(self, *, client_certificate: bool = True) -> tuple[str, ...]:
+        """The example's TLS flags, the same in every language."""
+        trust = ("--ca-cert", str(self.ca_cert))
+        if not client_certificate:
+            return trust
+        return (
+            *trust,
+            "--client-cert",
+            str(self.client_cert),
+            "--client-key",
+            str(self.client_key),
+        )
+
+
+@contextmanager
+def mutual_tls_server(workdir: Path) -> Iterator[tuple[ServerProcess, ClientTLS]]:
+    """A server that serves TLS for 127.0.0.1 and asks clients for a
+    certificate from a client CA, with certificates made afresh by trustme,
+    and the files a client that may connect holds."""
+    tls = workdir / "tls"
+    tls.mkdir(parents=True, exist_ok=True)
+    server_ca, client_ca = trustme.CA(), trustme.CA()
+    issued = server_ca.issue_cert("127.0.0.1", "localhost")
+    client = client_ca.issue_cert("flow.example.com", common_name="flow.example.com")
+    files = {
+        "server.pem": issued.cert_chain_pems[0],
+        "server.key": issued.private_key_pem,
+        "ca.pem": server_ca.cert_pem,
+        "clients.pem": client_ca.cert_pem,
+        "client.pem": client.cert_chain_pems[0],
+    }
+    for name, blob in files.items():
+        blob.write_to_path(str(tls / name))
+    # The client key as unencrypted PKCS#8 (trustme writes SEC1): grpc-java's
+    # Netty reads no other PEM key, and the other clients read it too.
+    key = serialization.load_pem_private_key(client.private_key_pem.bytes(), password=None)
+    (tls / "client.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    args = (
+        "--tls-cert", str(tls / "server.pem"),
+        "--tls-key", str(tls / "server.key"),
+        "--tls-client-ca", str(tls / "clients.pem"),
+    )  # fmt: skip
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=server_ca.cert_pem.bytes(),
+        private_key=client.private_key_pem.bytes(),
+        certificate_chain=client.cert_chain_pems[0].bytes(),
+    )
+    with ServerProcess(workdir / "server", extra_args=args, credentials=credentials) as server:
+        yield server, ClientTLS(tls / "ca.pem", tls / "client.pem", tls / "client.key")
+
+
+def check_mutual_tls(
+    command: list[str], workdir: Path, *, cwd: Path, label: str, passgate: Path | None = None
+) -> None:
+    """Against a mutual-TLS server the flow with the TLS flags does all it does
+    over plain text; without a client certificate the server lets it make no
+    call, and it says so and exits non-zero."""
+    with mutual_tls_server(workdir) as (server, tls):
+        mutual = run_flow(
+            command, server, cwd=cwd, label=label, passgate=passgate, flags=tls.flags()
+        )
+        check_flow(mutual)
+        refused = run_flow(
+            command,
+            server,
+            cwd=cwd,
+            label=label,
+            passgate=passgate,
+            flags=tls.flags(client_certificate=False),
+            check=False,
+        )
+    assert refused.returncode != 0, f"{label} flow got in without a client certificate"
+    assert refused.order == [], refused.order
+    assert refused.stderr.strip(), f"{label} flow failed without saying why"

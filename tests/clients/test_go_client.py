@@ -1,5 +1,6 @@
 """The Go client (clients/go): it builds, vets and passes its unit tests, and its
-example program walks the password life cycle against a live server."""
+example program walks the password life cycle against a live server, over
+plain text and over mutual TLS."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from client_flow import (
     ROOT,
     check_backoff,
     check_flow,
+    check_mutual_tls,
     check_readme_excerpts,
     run_flow,
     throttled_server,
@@ -60,3 +62,7 @@ def test_example_flow_runs_from_clients_go_as_the_readme_says_twice_in_a_row(
 def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -> None:
     with throttled_server(tmp_path / "server") as server:
         check_backoff(run_flow(flow, server, cwd=MODULE, label="go"))
+
+
+def test_example_flow_over_mutual_tls(flow: list[str], tmp_path: Path) -> None:
+    check_mutual_tls(flow, tmp_path, cwd=MODULE, label="go")

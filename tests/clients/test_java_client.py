@@ -1,6 +1,7 @@
 """The Java client (clients/java): Maven packages the jar and runs its unit
 tests, and the example program (compiled against the jar and its runtime
-classpath) walks the password life cycle against a live server."""
+classpath) walks the password life cycle against a live server, over plain
+text and over mutual TLS."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from client_flow import (
     ROOT,
     check_backoff,
     check_flow,
+    check_mutual_tls,
     check_readme_excerpts,
     run_flow,
     throttled_server,
@@ -76,3 +78,7 @@ def test_example_flow(flow: list[str], server: ServerProcess, tmp_path: Path) ->
 def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -> None:
     with throttled_server(tmp_path / "server") as server:
         check_backoff(run_flow(flow, server, cwd=PROJECT, label="java"))
+
+
+def test_example_flow_over_mutual_tls(flow: list[str], tmp_path: Path) -> None:
+    check_mutual_tls(flow, tmp_path, cwd=PROJECT, label="java")

@@ -2,7 +2,8 @@
 
 The wheel is built from clients/python and installed into a fresh virtual
 environment that has never seen the source tree; the README's example runs
-there, with that environment's Python, against a live server. The
+there, with that environment's Python, against a live server, over plain text
+and over mutual TLS. The
 environment is cached per wheel hash, so only a changed client pays for a new
 install.
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from client_flow import mutual_tls_server
 
 import passgate.client as pgc
 from passgate.testing import ServerProcess
@@ -159,22 +161,25 @@ print(json.dumps({
     assert found["all"] == pgc.__all__
 
 
-def test_example_flow_against_a_live_server(
-    client_python: Path, server: ServerProcess, tmp_path: Path
-) -> None:
+def example_flow(
+    python: Path, server: ServerProcess, cwd: Path, flags: tuple[str, ...] = ()
+) -> list[str]:
+    """The example run for a fresh user, checked as a user would read its
+    output and then try the passwords it set; its lines."""
     address = f"flow-{uuid.uuid4().hex[:12]}@example.com"
     user_id = server.create_user(email=address, password=STRONG)
     output = run_isolated(
-        client_python,
+        python,
         str(EXAMPLE),
         address,
         STRONG,
         str(server.mail_dir),
+        *flags,
         env={
             "PASSGATE_TARGET": server.target,
             "PASSGATE_API_KEY": server.api_key,
         },
-        cwd=tmp_path,
+        cwd=cwd,
     )
     lines = output.splitlines()
 
@@ -197,17 +202,47 @@ def test_example_flow_against_a_live_server(
     assert lines[-1] == f"signed in again: user {user_id}"
 
     flow = load_example()
-    with pgc.AuthClient(server.target, server.api_key) as client:
+    with pgc.AuthClient(
+        server.target, server.api_key, channel_credentials=server.credentials
+    ) as client:
         assert client.sign_in(email=address, password=flow.RESET_PASSWORD).user_id == user_id
         for stale in (STRONG, flow.NEW_PASSWORD):
             with pytest.raises(pgc.InvalidCredentials):
                 client.sign_in(email=address, password=stale)
+    return lines
+
+
+def test_example_flow_against_a_live_server(
+    client_python: Path, server: ServerProcess, tmp_path: Path
+) -> None:
+    lines = example_flow(client_python, server, tmp_path)
 
     # The README shows this very output.
     shown = README.read_text().split("Its output")[1].split("```text\n")[1].split("```")[0]
     assert len(shown.splitlines()) == len(lines)
     for expected, actual in zip(shown.splitlines(), lines, strict=True):
         assert matches(expected, actual), f"README shows {expected!r}, the example said {actual!r}"
+
+
+def test_example_flow_over_mutual_tls(client_python: Path, tmp_path: Path) -> None:
+    with mutual_tls_server(tmp_path) as (server, tls):
+        lines = example_flow(client_python, server, tmp_path, tls.flags())
+        assert lines[-1].startswith("signed in again: user ")
+
+        # Without a client certificate the server lets it make no call.
+        refused = subprocess.run(
+            [str(client_python), "-I", str(EXAMPLE), "nobody@example.com", STRONG,
+             str(server.mail_dir), *tls.flags(client_certificate=False)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={"PASSGATE_TARGET": server.target, "PASSGATE_API_KEY": server.api_key},
+            timeout=120,
+            check=False,
+        )  # fmt: skip
+    assert refused.returncode != 0, refused.stdout
+    assert "signed in" not in refused.stdout
+    assert "Unavailable" in refused.stderr, refused.stderr
 
 
 def test_the_example_type_checks_against_the_installed_wheel(
@@ -260,6 +295,16 @@ def test_every_module_but_the_package_is_private() -> None:
     assert "__init__" in modules
     assert all(name.startswith("_") for name in modules), sorted(modules)
     assert (PACKAGE / "py.typed").is_file()
+
+
+def test_tls_credentials_refuse_a_client_certificate_without_its_key(tmp_path: Path) -> None:
+    """A half-given pair is a mistake at construction, not a handshake failure later."""
+    pem = tmp_path / "ca.pem"
+    pem.write_text("placeholder\n")
+    with pytest.raises(ValueError, match="go together"):
+        pgc.tls_credentials(pem, client_cert=pem)
+    with pytest.raises(FileNotFoundError):
+        pgc.tls_credentials(tmp_path / "absent.pem")
 
 
 def test_tokens_stay_out_of_reprs() -> None:

@@ -1,6 +1,6 @@
 """The TypeScript client (clients/typescript): it type-checks, builds to ESM
 with .d.ts, passes its unit tests, and its example program walks the password
-life cycle against a live server."""
+life cycle against a live server, over plain text and over mutual TLS."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from client_flow import (
     ROOT,
     check_backoff,
     check_flow,
+    check_mutual_tls,
     check_readme_excerpts,
     run_flow,
     throttled_server,
@@ -79,3 +80,7 @@ def test_example_flow(flow: Path, server: ServerProcess) -> None:
 def test_example_backs_off_as_retry_info_says(flow: Path, tmp_path: Path) -> None:
     with throttled_server(tmp_path / "server") as server:
         check_backoff(run_flow(FLOW, server, cwd=flow, label="ts", passgate=PASSGATE))
+
+
+def test_example_flow_over_mutual_tls(flow: Path, tmp_path: Path) -> None:
+    check_mutual_tls(FLOW, tmp_path, cwd=flow, label="ts", passgate=PASSGATE)

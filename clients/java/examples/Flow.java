@@ -13,6 +13,9 @@
 //       --password 'Correct-Horse-9-battery' --new-password 'Another#Strong-Pass-42' \
 //       --reset-password 'Third$Strong-Pass-77'
 //
+// With --ca-cert it connects over TLS, trusting that CA; with --client-cert
+// and --client-key as well, over mutual TLS.
+//
 // After RequestReset it takes the reset link from the newest e-mail to the
 // user, through `passgate mail last` (the file mailer's folder, --mail-dir).
 
@@ -27,11 +30,13 @@ import dev.passgate.auth.v1.SubmitResetRequest;
 import dev.passgate.auth.v1.VerifySessionRequest;
 import dev.passgate.client.Passgate;
 import dev.passgate.client.PassgateError;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.File;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -55,14 +60,28 @@ public class Flow {
     String resetPassword = args.get("reset-password");
     String passgate = args.getOrDefault("passgate", "../../.venv/bin/passgate");
     String mailDir = args.getOrDefault("mail-dir", "../../mail");
+    String caCert = args.get("ca-cert");
+    String clientCert = args.get("client-cert");
+    String clientKey = args.get("client-key");
     if (apiKey == null || apiKey.isEmpty() || email == null || password == null
         || newPassword == null || resetPassword == null) {
       System.err.println("Flow: set PASSGATE_API_KEY and give --email, --password, --new-password, --reset-password");
       System.exit(2);
     }
 
-    // Plaintext is for a local server only: use TlsChannelCredentials in production.
-    ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+    if ((clientCert == null) != (clientKey == null) || (clientCert != null && caCert == null)) {
+      System.err.println("Flow: --client-cert and --client-key go together, and need --ca-cert");
+      System.exit(2);
+    }
+
+    // Plaintext is for a local server only: give --ca-cert anywhere else.
+    ChannelCredentials credentials = InsecureChannelCredentials.create();
+    if (caCert != null) {
+      credentials = clientCert == null
+          ? Passgate.tls(new File(caCert))
+          : Passgate.tls(new File(caCert), new File(clientCert), new File(clientKey));
+    }
+    ManagedChannel channel = Grpc.newChannelBuilder(target, credentials).build();
     try {
       AuthServiceGrpc.AuthServiceBlockingStub client = AuthServiceGrpc.newBlockingStub(channel)
           .withInterceptors(Passgate.apiKey(apiKey))

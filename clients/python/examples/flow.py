@@ -6,10 +6,14 @@ Usage, from the clone's root, against the server `scripts/serve` started
     PASSGATE_TARGET=127.0.0.1:50051 PASSGATE_API_KEY=pgk_... \\
         .venv/bin/python clients/python/examples/flow.py \\
         ada@example.com 'Correct-Horse-9-battery' mail
+
+With --ca-cert PATH it connects over TLS, trusting that CA; with
+--client-cert PATH and --client-key PATH as well, over mutual TLS.
 """
 
 from __future__ import annotations
 
+import argparse
 import email
 import email.policy
 import email.utils
@@ -25,18 +29,30 @@ from passgate.client import (
     RateLimited,
     ResetLink,
     RetryPolicy,
+    tls_credentials,
 )
 
 NEW_PASSWORD = "Another#Strong-Pass-42"
 RESET_PASSWORD = "Reset-Works-7-times!"
 
 
-def main(address: str, password: str, mail_dir: Path) -> None:
+def main(
+    address: str,
+    password: str,
+    mail_dir: Path,
+    *,
+    ca_cert: Path | None = None,
+    client_cert: Path | None = None,
+    client_key: Path | None = None,
+) -> None:
     # Calls refused with RESOURCE_EXHAUSTED wait as long as the server's
     # RetryInfo says, then try again: at most 4 attempts, 30 s of waiting.
     retry = RetryPolicy(max_attempts=4, max_total_wait=30.0)
     target, api_key = os.environ["PASSGATE_TARGET"], os.environ["PASSGATE_API_KEY"]
-    with AuthClient(target, api_key, retry=retry) as client:
+    # Plain text suits a server on loopback only; with a CA certificate the
+    # client speaks TLS, and with a client certificate and key, mutual TLS.
+    credentials = None if ca_cert is None else tls_credentials(ca_cert, client_cert, client_key)
+    with AuthClient(target, api_key, channel_credentials=credentials, retry=retry) as client:
         session = client.sign_in(email=address, password=password)
         print(f"signed in: user {session.user_id}, session valid until {session.expires_at}")
 
@@ -95,9 +111,27 @@ def wait_for_reset_link(mail_dir: Path, address: str, seen: set[Path]) -> ResetL
 
 
 if __name__ == "__main__":
-    address, password, mail_dir = sys.argv[1:4]
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("address")
+    parser.add_argument("password")
+    parser.add_argument("mail_dir", type=Path)
+    parser.add_argument("--ca-cert", type=Path, help="connect over TLS, trusting this CA (PEM)")
+    parser.add_argument("--client-cert", type=Path, help="for mutual TLS: a certificate (PEM)")
+    parser.add_argument("--client-key", type=Path, help="for mutual TLS: its key (PEM)")
+    args = parser.parse_args()
+    if args.ca_cert is None and (args.client_cert or args.client_key):
+        parser.error("--client-cert and --client-key need --ca-cert")
     try:
-        main(address, password, Path(mail_dir))
+        main(
+            args.address,
+            args.password,
+            args.mail_dir,
+            ca_cert=args.ca_cert,
+            client_cert=args.client_cert,
+            client_key=args.client_key,
+        )
     except RateLimited as error:
         # The retry policy gave up; RetryInfo still says when to come back.
         sys.exit(f"rate limited: try again in {error.retry_after:.0f} s")

@@ -11,9 +11,13 @@
 //       --email ada@example.com --password 'Correct-Horse-9-battery' \
 //       --new-password 'Another#Strong-Pass-42' --reset-password 'Third$Strong-Pass-77'
 //
+// With --ca-cert it connects over TLS, trusting that CA; with --client-cert
+// and --client-key as well, over mutual TLS.
+//
 // After RequestReset it takes the reset link from the newest e-mail to the
 // user, through `passgate mail last` (the file mailer's folder, --mail-dir).
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import {
@@ -37,6 +41,9 @@ const { values: args } = parseArgs({
     "reset-password": { type: "string" },
     passgate: { type: "string", default: "../../.venv/bin/passgate" },
     "mail-dir": { type: "string", default: "../../mail" },
+    "ca-cert": { type: "string" },
+    "client-cert": { type: "string" },
+    "client-key": { type: "string" },
   },
 });
 const apiKey = process.env.PASSGATE_API_KEY;
@@ -113,8 +120,26 @@ const signIn = (pw: string): MessageInitShape<typeof SignInRequestSchema> => ({
   password: pw,
 });
 
-// Plaintext is for a local server only: use an https:// baseUrl in production.
-const client = createPassgateClient({ baseUrl: `http://${args.target}`, apiKey });
+// Plaintext is for a local server only: give --ca-cert anywhere else.
+const caCert = args["ca-cert"];
+const clientCert = args["client-cert"];
+const clientKey = args["client-key"];
+if (caCert === undefined && (clientCert !== undefined || clientKey !== undefined)) {
+  console.error("flow: --client-cert and --client-key need --ca-cert");
+  process.exit(2);
+}
+const client =
+  caCert === undefined
+    ? createPassgateClient({ baseUrl: `http://${args.target}`, apiKey })
+    : createPassgateClient({
+        baseUrl: `https://${args.target}`,
+        apiKey,
+        tls: {
+          caCert: readFileSync(caCert),
+          clientCert: clientCert === undefined ? undefined : readFileSync(clientCert),
+          clientKey: clientKey === undefined ? undefined : readFileSync(clientKey),
+        },
+      });
 
 // A wrong password: UNAUTHENTICATED with ErrorInfo reason INVALID_CREDENTIALS.
 await expectRejected("sign_in_wrong_password", () => client.signIn(signIn(`${password}-wrong`)));

@@ -11,10 +11,24 @@ export const AUTHORIZATION_HEADER = "authorization";
 /** A promise-based client of passgate.auth.v1.AuthService. */
 export type AuthClient = Client<typeof AuthService>;
 
-/** Transport options (`baseUrl`, TLS, timeouts...) plus the API key. */
+/**
+ * TLS for the connection, as PEM text (read the files with
+ * `readFileSync(path)`): the CA certificate to trust, which replaces Node's
+ * built-in CAs so that a private CA works, and for mutual TLS the client's
+ * certificate and key.
+ */
+export interface PassgateTlsOptions {
+  caCert: string | Buffer;
+  clientCert?: string | Buffer;
+  clientKey?: string | Buffer;
+}
+
+/** Transport options (`baseUrl`, timeouts...) plus the API key and TLS. */
 export type PassgateClientOptions = GrpcTransportOptions & {
   /** Sent as `x-api-key` on every call. */
   apiKey: string;
+  /** With an `https://` base URL: the CA to trust and the client certificate, if any. */
+  tls?: PassgateTlsOptions;
 };
 
 /** An interceptor that sends `apiKey` as `x-api-key` on every call. */
@@ -27,10 +41,24 @@ export function apiKeyInterceptor(apiKey: string): Interceptor {
 
 /**
  * Creates an AuthService client over gRPC (HTTP/2). `baseUrl` is
- * `http://host:port` for plaintext or `https://host:port` for TLS.
+ * `http://host:port` for plaintext or `https://host:port` for TLS. A mistake
+ * in the TLS options throws here rather than failing the first call.
  */
 export function createPassgateClient(options: PassgateClientOptions): AuthClient {
-  const { apiKey, interceptors = [], ...transport } = options;
+  const { apiKey, tls, interceptors = [], ...transport } = options;
+  if (tls !== undefined) {
+    if (!transport.baseUrl.startsWith("https://")) {
+      throw new Error("passgate: TLS options need an https:// baseUrl");
+    }
+    if ((tls.clientCert === undefined) !== (tls.clientKey === undefined)) {
+      throw new Error("passgate: a client certificate and its key go together");
+    }
+    transport.nodeOptions = {
+      ...transport.nodeOptions,
+      ca: tls.caCert,
+      ...(tls.clientCert !== undefined && { cert: tls.clientCert, key: tls.clientKey }),
+    };
+  }
   return createClient(
     AuthService,
     createGrpcTransport({ ...transport, interceptors: [apiKeyInterceptor(apiKey), ...interceptors] }),

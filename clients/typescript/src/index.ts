@@ -9,6 +9,7 @@ export {
   withSession,
   type AuthClient,
   type PassgateClientOptions,
+  type PassgateTlsOptions,
 } from "./client.js";
 export {
   ERROR_DOMAIN,

@@ -11,6 +11,9 @@
 //	    -email ada@example.com -password 'Correct-Horse-9-battery' \
 //	    -new-password 'Another#Strong-Pass-42' -reset-password 'Third$Strong-Pass-77'
 //
+// With -ca-cert it connects over TLS, trusting that CA; with -client-cert
+// and -client-key as well, over mutual TLS.
+//
 // After RequestReset it takes the reset link from the newest e-mail to the
 // user, through `passgate mail last` (the file mailer's folder, -mail-dir).
 package main
@@ -29,6 +32,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/passgate/passgate/clients/go/passgate"
@@ -43,6 +47,9 @@ func main() {
 	resetPassword := flag.String("reset-password", "", "the password to set through the reset link")
 	passgateCommand := flag.String("passgate", "../../.venv/bin/passgate", "passgate's command line")
 	mailDir := flag.String("mail-dir", "../../mail", "where passgate's file mailer writes e-mails")
+	caCert := flag.String("ca-cert", "", "connect over TLS, trusting the CA certificate in this PEM file")
+	clientCert := flag.String("client-cert", "", "for mutual TLS: the client's certificate (PEM)")
+	clientKey := flag.String("client-key", "", "for mutual TLS: the client certificate's key (PEM)")
 	flag.Parse()
 	apiKey := os.Getenv("PASSGATE_API_KEY")
 	if apiKey == "" || *email == "" || *password == "" || *newPassword == "" || *resetPassword == "" {
@@ -54,17 +61,30 @@ func main() {
 			"--to", *email, "--since", since, "--wait", "30").Output()
 		return string(out), err
 	}
-	if err := run(*target, apiKey, *email, *password, *newPassword, *resetPassword, lastResetLink); err != nil {
+	// Plaintext is for a local server only: give -ca-cert anywhere else.
+	transport := insecure.NewCredentials()
+	if *caCert != "" {
+		var err error
+		transport, err = passgate.ClientTLS(*caCert, *clientCert, *clientKey)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "flow:", err)
+			os.Exit(2)
+		}
+	} else if *clientCert != "" || *clientKey != "" {
+		fmt.Fprintln(os.Stderr, "flow: -client-cert and -client-key need -ca-cert")
+		os.Exit(2)
+	}
+	if err := run(*target, apiKey, transport, *email, *password, *newPassword, *resetPassword, lastResetLink); err != nil {
 		fmt.Fprintln(os.Stderr, "flow:", err)
 		os.Exit(1)
 	}
 }
 
-func run(target, apiKey, email, password, newPassword, resetPassword string,
+func run(target, apiKey string, transport credentials.TransportCredentials,
+	email, password, newPassword, resetPassword string,
 	lastResetLink func(since string) (string, error)) error {
-	// Plaintext is for a local server only: use TLS credentials in production.
 	conn, err := grpc.NewClient(target,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(transport),
 		passgate.WithAPIKey(apiKey))
 	if err != nil {
 		return err

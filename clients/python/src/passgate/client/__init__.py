@@ -33,6 +33,7 @@ from passgate.client._errors import (
 )
 from passgate.client._models import RenewedSession, ResetLink, Session, SessionInfo
 from passgate.client._retry import RetryPolicy
+from passgate.client._tls import tls_credentials
 
 __all__ = [
     "ERROR_DOMAIN",
@@ -60,6 +61,7 @@ __all__ = [
     "Unauthenticated",
     "Unavailable",
     "from_rpc_error",
+    "tls_credentials",
 ]
 
 # Public objects say they come from here, not from the private module that

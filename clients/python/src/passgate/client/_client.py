@@ -26,7 +26,8 @@ class AuthClient:
     Use it as a context manager, or call `close()` when done. One client may
     be shared by many threads. Without `channel_credentials` the channel is
     plaintext, which suits loopback and meshes that encrypt for you; pass
-    `grpc.ssl_channel_credentials()` to speak TLS. `timeout` bounds each
+    `tls_credentials(...)` (or any `grpc.ssl_channel_credentials`) to speak
+    TLS or mutual TLS. `timeout` bounds each
     attempt in seconds; `retry` makes calls refused with RESOURCE_EXHAUSTED
     or UNAVAILABLE try again by themselves (see `RetryPolicy`).
 

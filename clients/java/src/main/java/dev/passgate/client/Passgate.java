@@ -3,20 +3,26 @@ package dev.passgate.client;
 import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import java.io.File;
+import java.io.IOException;
 import java.util.concurrent.Executor;
 
 /**
  * Attaches what passgate's AuthService reads from metadata: the API key on
  * every call ({@link #apiKey}) and a user's session on ChangePassword and
- * SignOut ({@link #session}).
+ * SignOut ({@link #session}); and makes the channel credentials for a server
+ * that serves TLS or mutual TLS ({@link #tls}).
  *
  * <pre>{@code
+ * var channel = Grpc.newChannelBuilder(target, Passgate.tls(caCert, clientCert, clientKey)).build();
  * var stub = AuthServiceGrpc.newBlockingStub(channel).withInterceptors(Passgate.apiKey(key));
  * stub.withCallCredentials(Passgate.session(token)).signOut(SignOutRequest.getDefaultInstance());
  * }</pre>
@@ -38,6 +44,31 @@ public final class Passgate {
       Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
   private Passgate() {}
+
+  /**
+   * Channel credentials for TLS that trust only the CA certificates in
+   * {@code caCert} (PEM), so that a private CA works without touching the
+   * JVM's trust store. The files are read here (one that cannot be read
+   * throws); their contents are checked when a channel is built with the
+   * credentials.
+   */
+  public static ChannelCredentials tls(File caCert) throws IOException {
+    return TlsChannelCredentials.newBuilder().trustManager(caCert).build();
+  }
+
+  /**
+   * Channel credentials for mutual TLS: trusting {@code caCert} as {@link
+   * #tls(File)} does, and presenting the certificate chain in {@code
+   * clientCert} with its private key in {@code clientKey} (both PEM; the key
+   * unencrypted PKCS#8, {@code BEGIN PRIVATE KEY}).
+   */
+  public static ChannelCredentials tls(File caCert, File clientCert, File clientKey)
+      throws IOException {
+    return TlsChannelCredentials.newBuilder()
+        .trustManager(caCert)
+        .keyManager(clientCert, clientKey)
+        .build();
+  }
 
   /** An interceptor that sends {@code key} as {@code x-api-key} on every call. */
   public static ClientInterceptor apiKey(String key) {
