@@ -111,6 +111,21 @@ def test_reset_links_carry_a_prefixed_token_of_at_least_128_bits(
     assert links[0].token != links[1].token
 
 
+@pytest.mark.parametrize("user_id", ["\x00", "user\x00id", "\x07", "\u0085"])
+def test_a_user_id_no_user_can_have_is_an_invalid_token_every_time(
+    client: Client, user_id: str
+) -> None:
+    """Past the wrong-token limit too, when the user's tokens would be ended:
+    PostgreSQL refuses text holding a NUL, so such an id must never reach it."""
+    for token in ("pgr_" + "A" * 43, " ") * 4:
+        assert_token_invalid(
+            client.outcome(
+                "SubmitReset",
+                pb.SubmitResetRequest(user_id=user_id, token=token, new_password=NEW_PASSWORD),
+            )
+        )
+
+
 def test_a_second_request_kills_the_first_token(
     server: ServerProcess, client: Client, make_user: UserFactory
 ) -> None:

@@ -389,13 +389,13 @@ class Accounts:
 
     def _count_wrong_token(self, tenant_id: str, user_id: str) -> None:
         """After too many wrong tokens for one user key, that user's live tokens die."""
-        if len(user_id) > fields.MAX_ID or not self._wrong_tokens.wrong(tenant_id, user_id):
+        if not fields.possible_id(user_id) or not self._wrong_tokens.wrong(tenant_id, user_id):
             return
         with self._db.atomic():
             self._reset_tokens.end_all(user_id, self._clock.now())
 
     def _live_token_user(self, tenant_id: str, user_id: str, token: str) -> UserRecord:
-        if not well_formed(token, RESET_PREFIX) or len(user_id) > fields.MAX_ID:
+        if not well_formed(token, RESET_PREFIX) or not fields.possible_id(user_id):
             raise ResetTokenInvalid()
         live = self._reset_tokens.is_live(token_hash(token), user_id, self._clock.now())
         user = self._users.get(user_id) if live else None

@@ -28,6 +28,13 @@ def has_control_characters(text: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
 
 
+def possible_id(value: str) -> bool:
+    """Whether `value` could be an id passgate issued (a user's, in a reset
+    link): ids are short and printable, and PostgreSQL refuses text holding
+    a NUL, so anything else is answered without asking the database."""
+    return len(value) <= MAX_ID and not has_control_characters(value)
+
+
 def required(field: str, value: str) -> list[Violation]:
     if value:
         return []
