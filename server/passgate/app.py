@@ -24,6 +24,7 @@ from grpc_health.v1.health import aio as health_aio
 from passgate.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from passgate.clock import Clock, SystemClock
 from passgate.config import Settings
+from passgate.dependency_health import DependencyHealth, database_probe, limits_probe
 from passgate.identity.accounts import Accounts
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.hashing import HashPool
@@ -52,7 +53,6 @@ from passgate.reflection import REFLECTION_PREFIX, enable_reflection
 from passgate.sealing import Sealer, load_or_create_key
 from passgate.services.auth_service import AuthService
 from passgate.setting_sources import shown_database
-from passgate.store.database_health import DatabaseHealth
 from passgate.store.db import close_database, open_database, release_connection, sqlite_path
 from passgate.store.housekeeping import Housekeeping, HousekeepingWorker
 from passgate.store.migrations import migrate
@@ -85,6 +85,13 @@ def limits_store(settings: Settings) -> LimitStore:
     if database is None:
         raise ValueError("set --limits-store when the database is not SQLite")
     return SqliteLimitStore(database.with_name(database.name + ".limits"))
+
+
+def _dependency_health(database: peewee.Database, limits: LimitStore) -> DependencyHealth | None:
+    """Probes for what can be lost over the network: a database server, Redis."""
+    probes = {"the database": database_probe(database), "the limits store": limits_probe(limits)}
+    found = {name: probe for name, probe in probes.items() if probe is not None}
+    return DependencyHealth(found) if found else None
 
 
 def _add_port(server: grpc.aio.Server, settings: Settings) -> int:
@@ -147,7 +154,7 @@ class Passgate:
     api_keys: ApiKeys
     limits: LimitStore
     watch: RevocationWatch | None
-    database_health: DatabaseHealth | None
+    dependency_health: DependencyHealth | None
     metrics: Metrics | None
     # The servicer and the interceptor in front of it, for tools that drive a
     # method's guarded handler without the network (bench.hotpath).
@@ -160,9 +167,9 @@ class Passgate:
         self.mail_worker.start()
         self.housekeeping.start()
         await self._set_health(serving=True)
-        if self.database_health is not None:
+        if self.dependency_health is not None:
             loop = asyncio.get_running_loop()
-            self.database_health.start(
+            self.dependency_health.start(
                 lambda serving: asyncio.run_coroutine_threadsafe(
                     self._set_health(serving=serving), loop
                 )
@@ -211,8 +218,8 @@ class Passgate:
             return
         self._stopped = True
         await self.health.enter_graceful_shutdown()
-        if self.database_health is not None:
-            self.database_health.stop()
+        if self.dependency_health is not None:
+            self.dependency_health.stop()
         if self.settings.shutdown_delay > 0:
             await asyncio.sleep(self.settings.shutdown_delay)
         await self.server.stop(self.settings.shutdown_grace if grace is None else grace)
@@ -341,7 +348,7 @@ def build(
         api_keys,
         limits,
         watch,
-        DatabaseHealth(database) if DatabaseHealth.needed(database) else None,
+        _dependency_health(database, limits),
         metrics,
         service=service,
         interceptor=interceptor,

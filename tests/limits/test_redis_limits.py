@@ -157,9 +157,26 @@ def test_a_server_on_redis_answers_others_while_redis_is_slow_and_keeps_its_budg
             assert reasons == ["API_KEY_INVALID"] * 15 + ["RATE_LIMITED"]
 
 
+def health_becomes(target: str, status: int, timeout: float = 10.0) -> None:
+    """Waits until health says `status` for the server and for AuthService."""
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(target) as channel:
+        checks = health_pb2_grpc.HealthStub(channel)
+        while True:
+            seen = [
+                checks.Check(health_pb2.HealthCheckRequest(service=name), timeout=5).status
+                for name in ("", "passgate.auth.v1.AuthService")
+            ]
+            if seen == [status, status]:
+                return
+            assert time.monotonic() < deadline, f"health stayed {seen}, not {status}"
+            time.sleep(0.1)
+
+
 def test_a_server_whose_redis_is_lost_answers_unavailable_then_serves_again(
     tmp_path: Path, own_redis: RedisServer
 ):
+    serving = health_pb2.HealthCheckResponse.SERVING
     with (
         in_process_server(tmp_path, limits_store=own_redis.url()) as srv,
         stub(srv.target) as api,
@@ -173,7 +190,10 @@ def test_a_server_whose_redis_is_lost_answers_unavailable_then_serves_again(
             assert refusal.code == grpc.StatusCode.UNAVAILABLE
             assert refusal.reason == "SERVICE_UNAVAILABLE"
             assert refusal.retry_delay is not None and refusal.retry_delay > 0
+        # balancers are told, within about a second (Redis is pinged each second)
+        health_becomes(srv.target, health_pb2.HealthCheckResponse.NOT_SERVING)
         own_redis.start()  # back, on the same port: the same server answers again
+        health_becomes(srv.target, serving)
         assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
         assert refused(api.SignIn, sign_in, metadata=md).reason == "INVALID_CREDENTIALS"
 

@@ -110,6 +110,10 @@ class RedisLimitStore:
             raise LimitStoreUnavailable() from error
         self._outage.worked()
 
+    def ping(self) -> None:
+        with self._reaching():
+            self._client.ping()
+
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         keys, args = _charge_arguments(budgets)
         with self._reaching():

@@ -86,6 +86,10 @@ class NetworkLimitStore(LimitStore, Protocol):
         """Closes what the event loop opened; `close` still follows."""
         ...
 
+    def ping(self) -> None:
+        """Returns if the store answers; LimitStoreUnavailable if not (health probes it)."""
+        ...
+
 
 # Each row says when it stops mattering: a budget once its tat (microseconds)
 # has passed, a throttle at `expires_at` (seconds); past that, a missing row
