@@ -21,6 +21,7 @@ import peewee
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 
+from passgate import tracing
 from passgate.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from passgate.clock import Clock, SystemClock
 from passgate.config import Settings
@@ -234,6 +235,7 @@ class Passgate:
             self.watch.close()
         if self._metrics_server is not None:
             self._metrics_server.shutdown()
+        tracing.shutdown()
         close_database(self.database)
         log.info("stopped")
 
@@ -249,6 +251,7 @@ def build(
 
     Call it on the event loop that is to run the server."""
     clock = clock or SystemClock()
+    tracing.configure()  # before the first call builds its guarded handler
     database = open_database(settings.database, settings.database_pool)
     migrate(database)
     watch = revocation_watch(database)

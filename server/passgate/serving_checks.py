@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from passgate import tracing
 from passgate.config import by_name, show
 from passgate.setting_sources import OperatorError, Resolved, SettingError, Source
 from passgate.store.db import sqlite_path
@@ -86,6 +87,8 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
     if bind and settings.metrics_listen and (problem := check_listen(settings.metrics_listen)):
         fail("metrics_listen", problem)
     _transport(resolved, fail)
+    if (problem := tracing.missing()) is not None:
+        raise OperatorError(problem)
 
 
 def _transport(resolved: Resolved, fail: Callable[[str, str], None]) -> None:

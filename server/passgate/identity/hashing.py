@@ -27,6 +27,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from passgate import tracing
 from passgate.identity.bcrypt_backends import InterleavedBcrypt
 
 if TYPE_CHECKING:
@@ -128,16 +129,26 @@ class HashPool:
             thread.start()
 
     def verify(self, password: str, stored: str) -> bool:
+        with tracing.child("bcrypt verify"):
+            return self._verify(password, stored)
+
+    def _verify(self, password: str, stored: str) -> bool:
         if self.lanes == 1:
             return self.call(lambda: self.hasher.verify(password, stored))
         result: bool = self._submit(_Job(check=self.hasher.plan(password, stored))).result()
         return result
 
     def hash(self, password: str) -> str:
-        return self.call(lambda: self.hasher.hash(password))
+        with tracing.child("bcrypt hash"):
+            return self.call(lambda: self.hasher.hash(password))
 
     def burn(self, password: str) -> None:
-        """The work of one verification, for a caller that has no hash to check."""
+        """The work of one verification, for a caller that has no hash to check
+        (traced as one too)."""
+        with tracing.child("bcrypt verify"):
+            self._burn(password)
+
+    def _burn(self, password: str) -> None:
         if self.lanes == 1:
             self.call(lambda: self.hasher.burn(password))
         else:

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import grpc
 
+from passgate import tracing
 from passgate.auth.v1.error_reason_pb2 import ErrorReason
 from passgate.errors import (
     InvalidRequest,
@@ -104,8 +105,11 @@ class ErrorGuard:
     def guard(self, full_method: str, handler: Handler, checks: tuple[Check, ...]) -> Handler:
         # Every passgate behaviour is a coroutine function (the stubs type them as plain ones).
         behavior = cast(Behavior, handler.unary_unary)
+        guarded = self._guarded(full_method, behavior, checks)
+        if tracing.TRACER is not None:
+            guarded = _traced(full_method, guarded)
         return grpc.stream_unary_rpc_method_handler(
-            cast(Any, self._guarded(full_method, behavior, checks)),
+            cast(Any, guarded),
             request_deserializer=_tolerant(handler.request_deserializer),
             response_serializer=handler.response_serializer,
         )
@@ -175,10 +179,34 @@ class ErrorGuard:
         error_id: str | None,
         refused_by: str | None,
     ) -> None:
-        """The call's log line and, when metrics are on, its figures."""
-        _log_call(record, full_method, code, seconds, error_id)
+        """The call's log line and, when metrics or traces are on, its figures."""
+        trace_id = _end_span(record, code) if tracing.TRACER is not None else None
+        _log_call(record, full_method, code, seconds, error_id, trace_id=trace_id)
         if self._metrics is not None:
             self._metrics.call(full_method, code, seconds, refused_by)
+
+
+def _traced(full_method: str, guarded: Behavior) -> Behavior:
+    """`guarded` inside the call's span (continuing the caller's trace)."""
+
+    async def traced(requests: Any, context: Context) -> Any:
+        with tracing.call_span(full_method, context.invocation_metadata()):
+            return await guarded(requests, context)
+
+    return traced
+
+
+def _end_span(record: CallRecord, code: grpc.StatusCode) -> str:
+    """Puts the outcome on the call's span; its trace id, for the log line."""
+    from opentelemetry import trace  # noqa: PLC0415  (loaded only with tracing on)
+
+    span = trace.get_current_span()
+    span.set_attribute("rpc.grpc.status_code", code.value[0])
+    if record.api_key is not None:
+        span.set_attribute("passgate.tenant", record.api_key.tenant_id)
+    if code is not grpc.StatusCode.OK:
+        span.set_status(trace.StatusCode.ERROR, code.name)
+    return tracing.trace_id(span)
 
 
 def _answer_instead_of_cancelling() -> None:
@@ -195,6 +223,8 @@ def _log_call(
     code: grpc.StatusCode,
     seconds: float,
     error_id: str | None,
+    *,
+    trace_id: str | None = None,
 ) -> None:
     fields: dict[str, Any] = {
         "event": "rpc",
@@ -212,4 +242,6 @@ def _log_call(
         fields["client_cert"] = record.client_cert
     if error_id:
         fields["error_id"] = error_id
+    if trace_id:
+        fields["trace_id"] = trace_id
     info_fields(log, "rpc", fields)

@@ -7,9 +7,14 @@ from typing import Any
 
 import peewee
 
+from passgate import tracing
+
 
 def execute(database: peewee.Database, sql: str, params: Sequence[object] = ()) -> Any:
     """Runs `sql` written with `?` placeholders on any backend; returns the cursor."""
     if database.param != "?":
         sql = sql.replace("?", database.param)
-    return database.execute_sql(sql, params)  # type: ignore[no-untyped-call]
+    if tracing.TRACER is None:
+        return database.execute_sql(sql, params)  # type: ignore[no-untyped-call]
+    with tracing.child("db", **{"db.statement": sql}):
+        return database.execute_sql(sql, params)  # type: ignore[no-untyped-call]
