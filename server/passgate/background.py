@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from passgate.outage import Outage
 from passgate.store.db import outage_cause
 
 
@@ -16,7 +17,7 @@ class BackgroundThread:
     def __init__(self, name: str) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._outage: str | None = None  # the database failure last logged, until a round works
+        self._outages: dict[str, Outage] = {}  # by what the loop does
 
     def _failed(self, log: logging.Logger, what: str, error: Exception) -> None:
         """Logs a failed round of the loop. A database that cannot be used now
@@ -25,15 +26,18 @@ class BackgroundThread:
         cause = outage_cause(error)
         if cause is None:
             log.exception("%s failed; trying again", what)
-        elif cause != self._outage:
-            self._outage = cause
-            log.error("%s waits: the database cannot be used (%s)", what, cause)
+        else:
+            self._outage(log, what).failed(cause)
 
     def _worked(self, log: logging.Logger, what: str) -> None:
         """Ends an outage `_failed` logged."""
-        if self._outage is not None:
-            self._outage = None
-            log.warning("%s works again", what)
+        self._outage(log, what).worked()
+
+    def _outage(self, log: logging.Logger, what: str) -> Outage:
+        outage = self._outages.get(what)
+        if outage is None:
+            outage = self._outages[what] = Outage(log, what, "waits: the database cannot be used")
+        return outage
 
     def start(self) -> None:
         self._thread.start()

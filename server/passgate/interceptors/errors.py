@@ -33,6 +33,7 @@ from passgate.interceptors.in_flight import InFlightCap
 from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.logs import info_fields
 from passgate.metrics import Metrics
+from passgate.outage import Outage
 from passgate.status import to_status
 from passgate.store.db import outage_cause
 
@@ -85,7 +86,10 @@ class ErrorGuard:
         self._deadlines = deadlines
         self._in_flight = in_flight
         self._metrics = metrics
-        self._unavailable: str | None = None  # the database failure last logged
+        # a database that cannot be used: one line per cause, not one per call
+        self._database_outage = Outage(
+            log, "the database", "cannot be used", ": calls answer UNAVAILABLE"
+        )
 
     def _unexpected(
         self, full_method: str, error: Exception
@@ -94,9 +98,7 @@ class ErrorGuard:
         logged once per cause, not per call; anything else INTERNAL with an id."""
         cause = outage_cause(error)
         if cause is not None:
-            if cause != self._unavailable:
-                self._unavailable = cause
-                log.error("the database cannot be used (%s): calls answer UNAVAILABLE", cause)
+            self._database_outage.failed(cause)
             return grpc.StatusCode.UNAVAILABLE, to_status(ServiceUnavailable()), None
         error_id = secrets.token_hex(8)
         log.exception("unexpected error in %s", full_method, extra={"error_id": error_id})

@@ -27,7 +27,6 @@ from redis.retry import Retry
 from passgate.clock import Clock
 from passgate.limits import redis_scripts
 from passgate.limits.arithmetic import MICROS, Gcra
-from passgate.limits.outage import Outage
 from passgate.limits.policy import (
     ADMITTED,
     IN_FLIGHT_LEASE,
@@ -38,7 +37,8 @@ from passgate.limits.policy import (
     ThrottlePolicy,
     ThrottleState,
 )
-from passgate.limits.store import LimitStoreUnavailable
+from passgate.limits.store import UNTIL_IT_CAN, LimitStoreUnavailable, log
+from passgate.outage import Outage
 
 PREFIX = "passgate:limits:"
 BUDGET_PREFIX = PREFIX + "budget:"
@@ -99,14 +99,16 @@ class RedisLimitStore:
         self._charge_async = self._async_client.register_script(redis_scripts.CHARGE)
         self._admit = self._client.register_script(redis_scripts.ADMIT)
         self._settle = self._client.register_script(redis_scripts.SETTLE)
-        self._outage = Outage(shown_address(url), "cannot be reached")
+        self._outage = Outage(
+            log, f"limits store {shown_address(url)}", "cannot be reached", UNTIL_IT_CAN
+        )
 
     @contextmanager
     def _reaching(self) -> Iterator[None]:
         try:
             yield
         except _UNAVAILABLE as error:
-            self._outage.failed(error)
+            self._outage.failed(str(error))
             raise LimitStoreUnavailable() from error
         self._outage.worked()
 

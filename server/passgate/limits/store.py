@@ -10,6 +10,7 @@ lose at most their last seconds.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -22,10 +23,15 @@ from passgate.clock import Clock
 from passgate.errors import ServiceUnavailable
 from passgate.limits import arithmetic
 from passgate.limits.arithmetic import MICROS, Gcra, ThrottleRecord
-from passgate.limits.outage import Outage
 from passgate.limits.policy import Admission, Budget, Denial, ThrottlePolicy, ThrottleState
+from passgate.outage import Outage
 from passgate.private_files import private_sqlite_file
 from passgate.rates import Rate
+
+log = logging.getLogger("passgate.limits")
+
+
+UNTIL_IT_CAN = ": calls answer UNAVAILABLE until it can"  # how an outage's log line ends
 
 
 class LimitStoreUnavailable(ServiceUnavailable):
@@ -200,7 +206,7 @@ class SqliteLimitStore:
         self._lock = threading.Lock()
         self._charge_lock = threading.Lock()
         self._leases = _Leases()
-        self._outage = Outage(str(path), "cannot be written")
+        self._outage = Outage(log, f"limits store {path}", "cannot be written", UNTIL_IT_CAN)
         with self._transaction() as connection:
             for statement in _SCHEMA:
                 connection.execute(statement)
@@ -243,7 +249,7 @@ class SqliteLimitStore:
                     connection.execute("ROLLBACK")
                 raise
         except sqlite3.Error as error:
-            self._outage.failed(error)
+            self._outage.failed(str(error))
             raise LimitStoreUnavailable() from error
         self._outage.worked()
 
