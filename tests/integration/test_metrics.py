@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import grpc
@@ -104,17 +105,30 @@ def _installed_version() -> str:
 
 
 def test_two_workers_serve_the_sum_of_their_counts(tmp_path: Path):
+    """Callers on 8 connections at once, spread by the kernel over both workers:
+    the supervisor's sum is every call, none counted twice or lost."""
     listen = f"127.0.0.1:{free_port()}"
     args = ("--workers", "2", "--metrics-listen", listen)
     with ServerProcess(tmp_path, extra_args=args) as server:
         _, before = scrape(listen)
-        for _ in range(20):  # a connection each: the kernel spreads them over both workers
-            with stub(server.target) as api, pytest.raises(grpc.RpcError):
-                api.VerifySession(
-                    pb.VerifySessionRequest(session_token="pgs_nope"),
-                    metadata=metadata(server.api_key),
-                )
+
+        def caller(_: int) -> list[grpc.StatusCode]:
+            codes = []
+            with stub(server.target) as api:  # a connection of its own
+                for _ in range(10):
+                    try:
+                        api.VerifySession(
+                            pb.VerifySessionRequest(session_token="pgs_nope"),
+                            metadata=metadata(server.api_key),
+                        )
+                    except grpc.RpcError as error:
+                        codes.append(error.code())
+            return codes
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            codes = [code for got in pool.map(caller, range(8)) for code in got]
         _, after = scrape(listen)
+    assert codes == [grpc.StatusCode.UNAUTHENTICATED] * 80
     labels = {"service": SERVICE, "method": "VerifySession", "code": "UNAUTHENTICATED"}
     name = "passgate_rpc_calls_total"
-    assert value(after, name, **labels) - value(before, name, **labels) == 20
+    assert value(after, name, **labels) - value(before, name, **labels) == 80
