@@ -25,7 +25,7 @@ from pathlib import Path
 
 from passgate.postgres_cluster import PostgresCluster
 from passgate.redis_server import RedisServer
-from passgate.testing import free_port, wait_for_health
+from passgate.testing import end_process, free_port, wait_for_health
 
 READY = "cluster ready"
 
@@ -64,13 +64,7 @@ class Replica:
         )
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end_process(self.process)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from passgate.testing import free_port
+from passgate.testing import end_process, free_port
 
 PG_BIN = Path(os.environ.get("PASSGATE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 INSTALL_HINT = "apt-get install postgresql (scripts/test does so when run as root)"
@@ -180,13 +180,7 @@ class PostgresCluster:
     def pause(self) -> None:
         """Stops the server with SIGINT, the fast shutdown (open sessions are
         ended, not waited for); the data stays for `resume`."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        end_process(self.process, signal.SIGINT)
 
     def stop(self) -> None:
         """Stops the server and deletes the cluster."""

@@ -6,7 +6,6 @@ replicas."""
 from __future__ import annotations
 
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -14,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from passgate.testing import free_port
+from passgate.testing import end_process, free_port
 
 INSTALL_HINT = "apt-get install redis-server (scripts/test does so when run as root)"
 
@@ -105,9 +104,7 @@ class RedisServer:
 
     def stop(self) -> None:
         """SIGTERM, and waits for it to exit; the same port can then start again."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=30)
+        end_process(self.process)
         self.process = None
 
     def remove(self) -> None:

@@ -38,6 +38,24 @@ from passgate.rates import Rate
 _STATUS_DETAILS_KEY = "grpc-status-details-bin"
 
 
+def end_process(
+    process: subprocess.Popen[bytes] | None,
+    signum: signal.Signals = signal.SIGTERM,
+    timeout: float = 30.0,
+) -> None:
+    """Sends `signum` unless the process has exited, waits for it at most
+    `timeout` seconds, then kills it: every server a test or tool started ends."""
+    if process is None:
+        return
+    if process.poll() is None:
+        process.send_signal(signum)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
