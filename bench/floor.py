@@ -71,17 +71,30 @@ def implementations() -> dict[str, Callable[[], Bcrypt]]:
     return found
 
 
-def _lanes(implementation: Bcrypt) -> int:
-    return implementation.lanes if isinstance(implementation, InterleavedBcrypt) else 1
+def _lanes(implementation: Bcrypt, most: int | None = None) -> int:
+    """Verifications per call: as many as the implementation computes at once, at most `most`."""
+    lanes = implementation.lanes if isinstance(implementation, InterleavedBcrypt) else 1
+    return lanes if most is None else max(1, min(lanes, most))
 
 
-def _verify_n(name: str, hashed: bytes, n: int) -> int:
+def lanes_filled(in_flight: int, cores: int) -> int:
+    """Lanes per core that `in_flight` calls can fill on `cores` cores (rounded up: a
+    floor it gives is never below what that many calls could reach)."""
+    return max(1, -(-in_flight // cores))
+
+
+def lanes_of(name: str) -> int:
+    """How many verifications implementation `name` computes at once."""
+    return _lanes(implementations()[name]())
+
+
+def _verify_n(name: str, hashed: bytes, n: int, most: int | None = None) -> int:
     """`n` calls back to back, each verifying as many hashes as the implementation
-    computes at once; the number of verifications."""
+    computes at once (at most `most`); the number of verifications."""
     implementation = implementations()[name]()
-    lanes = _lanes(implementation)
+    lanes = _lanes(implementation, most)
     for _ in range(n):
-        if isinstance(implementation, InterleavedBcrypt):
+        if isinstance(implementation, InterleavedBcrypt) and lanes > 1:
             answers = implementation.checkpw_many([(_SECRET, hashed)] * lanes)
         else:
             answers = [implementation.checkpw(_SECRET, hashed)]
@@ -91,12 +104,19 @@ def _verify_n(name: str, hashed: bytes, n: int) -> int:
 
 
 def measure(
-    cost: int, name: str, *, single_samples: int, seconds: float, cores: int | None = None
+    cost: int,
+    name: str,
+    *,
+    single_samples: int,
+    seconds: float,
+    cores: int | None = None,
+    lanes: int | None = None,
 ) -> Floor:
-    """The floor of implementation `name`: one verification alone, and every core busy."""
+    """The floor of implementation `name`: one verification alone, and every core busy
+    verifying at most `lanes` hashes per call (all it can at once by default)."""
     cores = cores or os.cpu_count() or 1
     implementation = implementations()[name]()
-    lanes = _lanes(implementation)
+    lanes = _lanes(implementation, lanes)
     agrees = agrees_with_reference(implementation)
     hashed = bcrypt.hashpw(_SECRET, bcrypt.gensalt(cost))
     implementation.checkpw(_SECRET, hashed)  # warm
@@ -110,9 +130,10 @@ def measure(
     # a fixed count (not a deadline) so that the slowest core bounds the figure.
     per_core = max(2, round(seconds / single / lanes))
     with ProcessPoolExecutor(max_workers=cores) as pool:
-        list(pool.map(_verify_n, [name] * cores, [hashed] * cores, [1] * cores))  # warm
+        each = [name] * cores, [hashed] * cores
+        list(pool.map(_verify_n, *each, [1] * cores, [lanes] * cores))  # warm
         started = time.perf_counter()
-        counts = list(pool.map(_verify_n, [name] * cores, [hashed] * cores, [per_core] * cores))
+        counts = list(pool.map(_verify_n, *each, [per_core] * cores, [lanes] * cores))
         elapsed = time.perf_counter() - started
     total = sum(counts)
     version = {

@@ -287,18 +287,28 @@ class Bench:
         }
 
     def floor(self) -> None:
-        """Measures every bcrypt implementation on the machine, one after the other."""
+        """Measures every bcrypt implementation on the machine, one after the other; one
+        that interleaves, at each number of lanes a SignIn level can fill (2 in flight on
+        2 cores give each core one hash at a time, not four)."""
         plan = self.plan
+        cores = os.cpu_count() or 1
         for name in floor.implementations():
-            self.say(f"bcrypt floor at cost {plan.cost} on {os.cpu_count()} cores: {name}")
-            found = floor.measure(
-                plan.cost, name, single_samples=plan.floor_samples, seconds=plan.floor_seconds
-            )
-            self.floors.append(found)
-            self.say(
-                f"  one verification {found.single_seconds * 1000:.1f} ms; "
-                f"{found.throughput_per_second:.2f}/s on all cores"
-            )
+            most = floor.lanes_of(name)
+            lanes = sorted({min(most, floor.lanes_filled(c, cores)) for c in plan.signin_levels})
+            for each in lanes:
+                self.say(f"bcrypt floor at cost {plan.cost}, {cores} cores: {name}, {each} lane(s)")
+                found = floor.measure(
+                    plan.cost,
+                    name,
+                    single_samples=plan.floor_samples,
+                    seconds=plan.floor_seconds,
+                    lanes=each,
+                )
+                self.floors.append(found)
+                self.say(
+                    f"  one verification {found.single_seconds * 1000:.1f} ms; "
+                    f"{found.throughput_per_second:.2f}/s on all cores"
+                )
 
     # --- the run ---------------------------------------------------------------------
 
@@ -389,14 +399,27 @@ class Bench:
         return small, large
 
     def keep_floor(self) -> None:
-        """Records the bcrypt floor every SignIn ratio divides by: the fastest implementation
-        that gives pyca's answers (so the ratios are, if anything, strict)."""
-        best = max((f for f in self.floors if f.agrees), key=lambda f: f.throughput_per_second)
+        """Records the bcrypt floors the SignIn ratios divide by: overall, the fastest
+        implementation that gives pyca's answers, and per SignIn level, the fastest at
+        as many lanes per core as that many calls in flight can fill (so the ratios are,
+        if anything, strict)."""
+        agreeing = [f for f in self.floors if f.agrees]
+        best = max(agreeing, key=lambda f: f.throughput_per_second)
+        at_level = {}
+        for c in self.plan.signin_levels:
+            fillable = [f for f in agreeing if f.lanes <= floor.lanes_filled(c, f.cores)]
+            found = max(fillable, key=lambda f: f.throughput_per_second)
+            at_level[str(c)] = {
+                "throughput_per_second": found.throughput_per_second,
+                "implementation": found.implementation,
+                "lanes": found.lanes,
+            }
         self.results["bcrypt"] = {
             **best.as_dict(),
             "single_seconds": min(
                 f.single_seconds for f in self.floors if f.implementation == best.implementation
             ),
+            "at_concurrency": at_level,
             "measurements": [f.as_dict() for f in self.floors],
         }
 

@@ -104,7 +104,17 @@ def test_quick_bench_writes_every_ratio(tmp_path: Path) -> None:
         f"that gives pyca's answers: {fastest['implementation']})"
         in (out / "results.md").read_text()
     )
+    # each SignIn level is judged against the fastest floor that many calls in flight can
+    # reach: on several cores, 2 in flight give each core one hash at a time, not four
     machine = results["machine"]
+    levels = results["bcrypt"]["at_concurrency"]
+    assert set(levels) == {str(c) for c in results["plan"]["signin_levels"]}
+    if machine["cores"] >= 2:
+        assert levels["2"]["lanes"] == 1, levels
+    assert levels["64"]["throughput_per_second"] == fastest["throughput_per_second"]
+    for c in (2, 8, 64):
+        floor = levels[str(c)]
+        assert f"{floor['throughput_per_second']:.2f}/s" in ratios[f"signin_vs_bcrypt_c{c}"]["note"]
     assert machine["cores"] >= 1 and machine["cpu_model"]
     assert results["memory"]["rss_bytes_after_last"] > 0
 
