@@ -231,8 +231,11 @@ class Settings:
     request_timeout: float = setting(
         5.0, "seconds a call may take to deliver its request message", v.Seconds()
     )
+    # Well above max_concurrent_rpcs: grpc counts a stream until the server has finished
+    # with it, after its caller has the answer and may have sent the next call; a bound
+    # near the calls a caller keeps in flight refuses some of them on a busy server.
     max_streams_per_connection: int = setting(
-        100, "concurrent calls on one connection", v.Integer(1)
+        1000, "concurrent calls on one connection", v.Integer(1)
     )
     # Transport: clients may ping at most every `keepalive_min_ping` seconds
     # without data; the server pings idle clients every `keepalive_time`.

@@ -3,8 +3,10 @@ and cheap calls staying answerable under a sign-in flood."""
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures as cf
 import time
+from collections import Counter
 from pathlib import Path
 
 import grpc
@@ -116,3 +118,47 @@ def test_a_sign_in_flood_does_not_starve_health_checks_or_session_checks(tmp_pat
                 # the cheap calls were answered while sign-ins were still queued
                 assert not all(call.done() for call in flood)
                 cf.wait(flood)
+
+
+def test_a_caller_with_as_many_calls_in_flight_as_the_server_admits_is_never_refused_a_stream(
+    tmp_path: Path,
+):
+    """One connection carrying --max-concurrent-rpcs (128) calls at once, round after
+    round: every call is answered. grpc counts a stream until the server has finished
+    with it, which is after the caller has its answer and sends the next; a bound on
+    streams per connection near the calls in flight refuses some of them (RST_STREAM
+    REFUSED_STREAM, which grpcio's clients answer UNAVAILABLE) on a busy server."""
+    in_flight, rounds = 128, 12
+    with ServerProcess(tmp_path) as srv:
+        srv.create_user("many@example.com", PW)
+        with stub(srv.target) as api:
+            session = api.SignIn(
+                pb.SignInRequest(email="many@example.com", password=PW),
+                metadata=metadata(srv.api_key),
+            )
+
+        async def rounds_on_one_connection() -> list[grpc.StatusCode]:
+            codes: list[grpc.StatusCode] = []
+            options = [("grpc.use_local_subchannel_pool", 1)]  # a connection of its own
+            async with grpc.aio.insecure_channel(srv.target, options=options) as channel:
+                verify = channel.unary_unary(
+                    "/passgate.auth.v1.AuthService/VerifySession",
+                    request_serializer=pb.VerifySessionRequest.SerializeToString,
+                    response_deserializer=pb.VerifySessionResponse.FromString,
+                )
+                request = pb.VerifySessionRequest(session_token=session.session_token)
+
+                async def one() -> grpc.StatusCode:
+                    try:
+                        await verify(request, metadata=metadata(srv.api_key), timeout=30)
+                    except grpc.aio.AioRpcError as error:
+                        return error.code()
+                    return grpc.StatusCode.OK
+
+                for _ in range(rounds):
+                    codes += await asyncio.gather(*(one() for _ in range(in_flight)))
+            return codes
+
+        codes = asyncio.run(rounds_on_one_connection())
+    refused_codes = Counter(code for code in codes if code is not grpc.StatusCode.OK)
+    assert not refused_codes, f"{sum(refused_codes.values())} of {len(codes)}: {refused_codes}"

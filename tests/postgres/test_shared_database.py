@@ -185,7 +185,7 @@ def test_128_concurrent_calls_hold_no_more_connections_than_the_pool(
         emails = [f"pool{i}@example.com" for i in range(8)]
         for address in emails:
             server.create_user(address, PW)
-        # two connections: one holds at most --max-streams-per-connection calls (100)
+        # two connections, as two hosts would open
         stubs = [stack.enter_context(own_connection(server.target)) for _ in range(2)]
         peak = 0
         done = threading.Event()
