@@ -17,19 +17,24 @@ def _ratio(
     id: str,
     metric: str,
     value: float | None,
-    op: str,
-    goal: float,
+    op: str | None,
+    goal: float | None,
     *,
     errors: int = 0,
     note: str = "",
 ) -> dict[str, Any]:
+    """One figure of the run; `op` and `goal` None for a figure reported without a goal
+    (its "met" is then None, as for one not measured)."""
     numeric = value is not None and not math.isnan(value)
+    met = None
+    if numeric and op is not None and goal is not None:
+        met = bool(_OPS[op](value, goal))
     return {
         "id": id,
         "metric": metric,
         "value": round(value, 4) if numeric else None,
-        "goal": {"op": op, "value": goal},
-        "met": bool(_OPS[op](value, goal)) if numeric else None,
+        "goal": {"op": op, "value": goal} if op is not None else None,
+        "met": met,
         "errors": errors,
         "note": note,
     }
@@ -220,6 +225,7 @@ def ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
             f"{m['rss_bytes_after_first'] / 2**20:.1f} MiB",
         )
     )
+    out += _observability(r)
     w = r.get("workers", {})
     if w.get("available"):
         one, many = runs[w["workers_1"]], runs[w[f"workers_{w['cores']}"]]
@@ -246,6 +252,53 @@ def ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
                 note=w.get("reason", "not measured"),
             )
         )
+    return out
+
+
+def _mean_rps(run: dict[str, Any]) -> float:
+    """Calls/s over every round of a run: sides measured in alternating order are
+    compared by their means, so drift over the rounds weighs on both alike."""
+    rounds = run["rounds"] or [run["rps"]]
+    return sum(rounds) / len(rounds)
+
+
+def _observability(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """VerifySession with metrics served ÷ without (goal 0.97), and with traces
+    exported ÷ without (reported, no goal)."""
+    runs: dict[str, Any] = r["runs"]
+    o = r["observability"]
+    sides = o["sides"]
+    plain = runs[sides["plain"]]
+    off = _mean_rps(plain)
+    how = f"mean of {o['rounds']} alternating rounds, {o['concurrency']} in flight"
+    metrics = runs[sides["metrics"]]
+    out = [
+        _ratio(
+            "metrics_on_vs_off",
+            "VerifySession with --metrics-listen ÷ without",
+            _mean_rps(metrics) / off,
+            ">=",
+            0.97,
+            errors=_errors(runs, sides["plain"], sides["metrics"]),
+            note=f"{_mean_rps(metrics):,.0f}/s ÷ {off:,.0f}/s, {how}; the metrics counted "
+            f"{o['metrics_counted_calls']:,.0f} VerifySession calls",
+        )
+    ]
+    traced = runs.get(sides.get("traced", ""))
+    out.append(
+        _ratio(
+            "tracing_on_vs_off",
+            "VerifySession with traces exported over OTLP ÷ without",
+            _mean_rps(traced) / off if traced else None,
+            None,
+            None,
+            errors=_errors(runs, sides["traced"]) if traced else 0,
+            note=f"{_mean_rps(traced):,.0f}/s ÷ {off:,.0f}/s, {how}; the receiver got "
+            f"{o['spans_exported']:,} spans"
+            if traced
+            else o["tracing"],
+        )
+    )
     return out
 
 
@@ -287,6 +340,8 @@ def _fmt(value: float | None) -> str:
 
 
 def _met(ratio: dict[str, Any]) -> str:
+    if ratio["goal"] is None:
+        return "no goal"
     if ratio["met"] is None:
         return "not measured"
     return "yes" if ratio["met"] and not ratio["errors"] else "**no**"
@@ -313,6 +368,13 @@ def _noise(m: dict[str, Any]) -> list[str]:
     return [line, ""]
 
 
+def _goal(goal: dict[str, Any] | None) -> str:
+    if goal is None:
+        return "—"
+    op = {">=": "≥", "<=": "≤", "==": "="}[goal["op"]]
+    return f"{op} {_fmt(goal['value'])}"
+
+
 def markdown(r: dict[str, Any]) -> str:
     m = r["machine"]
     changed = " + local changes" if m["passgate_tree_changed"] else ""
@@ -331,19 +393,16 @@ def markdown(r: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for x in r["ratios"]:
-        goal = (
-            f"{x['goal']['op']} {_fmt(x['goal']['value'])}".replace(">=", "≥")
-            .replace("<=", "≤")
-            .replace("==", "=")
-        )
+        goal = _goal(x["goal"])
         rows.append(
             f"| {x['metric']} | {_fmt(x['value'])} | {goal} | {_met(x)} | {x['errors']} "
             f"| {x['note']} |"
         )
     met = sum(1 for x in r["ratios"] if x["met"] and not x["errors"])
+    goals = sum(1 for x in r["ratios"] if x["goal"] is not None)
     rows += [
         "",
-        f"{met} of {len(r['ratios'])} goals met.",
+        f"{met} of {goals} goals met.",
         "",
         "## Runs",
         "",

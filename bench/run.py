@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import dataset, floor, report
+from bench import dataset, floor, overhead, report
 from bench.load import Generator, Load, LoadResult, find_ghz, run
 from bench.servers import (
     HUGE_RATE,
@@ -84,6 +84,7 @@ class Plan:
     contention_seconds: float
     memory_calls: tuple[int, int]
     rounds: int  # turns of the runs that are compared with each other
+    overhead_rounds: int  # turns of plain, metrics and traced VerifySession (bench.overhead)
 
     @classmethod
     def full(cls) -> Plan:
@@ -105,6 +106,7 @@ class Plan:
             contention_seconds=10.0,
             memory_calls=(10_000, 200_000),
             rounds=2,
+            overhead_rounds=6,
         )
 
     @classmethod
@@ -127,6 +129,7 @@ class Plan:
             contention_seconds=1.0,
             memory_calls=(500, 2_000),
             rounds=1,
+            overhead_rounds=2,
         )
 
 
@@ -366,6 +369,7 @@ class Bench:
         small, large = self.datasets()
         self.side_by_side(small.path, large.path)
         self.keep_floor()
+        overhead.measure(self, small.path)
         self.memory(small.path)
         if r["server_model"]["workers_flag"]:
             self.scaling(small.path)
