@@ -56,14 +56,14 @@ def _errors(runs: dict[str, Any], *names: str, expected: str = "OK") -> int:
     )
 
 
-def _signin_vs_bcrypt(r: dict[str, Any], goal: float) -> list[dict[str, Any]]:
-    """SignIn calls/s ÷ the bcrypt floor's, at 2, 8 and 64 in flight."""
+def _signin_vs_bcrypt(r: dict[str, Any], goal: float, where: str = "") -> list[dict[str, Any]]:
+    """SignIn calls/s ÷ the bcrypt floor's, at 2, 8 and 64 in flight (`where`: through what)."""
     runs: dict[str, Any] = r["runs"]
     raw = r["bcrypt"]["throughput_per_second"]
     return [
         _ratio(
             f"signin_vs_bcrypt_c{c}",
-            f"SignIn throughput ÷ raw bcrypt throughput, {c} in flight",
+            f"SignIn throughput{where} ÷ raw bcrypt throughput, {c} in flight",
             s["rps"] / raw,
             ">=",
             goal,
@@ -328,6 +328,51 @@ def postgresql_ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def cluster_ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ratios of the run through three replicas over PostgreSQL and Redis: SignIn
+    against the bcrypt floor, VerifySession against one server with as many workers
+    over SQLite (up beside them), and one budget check in Redis against SQLite."""
+    runs: dict[str, Any] = r["runs"]
+    replicas = len(r["cluster"]["replicas"])
+    out = _signin_vs_bcrypt(r, 0.95, f" through {replicas} replicas")
+    levels = list(r["plan"]["cheap_levels"])
+    through, through_c = _peak(runs, "cluster-verify", levels)
+    workers, workers_c = _peak(runs, "sqlite-workers-verify", levels)
+    out.append(
+        _ratio(
+            "verify_replicas_vs_workers",
+            f"VerifySession through {replicas} replicas (PostgreSQL, Redis) "
+            f"÷ --workers {r['cluster']['workers']} over SQLite",
+            through / workers,
+            ">=",
+            0.80,
+            errors=_errors(
+                runs,
+                *(
+                    f"{kind}-c{c}"
+                    for c in levels
+                    for kind in ("cluster-verify", "sqlite-workers-verify")
+                ),
+            ),
+            note=f"{through:,.0f}/s ({through_c} in flight) ÷ {workers:,.0f}/s "
+            f"({workers_c} in flight), {r['cluster']['connections']} connections each",
+        )
+    )
+    cost = r["limits_cost"]
+    out.append(
+        _ratio(
+            "budget_check_redis_vs_sqlite",
+            "One budget check (key and address) in Redis ÷ in a SQLite limits store",
+            cost["redis_us"] / cost["sqlite_us"],
+            None,
+            None,
+            note=f"{cost['redis_us']:.1f} µs ÷ {cost['sqlite_us']:.1f} µs per call, "
+            f"{cost['calls']:,} calls each, call by call",
+        )
+    )
+    return out
+
+
 # --- markdown ---------------------------------------------------------------------
 
 
@@ -379,6 +424,8 @@ def markdown(r: dict[str, Any]) -> str:
     m = r["machine"]
     changed = " + local changes" if m["passgate_tree_changed"] else ""
     over = " over PostgreSQL" if "postgresql" in r else ""
+    if "cluster" in r:
+        over = f" through {len(r['cluster']['replicas'])} replicas over PostgreSQL and Redis"
     rows = [
         f"# passgate benchmark{over} ({r['mode']} run)",
         "",
@@ -520,7 +567,8 @@ def plot(r: dict[str, Any], path: Path) -> bool:
             ax.minorticks_off()
             ax.set_xlabel("calls in flight")
             ax.grid(True, which="both", alpha=0.3)
-            ax.legend(fontsize=8)
+            if ax.get_legend_handles_labels()[0]:  # a run may draw nothing in a panel
+                ax.legend(fontsize=8)
         top.set_title(f"{title}: throughput")
         top.set_ylabel("calls/s")
         top.set_ylim(bottom=0)

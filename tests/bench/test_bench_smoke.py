@@ -1,4 +1,4 @@
-"""The benchmark's smoke runs (`python -m bench --quick`, and `--postgresql`):
+"""The benchmark's smoke runs (`python -m bench --quick`, `--postgresql`, `--cluster`):
 each runs end to end and writes every figure it promises. Speed is not asserted:
 benchmarks are not tests.
 """
@@ -40,6 +40,14 @@ POSTGRESQL_RATIOS = {
     "signin_vs_bcrypt_c64",
     "verify_postgresql_vs_sqlite",
     "large_vs_small_signin",
+}
+
+CLUSTER_RATIOS = {
+    "signin_vs_bcrypt_c2",
+    "signin_vs_bcrypt_c8",
+    "signin_vs_bcrypt_c64",
+    "verify_replicas_vs_workers",
+    "budget_check_redis_vs_sqlite",
 }
 
 
@@ -160,6 +168,47 @@ def test_quick_bench_over_postgresql_writes_its_ratios_beside_the_sqlite_report(
         assert copied["users"] == results["datasets"][label]["users"], label
     table = (out / "results-postgresql.md").read_text()
     assert table.startswith("# passgate benchmark over PostgreSQL (quick run)")
+    for ratio in results["ratios"]:
+        assert ratio["metric"] in table
+
+
+@pytest.mark.slow
+def test_quick_bench_through_three_replicas_writes_its_ratios_beside_the_others(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    bench_module("bench", "--quick", "--cluster", "--out", str(out))
+
+    assert not (out / "results.json").exists()  # each run's report is its own
+    results = json.loads((out / "results-cluster.json").read_text())
+    ratios = {r["id"]: r for r in results["ratios"]}
+    assert set(ratios) == CLUSTER_RATIOS
+    for name, ratio in ratios.items():
+        assert isinstance(ratio["value"], float) and math.isfinite(ratio["value"]), name
+        if name == "budget_check_redis_vs_sqlite":  # reported in µs, judged by no goal
+            assert ratio["goal"] is None and ratio["met"] is None
+            assert "µs ÷" in ratio["note"]
+            continue
+        assert isinstance(ratio["met"], bool), name
+    assert ratios["verify_replicas_vs_workers"]["goal"] == {"op": ">=", "value": 0.80}
+    assert ratios["signin_vs_bcrypt_c8"]["goal"] == {"op": ">=", "value": 0.95}
+    for name, run_result in results["runs"].items():
+        assert run_result["count"] > 0, name
+    cluster = results["cluster"]
+    # three replicas on three loopback addresses, one port, and round_robin over them:
+    # every replica answered VerifySession and SignIn calls of the load generator
+    assert [t.rsplit(":", 1)[0] for t in cluster["replicas"]] == [
+        "127.0.0.1",
+        "127.0.0.2",
+        "127.0.0.3",
+    ]
+    for replica, calls in cluster["calls_per_replica"].items():
+        assert calls.get("VerifySession", 0) > 0 and calls.get("SignIn", 0) > 0, (replica, calls)
+    assert results["limits_cost"]["redis_us"] > 0 and results["limits_cost"]["sqlite_us"] > 0
+    pg = results["postgresql"]
+    assert "fsync=on" in pg["settings"] and "synchronous_commit=on" in pg["settings"]
+    table = (out / "results-cluster.md").read_text()
+    assert table.startswith("# passgate benchmark through 3 replicas over PostgreSQL and Redis")
     for ratio in results["ratios"]:
         assert ratio["metric"] in table
 
