@@ -59,6 +59,7 @@ class Load:
     max_seconds: float = 120.0  # bound of a count-based run
     warmup: int = 0  # completions left out of the figures (the fill-up of a queue)
     protoset: Path | None = None
+    lb_strategy: str | None = None  # gRPC's policy over the addresses the target names
 
 
 @dataclass
@@ -210,10 +211,13 @@ class Generator:
             args += ["--rps", str(max(1, round(load.rps)))]
         if load.protoset is not None:
             args += ["--protoset", str(load.protoset)]
+        if load.lb_strategy is not None and not self.ghz:
+            # ghz takes the policy from the target's name (bench.loopback_dns)
+            args += ["--lb-strategy", load.lb_strategy]
         argv = (
             [self.ghz, *args, server.target]
             if self.ghz
-            else [sys.executable, "-m", "bench.pyload", *args, server.target]
+            else [sys.executable, "-m", "bench.pyload", *args, server.python_target]
         )
         return Running(self, load, server, argv=argv, out=out, bound=bound)
 

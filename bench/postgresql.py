@@ -36,17 +36,7 @@ class PostgresqlBench(Bench):
         self.floor()
         small, large = self.datasets()
         with ExitStack() as stack:
-            self.say("starting a durable PostgreSQL cluster")
-            cluster = PostgresCluster(durable=True).start()
-            stack.callback(cluster.stop)
-            self.results["postgresql"] = {
-                "version": cluster.sql("SHOW server_version")[0][0],
-                "settings": [
-                    f"{name}={cluster.sql(f'SHOW {name}')[0][0]}"
-                    for name in ("fsync", "synchronous_commit", "shared_buffers")
-                ],
-                "copies": {},
-            }
+            cluster = self.start_cluster(stack)
             pg_small = self.copy(cluster, "small", small)
             pg_large = self.copy(cluster, "large", large)
             lite_key, key, large_key = (
@@ -80,6 +70,22 @@ class PostgresqlBench(Bench):
                 signin, self.signin_target(pg_big, large_key, plan.large_users)
             )
         self.keep_floor()
+
+    def start_cluster(self, stack: ExitStack) -> PostgresCluster:
+        """A durable PostgreSQL cluster, stopped when `stack` closes; its version and
+        durability settings go into the results."""
+        self.say("starting a durable PostgreSQL cluster")
+        cluster = PostgresCluster(durable=True).start()
+        stack.callback(cluster.stop)
+        self.results["postgresql"] = {
+            "version": cluster.sql("SHOW server_version")[0][0],
+            "settings": [
+                f"{name}={cluster.sql(f'SHOW {name}')[0][0]}"
+                for name in ("fsync", "synchronous_commit", "shared_buffers")
+            ],
+            "copies": {},
+        }
+        return cluster
 
     def copy(self, cluster: PostgresCluster, label: str, source: Dataset) -> PostgresDatabase:
         """A database of the cluster holding `source`'s users. Its sealing key is the

@@ -79,6 +79,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-duration", type=_duration)
     p.add_argument("--rps", type=float)
     p.add_argument("--protoset", type=Path)
+    p.add_argument("--lb-strategy")
     p.add_argument("target")
     return p.parse_args(argv)
 
@@ -95,8 +96,11 @@ class Run:
         data = json.loads(args.data_file.read_text())
         self.templates = [json.dumps(d) for d in (data if isinstance(data, list) else [data])]
         self.metadata = tuple(json.loads(args.metadata).items())
+        options: list[tuple[str, Any]] = [("grpc.use_local_subchannel_pool", 1)]
+        if args.lb_strategy:
+            options.append(("grpc.lb_policy_name", args.lb_strategy))
         self.channels = [
-            grpc.insecure_channel(args.target, options=[("grpc.use_local_subchannel_pool", 1)])
+            grpc.insecure_channel(args.target, options=options)
             for _ in range(max(1, args.connections))
         ]
         self.stubs = [

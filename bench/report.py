@@ -17,19 +17,24 @@ def _ratio(
     id: str,
     metric: str,
     value: float | None,
-    op: str,
-    goal: float,
+    op: str | None,
+    goal: float | None,
     *,
     errors: int = 0,
     note: str = "",
 ) -> dict[str, Any]:
+    """One figure of the run; `op` and `goal` None for a figure reported without a goal
+    (its "met" is then None, as for one not measured)."""
     numeric = value is not None and not math.isnan(value)
+    met = None
+    if numeric and op is not None and goal is not None:
+        met = bool(_OPS[op](value, goal))
     return {
         "id": id,
         "metric": metric,
         "value": round(value, 4) if numeric else None,
-        "goal": {"op": op, "value": goal},
-        "met": bool(_OPS[op](value, goal)) if numeric else None,
+        "goal": {"op": op, "value": goal} if op is not None else None,
+        "met": met,
         "errors": errors,
         "note": note,
     }
@@ -51,9 +56,9 @@ def _errors(runs: dict[str, Any], *names: str, expected: str = "OK") -> int:
     )
 
 
-def _signin_vs_bcrypt(r: dict[str, Any], goal: float) -> list[dict[str, Any]]:
+def _signin_vs_bcrypt(r: dict[str, Any], goal: float, where: str = "") -> list[dict[str, Any]]:
     """SignIn calls/s ÷ the bcrypt floor's at as many lanes as that many calls in flight
-    fill, at 2, 8 and 64 in flight."""
+    fill, at 2, 8 and 64 in flight (`where`: through what)."""
     runs: dict[str, Any] = r["runs"]
     out = []
     for c in (2, 8, 64):
@@ -67,7 +72,7 @@ def _signin_vs_bcrypt(r: dict[str, Any], goal: float) -> list[dict[str, Any]]:
         out.append(
             _ratio(
                 f"signin_vs_bcrypt_c{c}",
-                f"SignIn throughput ÷ raw bcrypt throughput, {c} in flight",
+                f"SignIn throughput{where} ÷ raw bcrypt throughput, {c} in flight",
                 s["rps"] / raw,
                 ">=",
                 goal,
@@ -246,6 +251,7 @@ def ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
             f"{m['rss_bytes_after_first'] / 2**20:.1f} MiB",
         )
     )
+    out += _observability(r)
     w = r.get("workers", {})
     if w.get("available"):
         one, many = runs[w["workers_1"]], runs[w[f"workers_{w['cores']}"]]
@@ -275,6 +281,53 @@ def ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _mean_rps(run: dict[str, Any]) -> float:
+    """Calls/s over every round of a run: sides measured in alternating order are
+    compared by their means, so drift over the rounds weighs on both alike."""
+    rounds = run["rounds"] or [run["rps"]]
+    return sum(rounds) / len(rounds)
+
+
+def _observability(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """VerifySession with metrics served ÷ without (goal 0.97), and with traces
+    exported ÷ without (reported, no goal)."""
+    runs: dict[str, Any] = r["runs"]
+    o = r["observability"]
+    sides = o["sides"]
+    plain = runs[sides["plain"]]
+    off = _mean_rps(plain)
+    how = f"mean of {o['rounds']} alternating rounds, {o['concurrency']} in flight"
+    metrics = runs[sides["metrics"]]
+    out = [
+        _ratio(
+            "metrics_on_vs_off",
+            "VerifySession with --metrics-listen ÷ without",
+            _mean_rps(metrics) / off,
+            ">=",
+            0.97,
+            errors=_errors(runs, sides["plain"], sides["metrics"]),
+            note=f"{_mean_rps(metrics):,.0f}/s ÷ {off:,.0f}/s, {how}; the metrics counted "
+            f"{o['metrics_counted_calls']:,.0f} VerifySession calls",
+        )
+    ]
+    traced = runs.get(sides.get("traced", ""))
+    out.append(
+        _ratio(
+            "tracing_on_vs_off",
+            "VerifySession with traces exported over OTLP ÷ without",
+            _mean_rps(traced) / off if traced else None,
+            None,
+            None,
+            errors=_errors(runs, sides["traced"]) if traced else 0,
+            note=f"{_mean_rps(traced):,.0f}/s ÷ {off:,.0f}/s, {how}; the receiver got "
+            f"{o['spans_exported']:,} spans"
+            if traced
+            else o["tracing"],
+        )
+    )
+    return out
+
+
 def postgresql_ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
     """The ratios of the run over PostgreSQL (issue 15): SignIn against the bcrypt
     floor and over both database sizes, and VerifySession against the same server
@@ -301,6 +354,51 @@ def postgresql_ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def cluster_ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ratios of the run through three replicas over PostgreSQL and Redis: SignIn
+    against the bcrypt floor, VerifySession against one server with as many workers
+    over SQLite (up beside them), and one budget check in Redis against SQLite."""
+    runs: dict[str, Any] = r["runs"]
+    replicas = len(r["cluster"]["replicas"])
+    out = _signin_vs_bcrypt(r, 0.95, f" through {replicas} replicas")
+    levels = list(r["plan"]["cheap_levels"])
+    through, through_c = _peak(runs, "cluster-verify", levels)
+    workers, workers_c = _peak(runs, "sqlite-workers-verify", levels)
+    out.append(
+        _ratio(
+            "verify_replicas_vs_workers",
+            f"VerifySession through {replicas} replicas (PostgreSQL, Redis) "
+            f"÷ --workers {r['cluster']['workers']} over SQLite",
+            through / workers,
+            ">=",
+            0.80,
+            errors=_errors(
+                runs,
+                *(
+                    f"{kind}-c{c}"
+                    for c in levels
+                    for kind in ("cluster-verify", "sqlite-workers-verify")
+                ),
+            ),
+            note=f"{through:,.0f}/s ({through_c} in flight) ÷ {workers:,.0f}/s "
+            f"({workers_c} in flight), {r['cluster']['connections']} connections each",
+        )
+    )
+    cost = r["limits_cost"]
+    out.append(
+        _ratio(
+            "budget_check_redis_vs_sqlite",
+            "One budget check (key and address) in Redis ÷ in a SQLite limits store",
+            cost["redis_us"] / cost["sqlite_us"],
+            None,
+            None,
+            note=f"{cost['redis_us']:.1f} µs ÷ {cost['sqlite_us']:.1f} µs per call, "
+            f"{cost['calls']:,} calls each, call by call",
+        )
+    )
+    return out
+
+
 # --- markdown ---------------------------------------------------------------------
 
 
@@ -313,6 +411,8 @@ def _fmt(value: float | None) -> str:
 
 
 def _met(ratio: dict[str, Any]) -> str:
+    if ratio["goal"] is None:
+        return "no goal"
     if ratio["met"] is None:
         return "not measured"
     return "yes" if ratio["met"] and not ratio["errors"] else "**no**"
@@ -339,10 +439,19 @@ def _noise(m: dict[str, Any]) -> list[str]:
     return [line, ""]
 
 
+def _goal(goal: dict[str, Any] | None) -> str:
+    if goal is None:
+        return "—"
+    op = {">=": "≥", "<=": "≤", "==": "="}[goal["op"]]
+    return f"{op} {_fmt(goal['value'])}"
+
+
 def markdown(r: dict[str, Any]) -> str:
     m = r["machine"]
     changed = " + local changes" if m["passgate_tree_changed"] else ""
     over = " over PostgreSQL" if "postgresql" in r else ""
+    if "cluster" in r:
+        over = f" through {len(r['cluster']['replicas'])} replicas over PostgreSQL and Redis"
     rows = [
         f"# passgate benchmark{over} ({r['mode']} run)",
         "",
@@ -357,19 +466,16 @@ def markdown(r: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for x in r["ratios"]:
-        goal = (
-            f"{x['goal']['op']} {_fmt(x['goal']['value'])}".replace(">=", "≥")
-            .replace("<=", "≤")
-            .replace("==", "=")
-        )
+        goal = _goal(x["goal"])
         rows.append(
             f"| {x['metric']} | {_fmt(x['value'])} | {goal} | {_met(x)} | {x['errors']} "
             f"| {x['note']} |"
         )
     met = sum(1 for x in r["ratios"] if x["met"] and not x["errors"])
+    goals = sum(1 for x in r["ratios"] if x["goal"] is not None)
     rows += [
         "",
-        f"{met} of {len(r['ratios'])} goals met.",
+        f"{met} of {goals} goals met.",
         "",
         "## Runs",
         "",
@@ -488,7 +594,8 @@ def plot(r: dict[str, Any], path: Path) -> bool:
             ax.minorticks_off()
             ax.set_xlabel("calls in flight")
             ax.grid(True, which="both", alpha=0.3)
-            ax.legend(fontsize=8)
+            if ax.get_legend_handles_labels()[0]:  # a run may draw nothing in a panel
+                ax.legend(fontsize=8)
         top.set_title(f"{title}: throughput")
         top.set_ylabel("calls/s")
         top.set_ylim(bottom=0)

@@ -1,11 +1,12 @@
-"""The benchmark, start to end: `python -m bench [--quick] [--postgresql] [--out DIR]`.
+"""The benchmark, start to end: `python -m bench [--quick] [--postgresql | --cluster] [--out DIR]`.
 
 One run measures the floors (raw bcrypt, a bare grpcio echo server) and
 passgate on the same machine and writes results.json, results.md and plot.png
 to the output folder (bench/out by default). Every figure that is judged is a
 ratio of two figures of this run, beside its goal from issue 7: absolute
 figures drift on shared machines, ratios of figures taken side by side less.
-`--postgresql` runs bench/postgresql.py's measurements instead, over PostgreSQL.
+`--postgresql` runs bench/postgresql.py's measurements instead, over PostgreSQL;
+`--cluster` bench/cluster.py's, through three replicas.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import dataset, floor, report
+from bench import dataset, floor, overhead, report
 from bench.load import Generator, Load, LoadResult, find_ghz, run
 from bench.servers import (
     HUGE_RATE,
@@ -84,6 +85,8 @@ class Plan:
     contention_seconds: float
     memory_calls: tuple[int, int]
     rounds: int  # turns of the runs that are compared with each other
+    overhead_rounds: int  # turns of plain, metrics and traced VerifySession (bench.overhead)
+    limits_calls: int  # budget checks timed per limits store (bench.limits_cost)
 
     @classmethod
     def full(cls) -> Plan:
@@ -105,6 +108,8 @@ class Plan:
             contention_seconds=10.0,
             memory_calls=(10_000, 200_000),
             rounds=2,
+            overhead_rounds=6,
+            limits_calls=20_000,
         )
 
     @classmethod
@@ -127,6 +132,8 @@ class Plan:
             contention_seconds=1.0,
             memory_calls=(500, 2_000),
             rounds=1,
+            overhead_rounds=2,
+            limits_calls=500,
         )
 
 
@@ -138,6 +145,7 @@ class Target:
     data: Any
     metadata: dict[str, str]
     server: Server
+    lb_strategy: str | None = None  # gRPC's policy over the addresses the server's target names
 
 
 class Bench:
@@ -182,7 +190,14 @@ class Bench:
     # --- pieces --------------------------------------------------------------------
 
     def load(self, name: str, target: Target, **kw: Any) -> Load:
-        return Load(name=name, call=target.call, data=target.data, metadata=target.metadata, **kw)
+        return Load(
+            name=name,
+            call=target.call,
+            data=target.data,
+            metadata=target.metadata,
+            lb_strategy=target.lb_strategy,
+            **kw,
+        )
 
     def cheap(
         self, name: str, target: Target, c: int, *, connections: int = 1, round_: int = 0
@@ -376,6 +391,7 @@ class Bench:
         small, large = self.datasets()
         self.side_by_side(small.path, large.path)
         self.keep_floor()
+        overhead.measure(self, small.path)
         self.memory(small.path)
         if r["server_model"]["workers_flag"]:
             self.scaling(small.path)
@@ -626,10 +642,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the smoke run: seconds, bcrypt cost 4, tiny call counts",
     )
-    parser.add_argument(
+    kinds = parser.add_mutually_exclusive_group()
+    kinds.add_argument(
         "--postgresql",
         action="store_true",
         help="the run over a throwaway PostgreSQL 15 cluster: results-postgresql.json, .md",
+    )
+    kinds.add_argument(
+        "--cluster",
+        action="store_true",
+        help="three replicas over PostgreSQL and Redis against --workers 3 over SQLite: "
+        "results-cluster.json, .md",
     )
     parser.add_argument(
         "--out",
@@ -652,6 +675,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.postgresql import PostgresqlBench
 
         kind = PostgresqlBench
+    if args.cluster:
+        from bench.cluster import ClusterBench
+
+        kind = ClusterBench
     suffix = kind.suffix
     bench = kind(plan, out, Generator(out / f"work{suffix}" / "load", ghz))
     results = bench.execute()

@@ -35,8 +35,9 @@ def free_port() -> int:
 
 
 def bench_env() -> dict[str, str]:
-    """The environment children run in: the repository importable, no stray PASSGATE_*."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSGATE_")}
+    """The environment children run in: the repository importable, no stray PASSGATE_*
+    settings, nor OTEL_* ones that would turn tracing on where a run wants it off."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PASSGATE_", "OTEL_"))}
     path = env.get("PYTHONPATH")
     env["PYTHONPATH"] = str(REPO) if not path else f"{REPO}{os.pathsep}{path}"
     return env
@@ -133,10 +134,16 @@ class Server:
     port: int
     env: dict[str, str] = field(default_factory=bench_env)
     process: subprocess.Popen[bytes] | None = None
+    host: str = "127.0.0.1"  # a loopback address: replicas each have their own
 
     @property
     def target(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
+
+    @property
+    def python_target(self) -> str:
+        """The target as Python's gRPC (the fallback load generator) names it."""
+        return self.target
 
     @property
     def log_path(self) -> Path:
@@ -252,18 +259,21 @@ def passgate_server(
     workers: int | None = None,
     extra: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    host: str = "127.0.0.1",
+    port: int | None = None,
 ) -> Server:
     """`passgate serve` over `database` (a SQLite file or a URL); rate limits huge unless
     `limits` asks for the defaults. `env` adds PASSGATE_* settings, such as the side
-    files a server off SQLite must be told of."""
-    port = free_port()
+    files a server off SQLite must be told of; `host` and `port` where it listens
+    (a free port of 127.0.0.1 by default)."""
+    port = port or free_port()
     argv = [
         sys.executable,
         "-m",
         "passgate.cli",
         "serve",
         "--listen",
-        f"127.0.0.1:{port}",
+        f"{host}:{port}",
         "--database",
         database_url(database),
         "--mail-dir",
@@ -276,7 +286,7 @@ def passgate_server(
     if workers is not None:
         argv += ["--workers", str(workers)]
     argv += list(extra)
-    return Server(name, argv, workdir, port, env={**bench_env(), **(env or {})})
+    return Server(name, argv, workdir, port, env={**bench_env(), **(env or {})}, host=host)
 
 
 def echo_server(name: str, workdir: Path, shape: dict[str, int]) -> Server:

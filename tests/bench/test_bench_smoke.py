@@ -1,4 +1,4 @@
-"""The benchmark's smoke runs (`python -m bench --quick`, and `--postgresql`):
+"""The benchmark's smoke runs (`python -m bench --quick`, `--postgresql`, `--cluster`):
 each runs end to end and writes every figure it promises. Speed is not asserted:
 benchmarks are not tests.
 """
@@ -30,13 +30,24 @@ RATIOS = {
     "large_vs_small_verify",
     "rss_last_vs_first",
     "workers_scaling",
+    "metrics_on_vs_off",
+    "tracing_on_vs_off",
 }
+NO_GOAL = {"tracing_on_vs_off"}  # reported beside the others, judged by no goal
 POSTGRESQL_RATIOS = {
     "signin_vs_bcrypt_c2",
     "signin_vs_bcrypt_c8",
     "signin_vs_bcrypt_c64",
     "verify_postgresql_vs_sqlite",
     "large_vs_small_signin",
+}
+
+CLUSTER_RATIOS = {
+    "signin_vs_bcrypt_c2",
+    "signin_vs_bcrypt_c8",
+    "signin_vs_bcrypt_c64",
+    "verify_replicas_vs_workers",
+    "budget_check_redis_vs_sqlite",
 }
 
 
@@ -82,9 +93,13 @@ def test_quick_bench_writes_every_ratio(tmp_path: Path) -> None:
             continue
         value = ratio["value"]
         assert isinstance(value, int | float) and math.isfinite(value), (name, value)
-        assert isinstance(ratio["met"], bool), name
         assert isinstance(ratio["errors"], int), name
+        if name in NO_GOAL:
+            assert ratio["goal"] is None and ratio["met"] is None, name
+            continue
+        assert isinstance(ratio["met"], bool), name
         assert ratio["goal"]["op"] in (">=", "<=", "=="), name
+    assert ratios["metrics_on_vs_off"]["goal"] == {"op": ">=", "value": 0.97}
 
     # Failed calls are the bench's findings (each ratio counts its own), not a
     # test failure; but the calls that carry a wrong key must never pass.
@@ -104,6 +119,16 @@ def test_quick_bench_writes_every_ratio(tmp_path: Path) -> None:
         f"that gives pyca's answers: {fastest['implementation']})"
         in (out / "results.md").read_text()
     )
+    # the sides took turns, each round reversing the order, and each watched its calls:
+    # the metrics server counted every call it answered, the receiver got a span for each
+    watched = results["observability"]
+    sides = {side: results["runs"][name] for side, name in watched["sides"].items()}
+    assert set(sides) == {"plain", "metrics", "traced"}
+    for run_result in sides.values():
+        assert len(run_result["rounds"]) == watched["rounds"] >= 2
+    # (every round of the quick run makes the same number of calls)
+    assert watched["metrics_counted_calls"] >= sides["metrics"]["count"] * watched["rounds"]
+    assert watched["spans_exported"] >= sides["traced"]["count"] * watched["rounds"]
     # each SignIn level is judged against the fastest floor that many calls in flight can
     # reach: on several cores, 2 in flight give each core one hash at a time, not four
     machine = results["machine"]
@@ -158,6 +183,47 @@ def test_quick_bench_over_postgresql_writes_its_ratios_beside_the_sqlite_report(
 
 
 @pytest.mark.slow
+def test_quick_bench_through_three_replicas_writes_its_ratios_beside_the_others(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    bench_module("bench", "--quick", "--cluster", "--out", str(out))
+
+    assert not (out / "results.json").exists()  # each run's report is its own
+    results = json.loads((out / "results-cluster.json").read_text())
+    ratios = {r["id"]: r for r in results["ratios"]}
+    assert set(ratios) == CLUSTER_RATIOS
+    for name, ratio in ratios.items():
+        assert isinstance(ratio["value"], float) and math.isfinite(ratio["value"]), name
+        if name == "budget_check_redis_vs_sqlite":  # reported in µs, judged by no goal
+            assert ratio["goal"] is None and ratio["met"] is None
+            assert "µs ÷" in ratio["note"]
+            continue
+        assert isinstance(ratio["met"], bool), name
+    assert ratios["verify_replicas_vs_workers"]["goal"] == {"op": ">=", "value": 0.80}
+    assert ratios["signin_vs_bcrypt_c8"]["goal"] == {"op": ">=", "value": 0.95}
+    for name, run_result in results["runs"].items():
+        assert run_result["count"] > 0, name
+    cluster = results["cluster"]
+    # three replicas on three loopback addresses, one port, and round_robin over them:
+    # every replica answered VerifySession and SignIn calls of the load generator
+    assert [t.rsplit(":", 1)[0] for t in cluster["replicas"]] == [
+        "127.0.0.1",
+        "127.0.0.2",
+        "127.0.0.3",
+    ]
+    for replica, calls in cluster["calls_per_replica"].items():
+        assert calls.get("VerifySession", 0) > 0 and calls.get("SignIn", 0) > 0, (replica, calls)
+    assert results["limits_cost"]["redis_us"] > 0 and results["limits_cost"]["sqlite_us"] > 0
+    pg = results["postgresql"]
+    assert "fsync=on" in pg["settings"] and "synchronous_commit=on" in pg["settings"]
+    table = (out / "results-cluster.md").read_text()
+    assert table.startswith("# passgate benchmark through 3 replicas over PostgreSQL and Redis")
+    for ratio in results["ratios"]:
+        assert ratio["metric"] in table
+
+
+@pytest.mark.slow
 def test_cpu_per_call_prints_a_figure_for_every_call(tmp_path: Path) -> None:
     out = bench_module("bench.cpu", "--rounds", "1", "--seconds", "0.5", "--out", str(tmp_path))
     lines = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
@@ -171,8 +237,12 @@ def test_cpu_per_call_prints_a_figure_for_every_call(tmp_path: Path) -> None:
 
 def test_hot_path_prints_passgates_own_time_per_cheap_call() -> None:
     out = bench_module("bench.hotpath", "--calls", "300", "--rounds", "2")
-    figures = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()[1:]}
-    assert set(figures) == {"VerifySession", "refused"}
+    figures = {
+        line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.endswith("µs")
+    }
+    assert set(figures) == {"VerifySession", "VerifySession-traced", "refused"}
+    # the run stops unless tracing off left OpenTelemetry unloaded
+    assert "tracing off: OpenTelemetry not loaded" in out
     # the run itself checks the session passes and the wrong key does not
     assert all(micros > 0 for micros in figures.values()), figures
 
