@@ -15,32 +15,12 @@ from pathlib import Path
 import grpc
 import pytest
 import trustme
+from certificates import trusting, write_client_ca, write_server_files
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from passgate.testing import ServerProcess, free_port
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
-
-
-def write_server_files(ca: trustme.CA, folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 from `ca`, and its key, in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    issued = ca.issue_cert("127.0.0.1", "localhost")
-    cert, key = folder / "server.pem", folder / "server.key"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
-    return cert, key
-
-
-def trusting(ca: trustme.CA, client: trustme.LeafCert | None = None) -> grpc.ChannelCredentials:
-    """A client's TLS credentials: trusting `ca`, and presenting `client` if given."""
-    if client is None:
-        return grpc.ssl_channel_credentials(root_certificates=ca.cert_pem.bytes())
-    return grpc.ssl_channel_credentials(
-        root_certificates=ca.cert_pem.bytes(),
-        private_key=client.private_key_pem.bytes(),
-        certificate_chain=client.cert_chain_pems[0].bytes(),
-    )
 
 
 def health(target: str, credentials: grpc.ChannelCredentials | None) -> object:
@@ -72,8 +52,7 @@ def test_only_clients_that_trust_the_servers_ca_get_in(tmp_path: Path):
 def test_mutual_tls_refuses_clients_without_a_certificate_from_the_client_ca(tmp_path: Path):
     ca, clients, stranger = trustme.CA(), trustme.CA(), trustme.CA()
     cert, key = write_server_files(ca, tmp_path / "tls")
-    client_ca = tmp_path / "tls" / "clients.pem"
-    clients.cert_pem.write_to_path(str(client_ca))
+    client_ca = write_client_ca(clients, tmp_path / "tls")
     billing = clients.issue_cert("billing.internal", common_name="billing.internal")
     args = ("--tls-cert", str(cert), "--tls-key", str(key), "--tls-client-ca", str(client_ca))
     with ServerProcess(tmp_path, extra_args=args, credentials=trusting(ca, billing)) as server:
