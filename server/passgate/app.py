@@ -50,7 +50,7 @@ from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
 from passgate.mail.templates import ResetMail, TemplateSet
 from passgate.metrics import Metrics, OutboxCollector, serve_metrics, worker_registry
 from passgate.offload import Offload
-from passgate.reflection import REFLECTION_PREFIX, enable_reflection
+from passgate.reflection import REFLECTION_PREFIXES, enable_reflection
 from passgate.sealing import Sealer, load_or_create_key
 from passgate.services.auth_service import AuthService
 from passgate.setting_sources import shown_database
@@ -305,7 +305,7 @@ def build(
 
     mail_worker = DeliveryWorker(outbox, deliver, accounts.resolve_reset)
     api_keys = ApiKeys(database, clock, watch)
-    open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
+    open_prefixes = (HEALTH_PREFIX, *REFLECTION_PREFIXES)
     offload = Offload(settings.threads, after_each=hand_back)
     budgets = RateLimitGate(
         limits,

@@ -175,7 +175,9 @@ class Settings:
     hash_workers: int = setting(
         0, "bcrypt threads; 0: one per core", v.Integer(0), default_text="0 (one per core)"
     )
-    reflection: bool = setting(True, "serve gRPC server reflection: on or off", v.switch)
+    reflection: bool = setting(
+        True, "serve gRPC server reflection (v1 and v1alpha): on or off", v.switch
+    )
     shutdown_grace: float = setting(
         10.0, "seconds calls in flight get to finish on SIGTERM", v.Seconds(zero_allowed=True)
     )
