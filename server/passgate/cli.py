@@ -529,7 +529,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="passgate", description=__doc__)
     verbs = parser.add_subparsers(dest="command", required=True)
 
-    verb(verbs, "serve", cmd_serve, "run the gRPC server", EVERY_SETTING)
+    verb(
+        verbs,
+        "serve",
+        cmd_serve,
+        "run the gRPC server; SIGTERM drains calls in flight and stops it, SIGHUP re-reads "
+        "the TLS certificate, key and client CA",
+        EVERY_SETTING,
+    )
     verb(
         verbs,
         "config",

@@ -74,7 +74,8 @@ class Settings:
     listen: str = setting("127.0.0.1:50051", "address to serve on, HOST:PORT", v.listen_address)
     tls_cert: Path | None = setting(
         None,
-        "serve TLS: the server's certificate chain (PEM), re-read when the file changes",
+        "serve TLS: the server's certificate chain (PEM), re-read when the file changes "
+        "and on SIGHUP",
         v.path,
         default_text="none: plain text",
     )
