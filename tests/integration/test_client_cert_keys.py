@@ -7,6 +7,7 @@ certificates made in the test, one database shared by the servers in turn."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import grpc
@@ -17,7 +18,7 @@ from cryptography import x509
 from rpc_support import PASSWORD, Client, Refusal
 
 from passgate.auth.v1 import auth_service_pb2 as pb
-from passgate.testing import ServerProcess
+from passgate.testing import ServerProcess, free_port
 
 EMAIL = "ada@example.com"
 SIGN_IN = pb.SignInRequest(email=EMAIL, password=PASSWORD)
@@ -110,6 +111,32 @@ def test_a_bound_key_works_only_with_its_certificate_over_mutual_tls(setup: Setu
     calls = [json.loads(line) for line in server.log_text().splitlines() if '"rpc"' in line]
     refusals = [call for call in calls if call.get("code") == "UNAUTHENTICATED"]
     assert [call["client_cert"] for call in refusals] == [subject_of(setup.reports)], refusals
+
+
+def test_every_worker_holds_the_binding_under_concurrent_callers(setup: Setup) -> None:
+    """Two worker processes, 16 callers at once, each on its own connection:
+    half with the key's certificate (all served), half with another (all refused)."""
+    billing = trusting(setup.server_ca, setup.billing)
+    reports = trusting(setup.server_ca, setup.reports)
+    args = (*setup.mutual_tls, "--workers", "2")
+    with ServerProcess(
+        setup.folder, extra_args=args, credentials=billing, port=free_port()
+    ) as server:
+        callers = [billing, reports] * 8
+        with ThreadPoolExecutor(len(callers)) as pool:
+            results = list(
+                pool.map(lambda creds: sign_in(server.target, creds, setup.bound_key), callers)
+            )
+    served, refused = results[0::2], results[1::2]
+    assert all(isinstance(token, str) and token.startswith("pgs_") for token in served), served
+    for result in refused:
+        assert_mismatch(result, "another client certificate")
+    pids = {
+        json.loads(line)["pid"]
+        for line in server.log_text().splitlines()
+        if '"msg":"serving"' in line
+    }
+    assert len(pids) == 2
 
 
 def test_a_bound_key_is_refused_without_a_client_certificate(setup: Setup) -> None:
