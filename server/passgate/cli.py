@@ -51,9 +51,9 @@ API_KEY_COLUMNS = (
     "tenant",
     "scopes",
     "rate",
-    "client_cert_subject",
     "created_at",
     "revoked_at",
+    "client_cert_subject",  # last: a subject may hold blanks
 )
 USER_COLUMNS = ("id", "tenant", "email", "username", "disabled", "created_at")
 RPC_NAMES = ("SignIn", "ChangePassword", "RequestReset", "SubmitReset", "SignOut", "VerifySession")
