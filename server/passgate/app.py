@@ -50,7 +50,7 @@ from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
 from passgate.mail.templates import ResetMail, TemplateSet
 from passgate.metrics import Metrics, OutboxCollector, serve_metrics, worker_registry
 from passgate.offload import Offload
-from passgate.reflection import REFLECTION_PREFIX, enable_reflection
+from passgate.reflection import REFLECTION_PREFIXES, enable_reflection
 from passgate.sealing import Sealer, load_or_create_key
 from passgate.services.auth_service import AuthService
 from passgate.setting_sources import shown_database
@@ -95,12 +95,13 @@ def _dependency_health(database: peewee.Database, limits: LimitStore) -> Depende
     return DependencyHealth(found) if found else None
 
 
-def _add_port(server: grpc.aio.Server, settings: Settings) -> int:
-    """The port, with TLS when a certificate is configured (the settings were checked)."""
+def _add_port(server: grpc.aio.Server, settings: Settings) -> tuple[int, CertificateFiles | None]:
+    """The port, with TLS when a certificate is configured (the settings were
+    checked), and the certificate files it serves, for SIGHUP to re-read."""
     if settings.tls_cert is None or settings.tls_key is None:
-        return server.add_insecure_port(settings.listen)
+        return server.add_insecure_port(settings.listen), None
     files = CertificateFiles(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
-    return server.add_secure_port(settings.listen, files.credentials())
+    return server.add_secure_port(settings.listen, files.credentials()), files
 
 
 def transport_options(settings: Settings) -> list[tuple[str, int]]:
@@ -161,6 +162,8 @@ class Passgate:
     # method's guarded handler without the network (bench.hotpath).
     service: AuthService
     interceptor: CheckingInterceptor
+    # With TLS: the certificate, key and client CA files, re-read on SIGHUP.
+    certificates: CertificateFiles | None = None
     _stopped: bool = False
     _metrics_server: Any = None
 
@@ -189,6 +192,14 @@ class Passgate:
                 }
             },
         )
+
+    def reload_certificates(self) -> None:
+        """SIGHUP: the TLS files are read now and served to the next connection
+        (a pair that does not load is logged and not used); connections stay."""
+        if self.certificates is None:
+            log.info("SIGHUP: no TLS certificate to re-read (serving plain text)")
+            return
+        self.certificates.reload()
 
     def _serve_metrics(self) -> None:
         """A process serving alone serves its own metrics; the workers of a
@@ -305,7 +316,7 @@ def build(
 
     mail_worker = DeliveryWorker(outbox, deliver, accounts.resolve_reset)
     api_keys = ApiKeys(database, clock, watch)
-    open_prefixes = (HEALTH_PREFIX, REFLECTION_PREFIX, "/grpc.reflection.v1.ServerReflection/")
+    open_prefixes = (HEALTH_PREFIX, *REFLECTION_PREFIXES)
     offload = Offload(settings.threads, after_each=hand_back)
     budgets = RateLimitGate(
         limits,
@@ -335,7 +346,7 @@ def build(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     if settings.reflection:
         enable_reflection([SERVICE_NAME, health.SERVICE_NAME], server)
-    port = _add_port(server, settings)
+    port, certificates = _add_port(server, settings)
     if port == 0:
         raise OSError(f"cannot listen on {settings.listen}")
     return Passgate(
@@ -355,19 +366,22 @@ def build(
         metrics,
         service=service,
         interceptor=interceptor,
+        certificates=certificates,
     )
 
 
 def serve(settings: Settings) -> int:
-    """Runs until SIGTERM or SIGINT, then drains calls in flight and returns 0."""
+    """Runs until SIGTERM or SIGINT, then drains calls in flight and returns 0;
+    SIGHUP re-reads the TLS files."""
     return asyncio.run(_serve(settings))
 
 
 async def _serve(settings: Settings) -> int:
     app = build(settings)
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGHUP, app.reload_certificates)
     await app.start()
     done = asyncio.Event()
-    loop = asyncio.get_running_loop()
 
     def on_signal(signum: signal.Signals) -> None:
         log.info("shutting down", extra={"fields": {"signal": signum.name}})

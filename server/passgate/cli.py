@@ -23,6 +23,7 @@ from passgate.cli_output import iso, print_records
 from passgate.clock import SystemClock
 from passgate.config import declared
 from passgate.errors import InvalidRequest, Violation
+from passgate.identity import client_certificates
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.passwords import PasswordHasher, importable
 from passgate.identity.policy import PasswordPolicy
@@ -44,7 +45,16 @@ from passgate.setting_values import BadValue, Seconds, switch, web_url
 from passgate.store.db import open_database, sqlite_path
 from passgate.store.migrations import migrate
 
-API_KEY_COLUMNS = ("id", "name", "tenant", "scopes", "rate", "created_at", "revoked_at")
+API_KEY_COLUMNS = (
+    "id",
+    "name",
+    "tenant",
+    "scopes",
+    "rate",
+    "created_at",
+    "revoked_at",
+    "client_cert_subject",  # last: a subject may hold blanks
+)
 USER_COLUMNS = ("id", "tenant", "email", "username", "disabled", "created_at")
 RPC_NAMES = ("SignIn", "ChangePassword", "RequestReset", "SubmitReset", "SignOut", "VerifySession")
 EVERY_SETTING = tuple(d.name for d in declared())
@@ -201,9 +211,19 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
                 f"valid: {','.join(RPC_NAMES)}"
             )
     rate = None if args.rate is None else _parse_rate("--rate", args.rate)
+    bound_to = None
+    if args.client_cert_subject is not None:
+        try:
+            bound_to = client_certificates.subject(args.client_cert_subject)
+        except ValueError as error:
+            raise OperatorError(
+                f"--client-cert-subject {args.client_cert_subject!r}: {error}"
+            ) from None
     database = _open(args)
     _require_tenant(database, args.tenant)
-    record, secret = ApiKeys(database, SystemClock()).create(args.name, args.tenant, scopes, rate)
+    record, secret = ApiKeys(database, SystemClock()).create(
+        args.name, args.tenant, scopes, rate, client_cert_subject=bound_to
+    )
     print(
         f"created API key {record.id} ({record.name}) for tenant {record.tenant_id}",
         file=sys.stderr,
@@ -221,6 +241,7 @@ def cmd_apikey_list(args: argparse.Namespace) -> int:
             "tenant": key.tenant_id,
             "scopes": None if key.scopes is None else sorted(key.scopes),
             "rate": None if key.rate is None else str(key.rate),
+            "client_cert_subject": key.client_cert_subject,
             "created_at": iso(key.created_at),
             "revoked": key.revoked_at is not None,
             "revoked_at": iso(key.revoked_at),
@@ -508,7 +529,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="passgate", description=__doc__)
     verbs = parser.add_subparsers(dest="command", required=True)
 
-    verb(verbs, "serve", cmd_serve, "run the gRPC server", EVERY_SETTING)
+    verb(
+        verbs,
+        "serve",
+        cmd_serve,
+        "run the gRPC server; SIGTERM drains calls in flight and stops it, SIGHUP re-reads "
+        "the TLS certificate, key and client CA",
+        EVERY_SETTING,
+    )
     verb(
         verbs,
         "config",
@@ -537,6 +565,12 @@ def _apikey_verbs(verbs: Any) -> None:
         p, "--scopes", f"comma-separated RPCs the key may call (default all): {','.join(RPC_NAMES)}"
     )
     _flag(p, "--rate", "this key's budget, N/<duration> (default the server's --key-rate)")
+    _flag(
+        p,
+        "--client-cert-subject",
+        "accept the key only over mutual TLS from the client certificate with this subject, "
+        "as calls' log lines show it (client_cert), e.g. CN=billing.internal",
+    )
     p = verb(apikey, "list", cmd_apikey_list, "list keys (never their secrets)")
     _json_flag(p)
     p = verb(apikey, "revoke", cmd_apikey_revoke, "revoke a key by its id; takes effect at once")

@@ -74,7 +74,8 @@ class Settings:
     listen: str = setting("127.0.0.1:50051", "address to serve on, HOST:PORT", v.listen_address)
     tls_cert: Path | None = setting(
         None,
-        "serve TLS: the server's certificate chain (PEM), re-read when the file changes",
+        "serve TLS: the server's certificate chain (PEM), re-read when the file changes "
+        "and on SIGHUP",
         v.path,
         default_text="none: plain text",
     )
@@ -175,7 +176,9 @@ class Settings:
     hash_workers: int = setting(
         0, "bcrypt threads; 0: one per core", v.Integer(0), default_text="0 (one per core)"
     )
-    reflection: bool = setting(True, "serve gRPC server reflection: on or off", v.switch)
+    reflection: bool = setting(
+        True, "serve gRPC server reflection (v1 and v1alpha): on or off", v.switch
+    )
     shutdown_grace: float = setting(
         10.0, "seconds calls in flight get to finish on SIGTERM", v.Seconds(zero_allowed=True)
     )

@@ -54,6 +54,23 @@ class ApiKeyScope(PassgateError):
     message = "this API key may not call this method"
 
 
+class ClientCertificateMismatch(PassgateError):
+    """A key bound to a client certificate, used without that certificate. The
+    message says what is missing, never the subject the key is bound to."""
+
+    code = grpc.StatusCode.UNAUTHENTICATED
+    reason = reason_name(ErrorReason.CLIENT_CERTIFICATE_MISMATCH)
+
+    def __init__(self, *, presented: bool) -> None:
+        super().__init__(
+            "this API key is bound to another client certificate than the one presented: "
+            "use the certificate it was made for, or a key made for this one"
+            if presented
+            else "this API key is bound to a client certificate and the call came without "
+            "one: call over mutual TLS with the certificate it was made for"
+        )
+
+
 class InvalidCredentials(PassgateError):
     code = grpc.StatusCode.UNAUTHENTICATED
     reason = reason_name(ErrorReason.INVALID_CREDENTIALS)

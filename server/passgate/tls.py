@@ -1,13 +1,16 @@
 """TLS for the gRPC port: the server's certificate and key, and for mutual
 TLS the CA that client certificates must chain to.
 
-The files are read again whenever they change on disk, without a restart and
-without dropping a connection: grpcio asks `CertificateFiles.fetch` before
-each new connection's handshake, which costs a `stat` of each file when
-nothing changed. A pair that does not load (unreadable, not PEM, a key that
-does not match the certificate, as while one file of a rotation is written
-and not yet the other) is not used: the server keeps the one it has, and the
-log says why, once per change.
+The files are read again whenever they change on disk, and at once on
+SIGHUP, without a restart and without dropping a connection: grpcio asks
+`CertificateFiles.fetch` before each new connection's handshake, which costs
+a `stat` of each file when nothing changed. SIGHUP (`reload`) reads all three
+files whatever their stamps say, for rotations that keep a file's inode, size
+and modification time, or file systems whose stamps cannot be trusted. A
+pair that does not load (unreadable, not PEM, a key that does not match the
+certificate, as while one file of a rotation is written and not yet the
+other) is not used: the server keeps the one it has, and the log says why,
+once per change or signal.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import ipaddress
 import logging
 import os
 import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +88,10 @@ class CertificateFiles:
         self._paths = (cert, key, client_ca)
         self._seen = self._stamp()
         self._initial = load_pair(cert, key, client_ca)  # UnusableCertificate at start
+        # Loaded on SIGHUP, handed to grpcio at the next handshake. The lock
+        # keeps a reload from slipping between fetch's read and its reset.
+        self._reloaded: grpc.ServerCertificateConfiguration | None = None
+        self._lock = threading.Lock()
 
     def credentials(self) -> grpc.ServerCredentials:
         return grpc.dynamic_ssl_server_credentials(
@@ -104,17 +112,40 @@ class CertificateFiles:
         return tuple(stamps)
 
     def fetch(self) -> grpc.ServerCertificateConfiguration | None:
-        """None while the files are as last seen; else the new pair, if it loads."""
-        stamp = self._stamp()
-        if stamp == self._seen:
-            return None
-        self._seen = stamp
+        """What SIGHUP loaded, if anything; else None while the files are as
+        last seen; else the new pair, if it loads."""
+        with self._lock:
+            reloaded, self._reloaded = self._reloaded, None
+            if reloaded is not None:
+                return reloaded
+            stamp = self._stamp()
+            if stamp == self._seen:
+                return None
+            self._seen = stamp
+        return self._load("changed")
+
+    def reload(self) -> bool:
+        """SIGHUP: reads the files now, whatever their stamps; the next
+        connection gets them if they load. Whether they did."""
+        with self._lock:
+            self._seen = self._stamp()
+        configuration = self._load("SIGHUP")
+        if configuration is None:
+            return False
+        with self._lock:
+            self._reloaded = configuration
+        return True
+
+    def _load(self, why: str) -> grpc.ServerCertificateConfiguration | None:
         try:
             pair = load_pair(*self._paths)
         except UnusableCertificate as error:
             log.error("the new TLS certificate is not used (%s): serving the previous one", error)
             return None
-        log.info("TLS certificate reloaded", extra={"fields": {"cert": str(self._paths[0])}})
+        log.info(
+            "TLS certificate reloaded",
+            extra={"fields": {"cert": str(self._paths[0]), "why": why}},
+        )
         return _configuration(pair)
 
 

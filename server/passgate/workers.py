@@ -1,7 +1,8 @@
 """Serving on every core: N worker processes share the listening port
 (SO_REUSEPORT, the kernel spreads connections), each a complete passgate
 server. One supervisor migrates the database once, starts the workers,
-forwards SIGTERM and SIGINT, and exits 0 only if every worker did."""
+forwards SIGTERM and SIGINT, and SIGHUP (re-read the TLS files), and exits 0
+only if every worker did."""
 
 from __future__ import annotations
 
@@ -60,18 +61,26 @@ def supervise(settings: Settings, argv: list[str]) -> int:
     children: list[subprocess.Popen[bytes]] = []
     stopping = False
 
-    def forward(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
+    def pass_on(signum: int, frame: FrameType | None) -> None:
         for child in children:
             if child.poll() is None:
                 child.send_signal(signum)
 
+    def forward(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+        pass_on(signum, frame)
+
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
+    # Ignored while the workers start (they inherit it across exec), so a
+    # SIGHUP before a worker has its own handler cannot end it; it reads the
+    # files as it starts anyway.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     for index in range(settings.workers):
         env = {**os.environ, **metrics_env, WORKER_ENV: str(index)}
         children.append(subprocess.Popen([sys.executable, "-m", "passgate.cli", *argv], env=env))  # noqa: S603
+    signal.signal(signal.SIGHUP, pass_on)
     log.info(
         "supervising", extra={"fields": {"workers": settings.workers, "listen": settings.listen}}
     )

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from grpcurl_tool import grpcurl_folder
 
 from passgate.testing import ServerProcess
 
@@ -71,16 +71,6 @@ def transcript_pattern(expected: str) -> re.Pattern[str]:
 def normalise(output: str) -> str:
     """As a terminal shows it: tabs expanded, trailing blanks gone."""
     return "".join(line.expandtabs().rstrip() + "\n" for line in output.splitlines())
-
-
-def grpcurl_folder() -> Path:
-    found = shutil.which("grpcurl")
-    if found:
-        return Path(found).parent
-    tools = Path(os.environ.get("PASSGATE_TOOLS", Path.home() / ".cache" / "passgate-tools"))
-    if (tools / "bin" / "grpcurl").is_file():
-        return tools / "bin"
-    pytest.fail("grpcurl not found: put `scripts/toolchains`' folder on PATH (scripts/test does)")
 
 
 SERVE_DEFAULT = "127.0.0.1:50051"

@@ -48,6 +48,7 @@ INFO_REASONS: dict[str, tuple[grpc.StatusCode, type[pgc.PassgateError]]] = {
     "INTERNAL_ERROR": (Code.INTERNAL, pgc.InternalError),
     "SERVICE_UNAVAILABLE": (Code.UNAVAILABLE, pgc.Unavailable),
     "METHOD_NOT_FOUND": (Code.UNIMPLEMENTED, pgc.MethodNotFound),
+    "CLIENT_CERTIFICATE_MISMATCH": (Code.UNAUTHENTICATED, pgc.ClientCertificateMismatch),
 }
 
 # Reasons that appear in BadRequest.FieldViolation, and the class a request

@@ -86,6 +86,12 @@ def test_reflection_can_be_switched_off(tmp_path: Path) -> None:
         with pytest.raises(grpc.RpcError) as refused:
             list(ProtoReflectionDescriptorDatabase(client.channel).get_services())
         assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED  # type: ignore[attr-defined]
+        v1 = client.channel.stream_stream(
+            "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"
+        )
+        with pytest.raises(grpc.RpcError) as refused:
+            list(v1(iter([b""]), timeout=10))
+        assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED  # type: ignore[attr-defined]
         # The rest of the server is unaffected.
         health = health_pb2_grpc.HealthStub(client.channel).Check(
             health_pb2.HealthCheckRequest(), timeout=10

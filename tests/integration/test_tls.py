@@ -1,12 +1,15 @@
 """TLS on the gRPC port, with certificates made for each test: only clients
 that trust the server's CA get in; with mutual TLS only clients holding a
 certificate from the configured CA; a certificate rotated on disk is served
-to the next connection without a restart, a bad one is not; plain text
-beyond loopback needs --insecure."""
+to the next connection without a restart, a bad one is not, and SIGHUP
+re-reads the files at once, in every worker, even where the change detection
+cannot see the rotation; plain text beyond loopback needs --insecure."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -15,32 +18,12 @@ from pathlib import Path
 import grpc
 import pytest
 import trustme
+from certificates import trusting, write_client_ca, write_server_files
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from passgate.testing import ServerProcess, free_port
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
-
-
-def write_server_files(ca: trustme.CA, folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 from `ca`, and its key, in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    issued = ca.issue_cert("127.0.0.1", "localhost")
-    cert, key = folder / "server.pem", folder / "server.key"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
-    return cert, key
-
-
-def trusting(ca: trustme.CA, client: trustme.LeafCert | None = None) -> grpc.ChannelCredentials:
-    """A client's TLS credentials: trusting `ca`, and presenting `client` if given."""
-    if client is None:
-        return grpc.ssl_channel_credentials(root_certificates=ca.cert_pem.bytes())
-    return grpc.ssl_channel_credentials(
-        root_certificates=ca.cert_pem.bytes(),
-        private_key=client.private_key_pem.bytes(),
-        certificate_chain=client.cert_chain_pems[0].bytes(),
-    )
 
 
 def health(target: str, credentials: grpc.ChannelCredentials | None) -> object:
@@ -72,8 +55,7 @@ def test_only_clients_that_trust_the_servers_ca_get_in(tmp_path: Path):
 def test_mutual_tls_refuses_clients_without_a_certificate_from_the_client_ca(tmp_path: Path):
     ca, clients, stranger = trustme.CA(), trustme.CA(), trustme.CA()
     cert, key = write_server_files(ca, tmp_path / "tls")
-    client_ca = tmp_path / "tls" / "clients.pem"
-    clients.cert_pem.write_to_path(str(client_ca))
+    client_ca = write_client_ca(clients, tmp_path / "tls")
     billing = clients.issue_cert("billing.internal", common_name="billing.internal")
     args = ("--tls-cert", str(cert), "--tls-key", str(key), "--tls-client-ca", str(client_ca))
     with ServerProcess(tmp_path, extra_args=args, credentials=trusting(ca, billing)) as server:
@@ -112,6 +94,111 @@ def test_a_rotated_certificate_is_served_to_the_next_connection_without_a_restar
             # the connection made before the rotation is not dropped
             assert checks.Check(health_pb2.HealthCheckRequest(), timeout=3).status == SERVING
         assert server.process.pid == pid and server.process.poll() is None
+
+
+# What the change detection compares (inode, size, modification time) stays
+# the same when a file is rewritten in place to the same padded size.
+PADDED_SIZE = 8192
+
+
+def pad(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data + b"\n" * (PADDED_SIZE - len(data)))
+
+
+def write_unseen(path: Path, data: bytes) -> None:
+    """Rewrites `path` in place, its inode, size and modification time kept."""
+    before = path.stat()
+    with path.open("r+b") as file:
+        file.write(data + b"\n" * (before.st_size - len(data)))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+
+
+def rotate_unseen(ca: trustme.CA, cert: Path, key: Path) -> None:
+    issued = ca.issue_cert("127.0.0.1", "localhost")
+    write_unseen(cert, issued.cert_chain_pems[0].bytes())
+    write_unseen(key, issued.private_key_pem.bytes())
+
+
+def padded_server_files(ca: trustme.CA, folder: Path) -> tuple[Path, Path]:
+    cert, key = write_server_files(ca, folder)
+    pad(cert)
+    pad(key)
+    return cert, key
+
+
+def wait_for_lines(server: ServerProcess, says: str, count: int) -> list[dict[str, object]]:
+    """The log's lines that say `says`, once there are `count` of them."""
+    deadline = time.monotonic() + 30
+    while True:
+        lines = [json.loads(line) for line in server.log_text().splitlines() if says in line]
+        if len(lines) >= count or time.monotonic() > deadline:
+            assert len(lines) >= count, server.log_text()[-3000:]
+            return lines
+        time.sleep(0.05)
+
+
+def test_sighup_rereads_a_rotation_the_change_detection_cannot_see(tmp_path: Path):
+    old_ca, new_ca = trustme.CA(), trustme.CA()
+    cert, key = padded_server_files(old_ca, tmp_path / "tls")
+    args = ("--tls-cert", str(cert), "--tls-key", str(key))
+    with ServerProcess(tmp_path, extra_args=args, credentials=trusting(old_ca)) as server:
+        assert server.process is not None
+        pid = server.process.pid
+        with grpc.secure_channel(server.target, trusting(old_ca)) as kept:
+            checks = health_pb2_grpc.HealthStub(kept)
+            assert checks.Check(health_pb2.HealthCheckRequest(), timeout=3).status == SERVING
+
+            # Not a certificate: SIGHUP logs why and keeps serving the old pair.
+            write_unseen(cert, b"not a certificate\n")
+            os.kill(pid, signal.SIGHUP)
+            (refused,) = wait_for_lines(server, "the new TLS certificate is not used", 1)
+            assert "holds no PEM certificate" in str(refused["msg"])
+            assert health(server.target, trusting(old_ca)) == SERVING
+
+            rotate_unseen(new_ca, cert, key)
+            # unseen by the change detection: the old certificate is still served
+            assert health(server.target, trusting(old_ca)) == SERVING
+            assert health(server.target, trusting(new_ca)) == grpc.StatusCode.UNAVAILABLE
+
+            os.kill(pid, signal.SIGHUP)
+            wait_for_lines(server, "TLS certificate reloaded", 1)
+            assert health(server.target, trusting(new_ca)) == SERVING
+            assert health(server.target, trusting(old_ca)) == grpc.StatusCode.UNAVAILABLE
+            # the connection made before the rotation is not dropped
+            assert checks.Check(health_pb2.HealthCheckRequest(), timeout=3).status == SERVING
+        assert server.process.pid == pid and server.process.poll() is None
+    assert "Traceback" not in server.log_text()
+
+
+def test_the_supervisor_passes_sighup_to_every_worker(tmp_path: Path):
+    old_ca, new_ca = trustme.CA(), trustme.CA()
+    cert, key = padded_server_files(old_ca, tmp_path / "tls")
+    args = ("--tls-cert", str(cert), "--tls-key", str(key), "--workers", "2")
+    with ServerProcess(
+        tmp_path, extra_args=args, credentials=trusting(old_ca), port=free_port()
+    ) as server:
+        assert server.process is not None
+        serving = wait_for_lines(server, '"msg":"serving"', 2)
+        workers = {line["pid"] for line in serving}
+        assert len(workers) == 2
+
+        rotate_unseen(new_ca, cert, key)
+        os.kill(server.process.pid, signal.SIGHUP)
+        reloaded = wait_for_lines(server, "TLS certificate reloaded", 2)
+        assert {line["pid"] for line in reloaded} == workers
+        # new connections, spread over both workers by the kernel: all get the new pair
+        for _ in range(6):
+            assert health(server.target, trusting(new_ca)) == SERVING
+        assert health(server.target, trusting(old_ca)) == grpc.StatusCode.UNAVAILABLE
+        assert server.process.poll() is None
+    assert server.process.returncode == 0
 
 
 def serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

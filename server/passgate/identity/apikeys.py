@@ -50,8 +50,11 @@ class ApiKeys:
         tenant_id: str = "default",
         scopes: list[str] | None = None,
         rate: Rate | None = None,
+        client_cert_subject: str | None = None,
     ) -> tuple[ApiKeyRecord, str]:
-        """Makes a key; returns its record and the secret, which is shown only now."""
+        """Makes a key; returns its record and the secret, which is shown only now.
+        With `client_cert_subject` (checked by `client_certificates.subject`) the
+        key works only over mutual TLS with that client certificate."""
         secret = new_token(API_KEY_PREFIX)
         record = ApiKeyRecord(
             id=new_public_id(KEY_ID_PREFIX),
@@ -61,6 +64,7 @@ class ApiKeys:
             rate=rate,
             created_at=self._clock.now(),
             revoked_at=None,
+            client_cert_subject=client_cert_subject,
         )
         self._store.insert(record, token_hash(secret))
         return record, secret

@@ -61,6 +61,9 @@ class ApiKeyRecord:
     rate: Rate | None  # None: the server's default budget
     created_at: float
     revoked_at: float | None
+    # The identity (subject, as grpcio reports it) of the client certificate the
+    # key may be used with, over mutual TLS only; None: any transport.
+    client_cert_subject: str | None = None
 
     def allows(self, method: str) -> bool:
         return self.scopes is None or method in self.scopes

@@ -1,7 +1,10 @@
 """The API-key check: every AuthService call, and every unknown method, must
 carry a live key allowed to call it. A key costs one SHA-256, and one indexed
 read the first time a well-formed one is seen; a malformed one never reaches
-the database (see passgate/identity/apikeys.py).
+the database (see passgate/identity/apikeys.py). A key bound to a client
+certificate is compared with the call's verified subject (recorded before this
+check by `ClientCertificate`, over mutual TLS only) in the cached record: one
+string comparison, no read.
 
 A refused key is not free: the call is charged to the budgets of the caller's
 address (`refusals_charged_to`), so guessing keys spends the same budget as
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 
-from passgate.errors import ApiKeyInvalid, ApiKeyScope
+from passgate.errors import ApiKeyInvalid, ApiKeyScope, ClientCertificateMismatch
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.records import ApiKeyRecord
 from passgate.interceptors.call import CallRecord
@@ -52,6 +55,9 @@ class ApiKeyGate(CallCheck):
                         return _refused_after(pending)
                 raise ApiKeyInvalid()
             call.api_key = key
+            bound_to = key.client_cert_subject
+            if bound_to is not None and bound_to != call.client_cert:
+                raise ClientCertificateMismatch(presented=call.client_cert is not None)
             if not key.allows(method):
                 raise ApiKeyScope()
             return None

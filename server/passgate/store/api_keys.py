@@ -12,12 +12,16 @@ from passgate.identity.records import ApiKeyRecord
 from passgate.rates import Rate
 from passgate.store import raw
 
-_COLUMNS = "SELECT id, tenant_id, name, scopes, rate, created_at, revoked_at FROM api_keys "
+_COLUMNS = (
+    "SELECT id, tenant_id, name, scopes, rate, created_at, revoked_at, client_cert_subject "
+    "FROM api_keys "
+)
 _ALL = _COLUMNS + "ORDER BY created_at"
 _LIVE = _COLUMNS + "WHERE key_hash = ? AND revoked_at IS NULL"
 _INSERT = (
-    "INSERT INTO api_keys (id, tenant_id, name, key_hash, scopes, rate, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO api_keys "
+    "(id, tenant_id, name, key_hash, scopes, rate, created_at, client_cert_subject) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _REVOKE = "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
 
@@ -34,7 +38,7 @@ def _parse_rate(text: str | None) -> Rate | None:
 
 @lru_cache(maxsize=1024)  # rows are plain values: a live key's row maps to one record
 def _record(row: tuple[object, ...]) -> ApiKeyRecord:
-    key_id, tenant_id, name, scopes, rate, created_at, revoked_at = row
+    key_id, tenant_id, name, scopes, rate, created_at, revoked_at, client_cert_subject = row
     return ApiKeyRecord(
         id=str(key_id),
         tenant_id=str(tenant_id),
@@ -43,6 +47,7 @@ def _record(row: tuple[object, ...]) -> ApiKeyRecord:
         rate=_parse_rate(None if rate is None else str(rate)),
         created_at=float(str(created_at)),
         revoked_at=None if revoked_at is None else float(str(revoked_at)),
+        client_cert_subject=None if client_cert_subject is None else str(client_cert_subject),
     )
 
 
@@ -56,7 +61,16 @@ class SqlApiKeys:
         raw.execute(
             self._db,
             _INSERT,
-            (record.id, record.tenant_id, record.name, key_hash, scopes, rate, record.created_at),
+            (
+                record.id,
+                record.tenant_id,
+                record.name,
+                key_hash,
+                scopes,
+                rate,
+                record.created_at,
+                record.client_cert_subject,
+            ),
         )
 
     def all(self) -> list[ApiKeyRecord]:

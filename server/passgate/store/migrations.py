@@ -113,6 +113,12 @@ def _exact_times(database: peewee.Database) -> None:
         )
 
 
+def _client_certificate_binding(database: peewee.Database) -> None:
+    """The client certificate an API key may be used with (NULL: any caller);
+    `models.ApiKey` stays as migration 1 made the table."""
+    raw.execute(database, "ALTER TABLE api_keys ADD COLUMN client_cert_subject TEXT")
+
+
 MIGRATIONS: tuple[tuple[int, Migration], ...] = (
     (1, _initial_schema),
     (2, _reset_requests),
@@ -120,6 +126,7 @@ MIGRATIONS: tuple[tuple[int, Migration], ...] = (
     (4, _pruning_indexes),
     (5, _exact_times),
     (6, _revocation_notices),
+    (7, _client_certificate_binding),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -53,6 +53,9 @@ class ApiKey(BaseModel):
     rate = peewee.CharField(max_length=32, null=True)
     created_at = peewee.FloatField()
     revoked_at = peewee.FloatField(null=True)
+    # Migration 7 adds `client_cert_subject` (TEXT NULL): the client certificate
+    # the key may be used with. Not a field here, since migration 1 builds the
+    # table from this model and must not change.
 
     class Meta:
         table_name = "api_keys"

@@ -58,6 +58,10 @@ const (
 	// The method does not exist (asked with a valid API key).
 	// Status: UNIMPLEMENTED.
 	ErrorReason_METHOD_NOT_FOUND ErrorReason = 10
+	// The API key is bound to a client certificate (`passgate apikey create
+	// --client-cert-subject`) and the call did not come over mutual TLS with
+	// that certificate. Status: UNAUTHENTICATED.
+	ErrorReason_CLIENT_CERTIFICATE_MISMATCH ErrorReason = 11
 	// A required field is empty.
 	ErrorReason_FIELD_REQUIRED ErrorReason = 20
 	// A field is longer than its documented limit.
@@ -104,6 +108,7 @@ var (
 		8:  "INTERNAL_ERROR",
 		9:  "SERVICE_UNAVAILABLE",
 		10: "METHOD_NOT_FOUND",
+		11: "CLIENT_CERTIFICATE_MISMATCH",
 		20: "FIELD_REQUIRED",
 		21: "FIELD_TOO_LONG",
 		22: "FIELD_MALFORMED",
@@ -131,6 +136,7 @@ var (
 		"INTERNAL_ERROR":                   8,
 		"SERVICE_UNAVAILABLE":              9,
 		"METHOD_NOT_FOUND":                 10,
+		"CLIENT_CERTIFICATE_MISMATCH":      11,
 		"FIELD_REQUIRED":                   20,
 		"FIELD_TOO_LONG":                   21,
 		"FIELD_MALFORMED":                  22,
@@ -179,7 +185,7 @@ var File_passgate_auth_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_passgate_auth_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"#passgate/auth/v1/error_reason.proto\x12\x10passgate.auth.v1*\xd9\x04\n" +
+	"#passgate/auth/v1/error_reason.proto\x12\x10passgate.auth.v1*\xfa\x04\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fAPI_KEY_INVALID\x10\x01\x12\x11\n" +
@@ -192,7 +198,8 @@ const file_passgate_auth_v1_error_reason_proto_rawDesc = "" +
 	"\x0eINTERNAL_ERROR\x10\b\x12\x17\n" +
 	"\x13SERVICE_UNAVAILABLE\x10\t\x12\x14\n" +
 	"\x10METHOD_NOT_FOUND\x10\n" +
-	"\x12\x12\n" +
+	"\x12\x1f\n" +
+	"\x1bCLIENT_CERTIFICATE_MISMATCH\x10\v\x12\x12\n" +
 	"\x0eFIELD_REQUIRED\x10\x14\x12\x12\n" +
 	"\x0eFIELD_TOO_LONG\x10\x15\x12\x13\n" +
 	"\x0fFIELD_MALFORMED\x10\x16\x12\x13\n" +

@@ -8,6 +8,7 @@ text::
     PassgateError                     every failed call: .code .reason .message .error_id
     ├── Unauthenticated               UNAUTHENTICATED
     │   ├── ApiKeyInvalid             API_KEY_INVALID: x-api-key missing, unknown, revoked
+    │   ├── ClientCertificateMismatch CLIENT_CERTIFICATE_MISMATCH: key bound to another certificate
     │   ├── InvalidCredentials        INVALID_CREDENTIALS: wrong identifier or password
     │   └── SessionInvalid            SESSION_INVALID: session missing, expired, revoked
     ├── PermissionDenied              PERMISSION_DENIED
@@ -110,6 +111,13 @@ class ApiKeyInvalid(Unauthenticated):
     """The `x-api-key` metadata entry is missing, unknown or revoked."""
 
     default_reason = "API_KEY_INVALID"
+
+
+class ClientCertificateMismatch(Unauthenticated):
+    """The API key is bound to a client certificate, and the call did not come
+    over mutual TLS with that certificate."""
+
+    default_reason = "CLIENT_CERTIFICATE_MISMATCH"
 
 
 class InvalidCredentials(Unauthenticated):
@@ -250,6 +258,7 @@ _CLASS_BY_REASON: Final[Mapping[int, type[PassgateError]]] = MappingProxyType(
         ErrorReason.INTERNAL_ERROR: InternalError,
         ErrorReason.SERVICE_UNAVAILABLE: Unavailable,
         ErrorReason.METHOD_NOT_FOUND: MethodNotFound,
+        ErrorReason.CLIENT_CERTIFICATE_MISMATCH: ClientCertificateMismatch,
         ErrorReason.FIELD_REQUIRED: InvalidArgument,
         ErrorReason.FIELD_TOO_LONG: InvalidArgument,
         ErrorReason.FIELD_MALFORMED: InvalidArgument,

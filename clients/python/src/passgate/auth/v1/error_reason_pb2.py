@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#passgate/auth/v1/error_reason.proto\x12\x10passgate.auth.v1*\xd9\x04\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41PI_KEY_INVALID\x10\x01\x12\x11\n\rAPI_KEY_SCOPE\x10\x02\x12\x17\n\x13INVALID_CREDENTIALS\x10\x03\x12\x13\n\x0fSESSION_INVALID\x10\x04\x12\x13\n\x0fINVALID_REQUEST\x10\x05\x12\x17\n\x13RESET_TOKEN_INVALID\x10\x06\x12\x10\n\x0cRATE_LIMITED\x10\x07\x12\x12\n\x0eINTERNAL_ERROR\x10\x08\x12\x17\n\x13SERVICE_UNAVAILABLE\x10\t\x12\x14\n\x10METHOD_NOT_FOUND\x10\n\x12\x12\n\x0e\x46IELD_REQUIRED\x10\x14\x12\x12\n\x0e\x46IELD_TOO_LONG\x10\x15\x12\x13\n\x0f\x46IELD_MALFORMED\x10\x16\x12\x13\n\x0f\x45MAIL_MALFORMED\x10\x17\x12\x14\n\x10IDENTIFIER_TAKEN\x10\x18\x12\x16\n\x12PASSWORD_TOO_SHORT\x10\x1e\x12\x15\n\x11PASSWORD_TOO_LONG\x10\x1f\x12\x18\n\x14PASSWORD_TOO_SIMILAR\x10 \x12\x17\n\x13PASSWORD_TOO_COMMON\x10!\x12\x1d\n\x19PASSWORD_ENTIRELY_NUMERIC\x10\"\x12$\n PASSWORD_MISSING_CHARACTER_CLASS\x10#\x12\x15\n\x11PASSWORD_MISMATCH\x10$\x12\x16\n\x12PASSWORD_UNCHANGED\x10%\x12\x15\n\x11REQUEST_TOO_LARGE\x10&Bk\n\x14\x64\x65v.passgate.auth.v1B\x10\x45rrorReasonProtoP\x01Z?github.com/passgate/passgate/clients/go/passgate/auth/v1;authv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#passgate/auth/v1/error_reason.proto\x12\x10passgate.auth.v1*\xfa\x04\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41PI_KEY_INVALID\x10\x01\x12\x11\n\rAPI_KEY_SCOPE\x10\x02\x12\x17\n\x13INVALID_CREDENTIALS\x10\x03\x12\x13\n\x0fSESSION_INVALID\x10\x04\x12\x13\n\x0fINVALID_REQUEST\x10\x05\x12\x17\n\x13RESET_TOKEN_INVALID\x10\x06\x12\x10\n\x0cRATE_LIMITED\x10\x07\x12\x12\n\x0eINTERNAL_ERROR\x10\x08\x12\x17\n\x13SERVICE_UNAVAILABLE\x10\t\x12\x14\n\x10METHOD_NOT_FOUND\x10\n\x12\x1f\n\x1b\x43LIENT_CERTIFICATE_MISMATCH\x10\x0b\x12\x12\n\x0e\x46IELD_REQUIRED\x10\x14\x12\x12\n\x0e\x46IELD_TOO_LONG\x10\x15\x12\x13\n\x0f\x46IELD_MALFORMED\x10\x16\x12\x13\n\x0f\x45MAIL_MALFORMED\x10\x17\x12\x14\n\x10IDENTIFIER_TAKEN\x10\x18\x12\x16\n\x12PASSWORD_TOO_SHORT\x10\x1e\x12\x15\n\x11PASSWORD_TOO_LONG\x10\x1f\x12\x18\n\x14PASSWORD_TOO_SIMILAR\x10 \x12\x17\n\x13PASSWORD_TOO_COMMON\x10!\x12\x1d\n\x19PASSWORD_ENTIRELY_NUMERIC\x10\"\x12$\n PASSWORD_MISSING_CHARACTER_CLASS\x10#\x12\x15\n\x11PASSWORD_MISMATCH\x10$\x12\x16\n\x12PASSWORD_UNCHANGED\x10%\x12\x15\n\x11REQUEST_TOO_LARGE\x10&Bk\n\x14\x64\x65v.passgate.auth.v1B\x10\x45rrorReasonProtoP\x01Z?github.com/passgate/passgate/clients/go/passgate/auth/v1;authv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,5 +33,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\024dev.passgate.auth.v1B\020ErrorReasonProtoP\001Z?github.com/passgate/passgate/clients/go/passgate/auth/v1;authv1'
   _globals['_ERRORREASON']._serialized_start=58
-  _globals['_ERRORREASON']._serialized_end=659
+  _globals['_ERRORREASON']._serialized_end=692
 # @@protoc_insertion_point(module_scope)

@@ -60,6 +60,11 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     """The method does not exist (asked with a valid API key).
     Status: UNIMPLEMENTED.
     """
+    CLIENT_CERTIFICATE_MISMATCH: _ErrorReason.ValueType  # 11
+    """The API key is bound to a client certificate (`passgate apikey create
+    --client-cert-subject`) and the call did not come over mutual TLS with
+    that certificate. Status: UNAUTHENTICATED.
+    """
     FIELD_REQUIRED: _ErrorReason.ValueType  # 20
     """Field violations (`BadRequest.FieldViolation.reason`).
 
@@ -140,6 +145,11 @@ elsewhere or later. Status: UNAVAILABLE.
 METHOD_NOT_FOUND: ErrorReason.ValueType  # 10
 """The method does not exist (asked with a valid API key).
 Status: UNIMPLEMENTED.
+"""
+CLIENT_CERTIFICATE_MISMATCH: ErrorReason.ValueType  # 11
+"""The API key is bound to a client certificate (`passgate apikey create
+--client-cert-subject`) and the call did not come over mutual TLS with
+that certificate. Status: UNAUTHENTICATED.
 """
 FIELD_REQUIRED: ErrorReason.ValueType  # 20
 """Field violations (`BadRequest.FieldViolation.reason`).

@@ -116,6 +116,16 @@ public enum ErrorReason
   METHOD_NOT_FOUND(10),
   /**
    * <pre>
+   * The API key is bound to a client certificate (`passgate apikey create
+   * --client-cert-subject`) and the call did not come over mutual TLS with
+   * that certificate. Status: UNAUTHENTICATED.
+   * </pre>
+   *
+   * <code>CLIENT_CERTIFICATE_MISMATCH = 11;</code>
+   */
+  CLIENT_CERTIFICATE_MISMATCH(11),
+  /**
+   * <pre>
    * A required field is empty.
    * </pre>
    *
@@ -338,6 +348,16 @@ public enum ErrorReason
   public static final int METHOD_NOT_FOUND_VALUE = 10;
   /**
    * <pre>
+   * The API key is bound to a client certificate (`passgate apikey create
+   * --client-cert-subject`) and the call did not come over mutual TLS with
+   * that certificate. Status: UNAUTHENTICATED.
+   * </pre>
+   *
+   * <code>CLIENT_CERTIFICATE_MISMATCH = 11;</code>
+   */
+  public static final int CLIENT_CERTIFICATE_MISMATCH_VALUE = 11;
+  /**
+   * <pre>
    * A required field is empty.
    * </pre>
    *
@@ -487,6 +507,7 @@ public enum ErrorReason
       case 8: return INTERNAL_ERROR;
       case 9: return SERVICE_UNAVAILABLE;
       case 10: return METHOD_NOT_FOUND;
+      case 11: return CLIENT_CERTIFICATE_MISMATCH;
       case 20: return FIELD_REQUIRED;
       case 21: return FIELD_TOO_LONG;
       case 22: return FIELD_MALFORMED;

@@ -36,25 +36,26 @@ public final class ErrorReasonProto extends com.google.protobuf.GeneratedFile {
   static {
     java.lang.String[] descriptorData = {
       "\n#passgate/auth/v1/error_reason.proto\022\020p" +
-      "assgate.auth.v1*\331\004\n\013ErrorReason\022\034\n\030ERROR" +
+      "assgate.auth.v1*\372\004\n\013ErrorReason\022\034\n\030ERROR" +
       "_REASON_UNSPECIFIED\020\000\022\023\n\017API_KEY_INVALID" +
       "\020\001\022\021\n\rAPI_KEY_SCOPE\020\002\022\027\n\023INVALID_CREDENT" +
       "IALS\020\003\022\023\n\017SESSION_INVALID\020\004\022\023\n\017INVALID_R" +
       "EQUEST\020\005\022\027\n\023RESET_TOKEN_INVALID\020\006\022\020\n\014RAT" +
       "E_LIMITED\020\007\022\022\n\016INTERNAL_ERROR\020\010\022\027\n\023SERVI" +
-      "CE_UNAVAILABLE\020\t\022\024\n\020METHOD_NOT_FOUND\020\n\022\022" +
-      "\n\016FIELD_REQUIRED\020\024\022\022\n\016FIELD_TOO_LONG\020\025\022\023" +
-      "\n\017FIELD_MALFORMED\020\026\022\023\n\017EMAIL_MALFORMED\020\027" +
-      "\022\024\n\020IDENTIFIER_TAKEN\020\030\022\026\n\022PASSWORD_TOO_S" +
-      "HORT\020\036\022\025\n\021PASSWORD_TOO_LONG\020\037\022\030\n\024PASSWOR" +
-      "D_TOO_SIMILAR\020 \022\027\n\023PASSWORD_TOO_COMMON\020!" +
-      "\022\035\n\031PASSWORD_ENTIRELY_NUMERIC\020\"\022$\n PASSW" +
-      "ORD_MISSING_CHARACTER_CLASS\020#\022\025\n\021PASSWOR" +
-      "D_MISMATCH\020$\022\026\n\022PASSWORD_UNCHANGED\020%\022\025\n\021" +
-      "REQUEST_TOO_LARGE\020&Bk\n\024dev.passgate.auth" +
-      ".v1B\020ErrorReasonProtoP\001Z?github.com/pass" +
-      "gate/passgate/clients/go/passgate/auth/v" +
-      "1;authv1b\006proto3"
+      "CE_UNAVAILABLE\020\t\022\024\n\020METHOD_NOT_FOUND\020\n\022\037" +
+      "\n\033CLIENT_CERTIFICATE_MISMATCH\020\013\022\022\n\016FIELD" +
+      "_REQUIRED\020\024\022\022\n\016FIELD_TOO_LONG\020\025\022\023\n\017FIELD" +
+      "_MALFORMED\020\026\022\023\n\017EMAIL_MALFORMED\020\027\022\024\n\020IDE" +
+      "NTIFIER_TAKEN\020\030\022\026\n\022PASSWORD_TOO_SHORT\020\036\022" +
+      "\025\n\021PASSWORD_TOO_LONG\020\037\022\030\n\024PASSWORD_TOO_S" +
+      "IMILAR\020 \022\027\n\023PASSWORD_TOO_COMMON\020!\022\035\n\031PAS" +
+      "SWORD_ENTIRELY_NUMERIC\020\"\022$\n PASSWORD_MIS" +
+      "SING_CHARACTER_CLASS\020#\022\025\n\021PASSWORD_MISMA" +
+      "TCH\020$\022\026\n\022PASSWORD_UNCHANGED\020%\022\025\n\021REQUEST" +
+      "_TOO_LARGE\020&Bk\n\024dev.passgate.auth.v1B\020Er" +
+      "rorReasonProtoP\001Z?github.com/passgate/pa" +
+      "ssgate/clients/go/passgate/auth/v1;authv" +
+      "1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
