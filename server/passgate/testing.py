@@ -157,7 +157,11 @@ class ServerProcess:
                 stderr=subprocess.STDOUT,
                 cwd=self.workdir,
             )
-        self.wait_serving(timeout)
+        try:
+            self.wait_serving(timeout)
+        except BaseException:  # a server that never answered is not left running
+            end_process(self.process, timeout=5)
+            raise
         if not self.api_key:
             self.api_key = self.create_api_key("tests")
         return self

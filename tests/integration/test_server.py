@@ -296,3 +296,12 @@ def test_reset_mail_reaches_a_real_smtp_server(tmp_path: Path) -> None:
             assert client.call("SubmitReset", request) == pb.SubmitResetResponse()
             assert client.sign_in(user.email, NEW_PASSWORD).user_id == user.user_id
             assert not (tmp_path / "mail").exists()
+
+
+def test_a_server_that_does_not_answer_in_time_is_ended_not_left_running(tmp_path: Path):
+    """The test launcher's own promise: a start that times out ends its child."""
+    server = ServerProcess(tmp_path)
+    with pytest.raises(TimeoutError):
+        server.start(timeout=0.05)
+    assert server.process is not None
+    assert server.process.poll() is not None
