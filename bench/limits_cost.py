@@ -1,8 +1,13 @@
-"""What a budget check costs per call: the shared SQLite limits store charging
-a key budget and an address budget together (one IMMEDIATE transaction, no
-fsync), from 1 and from 2 processes at once, beside an empty loop.
+"""What a budget check costs per call: a key budget and an address budget
+charged together, on the shared SQLite limits store (one IMMEDIATE
+transaction, no fsync) and on Redis (one Lua script, a loopback round trip),
+each exact (every call charged to the store) and leased (a hundredth of a
+large budget at a time, passgate/limits/leases.py), from 1 and from 2
+processes at once, beside an empty loop.
 
     .venv/bin/python -m bench.limits_cost [--calls 20000]
+
+Redis is a throwaway redis-server (passgate.redis_server) on a free port.
 """
 
 from __future__ import annotations
@@ -11,24 +16,48 @@ import argparse
 import multiprocessing
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from passgate.clock import SystemClock
+from passgate.limits.leases import leased
 from passgate.limits.policy import Budget
-from passgate.limits.store import SqliteLimitStore
+from passgate.limits.store import LimitStore
+from passgate.limits.stores import open_exact_limits_store
 from passgate.rates import Rate
+from passgate.redis_server import RedisServer
+
+# A budget large enough to be leased (1000000/1s leases 1000 calls at once)
+# and never spent here, so every call passes.
+LARGE = Rate(1_000_000, 1.0)
 
 
-def _charge(path: str, calls: int, index: int, rate: Rate) -> float:
-    store = SqliteLimitStore(Path(path))
+def _exact(url: str) -> LimitStore:
+    return open_exact_limits_store(url)
+
+
+def _leased(url: str) -> LimitStore:
+    return leased(open_exact_limits_store(url))
+
+
+def _charge(url: str, calls: int, index: int, form: Callable[[str], LimitStore]) -> float:
+    store = form(url)
     clock = SystemClock()
-    budgets = [Budget(f"key:k{index}", rate), Budget("ip:127.0.0.1", rate)]
+    budgets = [Budget(f"key:k{index}", LARGE), Budget("ip:127.0.0.1", LARGE)]
     started = time.perf_counter()
     for _ in range(calls):
         store.charge(budgets, clock)
     elapsed = time.perf_counter() - started
     store.close()
     return elapsed / calls * 1e6
+
+
+def _measure(name: str, url: str, calls: int, form: Callable[[str], LimitStore]) -> None:
+    one = _charge(url, calls, 0, form)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        two = pool.starmap(_charge, [(url, calls, i, form) for i in range(2)])
+    print(f"charge, {name:<14} 1 process:   {one:7.2f} µs/call")
+    print(f"charge, {name:<14} 2 processes: {max(two):7.2f} µs/call (each, at once)")
 
 
 def main() -> int:
@@ -39,21 +68,18 @@ def main() -> int:
     for _ in range(args.calls):
         time.time()
     empty = (time.perf_counter() - started) / args.calls * 1e6
-    cases = {
-        # below 100 calls per period every call goes to the shared file (exact)
-        "call by call (99/10ms)": Rate(99, 0.01),
-        # large budgets are leased, a hundredth at a time
-        "leased (1000000/1s)": Rate(1_000_000, 1.0),
-    }
-    print(f"empty loop:                                  {empty:7.2f} µs/call")
-    for name, rate in cases.items():
+    print(f"empty loop:                                {empty:7.2f} µs/call")
+    forms = {"exact": _exact, "leased": _leased}
+    for form_name, form in forms.items():
         with tempfile.TemporaryDirectory() as tmp:
-            path = str(Path(tmp) / "limits.db")
-            one = _charge(path, args.calls, 0, rate)
-            with multiprocessing.get_context("spawn").Pool(2) as pool:
-                two = pool.starmap(_charge, [(path, args.calls, i, rate) for i in range(2)])
-        print(f"charge, {name}, 1 process:   {one:7.2f} µs/call")
-        print(f"charge, {name}, 2 processes: {max(two):7.2f} µs/call (each, at once)")
+            url = f"sqlite:///{Path(tmp) / 'limits.db'}"
+            _measure(f"SQLite {form_name},", url, args.calls, form)
+    redis = RedisServer().start()
+    try:
+        for db, (form_name, form) in enumerate(forms.items()):
+            _measure(f"Redis {form_name},", redis.url(db), args.calls, form)
+    finally:
+        redis.remove()
     return 0
 
 

@@ -42,8 +42,8 @@ from passgate.interceptors.rate_limit import RateLimitGate
 from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.limits.client_address import parse_networks
 from passgate.limits.policy import ThrottlePolicy
-from passgate.limits.store import LimitStore, NetworkLimitStore, SqliteLimitStore
-from passgate.limits.stores import open_limits_store
+from passgate.limits.store import AwaitedLimitStore, LimitStore
+from passgate.limits.stores import open_limits_store, sqlite_limits_store
 from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
 from passgate.mail.mailers import Mailer, mailer_from_options
 from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
@@ -85,7 +85,7 @@ def limits_store(settings: Settings) -> LimitStore:
     database = sqlite_path(settings.database)
     if database is None:
         raise ValueError("set --limits-store when the database is not SQLite")
-    return SqliteLimitStore(database.with_name(database.name + ".limits"))
+    return sqlite_limits_store(database.with_name(database.name + ".limits"))
 
 
 def _dependency_health(database: peewee.Database, limits: LimitStore) -> DependencyHealth | None:
@@ -228,7 +228,7 @@ class Passgate:
         self.housekeeping.stop()
         self.offload.shutdown()
         self.hashes.shutdown()
-        if isinstance(self.limits, NetworkLimitStore):
+        if isinstance(self.limits, AwaitedLimitStore):
             await self.limits.aclose()
         self.limits.close()
         if self.watch is not None:

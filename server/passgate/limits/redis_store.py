@@ -86,7 +86,8 @@ class RedisLimitStore:
     settled on worker threads, on a blocking one.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, consequence: str = UNTIL_IT_CAN) -> None:
+        """`consequence` ends the line that logs Redis lost: what calls meet meanwhile."""
         timeouts: dict[str, Any] = {
             "socket_timeout": SOCKET_TIMEOUT,
             "socket_connect_timeout": CONNECT_TIMEOUT,
@@ -100,7 +101,7 @@ class RedisLimitStore:
         self._admit = self._client.register_script(redis_scripts.ADMIT)
         self._settle = self._client.register_script(redis_scripts.SETTLE)
         self._outage = Outage(
-            log, f"limits store {shown_address(url)}", "cannot be reached", UNTIL_IT_CAN
+            log, f"limits store {shown_address(url)}", "cannot be reached", consequence
         )
 
     @contextmanager
@@ -117,17 +118,29 @@ class RedisLimitStore:
             self._client.ping()
 
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
-        keys, args = _charge_arguments(budgets)
-        with self._reaching():
-            answer = self._charge(keys=keys, args=args)
-        return _denial(budgets, cast(list[int], answer))
+        charged = self.charge_leases(budgets, clock, [1] * len(budgets))
+        return charged if isinstance(charged, Denial) else None
 
     async def charge_async(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         """`charge` without blocking the event loop while Redis answers."""
-        keys, args = _charge_arguments(budgets)
+        charged = await self.charge_leases_async(budgets, clock, [1] * len(budgets))
+        return charged if isinstance(charged, Denial) else None
+
+    def charge_leases(
+        self, budgets: Sequence[Budget], clock: Clock, sizes: Sequence[int]
+    ) -> Denial | list[int]:
+        keys, args = _charge_arguments(budgets, sizes)
+        with self._reaching():
+            answer = self._charge(keys=keys, args=args)
+        return _charged(budgets, cast(list[int], answer))
+
+    async def charge_leases_async(
+        self, budgets: Sequence[Budget], clock: Clock, sizes: Sequence[int]
+    ) -> Denial | list[int]:
+        keys, args = _charge_arguments(budgets, sizes)
         with self._reaching():
             answer = await self._charge_async(keys=keys, args=args)
-        return _denial(budgets, cast(list[int], answer))
+        return _charged(budgets, cast(list[int], answer))
 
     def admit(self, key: str, clock: Clock, policy: ThrottlePolicy) -> Admission:
         with self._reaching():
@@ -165,19 +178,22 @@ class RedisLimitStore:
         self._client.close()
 
 
-def _charge_arguments(budgets: Sequence[Budget]) -> tuple[list[str], list[int]]:
+def _charge_arguments(
+    budgets: Sequence[Budget], sizes: Sequence[int]
+) -> tuple[list[str], list[int]]:
     keys = [BUDGET_PREFIX + budget.key for budget in budgets]
     args: list[int] = []
-    for budget in budgets:
+    for budget, size in zip(budgets, sizes, strict=True):
         gcra = Gcra.of(budget.rate)
-        args += (gcra.interval_us, gcra.period_us)
+        args += (gcra.interval_us, gcra.period_us, size)
     return keys, args
 
 
-def _denial(budgets: Sequence[Budget], answer: list[int]) -> Denial | None:
+def _charged(budgets: Sequence[Budget], answer: list[int]) -> Denial | list[int]:
+    """CHARGE's answer: the calls charged to each budget, or the denial."""
     refused = int(answer[0])
     if not refused:
-        return None
+        return [int(calls) for calls in answer[1:]]
     return Denial(budgets[refused - 1], int(answer[1]) / MICROS)
 
 
