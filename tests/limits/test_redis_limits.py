@@ -4,6 +4,7 @@ charging one budget at once, and a Redis that goes away and comes back."""
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ import pytest
 import redis
 import trustme
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from rpc import metadata, pb, refused, stub
+from rpc import Refusal, metadata, pb, refused, stub
 
 from passgate.auth.v1 import auth_service_pb2_grpc
 from passgate.clock import SystemClock
@@ -26,7 +27,7 @@ from passgate.limits.store import LimitStoreUnavailable
 from passgate.limits.stores import open_limits_store
 from passgate.rates import Rate
 from passgate.redis_server import RedisServer, Tls
-from passgate.testing import in_process_server
+from passgate.testing import ServerProcess, in_process_server
 
 # Charges one budget from many threads, once every process is ready (connected
 # and told "go" on stdin), so that the processes contend; prints the calls passed.
@@ -177,9 +178,12 @@ def health_becomes(target: str, status: int, timeout: float = 10.0) -> None:
 def test_a_server_whose_redis_is_lost_answers_unavailable_then_serves_again(
     tmp_path: Path, own_redis: RedisServer
 ):
+    """--limits-store-outage refuse, the default."""
     serving = health_pb2.HealthCheckResponse.SERVING
     with (
-        in_process_server(tmp_path, limits_store=own_redis.url()) as srv,
+        in_process_server(
+            tmp_path, limits_store=own_redis.url(), limits_store_outage="refuse"
+        ) as srv,
         stub(srv.target) as api,
     ):
         md = metadata(srv.api_key)
@@ -199,6 +203,82 @@ def test_a_server_whose_redis_is_lost_answers_unavailable_then_serves_again(
         health_becomes(srv.target, serving)
         assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
         assert refused(api.SignIn, sign_in, metadata=md).reason == "INVALID_CREDENTIALS"
+
+
+PASSWORD = "Correct-Horse-9-battery"
+WRONG = "Wrong-Horse-9-battery"
+
+
+def works_again(server: ServerProcess, timeout: float = 10.0) -> None:
+    """Waits until the server logs that its Redis limits store works again."""
+    deadline = time.monotonic() + timeout
+    while "works again" not in server.log_text():
+        assert time.monotonic() < deadline, server.log_text()[-2000:]
+        time.sleep(0.1)
+
+
+def test_replicas_whose_redis_is_lost_keep_limits_alone_then_share_them_again(
+    tmp_path: Path, own_redis: RedisServer
+):
+    """--limits-store-outage local: while Redis is down each replica enforces
+    budgets and throttles alone, health stays SERVING, and once Redis is back
+    they share them again without a restart."""
+    args = (
+        *("--limits-store", own_redis.url(), "--limits-store-outage", "local"),
+        *("--signin-free-failures", "4", "--signin-first-delay", "60"),
+    )
+    first = ServerProcess(tmp_path / "a", extra_args=args)
+    # The same keys and accounts in both databases: made once, then the file copied.
+    first.cli("migrate")
+    budgeted = first.create_api_key("budgeted", "--rate", "5/1h")
+    first.api_key = first.create_api_key("tests")
+    first.create_user("ann@example.com", PASSWORD)
+    first.create_user("bob@example.com", PASSWORD)
+    (tmp_path / "b").mkdir()
+    shutil.copy(tmp_path / "a" / "passgate.db", tmp_path / "b" / "passgate.db")
+    second = ServerProcess(tmp_path / "b", extra_args=args)
+    second.api_key = first.api_key
+    md = metadata(first.api_key)
+
+    def sign_in(api: auth_service_pb2_grpc.AuthServiceStub, email: str, password: str) -> Refusal:
+        return refused(api.SignIn, pb.SignInRequest(email=email, password=password), metadata=md)
+
+    with first, second, stub(first.target) as on_a, stub(second.target) as on_b:
+        for api in (on_a, on_b):
+            assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
+        own_redis.stop()
+
+        # five wrong passwords at ann on one replica: four free, the fifth starts the delay
+        for _ in range(5):
+            assert sign_in(on_a, "ann@example.com", WRONG).reason == "INVALID_CREDENTIALS"
+        refusal = sign_in(on_a, "ann@example.com", PASSWORD)
+        assert refusal.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert refusal.retry_delay is not None and 55 < refusal.retry_delay <= 60
+        # a key's budget of 5 an hour: 5 calls, then refused
+        codes = [
+            refused(on_a.VerifySession, VERIFY, metadata=metadata(budgeted)).code for _ in range(6)
+        ]
+        assert codes == [grpc.StatusCode.UNAUTHENTICATED] * 5 + [grpc.StatusCode.RESOURCE_EXHAUSTED]
+        # the other replica answers too, and neither tells balancers to leave it
+        assert sign_in(on_b, "nobody@example.com", WRONG).reason == "INVALID_CREDENTIALS"
+        for server in (first, second):
+            health_becomes(server.target, health_pb2.HealthCheckResponse.SERVING)
+
+        own_redis.start()  # back, empty, on the same port
+        for server in (first, second):
+            works_again(server)
+        # bob's free failures spread over both replicas count once again
+        for api in (on_a, on_b, on_a, on_b, on_a):
+            assert sign_in(api, "bob@example.com", WRONG).reason == "INVALID_CREDENTIALS"
+        for api in (on_a, on_b):
+            refusal = sign_in(api, "bob@example.com", PASSWORD)
+            assert refusal.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert refusal.retry_delay is not None and 55 < refusal.retry_delay <= 60
+    for server in (first, second):
+        log = server.log_text()
+        assert log.count("cannot be reached") == 1, log
+        assert "enforces budgets and throttles alone" in log
+        assert "Traceback" not in log
 
 
 def test_a_password_and_tls_are_taken_from_the_url(tmp_path: Path):

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from passgate.limits.leases import leased
+from passgate.limits.fallback import KEPT_LOCALLY, FallbackLimitStore
+from passgate.limits.leases import LeasedNetworkLimitStore, leased
 from passgate.limits.redis_url import require_redis_client, uses_redis
 from passgate.limits.store import UNTIL_IT_CAN, LimitStore, SqliteLimitStore
 from passgate.store.db import sqlite_path
@@ -36,9 +37,17 @@ def open_exact_limits_store(url: str, consequence: str = UNTIL_IT_CAN) -> LimitS
     return SqliteLimitStore(path)
 
 
-def open_limits_store(url: str, consequence: str = UNTIL_IT_CAN) -> LimitStore:
-    """The store at `url`, its large budgets leased."""
-    return leased(open_exact_limits_store(url, consequence))
+def open_limits_store(url: str, *, local: Path | None = None) -> LimitStore:
+    """The store at `url`, its large budgets leased. `local`, for Redis: the
+    file that keeps budgets and throttles while Redis cannot be reached
+    (`--limits-store-outage local`); without it, calls answer UNAVAILABLE."""
+    if local is None or not uses_redis(url):
+        return leased(open_exact_limits_store(url))
+    require_redis_client()
+    from passgate.limits.redis_store import RedisLimitStore  # noqa: PLC0415 (the extra)
+
+    shared = LeasedNetworkLimitStore(RedisLimitStore(url, KEPT_LOCALLY))
+    return FallbackLimitStore(shared, sqlite_limits_store(local))
 
 
 def sqlite_limits_store(path: Path) -> LimitStore:
