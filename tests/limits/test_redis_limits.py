@@ -21,6 +21,7 @@ from rpc import Refusal, metadata, pb, refused, stub
 
 from passgate.auth.v1 import auth_service_pb2_grpc
 from passgate.clock import SystemClock
+from passgate.dependency_health import PROBE_SECONDS
 from passgate.limits.leases import LEASE_SECONDS
 from passgate.limits.policy import Budget, ThrottlePolicy
 from passgate.limits.store import LimitStoreUnavailable
@@ -159,20 +160,22 @@ def test_a_server_on_redis_answers_others_while_redis_is_slow_and_keeps_its_budg
             assert reasons == ["API_KEY_INVALID"] * 15 + ["RATE_LIMITED"]
 
 
+def health_of(target: str) -> list[int]:
+    """What health says for the server and for AuthService."""
+    with grpc.insecure_channel(target) as channel:
+        checks = health_pb2_grpc.HealthStub(channel)
+        return [
+            checks.Check(health_pb2.HealthCheckRequest(service=name), timeout=5).status
+            for name in ("", "passgate.auth.v1.AuthService")
+        ]
+
+
 def health_becomes(target: str, status: int, timeout: float = 10.0) -> None:
     """Waits until health says `status` for the server and for AuthService."""
     deadline = time.monotonic() + timeout
-    with grpc.insecure_channel(target) as channel:
-        checks = health_pb2_grpc.HealthStub(channel)
-        while True:
-            seen = [
-                checks.Check(health_pb2.HealthCheckRequest(service=name), timeout=5).status
-                for name in ("", "passgate.auth.v1.AuthService")
-            ]
-            if seen == [status, status]:
-                return
-            assert time.monotonic() < deadline, f"health stayed {seen}, not {status}"
-            time.sleep(0.1)
+    while (seen := health_of(target)) != [status, status]:
+        assert time.monotonic() < deadline, f"health stayed {seen}, not {status}"
+        time.sleep(0.1)
 
 
 def test_a_server_whose_redis_is_lost_answers_unavailable_then_serves_again(
@@ -247,22 +250,35 @@ def test_replicas_whose_redis_is_lost_keep_limits_alone_then_share_them_again(
         for api in (on_a, on_b):
             assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
         own_redis.stop()
+        stopped = time.monotonic()
 
-        # five wrong passwords at ann on one replica: four free, the fifth starts the delay
-        for _ in range(5):
-            assert sign_in(on_a, "ann@example.com", WRONG).reason == "INVALID_CREDENTIALS"
-        refusal = sign_in(on_a, "ann@example.com", PASSWORD)
+        # eight wrong passwords at ann at once on one replica: the four free
+        # failures and the one that starts the delay are checked, the rest refused
+        with ThreadPoolExecutor(8) as pool:
+            guesses = list(pool.map(lambda _: sign_in(on_a, "ann@example.com", WRONG), range(8)))
+        assert (
+            sorted(g.reason or "" for g in guesses)
+            == ["INVALID_CREDENTIALS"] * 5 + ["RATE_LIMITED"] * 3
+        )
+        refusal = sign_in(on_a, "ann@example.com", PASSWORD)  # the sixth and later: refused
         assert refusal.code == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert refusal.retry_delay is not None and 55 < refusal.retry_delay <= 60
-        # a key's budget of 5 an hour: 5 calls, then refused
-        codes = [
-            refused(on_a.VerifySession, VERIFY, metadata=metadata(budgeted)).code for _ in range(6)
-        ]
-        assert codes == [grpc.StatusCode.UNAUTHENTICATED] * 5 + [grpc.StatusCode.RESOURCE_EXHAUSTED]
-        # the other replica answers too, and neither tells balancers to leave it
+        # a key's budget of 5 an hour, eight calls at once: five pass
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(
+                pool.map(
+                    lambda _: refused(on_a.VerifySession, VERIFY, metadata=metadata(budgeted)).code,
+                    range(8),
+                )
+            )
+        assert codes.count(grpc.StatusCode.UNAUTHENTICATED) == 5
+        assert codes.count(grpc.StatusCode.RESOURCE_EXHAUSTED) == 3
+        # the other replica answers too
         assert sign_in(on_b, "nobody@example.com", WRONG).reason == "INVALID_CREDENTIALS"
+        # and neither tells balancers to leave it, after more than a probe's round
+        time.sleep(max(0.0, stopped + 2 * PROBE_SECONDS - time.monotonic()))
         for server in (first, second):
-            health_becomes(server.target, health_pb2.HealthCheckResponse.SERVING)
+            assert health_of(server.target) == [health_pb2.HealthCheckResponse.SERVING] * 2
 
         own_redis.start()  # back, empty, on the same port
         for server in (first, second):

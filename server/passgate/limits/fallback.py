@@ -9,7 +9,8 @@ from Redis, and nothing back).
 
 The first call to find Redis gone waits for it at most the client's timeouts
 (passgate/limits/redis_store.py); from then on no call asks Redis until a
-background probe, a PING every PROBE_SECONDS, finds it answering again. The
+background probe, a PING every PROBE_SECONDS (as health probes it in
+`refuse` mode), finds it answering again. The
 outage is logged once, by the Redis store, and once more when it works again.
 """
 
@@ -21,10 +22,9 @@ from typing import TypeVar
 
 from passgate.background import BackgroundThread
 from passgate.clock import Clock
+from passgate.dependency_health import PROBE_SECONDS
 from passgate.limits.policy import Admission, Budget, Denial, ThrottlePolicy, ThrottleState
 from passgate.limits.store import LimitStore, LimitStoreUnavailable, NetworkLimitStore
-
-PROBE_SECONDS = 1.0
 
 # How the Redis store's outage line ends in this mode.
 KEPT_LOCALLY = ": this replica enforces budgets and throttles alone until it can"

@@ -86,8 +86,13 @@ class RedisLimitStore:
     settled on worker threads, on a blocking one.
     """
 
-    def __init__(self, url: str, consequence: str = UNTIL_IT_CAN) -> None:
-        """`consequence` ends the line that logs Redis lost: what calls meet meanwhile."""
+    def __init__(
+        self, url: str, consequence: str = UNTIL_IT_CAN, *, every_cause: bool = True
+    ) -> None:
+        """`consequence` ends the line that logs Redis lost: what calls meet
+        meanwhile; without `every_cause` the line is written once per outage,
+        not once per cause (the blocking and the asyncio client word one lost
+        connection differently)."""
         timeouts: dict[str, Any] = {
             "socket_timeout": SOCKET_TIMEOUT,
             "socket_connect_timeout": CONNECT_TIMEOUT,
@@ -101,7 +106,11 @@ class RedisLimitStore:
         self._admit = self._client.register_script(redis_scripts.ADMIT)
         self._settle = self._client.register_script(redis_scripts.SETTLE)
         self._outage = Outage(
-            log, f"limits store {shown_address(url)}", "cannot be reached", consequence
+            log,
+            f"limits store {shown_address(url)}",
+            "cannot be reached",
+            consequence,
+            every_cause=every_cause,
         )
 
     @contextmanager

@@ -46,7 +46,7 @@ def open_limits_store(url: str, *, local: Path | None = None) -> LimitStore:
     require_redis_client()
     from passgate.limits.redis_store import RedisLimitStore  # noqa: PLC0415 (the extra)
 
-    shared = LeasedNetworkLimitStore(RedisLimitStore(url, KEPT_LOCALLY))
+    shared = LeasedNetworkLimitStore(RedisLimitStore(url, KEPT_LOCALLY, every_cause=False))
     return FallbackLimitStore(shared, sqlite_limits_store(local))
 
 
