@@ -37,7 +37,13 @@ from passgate.limits.policy import (
     ThrottlePolicy,
     ThrottleState,
 )
-from passgate.limits.store import UNTIL_IT_CAN, LimitStoreUnavailable, log
+from passgate.limits.store import (
+    UNTIL_IT_CAN,
+    LimitStoreUnavailable,
+    denial_of,
+    log,
+    one_call_each,
+)
 from passgate.outage import Outage
 
 PREFIX = "passgate:limits:"
@@ -127,13 +133,12 @@ class RedisLimitStore:
             self._client.ping()
 
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
-        charged = self.charge_leases(budgets, clock, [1] * len(budgets))
-        return charged if isinstance(charged, Denial) else None
+        return denial_of(self.charge_leases(budgets, clock, one_call_each(budgets)))
 
     async def charge_async(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         """`charge` without blocking the event loop while Redis answers."""
-        charged = await self.charge_leases_async(budgets, clock, [1] * len(budgets))
-        return charged if isinstance(charged, Denial) else None
+        charged = await self.charge_leases_async(budgets, clock, one_call_each(budgets))
+        return denial_of(charged)
 
     def charge_leases(
         self, budgets: Sequence[Budget], clock: Clock, sizes: Sequence[int]

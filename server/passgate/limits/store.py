@@ -86,6 +86,16 @@ class LimitStore(Protocol):
     def close(self) -> None: ...
 
 
+def one_call_each(budgets: Sequence[Budget]) -> list[int]:
+    """`charge_leases` sizes for a plain `charge`: one call per budget."""
+    return [1] * len(budgets)
+
+
+def denial_of(charged: Denial | list[int]) -> Denial | None:
+    """`charge`'s answer from `charge_leases`'."""
+    return charged if isinstance(charged, Denial) else None
+
+
 @runtime_checkable
 class AwaitedLimitStore(LimitStore, Protocol):
     """A store whose charge may wait for the network: a round trip must not
@@ -240,8 +250,7 @@ class SqliteLimitStore:
         self._outage.worked()
 
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
-        charged = self.charge_leases(budgets, clock, [1] * len(budgets))
-        return charged if isinstance(charged, Denial) else None
+        return denial_of(self.charge_leases(budgets, clock, one_call_each(budgets)))
 
     def charge_leases(
         self, budgets: Sequence[Budget], clock: Clock, sizes: Sequence[int]
