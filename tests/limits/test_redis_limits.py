@@ -30,8 +30,9 @@ from passgate.rates import Rate
 from passgate.redis_server import RedisServer, Tls
 from passgate.testing import ServerProcess, in_process_server
 
-# Charges one budget from many threads, once every process is ready (connected
-# and told "go" on stdin), so that the processes contend; prints the calls passed.
+# Charges one budget (named, and its rate, on the command line) from many
+# threads, once every process is ready (connected and told "go" on stdin), so
+# that the processes contend; prints the calls passed.
 _CHARGER = """
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -39,9 +40,9 @@ from passgate.clock import SystemClock
 from passgate.limits.policy import Budget
 from passgate.limits.stores import open_limits_store
 from passgate.rates import Rate
-url, threads, tries = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+url, key, rate, threads, tries = sys.argv[1:3] + [sys.argv[3], int(sys.argv[4]), int(sys.argv[5])]
 store = open_limits_store(url)
-budget = [Budget("key:shared", Rate(100, 3600.0))]
+budget = [Budget(key, Rate.parse(rate))]
 assert store.charge([Budget("key:warm-up", Rate(10**6, 1.0))], SystemClock()) is None
 print("ready", flush=True)
 sys.stdin.readline()
@@ -52,10 +53,12 @@ with ThreadPoolExecutor(threads) as pool:
 """
 
 
-def test_many_threads_in_several_processes_get_exactly_the_budget(redis_server: RedisServer):
+def charged_at_once(url: str, key: str, rate: str, tries: int) -> list[int]:
+    """The calls that passed in each of 4 processes of 6 threads, each thread
+    charging `key` `tries` times."""
     chargers = [
         subprocess.Popen(
-            [sys.executable, "-c", _CHARGER, redis_server.url(2), "6", "40"],
+            [sys.executable, "-c", _CHARGER, url, key, rate, "6", str(tries)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -68,9 +71,21 @@ def test_many_threads_in_several_processes_get_exactly_the_budget(redis_server: 
         assert charger.stdout.readline() == "ready\n", charger.communicate(timeout=60)[1]
     outputs = [charger.communicate("go\n", timeout=120) for charger in chargers]
     assert all(charger.returncode == 0 for charger in chargers), [err for _, err in outputs]
-    passed = [int(out) for out, _ in outputs]
+    return [int(out) for out, _ in outputs]
+
+
+def test_many_threads_in_several_processes_get_exactly_the_budget(redis_server: RedisServer):
+    passed = charged_at_once(redis_server.url(2), "key:shared", "100/1h", tries=40)
     # 960 attempts at once on a budget of 100 an hour: exactly 100 pass, whoever gets them
     assert sum(passed) == 100, passed
+
+
+def test_a_leased_budget_never_lets_more_through_across_processes(redis_server: RedisServer):
+    """2000 in 10 hours is leased 20 calls at a time: 3600 attempts at once
+    from four processes never pass more than 2000. A lease a process lets
+    lapse unspent (0.1 s without a charge) is lost, so a few may pass fewer."""
+    passed = charged_at_once(redis_server.url(2), "key:shared-large", "2000/10h", tries=150)
+    assert 2000 - 4 * 20 * 5 <= sum(passed) <= 2000, passed
 
 
 @pytest.fixture
