@@ -5,6 +5,7 @@ no store gets a fake one here). Small periods and delays keep the waits short.""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,9 +14,9 @@ import pytest
 import redis
 
 from passgate.clock import SystemClock
-from passgate.limits.leases import lease_size, leased
-from passgate.limits.policy import IN_FLIGHT_LEASE, SLOTS_HELD, Budget, ThrottlePolicy
-from passgate.limits.store import LimitStore
+from passgate.limits.leases import LEASE_SECONDS, lease_size, leased
+from passgate.limits.policy import IN_FLIGHT_LEASE, SLOTS_HELD, Budget, Denial, ThrottlePolicy
+from passgate.limits.store import AwaitedLimitStore, LimitStore
 from passgate.limits.stores import open_exact_limits_store, open_limits_store
 from passgate.rates import Rate
 from passgate.redis_server import RedisServer
@@ -83,6 +84,29 @@ def test_a_large_budget_lets_exactly_its_calls_through_leased_or_not(store: Limi
     denial = store.charge([large], CLOCK)
     assert denial is not None and denial.budget == large
     assert 17.0 < denial.retry_after <= 18.0  # one call's share of 10 hours
+
+
+def test_calls_awaited_at_once_spend_a_large_budget_as_if_one_by_one(store: LimitStore):
+    """What the server does over Redis: 50 calls arrive at once and await
+    their charge. Leased, they share one lease as it runs out rather than each
+    take one, so once what they left unspent lapses, no more than one lease
+    (20 calls) of the rest is lost."""
+    if not isinstance(store, AwaitedLimitStore):
+        pytest.skip("a file is charged at once, never awaited")
+    awaited = store
+    large = [Budget("key:large", LARGE)]
+
+    async def burst() -> list[Denial | None]:
+        try:
+            return list(
+                await asyncio.gather(*(awaited.charge_async(large, CLOCK) for _ in range(50)))
+            )
+        finally:
+            await awaited.aclose()
+
+    assert asyncio.run(burst()) == [None] * 50
+    time.sleep(LEASE_SECONDS + 0.05)
+    assert 2000 - 50 - lease_size(LARGE) <= passes(store, large, 2100) <= 2000 - 50
 
 
 FAST = ThrottlePolicy(free=5, first=0.1, longest=0.4, forget_after=3600.0)

@@ -11,6 +11,7 @@ budget may let slightly fewer. Budgets under 200 calls a period (the default
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Sequence
@@ -121,12 +122,29 @@ class LeasedNetworkLimitStore(LeasedLimitStore):
     def __init__(self, inner: NetworkLimitStore) -> None:
         super().__init__(inner)
         self._network = inner
+        # Leases being fetched, by budget key: a call that needs one waits for
+        # the fetch under way rather than take a lease of its own, so calls
+        # arriving together as a lease runs out charge one more, not one each.
+        self._fetching: dict[str, asyncio.Future[None]] = {}
 
     async def charge_async(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
-        """`charge` on the event loop. No lock: the leases are read and spent
-        between awaits, and a lease another call took meanwhile is added to."""
+        """`charge` on the event loop, without a lock: the leases are read and
+        spent between awaits."""
         while missing := self._leases.missing(budgets, self._now(clock)):
-            granted = await self._network.charge_leases_async(missing, clock, _sizes(missing))
+            under_way = [self._fetching[b.key] for b in missing if b.key in self._fetching]
+            if under_way:
+                await asyncio.wait(under_way)
+                continue
+            fetched = [b.key for b in missing if lease_size(b.rate) > 1]
+            done = asyncio.get_running_loop().create_future()
+            for key in fetched:
+                self._fetching[key] = done
+            try:
+                granted = await self._network.charge_leases_async(missing, clock, _sizes(missing))
+            finally:
+                for key in fetched:
+                    del self._fetching[key]
+                done.set_result(None)
             if isinstance(granted, Denial):
                 return granted
             self._grant(missing, granted, clock)
