@@ -10,8 +10,8 @@ from Redis, and nothing back).
 The first call to find Redis gone waits for it at most the client's timeouts
 (passgate/limits/redis_store.py); from then on no call asks Redis until a
 background probe, a PING every PROBE_SECONDS (as health probes it in
-`refuse` mode), finds it answering again. The
-outage is logged once, by the Redis store, and once more when it works again.
+`refuse` mode), finds it answering again. The outage is logged once, by the
+Redis store, and once more when it works again.
 """
 
 from __future__ import annotations
