@@ -1,10 +1,13 @@
-"""What a budget check costs per call: the shared SQLite limits store charging
-a key budget and an address budget together (one IMMEDIATE transaction, no
-fsync), from 1 and from 2 processes at once, beside an empty loop; with
-`--redis`, the same charges in a throwaway Redis (one Lua script per call,
-over a loopback connection), the store replicas on several machines share.
+"""What a budget check costs per call: a key budget and an address budget
+charged together, on the shared SQLite limits store (one IMMEDIATE
+transaction, no fsync) and on Redis (one Lua script, a loopback round trip),
+each exact (every call charged to the store) and leased (a hundredth of a
+large budget at a time, passgate/limits/leases.py), from 1 and from 2
+processes at once, beside an empty loop.
 
-    .venv/bin/python -m bench.limits_cost [--calls 20000] [--redis]
+    .venv/bin/python -m bench.limits_cost [--calls 20000]
+
+Redis is a throwaway redis-server (passgate.redis_server) on a free port.
 """
 
 from __future__ import annotations
@@ -13,26 +16,44 @@ import argparse
 import multiprocessing
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Callable
 from pathlib import Path
 
 from passgate.clock import SystemClock
+from passgate.limits.leases import leased
 from passgate.limits.policy import Budget
-from passgate.limits.stores import open_limits_store
+from passgate.limits.store import LimitStore
+from passgate.limits.stores import open_exact_limits_store
 from passgate.rates import Rate
+from passgate.redis_server import RedisServer
 
-# below 100 calls per period every call goes to the shared store (exact), as with
-# the default budgets; larger ones are leased from a SQLite store, a hundredth at a time
-CALL_BY_CALL = Rate(99, 0.01)
-CASES = {"call by call (99/10ms)": CALL_BY_CALL, "leased (1000000/1s)": Rate(1_000_000, 1.0)}
+# A budget large enough to be leased (1000000/1s leases 1000 calls at once)
+# and never spent here, so every call passes.
+LARGE = Rate(1_000_000, 1.0)
 
 
-def charge_microseconds(url: str, calls: int, index: int = 0, rate: Rate = CALL_BY_CALL) -> float:
-    """µs per charge of a key budget and an address budget together, in the store at `url`."""
-    store = open_limits_store(url)
+def _exact(url: str) -> LimitStore:
+    return open_exact_limits_store(url)
+
+
+def _leased(url: str) -> LimitStore:
+    return leased(open_exact_limits_store(url))
+
+
+def charge_microseconds(url: str, calls: int) -> float:
+    """µs per exact charge (every call to the store) of a key and an address budget
+    in the store at `url`: what one budget check costs the calls that cannot lease."""
+    return _charge(url, calls, 0, _exact)
+
+
+def sqlite_store_url(folder: Path) -> str:
+    return f"sqlite:///{folder / 'limits.db'}"
+
+
+def _charge(url: str, calls: int, index: int, form: Callable[[str], LimitStore]) -> float:
+    store = form(url)
     clock = SystemClock()
-    budgets = [Budget(f"key:k{index}", rate), Budget("ip:127.0.0.1", rate)]
-    store.charge(budgets, clock)  # connected (Redis), its script loaded
+    budgets = [Budget(f"key:k{index}", LARGE), Budget("ip:127.0.0.1", LARGE)]
     started = time.perf_counter()
     for _ in range(calls):
         store.charge(budgets, clock)
@@ -41,41 +62,34 @@ def charge_microseconds(url: str, calls: int, index: int = 0, rate: Rate = CALL_
     return elapsed / calls * 1e6
 
 
-def sqlite_store_url(folder: Path) -> str:
-    return f"sqlite:///{folder / 'limits.db'}"
-
-
-def _print_cases(label: str, url: str, calls: int, cases: dict[str, Rate]) -> None:
-    for name, rate in cases.items():
-        one = charge_microseconds(url, calls, 0, rate)
-        with multiprocessing.get_context("spawn").Pool(2) as pool:
-            two = pool.starmap(charge_microseconds, [(url, calls, i, rate) for i in (1, 2)])
-        print(f"{label} charge, {name}, 1 process:   {one:7.2f} µs/call")
-        print(f"{label} charge, {name}, 2 processes: {max(two):7.2f} µs/call (each, at once)")
+def _measure(name: str, url: str, calls: int, form: Callable[[str], LimitStore]) -> None:
+    one = _charge(url, calls, 0, form)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        two = pool.starmap(_charge, [(url, calls, i, form) for i in range(2)])
+    print(f"charge, {name:<14} 1 process:   {one:7.2f} µs/call")
+    print(f"charge, {name:<14} 2 processes: {max(two):7.2f} µs/call (each, at once)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=20000)
-    parser.add_argument(
-        "--redis", action="store_true", help="also a throwaway Redis (redis-server on PATH)"
-    )
     args = parser.parse_args()
     started = time.perf_counter()
     for _ in range(args.calls):
         time.time()
     empty = (time.perf_counter() - started) / args.calls * 1e6
-    print(f"empty loop:                                         {empty:7.2f} µs/call")
-    with tempfile.TemporaryDirectory() as tmp:
-        _print_cases("SQLite", sqlite_store_url(Path(tmp)), args.calls, CASES)
-    if args.redis:
-        from passgate.redis_server import RedisServer
-
-        with ExitStack() as stack:
-            redis = RedisServer().start()
-            stack.callback(redis.remove)
-            # Redis charges every budget call by call, large ones too (no leases)
-            _print_cases("Redis ", redis.url(), args.calls, {"call by call": CALL_BY_CALL})
+    print(f"empty loop:                                {empty:7.2f} µs/call")
+    forms = {"exact": _exact, "leased": _leased}
+    for form_name, form in forms.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            url = sqlite_store_url(Path(tmp))
+            _measure(f"SQLite {form_name},", url, args.calls, form)
+    redis = RedisServer().start()
+    try:
+        for db, (form_name, form) in enumerate(forms.items()):
+            _measure(f"Redis {form_name},", redis.url(db), args.calls, form)
+    finally:
+        redis.remove()
     return 0
 
 

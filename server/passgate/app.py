@@ -42,8 +42,9 @@ from passgate.interceptors.rate_limit import RateLimitGate
 from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.limits.client_address import parse_networks
 from passgate.limits.policy import ThrottlePolicy
-from passgate.limits.store import LimitStore, NetworkLimitStore, SqliteLimitStore
-from passgate.limits.stores import open_limits_store
+from passgate.limits.redis_url import uses_redis
+from passgate.limits.store import AwaitedLimitStore, LimitStore
+from passgate.limits.stores import open_limits_store, sqlite_limits_store
 from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
 from passgate.mail.mailers import Mailer, mailer_from_options
 from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
@@ -79,13 +80,23 @@ def secret_file(settings: Settings) -> Path:
 
 def limits_store(settings: Settings) -> LimitStore:
     """The shared budget and throttle state: configured (a SQLite file or
-    Redis), or a file beside the SQLite database."""
-    if settings.limits_store is not None:
-        return open_limits_store(settings.limits_store)
+    Redis, with this machine's file behind it if `--limits-store-outage
+    local`), or a file beside the SQLite database."""
+    if settings.limits_store is None:
+        return sqlite_limits_store(local_limits_file(settings))
+    if settings.limits_store_outage == "local" and uses_redis(settings.limits_store):
+        return open_limits_store(settings.limits_store, local=local_limits_file(settings))
+    return open_limits_store(settings.limits_store)
+
+
+def local_limits_file(settings: Settings) -> Path:
+    """This machine's limits file, shared by its worker processes: beside the
+    SQLite database, or off SQLite beside the secret file."""
     database = sqlite_path(settings.database)
-    if database is None:
+    if database is None and settings.limits_store is None:
         raise ValueError("set --limits-store when the database is not SQLite")
-    return SqliteLimitStore(database.with_name(database.name + ".limits"))
+    beside = database if database is not None else secret_file(settings)
+    return beside.with_name(beside.name + ".limits")
 
 
 def _dependency_health(database: peewee.Database, limits: LimitStore) -> DependencyHealth | None:
@@ -239,7 +250,7 @@ class Passgate:
         self.housekeeping.stop()
         self.offload.shutdown()
         self.hashes.shutdown()
-        if isinstance(self.limits, NetworkLimitStore):
+        if isinstance(self.limits, AwaitedLimitStore):
             await self.limits.aclose()
         self.limits.close()
         if self.watch is not None:

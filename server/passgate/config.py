@@ -200,6 +200,13 @@ class Settings:
         v.limits_store_url,
         default_text="<database file>.limits; required off SQLite",
     )
+    limits_store_outage: str = setting(
+        "refuse",
+        "while a Redis limits store cannot be reached: refuse (calls answer UNAVAILABLE, "
+        "health NOT_SERVING) or local (each replica enforces every budget and throttle "
+        "alone, in its limits file, until Redis answers)",
+        v.Choice(("refuse", "local")),
+    )
     key_rate: Rate = setting(Rate(25, 5.0), "default budget per API key, N/<duration>", v.rate)
     ip_rate: Rate = setting(Rate(100, 1.0), "budget per client address, N/<duration>", v.rate)
     reset_ip_rate: Rate = setting(

@@ -7,7 +7,9 @@ with one database under every replica, tell them what each call would: not
 now). Passgate answers health checks without its dependencies, so they are
 probed: each one once every `interval` seconds (`SELECT 1` through the pool,
 Redis's PING), about a millisecond each. A SQLite file is on this machine
-and has no server to lose: it is not probed.
+and has no server to lose: it is not probed; nor is Redis with
+`--limits-store-outage local`, which serves from this machine's file
+meanwhile (passgate/limits/fallback.py).
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ def database_probe(database: peewee.Database) -> Probe | None:
 
 
 def limits_probe(limits: LimitStore) -> Probe | None:
-    """Redis's PING, for a limits store reached over the network; None for a file."""
+    """Redis's PING, for a limits store reached over the network; None for a
+    file, or for Redis with a local file behind it (not a NetworkLimitStore)."""
     return limits.ping if isinstance(limits, NetworkLimitStore) else None
 
 

@@ -4,6 +4,7 @@ charging one budget at once, and a Redis that goes away and comes back."""
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
 import sys
 import time
@@ -16,19 +17,22 @@ import pytest
 import redis
 import trustme
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from rpc import metadata, pb, refused, stub
+from rpc import Refusal, metadata, pb, refused, stub
 
 from passgate.auth.v1 import auth_service_pb2_grpc
 from passgate.clock import SystemClock
+from passgate.dependency_health import PROBE_SECONDS
+from passgate.limits.leases import LEASE_SECONDS
 from passgate.limits.policy import Budget, ThrottlePolicy
 from passgate.limits.store import LimitStoreUnavailable
 from passgate.limits.stores import open_limits_store
 from passgate.rates import Rate
 from passgate.redis_server import RedisServer, Tls
-from passgate.testing import in_process_server
+from passgate.testing import ServerProcess, in_process_server
 
-# Charges one budget from many threads, once every process is ready (connected
-# and told "go" on stdin), so that the processes contend; prints the calls passed.
+# Charges one budget (named, and its rate, on the command line) from many
+# threads, once every process is ready (connected and told "go" on stdin), so
+# that the processes contend; prints the calls passed.
 _CHARGER = """
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -36,9 +40,9 @@ from passgate.clock import SystemClock
 from passgate.limits.policy import Budget
 from passgate.limits.stores import open_limits_store
 from passgate.rates import Rate
-url, threads, tries = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+url, key, rate, threads, tries = sys.argv[1:3] + [sys.argv[3], int(sys.argv[4]), int(sys.argv[5])]
 store = open_limits_store(url)
-budget = [Budget("key:shared", Rate(100, 3600.0))]
+budget = [Budget(key, Rate.parse(rate))]
 assert store.charge([Budget("key:warm-up", Rate(10**6, 1.0))], SystemClock()) is None
 print("ready", flush=True)
 sys.stdin.readline()
@@ -49,10 +53,12 @@ with ThreadPoolExecutor(threads) as pool:
 """
 
 
-def test_many_threads_in_several_processes_get_exactly_the_budget(redis_server: RedisServer):
+def charged_at_once(url: str, key: str, rate: str, tries: int) -> list[int]:
+    """The calls that passed in each of 4 processes of 6 threads, each thread
+    charging `key` `tries` times."""
     chargers = [
         subprocess.Popen(
-            [sys.executable, "-c", _CHARGER, redis_server.url(2), "6", "40"],
+            [sys.executable, "-c", _CHARGER, url, key, rate, "6", str(tries)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -65,9 +71,21 @@ def test_many_threads_in_several_processes_get_exactly_the_budget(redis_server: 
         assert charger.stdout.readline() == "ready\n", charger.communicate(timeout=60)[1]
     outputs = [charger.communicate("go\n", timeout=120) for charger in chargers]
     assert all(charger.returncode == 0 for charger in chargers), [err for _, err in outputs]
-    passed = [int(out) for out, _ in outputs]
+    return [int(out) for out, _ in outputs]
+
+
+def test_many_threads_in_several_processes_get_exactly_the_budget(redis_server: RedisServer):
+    passed = charged_at_once(redis_server.url(2), "key:shared", "100/1h", tries=40)
     # 960 attempts at once on a budget of 100 an hour: exactly 100 pass, whoever gets them
     assert sum(passed) == 100, passed
+
+
+def test_a_leased_budget_never_lets_more_through_across_processes(redis_server: RedisServer):
+    """2000 in 10 hours is leased 20 calls at a time: 3600 attempts at once
+    from four processes never pass more than 2000. A lease a process lets
+    lapse unspent (0.1 s without a charge) is lost, so a few may pass fewer."""
+    passed = charged_at_once(redis_server.url(2), "key:shared-large", "2000/10h", tries=150)
+    assert 2000 - 4 * 20 * 5 <= sum(passed) <= 2000, passed
 
 
 @pytest.fixture
@@ -157,34 +175,41 @@ def test_a_server_on_redis_answers_others_while_redis_is_slow_and_keeps_its_budg
             assert reasons == ["API_KEY_INVALID"] * 15 + ["RATE_LIMITED"]
 
 
+def health_of(target: str) -> list[int]:
+    """What health says for the server and for AuthService."""
+    with grpc.insecure_channel(target) as channel:
+        checks = health_pb2_grpc.HealthStub(channel)
+        return [
+            checks.Check(health_pb2.HealthCheckRequest(service=name), timeout=5).status
+            for name in ("", "passgate.auth.v1.AuthService")
+        ]
+
+
 def health_becomes(target: str, status: int, timeout: float = 10.0) -> None:
     """Waits until health says `status` for the server and for AuthService."""
     deadline = time.monotonic() + timeout
-    with grpc.insecure_channel(target) as channel:
-        checks = health_pb2_grpc.HealthStub(channel)
-        while True:
-            seen = [
-                checks.Check(health_pb2.HealthCheckRequest(service=name), timeout=5).status
-                for name in ("", "passgate.auth.v1.AuthService")
-            ]
-            if seen == [status, status]:
-                return
-            assert time.monotonic() < deadline, f"health stayed {seen}, not {status}"
-            time.sleep(0.1)
+    while (seen := health_of(target)) != [status, status]:
+        assert time.monotonic() < deadline, f"health stayed {seen}, not {status}"
+        time.sleep(0.1)
 
 
 def test_a_server_whose_redis_is_lost_answers_unavailable_then_serves_again(
     tmp_path: Path, own_redis: RedisServer
 ):
+    """--limits-store-outage refuse, the default."""
     serving = health_pb2.HealthCheckResponse.SERVING
     with (
-        in_process_server(tmp_path, limits_store=own_redis.url()) as srv,
+        in_process_server(
+            tmp_path, limits_store=own_redis.url(), limits_store_outage="refuse"
+        ) as srv,
         stub(srv.target) as api,
     ):
         md = metadata(srv.api_key)
         sign_in = pb.SignInRequest(email="nobody@example.com", password="Wrong-Horse-9-battery")
         assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
         own_redis.stop()
+        # the test's budgets are large, so leased: calls charged before pass for a moment more
+        time.sleep(LEASE_SECONDS)
         for call, request in ((api.VerifySession, VERIFY), (api.SignIn, sign_in)):
             refusal = refused(call, request, metadata=md)
             assert refusal.code == grpc.StatusCode.UNAVAILABLE
@@ -196,6 +221,95 @@ def test_a_server_whose_redis_is_lost_answers_unavailable_then_serves_again(
         health_becomes(srv.target, serving)
         assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
         assert refused(api.SignIn, sign_in, metadata=md).reason == "INVALID_CREDENTIALS"
+
+
+PASSWORD = "Correct-Horse-9-battery"
+WRONG = "Wrong-Horse-9-battery"
+
+
+def works_again(server: ServerProcess, timeout: float = 10.0) -> None:
+    """Waits until the server logs that its Redis limits store works again."""
+    deadline = time.monotonic() + timeout
+    while "works again" not in server.log_text():
+        assert time.monotonic() < deadline, server.log_text()[-2000:]
+        time.sleep(0.1)
+
+
+def test_replicas_whose_redis_is_lost_keep_limits_alone_then_share_them_again(
+    tmp_path: Path, own_redis: RedisServer
+):
+    """--limits-store-outage local: while Redis is down each replica enforces
+    budgets and throttles alone, health stays SERVING, and once Redis is back
+    they share them again without a restart."""
+    args = (
+        *("--limits-store", own_redis.url(), "--limits-store-outage", "local"),
+        *("--signin-free-failures", "4", "--signin-first-delay", "60"),
+    )
+    first = ServerProcess(tmp_path / "a", extra_args=args)
+    # The same keys and accounts in both databases: made once, then the file copied.
+    first.cli("migrate")
+    budgeted = first.create_api_key("budgeted", "--rate", "5/1h")
+    first.api_key = first.create_api_key("tests")
+    first.create_user("ann@example.com", PASSWORD)
+    first.create_user("bob@example.com", PASSWORD)
+    (tmp_path / "b").mkdir()
+    shutil.copy(tmp_path / "a" / "passgate.db", tmp_path / "b" / "passgate.db")
+    second = ServerProcess(tmp_path / "b", extra_args=args)
+    second.api_key = first.api_key
+    md = metadata(first.api_key)
+
+    def sign_in(api: auth_service_pb2_grpc.AuthServiceStub, email: str, password: str) -> Refusal:
+        return refused(api.SignIn, pb.SignInRequest(email=email, password=password), metadata=md)
+
+    with first, second, stub(first.target) as on_a, stub(second.target) as on_b:
+        for api in (on_a, on_b):
+            assert refused(api.VerifySession, VERIFY, metadata=md).reason == "SESSION_INVALID"
+        own_redis.stop()
+        stopped = time.monotonic()
+
+        # eight wrong passwords at ann at once on one replica: the four free
+        # failures and the one that starts the delay are checked, the rest refused
+        with ThreadPoolExecutor(8) as pool:
+            guesses = list(pool.map(lambda _: sign_in(on_a, "ann@example.com", WRONG), range(8)))
+        assert (
+            sorted(g.reason or "" for g in guesses)
+            == ["INVALID_CREDENTIALS"] * 5 + ["RATE_LIMITED"] * 3
+        )
+        refusal = sign_in(on_a, "ann@example.com", PASSWORD)  # the sixth and later: refused
+        assert refusal.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert refusal.retry_delay is not None and 55 < refusal.retry_delay <= 60
+        # a key's budget of 5 an hour, eight calls at once: five pass
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(
+                pool.map(
+                    lambda _: refused(on_a.VerifySession, VERIFY, metadata=metadata(budgeted)).code,
+                    range(8),
+                )
+            )
+        assert codes.count(grpc.StatusCode.UNAUTHENTICATED) == 5
+        assert codes.count(grpc.StatusCode.RESOURCE_EXHAUSTED) == 3
+        # the other replica answers too
+        assert sign_in(on_b, "nobody@example.com", WRONG).reason == "INVALID_CREDENTIALS"
+        # and neither tells balancers to leave it, after more than a probe's round
+        time.sleep(max(0.0, stopped + 2 * PROBE_SECONDS - time.monotonic()))
+        for server in (first, second):
+            assert health_of(server.target) == [health_pb2.HealthCheckResponse.SERVING] * 2
+
+        own_redis.start()  # back, empty, on the same port
+        for server in (first, second):
+            works_again(server)
+        # bob's free failures spread over both replicas count once again
+        for api in (on_a, on_b, on_a, on_b, on_a):
+            assert sign_in(api, "bob@example.com", WRONG).reason == "INVALID_CREDENTIALS"
+        for api in (on_a, on_b):
+            refusal = sign_in(api, "bob@example.com", PASSWORD)
+            assert refusal.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert refusal.retry_delay is not None and 55 < refusal.retry_delay <= 60
+    for server in (first, second):
+        log = server.log_text()
+        assert log.count("cannot be reached") == 1, log
+        assert "enforces budgets and throttles alone" in log
+        assert "Traceback" not in log
 
 
 def test_a_password_and_tls_are_taken_from_the_url(tmp_path: Path):

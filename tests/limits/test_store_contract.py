@@ -1,9 +1,11 @@
 """Every limits store gives the same answers: a SQLite file and Redis, each
-real, on the real clock (Redis times budgets by its own, so no store gets a
-fake one here). Small periods and delays keep the waits short."""
+real, each exact (every call charged to it) and leased (large budgets charged
+a hundredth at a time), on the real clock (Redis times budgets by its own, so
+no store gets a fake one here). Small periods and delays keep the waits short."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,25 +14,29 @@ import pytest
 import redis
 
 from passgate.clock import SystemClock
-from passgate.limits.policy import IN_FLIGHT_LEASE, SLOTS_HELD, Budget, ThrottlePolicy
-from passgate.limits.store import LimitStore, SqliteLimitStore
-from passgate.limits.stores import open_limits_store
+from passgate.limits.leases import LEASE_SECONDS, lease_size, leased
+from passgate.limits.policy import IN_FLIGHT_LEASE, SLOTS_HELD, Budget, Denial, ThrottlePolicy
+from passgate.limits.store import AwaitedLimitStore, LimitStore
+from passgate.limits.stores import open_exact_limits_store, open_limits_store
 from passgate.rates import Rate
 from passgate.redis_server import RedisServer
 
 CLOCK = SystemClock()
-STORES = ("sqlite", "redis")
+STORES = ("sqlite", "sqlite-leased", "redis", "redis-leased")
 
 
 @pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LimitStore]:
-    if request.param == "sqlite":
-        opened: LimitStore = SqliteLimitStore(tmp_path / "limits.db")
+    kind, _, form = str(request.param).partition("-")
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'limits.db'}"
     else:
         server: RedisServer = request.getfixturevalue("redis_server")
-        with redis.Redis.from_url(server.url()) as client:
+        url = server.url()
+        with redis.Redis.from_url(url) as client:
             client.flushdb()
-        opened = open_limits_store(server.url())
+    exact = open_exact_limits_store(url)
+    opened = leased(exact) if form == "leased" else exact
     try:
         yield opened
     finally:
@@ -62,6 +68,45 @@ def test_several_budgets_are_charged_all_or_nothing(store: LimitStore):
     assert 59.0 < denial.retry_after <= 60.0
     # the refused call charged neither: the roomy budget still has its two calls
     assert passes(store, [roomy], 3) == 2
+
+
+# 2000 calls in 10 hours: leased 20 at a time, never refilled during a test.
+LARGE = Rate(2000, 36000.0)
+
+
+def test_a_large_budget_lets_exactly_its_calls_through_leased_or_not(store: LimitStore):
+    assert lease_size(LARGE) == 20
+    large = Budget("key:large", LARGE)
+    small = Budget("ip:small", Rate(30, 36000.0))
+    # the small budget refuses the 31st call: the large one is charged no more
+    assert passes(store, [large, small], 40) == 30
+    assert passes(store, [large], 2100) == 2000 - 30
+    denial = store.charge([large], CLOCK)
+    assert denial is not None and denial.budget == large
+    assert 17.0 < denial.retry_after <= 18.0  # one call's share of 10 hours
+
+
+def test_calls_awaited_at_once_spend_a_large_budget_as_if_one_by_one(store: LimitStore):
+    """What the server does over Redis: 50 calls arrive at once and await
+    their charge. Leased, they share one lease as it runs out rather than each
+    take one, so once what they left unspent lapses, no more than one lease
+    (20 calls) of the rest is lost."""
+    if not isinstance(store, AwaitedLimitStore):
+        pytest.skip("a file is charged at once, never awaited")
+    awaited = store
+    large = [Budget("key:large", LARGE)]
+
+    async def burst() -> list[Denial | None]:
+        try:
+            return list(
+                await asyncio.gather(*(awaited.charge_async(large, CLOCK) for _ in range(50)))
+            )
+        finally:
+            await awaited.aclose()
+
+    assert asyncio.run(burst()) == [None] * 50
+    time.sleep(LEASE_SECONDS + 0.05)
+    assert 2000 - 50 - lease_size(LARGE) <= passes(store, large, 2100) <= 2000 - 50
 
 
 FAST = ThrottlePolicy(free=5, first=0.1, longest=0.4, forget_after=3600.0)

@@ -16,7 +16,7 @@ from passgate.interceptors.call import CallRecord
 from passgate.interceptors.handlers import CallCheck, Check, Context, metadata_values, method_name
 from passgate.limits.client_address import FORWARDED_FOR, Network, client_address, peer_host
 from passgate.limits.policy import Budget, Denial
-from passgate.limits.store import LimitStore, NetworkLimitStore
+from passgate.limits.store import AwaitedLimitStore, LimitStore
 from passgate.rates import Rate
 
 _SUBJECTS = {
@@ -65,7 +65,7 @@ class RateLimitGate(CallCheck):
                 address = peer_host(call.peer)
             return self._budgets(method, call.api_key, address)
 
-        if isinstance(store, NetworkLimitStore):
+        if isinstance(store, AwaitedLimitStore):
             network = store
 
             async def charge_over_network(call: CallRecord, context: Context) -> None:

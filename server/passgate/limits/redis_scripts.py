@@ -10,31 +10,39 @@ digits, too few for epoch microseconds.
 
 from __future__ import annotations
 
-# KEYS: the budgets' keys; ARGV: each budget's interval and period (µs), in turn.
-# Every budget is charged one call, or none: all are checked before any is
-# written. Answers {0} when charged, else {the refusing budget's 1-based index,
-# µs until it would pass}. A budget's key expires when its tat has passed,
-# when a missing key means the same (a full budget).
+# KEYS: the budgets' keys; ARGV: each budget's interval and period (µs) and
+# the calls to charge it (a lease; one where that many no longer fit), in turn.
+# Every budget is charged, or none: all are checked before any is written.
+# Answers {0, calls charged to each budget…} when charged, else {the refusing
+# budget's 1-based index, µs until one call would pass}. A budget's key
+# expires when its tat has passed, when a missing key means the same (a full
+# budget).
 CHARGE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local tats = {}
+local tats, granted = {}, {0}
 for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[2 * i - 1])
-  local period = tonumber(ARGV[2 * i])
+  local interval = tonumber(ARGV[3 * i - 2])
+  local period = tonumber(ARGV[3 * i - 1])
+  local calls = tonumber(ARGV[3 * i])
   local start = tonumber(redis.call('GET', key) or now)
   if start < now then start = now end
-  local tat = start + interval
+  local tat = start + interval * calls
+  if tat - now > period and calls > 1 then
+    calls = 1
+    tat = start + interval
+  end
   if tat - now > period then
     return {i, tat - period - now}
   end
   tats[i] = tat
+  granted[i + 1] = calls
 end
 for i, key in ipairs(KEYS) do
   local ms = math.ceil((tats[i] - now) / 1000)
   redis.call('SET', key, string.format('%.0f', tats[i]), 'PX', string.format('%.0f', ms))
 end
-return {0}
+return granted
 """
 
 # The throttle rules shared by ADMIT and SETTLE. A throttle is a hash: f

@@ -37,7 +37,13 @@ from passgate.limits.policy import (
     ThrottlePolicy,
     ThrottleState,
 )
-from passgate.limits.store import UNTIL_IT_CAN, LimitStoreUnavailable, log
+from passgate.limits.store import (
+    UNTIL_IT_CAN,
+    LimitStoreUnavailable,
+    denial_of,
+    log,
+    one_call_each,
+)
 from passgate.outage import Outage
 
 PREFIX = "passgate:limits:"
@@ -86,7 +92,13 @@ class RedisLimitStore:
     settled on worker threads, on a blocking one.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self, url: str, consequence: str = UNTIL_IT_CAN, *, every_cause: bool = True
+    ) -> None:
+        """`consequence` ends the line that logs Redis lost: what calls meet
+        meanwhile; without `every_cause` the line is written once per outage,
+        not once per cause (the blocking and the asyncio client word one lost
+        connection differently)."""
         timeouts: dict[str, Any] = {
             "socket_timeout": SOCKET_TIMEOUT,
             "socket_connect_timeout": CONNECT_TIMEOUT,
@@ -100,7 +112,11 @@ class RedisLimitStore:
         self._admit = self._client.register_script(redis_scripts.ADMIT)
         self._settle = self._client.register_script(redis_scripts.SETTLE)
         self._outage = Outage(
-            log, f"limits store {shown_address(url)}", "cannot be reached", UNTIL_IT_CAN
+            log,
+            f"limits store {shown_address(url)}",
+            "cannot be reached",
+            consequence,
+            every_cause=every_cause,
         )
 
     @contextmanager
@@ -117,17 +133,28 @@ class RedisLimitStore:
             self._client.ping()
 
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
-        keys, args = _charge_arguments(budgets)
-        with self._reaching():
-            answer = self._charge(keys=keys, args=args)
-        return _denial(budgets, cast(list[int], answer))
+        return denial_of(self.charge_leases(budgets, clock, one_call_each(budgets)))
 
     async def charge_async(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         """`charge` without blocking the event loop while Redis answers."""
-        keys, args = _charge_arguments(budgets)
+        charged = await self.charge_leases_async(budgets, clock, one_call_each(budgets))
+        return denial_of(charged)
+
+    def charge_leases(
+        self, budgets: Sequence[Budget], clock: Clock, sizes: Sequence[int]
+    ) -> Denial | list[int]:
+        keys, args = _charge_arguments(budgets, sizes)
+        with self._reaching():
+            answer = self._charge(keys=keys, args=args)
+        return _charged(budgets, cast(list[int], answer))
+
+    async def charge_leases_async(
+        self, budgets: Sequence[Budget], clock: Clock, sizes: Sequence[int]
+    ) -> Denial | list[int]:
+        keys, args = _charge_arguments(budgets, sizes)
         with self._reaching():
             answer = await self._charge_async(keys=keys, args=args)
-        return _denial(budgets, cast(list[int], answer))
+        return _charged(budgets, cast(list[int], answer))
 
     def admit(self, key: str, clock: Clock, policy: ThrottlePolicy) -> Admission:
         with self._reaching():
@@ -165,19 +192,22 @@ class RedisLimitStore:
         self._client.close()
 
 
-def _charge_arguments(budgets: Sequence[Budget]) -> tuple[list[str], list[int]]:
+def _charge_arguments(
+    budgets: Sequence[Budget], sizes: Sequence[int]
+) -> tuple[list[str], list[int]]:
     keys = [BUDGET_PREFIX + budget.key for budget in budgets]
     args: list[int] = []
-    for budget in budgets:
+    for budget, size in zip(budgets, sizes, strict=True):
         gcra = Gcra.of(budget.rate)
-        args += (gcra.interval_us, gcra.period_us)
+        args += (gcra.interval_us, gcra.period_us, size)
     return keys, args
 
 
-def _denial(budgets: Sequence[Budget], answer: list[int]) -> Denial | None:
+def _charged(budgets: Sequence[Budget], answer: list[int]) -> Denial | list[int]:
+    """CHARGE's answer: the calls charged to each budget, or the denial."""
     refused = int(answer[0])
     if not refused:
-        return None
+        return [int(calls) for calls in answer[1:]]
     return Denial(budgets[refused - 1], int(answer[1]) / MICROS)
 
 

@@ -26,7 +26,6 @@ from passgate.limits.arithmetic import MICROS, Gcra, ThrottleRecord
 from passgate.limits.policy import Admission, Budget, Denial, ThrottlePolicy, ThrottleState
 from passgate.outage import Outage
 from passgate.private_files import private_sqlite_file
-from passgate.rates import Rate
 
 log = logging.getLogger("passgate.limits")
 
@@ -54,6 +53,15 @@ class LimitStore(Protocol):
         the lock never makes a call look early."""
         ...
 
+    def charge_leases(
+        self, budgets: Sequence[Budget], clock: Clock, sizes: Sequence[int]
+    ) -> Denial | list[int]:
+        """Charges each budget `sizes[i]` calls at once, or one call where that
+        many no longer fit, every budget or none: the calls charged to each,
+        or the first denial. What a lease (passgate/limits/leases.py) spends
+        locally afterwards."""
+        ...
+
     def admit(self, key: str, clock: Clock, policy: ThrottlePolicy) -> Admission:
         """Takes one of the key's open slots for an attempt, atomically with
         every other attempt on any process; an admitted attempt must `settle`."""
@@ -78,11 +86,21 @@ class LimitStore(Protocol):
     def close(self) -> None: ...
 
 
+def one_call_each(budgets: Sequence[Budget]) -> list[int]:
+    """`charge_leases` sizes for a plain `charge`: one call per budget."""
+    return [1] * len(budgets)
+
+
+def denial_of(charged: Denial | list[int]) -> Denial | None:
+    """`charge`'s answer from `charge_leases`'."""
+    return charged if isinstance(charged, Denial) else None
+
+
 @runtime_checkable
-class NetworkLimitStore(LimitStore, Protocol):
-    """A store reached over the network: a round trip must not block the event
-    loop, which runs every call's budget check, so the charge has an awaitable
-    form; its connections close on the loop too."""
+class AwaitedLimitStore(LimitStore, Protocol):
+    """A store whose charge may wait for the network: a round trip must not
+    block the event loop, which runs every call's budget check, so the charge
+    has an awaitable form; its connections close on the loop too."""
 
     async def charge_async(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         """`charge`, awaited on the event loop."""
@@ -90,6 +108,17 @@ class NetworkLimitStore(LimitStore, Protocol):
 
     async def aclose(self) -> None:
         """Closes what the event loop opened; `close` still follows."""
+        ...
+
+
+@runtime_checkable
+class NetworkLimitStore(AwaitedLimitStore, Protocol):
+    """A store reached over the network (Redis), which can be lost."""
+
+    async def charge_leases_async(
+        self, budgets: Sequence[Budget], clock: Clock, sizes: Sequence[int]
+    ) -> Denial | list[int]:
+        """`charge_leases`, awaited on the event loop."""
         ...
 
     def ping(self) -> None:
@@ -149,38 +178,6 @@ _PRUNE = (
 )
 
 
-# Large budgets are charged to the shared state in leases: a process takes a
-# hundredth of the budget (at most 1000 calls) at once and spends it locally
-# for at most 0.1 s. Small budgets, such as the default 25/5s, are charged
-# call by call, so they stay exact.
-LEASE_SECONDS = 0.1
-
-
-def lease_size(rate: Rate) -> int:
-    return max(1, min(1000, rate.count // 100))
-
-
-class _Leases:
-    """Calls this process has already charged to the shared state and not yet spent."""
-
-    _PRUNE_AT = 10_000
-
-    def __init__(self) -> None:
-        self._left: dict[str, list[float]] = {}  # key → [calls left, until]
-
-    def holds(self, key: str, now: float) -> bool:
-        left = self._left.get(key)
-        return left is not None and left[0] > 0 and left[1] > now
-
-    def grant(self, key: str, calls: int, until: float) -> None:
-        if len(self._left) >= self._PRUNE_AT:
-            self._left = {k: v for k, v in self._left.items() if v[1] > until - LEASE_SECONDS}
-        self._left[key] = [calls, until]
-
-    def take(self, key: str) -> None:
-        self._left[key][0] -= 1
-
-
 # Processes that open a new store together all ask for WAL; SQLite answers
 # "database is locked" at once to all but one, without waiting its busy timeout.
 _WAL_TRIES = 100
@@ -205,7 +202,6 @@ class SqliteLimitStore:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._charge_lock = threading.Lock()
-        self._leases = _Leases()
         self._outage = Outage(log, f"limits store {path}", "cannot be written", UNTIL_IT_CAN)
         with self._transaction() as connection:
             for statement in _SCHEMA:
@@ -254,49 +250,32 @@ class SqliteLimitStore:
         self._outage.worked()
 
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
+        return denial_of(self.charge_leases(budgets, clock, one_call_each(budgets)))
+
+    def charge_leases(
+        self, budgets: Sequence[Budget], clock: Clock, sizes: Sequence[int]
+    ) -> Denial | list[int]:
         # One thread of this process at a time: threads queue on a lock rather
         # than in SQLite's busy handler, which sleeps in steps of milliseconds.
-        with self._charge_lock:
-            now = clock.now()
-            missing = [b for b in budgets if not self._leases.holds(b.key, now)]
-            if missing:
-                denial = self._charge_shared(missing, clock)
-                if denial is not None:
-                    return denial
-            for budget in budgets:
-                self._leases.take(budget.key)
-        return None
-
-    def _charge_shared(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
-        """Charges the shared state a lease of calls per budget (one call for small budgets)."""
-        granted: list[tuple[str, int]] = []
-        denial: Denial | None = None
-        with self._transaction() as connection:
-            now = clock.now()
-            now_us = round(now * MICROS)
-            for budget in budgets:
+        with self._charge_lock, self._transaction() as connection:
+            now_us = round(clock.now() * MICROS)
+            granted: list[int] = []
+            for budget, size in zip(budgets, sizes, strict=True):
                 gcra = Gcra.of(budget.rate)
-                size = lease_size(budget.rate)
-                row = None
                 for calls in dict.fromkeys((size, 1)):
                     row = connection.execute(
                         _CHARGE, (budget.key, now_us, gcra.interval_us * calls, gcra.period_us)
                     ).fetchone()
                     if row is not None:
-                        granted.append((budget.key, calls))
+                        granted.append(calls)
                         break
-                if row is None:
+                else:
                     (tat,) = connection.execute(
                         "SELECT tat FROM budgets WHERE key = ?", (budget.key,)
                     ).fetchone()
                     connection.execute("ROLLBACK")  # none of the budgets is charged
-                    denial = Denial(budget, gcra.retry_after(int(tat), now_us))
-                    break
-        if denial is not None:
-            return denial
-        for key, calls in granted:
-            self._leases.grant(key, calls, now + LEASE_SECONDS)
-        return None
+                    return Denial(budget, gcra.retry_after(int(tat), now_us))
+        return granted
 
     def admit(self, key: str, clock: Clock, policy: ThrottlePolicy) -> Admission:
         # The key's row must not change between reading the count and taking

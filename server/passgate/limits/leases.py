@@ -1,0 +1,175 @@
+"""Large budgets charged to the shared state in leases, around any LimitStore.
+
+A process takes a hundredth of a budget (at most 1000 calls) from the shared
+state at once and spends it locally for at most LEASE_SECONDS: one shared
+write per lease rather than per call. Leased calls are charged before they
+are spent, so a budget never lets more calls through than its rate; a lease
+that lapses unspent is lost for its period, so with several processes a
+budget may let slightly fewer. Budgets under 200 calls a period (the default
+25/5s and 100/1s among them) lease one call at a time: they stay exact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Sequence
+
+from passgate.clock import Clock
+from passgate.limits.policy import Admission, Budget, Denial, ThrottlePolicy, ThrottleState
+from passgate.limits.store import LimitStore, NetworkLimitStore
+from passgate.rates import Rate
+
+LEASE_SECONDS = 0.1
+
+
+def lease_size(rate: Rate) -> int:
+    return max(1, min(1000, rate.count // 100))
+
+
+class _Leases:
+    """Calls this process has already charged to the shared state and not yet spent."""
+
+    _PRUNE_AT = 10_000
+
+    def __init__(self) -> None:
+        self._left: dict[str, list[float]] = {}  # key → [calls left, until]
+
+    def missing(self, budgets: Sequence[Budget], now: float) -> list[Budget]:
+        """The budgets without a live lease holding a call."""
+        return [b for b in budgets if not self._holds(b.key, now)]
+
+    def _holds(self, key: str, now: float) -> bool:
+        left = self._left.get(key)
+        return left is not None and left[0] > 0 and left[1] > now
+
+    def grant(self, key: str, calls: int, now: float) -> None:
+        """Adds `calls` to the key's lease. A lease still live keeps its end:
+        no call is ever spent later than LEASE_SECONDS after it was charged."""
+        if len(self._left) >= self._PRUNE_AT:
+            self._left = {k: v for k, v in self._left.items() if v[1] > now}
+        left = self._left.get(key)
+        if left is not None and left[0] > 0 and left[1] > now:
+            left[0] += calls
+        else:
+            self._left[key] = [calls, now + LEASE_SECONDS]
+
+    def take(self, budgets: Sequence[Budget]) -> None:
+        for budget in budgets:
+            self._left[budget.key][0] -= 1
+
+
+def _sizes(budgets: Sequence[Budget]) -> list[int]:
+    return [lease_size(b.rate) for b in budgets]
+
+
+class LeasedLimitStore:
+    """`inner` with its budgets charged in leases; throttles pass straight through."""
+
+    def __init__(self, inner: LimitStore) -> None:
+        self._inner = inner
+        self._leases = _Leases()
+        # Threads of this process charge one at a time: they share the leases.
+        self._lock = threading.Lock()
+
+    def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
+        with self._lock:
+            while missing := self._leases.missing(budgets, self._now(clock)):
+                granted = self._inner.charge_leases(missing, clock, _sizes(missing))
+                if isinstance(granted, Denial):
+                    return granted
+                self._grant(missing, granted, clock)
+            self._leases.take(budgets)
+        return None
+
+    def _now(self, clock: Clock) -> float:
+        """Leases last on the clock the inner store times budgets by."""
+        return clock.now()
+
+    def _grant(self, budgets: Sequence[Budget], granted: list[int], clock: Clock) -> None:
+        now = self._now(clock)
+        for budget, calls in zip(budgets, granted, strict=True):
+            self._leases.grant(budget.key, calls, now)
+
+    def charge_leases(
+        self, budgets: Sequence[Budget], clock: Clock, sizes: Sequence[int]
+    ) -> Denial | list[int]:
+        return self._inner.charge_leases(budgets, clock, sizes)
+
+    def admit(self, key: str, clock: Clock, policy: ThrottlePolicy) -> Admission:
+        return self._inner.admit(key, clock, policy)
+
+    def settle(
+        self, key: str, clock: Clock, policy: ThrottlePolicy, failed: bool | None
+    ) -> ThrottleState:
+        return self._inner.settle(key, clock, policy, failed)
+
+    def clear(self, key: str) -> None:
+        self._inner.clear(key)
+
+    def prune(self, clock: Clock) -> int:
+        return self._inner.prune(clock)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class LeasedNetworkLimitStore(LeasedLimitStore):
+    """A network store (Redis) leased: a call that finds its leases live is
+    answered without a round trip."""
+
+    def __init__(self, inner: NetworkLimitStore) -> None:
+        super().__init__(inner)
+        self._network = inner
+        # Leases being fetched, by budget key: a call that needs one waits for
+        # the fetch under way rather than take a lease of its own, so calls
+        # arriving together as a lease runs out charge one more, not one each.
+        self._fetching: dict[str, asyncio.Future[None]] = {}
+
+    async def charge_async(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
+        """`charge` on the event loop, without a lock: the leases are read and
+        spent between awaits."""
+        while missing := self._leases.missing(budgets, self._now(clock)):
+            under_way = [self._fetching[b.key] for b in missing if b.key in self._fetching]
+            if under_way:
+                await asyncio.wait(under_way)
+                continue
+            fetched = [b.key for b in missing if lease_size(b.rate) > 1]
+            done = asyncio.get_running_loop().create_future()
+            for key in fetched:
+                self._fetching[key] = done
+            try:
+                granted = await self._network.charge_leases_async(missing, clock, _sizes(missing))
+            finally:
+                for key in fetched:
+                    del self._fetching[key]
+                done.set_result(None)
+            if isinstance(granted, Denial):
+                return granted
+            self._grant(missing, granted, clock)
+        self._leases.take(budgets)
+        return None
+
+    def _now(self, clock: Clock) -> float:
+        """Redis times budgets by its own clock, not the one passed in: leases
+        last real time."""
+        return time.monotonic()
+
+    async def charge_leases_async(
+        self, budgets: Sequence[Budget], clock: Clock, sizes: Sequence[int]
+    ) -> Denial | list[int]:
+        return await self._network.charge_leases_async(budgets, clock, sizes)
+
+    async def aclose(self) -> None:
+        await self._network.aclose()
+
+    def ping(self) -> None:
+        self._network.ping()
+
+
+def leased(store: LimitStore) -> LimitStore:
+    """`store` with its large budgets charged in leases."""
+    if isinstance(store, NetworkLimitStore):
+        return LeasedNetworkLimitStore(store)
+    return LeasedLimitStore(store)
