@@ -33,6 +33,14 @@ class Received:
     login: str | None
 
 
+@dataclass(frozen=True)
+class Held:
+    """A DATA command held: the client's address and port, and the recipients."""
+
+    peer: tuple[str, int]
+    rcpt_tos: list[str]
+
+
 @dataclass
 class DataHold:
     """Holds the first `count` DATA commands before answering them: until
@@ -41,7 +49,9 @@ class DataHold:
     had given up), so it counts as never delivered.
 
     `holding` is set once a DATA command is held: the client has sent the
-    whole message and waits for the answer."""
+    whole message and waits for the answer. `held` says, for each held
+    command, which connection sent it and to whom: a test can then find the
+    process that is waiting (`sockets.process_with_connection`)."""
 
     count: int = 1
     seconds: float | None = None
@@ -49,15 +59,17 @@ class DataHold:
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     data_commands: int = 0
+    held: list[Held] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def take(self) -> bool:
-        """Counts a DATA command; whether this one is to be held."""
+    def take(self, peer: tuple[str, int], rcpt_tos: list[str]) -> bool:
+        """Counts a DATA command from `peer`; whether this one is to be held."""
         with self.lock:
             self.data_commands += 1
             if self.count <= 0:
                 return False
             self.count -= 1
+            self.held.append(Held(peer=(peer[0], peer[1]), rcpt_tos=list(rcpt_tos)))
             return True
 
     async def wait(self) -> None:
@@ -92,7 +104,7 @@ class Recorder:
     async def handle_DATA(  # noqa: N802 (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any
     ) -> str:
-        if self.hold is not None and self.hold.take():
+        if self.hold is not None and self.hold.take(session.peer, envelope.rcpt_tos):
             await self.hold.wait()
             if not self.hold.accept:
                 return "451 4.3.0 held by the test, not delivered"
