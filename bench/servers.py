@@ -133,10 +133,11 @@ class Server:
     port: int
     env: dict[str, str] = field(default_factory=bench_env)
     process: subprocess.Popen[bytes] | None = None
+    host: str = "127.0.0.1"  # replicas on one machine each take a loopback address
 
     @property
     def target(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     @property
     def log_path(self) -> Path:
