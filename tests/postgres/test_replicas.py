@@ -182,7 +182,7 @@ def test_a_sign_out_on_one_replica_is_refused_on_the_others_at_once(
         signed_out = time.monotonic()
         for server in others:
             while verify(server, session) == grpc.StatusCode.OK:
-                # the bound README's "Running on PostgreSQL" states, with room for a busy machine
+                # the bound README's "Running on PostgreSQL" states without other load
                 assert time.monotonic() - signed_out < 0.5, "still accepted 0.5 s after sign-out"
             assert verify(server, session) == grpc.StatusCode.UNAUTHENTICATED
 
