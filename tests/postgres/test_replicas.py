@@ -258,6 +258,9 @@ def test_a_mail_claimed_by_a_killed_replica_arrives_once_from_another_after_its_
         smtp_server(hold=hold) as smtp,
         replicas(tmp_path, postgres_database, *smtp_args(smtp), file_mailer=False) as servers,
     ):
+        pids = [server.process.pid for server in servers if server.process]
+        # which replica sent each mail, asked while its connection is open
+        smtp.recorder.identify = lambda peer: process_with_connection(peer[1], pids)
         addresses = [f"user{i}@example.com" for i in range(6)]
         for address in addresses:
             servers[0].create_user(address, PW)
@@ -268,9 +271,7 @@ def test_a_mail_claimed_by_a_killed_replica_arrives_once_from_another_after_its_
                 )
         assert hold.holding.wait(30), "no mail reached the SMTP server"
         held = hold.held[0]
-        sender = process_with_connection(
-            held.peer[1], [server.process.pid for server in servers if server.process]
-        )
+        sender = process_with_connection(held.peer[1], pids)
         holder = next(
             server for server in servers if server.process and server.process.pid == sender
         )
@@ -289,4 +290,9 @@ def test_a_mail_claimed_by_a_killed_replica_arrives_once_from_another_after_its_
         time.sleep(LEASE_SECONDS + 1.0)  # time enough for a second copy of any to show up
 
     assert sorted(m.rcpt_tos[0] for m in smtp.received) == sorted(addresses)  # each once
+    (recovered,) = [m for m in smtp.received if m.rcpt_tos == [held_address]]
+    survivors = {
+        server.process.pid for server in servers if server is not holder and server.process
+    }
+    assert recovered.sender in survivors, (recovered.sender, survivors)
     assert hold.data_commands == len(addresses) + 1, "one held send, then one per address"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ class Received:
     content: bytes
     tls: bool
     login: str | None
+    sender: object = None  # what `Recorder.identify` said of the connection
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,14 @@ class DataHold:
 @dataclass
 class Recorder:
     """The aiosmtpd handler: refuses chosen recipients, holds DATA if told to,
-    keeps the rest."""
+    keeps the rest. `identify`, if set, names the client of each message kept
+    from its address and port, while its connection is still open (e.g. the
+    process it belongs to)."""
 
     refuse: dict[str, str] = field(default_factory=dict)
     implicit_tls: bool = False
     hold: DataHold | None = None
+    identify: Callable[[tuple[str, int]], object] | None = None
     received: list[Received] = field(default_factory=list)
     logins: list[tuple[str, bool]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -109,6 +113,7 @@ class Recorder:
             if not self.hold.accept:
                 return "451 4.3.0 held by the test, not delivered"
         login = session.auth_data.login.decode() if session.authenticated else None
+        sender = None if self.identify is None else self.identify(session.peer)
         with self.lock:
             self.received.append(
                 Received(
@@ -117,6 +122,7 @@ class Recorder:
                     content=envelope.original_content or envelope.content,
                     tls=self.implicit_tls or session.ssl is not None,
                     login=login,
+                    sender=sender,
                 )
             )
         return "250 OK: queued"
