@@ -20,7 +20,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Mapping
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from passgate.postgres_cluster import PostgresCluster
@@ -39,7 +41,9 @@ class Replica:
 
     def __init__(self, folder: Path, host: str, env: dict[str, str]) -> None:
         self.folder = folder
-        self.target = f"{host}:{free_port(host)}"
+        self.host = host
+        self.port = free_port(host)
+        self.target = f"{host}:{self.port}"
         self.log = folder / "server.log"
         folder.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
@@ -67,6 +71,58 @@ class Replica:
         end_process(self.process)
 
 
+@dataclass(frozen=True)
+class Cluster:
+    """What `start_cluster` started: the replicas, the shared stores, an API
+    key, and the environment `passgate` commands need to reach them."""
+
+    replicas: list[Replica]
+    database_url: str
+    limits_url: str
+    env: dict[str, str]
+    api_key: str
+
+
+def start_cluster(
+    running: ExitStack, count: int, workdir: Path, settings: Mapping[str, str] | None = None
+) -> Cluster:
+    """Starts PostgreSQL (durable), Redis and `count` replicas serving over them;
+    `running` stops each when it closes. `settings` (PASSGATE_* variables) go
+    to every replica and command, as a deployment's shared configuration would."""
+    database = PostgresCluster(durable=True).start()
+    running.callback(database.stop)
+    limits = RedisServer().start()
+    running.callback(limits.remove)
+    db = database.create_database()
+    env = {
+        **os.environ,
+        **db.server_env(),
+        "PASSGATE_SECRET_FILE": str(workdir / "passgate.secret"),
+        "PASSGATE_LIMITS_STORE": limits.url(),
+        **(settings or {}),
+    }
+    subprocess.run([*_passgate(), "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    replicas: list[Replica] = []
+    for i in range(count):
+        replica = Replica(workdir / f"replica{i + 1}", f"127.0.0.{i + 1}", env)
+        running.callback(replica.stop)
+        replicas.append(replica)
+    for replica in replicas:
+        replica.wait_serving()
+    key = (
+        subprocess.run(
+            [*_passgate(), "apikey", "create", "--name", "cluster"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    return Cluster(replicas, db.url, limits.url(), env, key)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/cluster", description=__doc__.split("\n\n")[0])
     parser.add_argument("--replicas", type=int, default=3, help="how many (default 3)")
@@ -80,49 +136,19 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     with ExitStack() as running:
-        database = PostgresCluster(durable=True).start()
-        running.callback(database.stop)
-        limits = RedisServer().start()
-        running.callback(limits.remove)
-        db = database.create_database()
-        env = {
-            **os.environ,
-            **db.server_env(),
-            "PASSGATE_SECRET_FILE": str(workdir / "passgate.secret"),
-            "PASSGATE_LIMITS_STORE": limits.url(),
-        }
-        subprocess.run([*_passgate(), "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-        replicas: list[Replica] = []
-        for i in range(args.replicas):
-            replica = Replica(workdir / f"replica{i + 1}", f"127.0.0.{i + 1}", env)
-            running.callback(replica.stop)
-            replicas.append(replica)
-        for replica in replicas:
-            replica.wait_serving()
-        key = (
-            subprocess.run(
-                [*_passgate(), "apikey", "create", "--name", "cluster"],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
-        _describe(replicas, db.url, limits.url(), env, key, workdir)
+        cluster = start_cluster(running, args.replicas, workdir)
+        _describe(cluster, workdir)
         stop.wait()
         print("stopping the replicas and PostgreSQL", flush=True)
     return 0
 
 
-def _describe(  # noqa: PLR0917 (what it prints)
-    replicas: list[Replica], url: str, limits: str, env: dict[str, str], key: str, workdir: Path
-) -> None:
+def _describe(cluster: Cluster, workdir: Path) -> None:
+    replicas, env, key = cluster.replicas, cluster.env, cluster.api_key
     targets = ",".join(r.target for r in replicas)
     lines = [
-        f"PostgreSQL: {url}",
-        f"Redis (budgets and throttles): {limits}",
+        f"PostgreSQL: {cluster.database_url}",
+        f"Redis (budgets and throttles): {cluster.limits_url}",
         *(f"replica {i + 1}: {r.target} (log: {r.log})" for i, r in enumerate(replicas)),
         f"target: ipv4:{targets}",
         '  with the service config {"loadBalancingConfig": [{"round_robin": {}}]}',

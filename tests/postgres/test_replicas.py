@@ -3,7 +3,8 @@ called through one client channel that spreads calls round-robin and follows
 each replica's health, as a gRPC client or a balancer in front of them does.
 A replica stopped with SIGTERM says NOT_SERVING first (`--shutdown-delay`),
 then drains: callers see no error. One killed with SIGKILL costs only the
-calls it held; the others keep answering."""
+calls it held; the others keep answering, and a reset mail it was sending is
+sent by another once its claim lapses, once."""
 
 from __future__ import annotations
 
@@ -17,8 +18,12 @@ from pathlib import Path
 
 import grpc
 from rpc import metadata, pb, refused, stub
+from smtp_fixtures import HOST as SMTP_HOST
+from smtp_fixtures import DataHold, RunningServer, smtp_server
+from sockets import process_with_connection
 
 from passgate.auth.v1 import auth_service_pb2_grpc
+from passgate.mail.outbox import LEASE_SECONDS
 from passgate.postgres_cluster import PostgresDatabase
 from passgate.redis_server import RedisServer
 from passgate.testing import ServerProcess
@@ -37,10 +42,15 @@ SERVICE_CONFIG = json.dumps(
 
 @contextmanager
 def replicas(
-    tmp_path: Path, database: PostgresDatabase, *args: str, limits_store: str | None = None
+    tmp_path: Path,
+    database: PostgresDatabase,
+    *args: str,
+    limits_store: str | None = None,
+    file_mailer: bool = True,
 ) -> Iterator[list[ServerProcess]]:
     """One replica per address in HOSTS, on one database, sharing its sealing key
-    and one API key (and `limits_store`, if given)."""
+    and one API key (and `limits_store`, if given); `file_mailer=False` leaves
+    the mail flags to `args`."""
     env = database.server_env()
     if limits_store is not None:
         env["PASSGATE_LIMITS_STORE"] = limits_store
@@ -53,6 +63,7 @@ def replicas(
                     env=env,
                     host=host,
                     extra_args=args,
+                    file_mailer=file_mailer,
                 )
             )
             for i, host in enumerate(HOSTS)
@@ -171,7 +182,7 @@ def test_a_sign_out_on_one_replica_is_refused_on_the_others_at_once(
         signed_out = time.monotonic()
         for server in others:
             while verify(server, session) == grpc.StatusCode.OK:
-                # the bound README's "Running on PostgreSQL" states, with room for a busy machine
+                # the bound README's "Running on PostgreSQL" states without other load
                 assert time.monotonic() - signed_out < 0.5, "still accepted 0.5 s after sign-out"
             assert verify(server, session) == grpc.StatusCode.UNAUTHENTICATED
 
@@ -224,3 +235,64 @@ def test_a_replica_killed_mid_load_leaves_the_others_answering(
         assert set(failed) <= {grpc.StatusCode.UNAVAILABLE}, after_kill
         assert sum(failed.values()) <= 4, after_kill
         assert answered_after > 100, after_kill
+
+
+# A claimed mail's lease lapses LEASE_SECONDS after its last renewal; the
+# survivors poll every second; the rest is room for a busy machine.
+RECOVERY_SECONDS = LEASE_SECONDS + 4.0
+
+
+def smtp_args(smtp: RunningServer) -> tuple[str, ...]:
+    return ("--smtp-host", SMTP_HOST, "--smtp-port", str(smtp.port), "--smtp-security", "none")
+
+
+def arrivals(smtp: RunningServer, address: str) -> int:
+    return sum(message.rcpt_tos == [address] for message in smtp.received)
+
+
+def test_a_mail_claimed_by_a_killed_replica_arrives_once_from_another_after_its_lease(
+    postgres_database: PostgresDatabase, tmp_path: Path
+):
+    hold = DataHold(count=1)  # the first send stalls until the test lets go, then fails
+    with (
+        smtp_server(hold=hold) as smtp,
+        replicas(tmp_path, postgres_database, *smtp_args(smtp), file_mailer=False) as servers,
+    ):
+        pids = [server.process.pid for server in servers if server.process]
+        # which replica sent each mail, asked while its connection is open
+        smtp.recorder.identify = lambda peer: process_with_connection(peer[1], pids)
+        addresses = [f"user{i}@example.com" for i in range(6)]
+        for address in addresses:
+            servers[0].create_user(address, PW)
+        for i, address in enumerate(addresses):  # asked of every replica in turn
+            with stub(servers[i % len(servers)].target) as api:
+                api.RequestReset(
+                    pb.RequestResetRequest(email=address), metadata=metadata(servers[0].api_key)
+                )
+        assert hold.holding.wait(30), "no mail reached the SMTP server"
+        held = hold.held[0]
+        sender = process_with_connection(held.peer[1], pids)
+        holder = next(
+            server for server in servers if server.process and server.process.pid == sender
+        )
+        holder.kill()  # while its claim on the held mail is live
+        killed_at = time.monotonic()
+        hold.release.set()  # the held send is answered "not delivered", to nobody
+
+        (held_address,) = held.rcpt_tos
+        while arrivals(smtp, held_address) == 0:
+            waited = time.monotonic() - killed_at
+            assert waited < RECOVERY_SECONDS, f"the held mail had not arrived {waited:.1f} s on"
+            time.sleep(0.05)
+        while len(smtp.received) < len(addresses):
+            assert time.monotonic() - killed_at < 30, f"{len(smtp.received)} mails arrived"
+            time.sleep(0.05)
+        time.sleep(LEASE_SECONDS + 1.0)  # time enough for a second copy of any to show up
+
+    assert sorted(m.rcpt_tos[0] for m in smtp.received) == sorted(addresses)  # each once
+    (recovered,) = [m for m in smtp.received if m.rcpt_tos == [held_address]]
+    survivors = {
+        server.process.pid for server in servers if server is not holder and server.process
+    }
+    assert recovered.sender in survivors, (recovered.sender, survivors)
+    assert hold.data_commands == len(addresses) + 1, "one held send, then one per address"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,15 @@ class Received:
     content: bytes
     tls: bool
     login: str | None
+    sender: object = None  # what `Recorder.identify` said of the connection
+
+
+@dataclass(frozen=True)
+class Held:
+    """A DATA command held: the client's address and port, and the recipients."""
+
+    peer: tuple[str, int]
+    rcpt_tos: list[str]
 
 
 @dataclass
@@ -41,7 +50,9 @@ class DataHold:
     had given up), so it counts as never delivered.
 
     `holding` is set once a DATA command is held: the client has sent the
-    whole message and waits for the answer."""
+    whole message and waits for the answer. `held` says, for each held
+    command, which connection sent it and to whom: a test can then find the
+    process that is waiting (`sockets.process_with_connection`)."""
 
     count: int = 1
     seconds: float | None = None
@@ -49,15 +60,17 @@ class DataHold:
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     data_commands: int = 0
+    held: list[Held] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def take(self) -> bool:
-        """Counts a DATA command; whether this one is to be held."""
+    def take(self, peer: tuple[str, int], rcpt_tos: list[str]) -> bool:
+        """Counts a DATA command from `peer`; whether this one is to be held."""
         with self.lock:
             self.data_commands += 1
             if self.count <= 0:
                 return False
             self.count -= 1
+            self.held.append(Held(peer=(peer[0], peer[1]), rcpt_tos=list(rcpt_tos)))
             return True
 
     async def wait(self) -> None:
@@ -72,11 +85,14 @@ class DataHold:
 @dataclass
 class Recorder:
     """The aiosmtpd handler: refuses chosen recipients, holds DATA if told to,
-    keeps the rest."""
+    keeps the rest. `identify`, if set, names the client of each message kept
+    from its address and port, while its connection is still open (e.g. the
+    process it belongs to)."""
 
     refuse: dict[str, str] = field(default_factory=dict)
     implicit_tls: bool = False
     hold: DataHold | None = None
+    identify: Callable[[tuple[str, int]], object] | None = None
     received: list[Received] = field(default_factory=list)
     logins: list[tuple[str, bool]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -92,11 +108,12 @@ class Recorder:
     async def handle_DATA(  # noqa: N802 (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any
     ) -> str:
-        if self.hold is not None and self.hold.take():
+        if self.hold is not None and self.hold.take(session.peer, envelope.rcpt_tos):
             await self.hold.wait()
             if not self.hold.accept:
                 return "451 4.3.0 held by the test, not delivered"
         login = session.auth_data.login.decode() if session.authenticated else None
+        sender = None if self.identify is None else self.identify(session.peer)
         with self.lock:
             self.received.append(
                 Received(
@@ -105,6 +122,7 @@ class Recorder:
                     content=envelope.original_content or envelope.content,
                     tls=self.implicit_tls or session.ssl is not None,
                     login=login,
+                    sender=sender,
                 )
             )
         return "250 OK: queued"

@@ -10,6 +10,13 @@ counts as a notice of its own, which empties every cache that kept a record
 from before. A notice takes a fraction of a millisecond from commit to this
 thread; a call that reaches another process within that fraction can still
 be answered from its cache.
+
+From the moment a notice reaches the socket until it is counted, caches keep
+nothing: while its bytes wait unread `generation()` sees them, and the
+listening thread marks itself counting before it reads them. Reading and
+counting in one step would leave a gap (the bytes read, the count not yet
+moved) as long as the thread waits for the GIL between the two, which a busy
+event loop makes milliseconds.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ class NoticeListener:
         self._here: RevokingChanges = RevokingChanges()  # this process's own (see `start`)
         self._connected = False
         self._socket: int | None = None  # the listening connection's, while it is up
+        self._counting = False  # set before a notice's bytes are read, cleared once counted
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._thread = threading.Thread(
@@ -66,7 +74,8 @@ class NoticeListener:
         except (OSError, ValueError):  # closed under our feet: reconnecting
             return None
         here = self._here
-        if waiting or here.under_way:
+        # in this order: the socket, then `_counting`, then the count (see the docstring)
+        if waiting or self._counting or here.under_way:
             return None
         return self._generation + here.ended
 
@@ -92,12 +101,23 @@ class NoticeListener:
             connection.execute(f"LISTEN {CHANNEL}")
             # notices sent before LISTEN took effect are not coming: count one now
             self._generation += 1
-            self._socket = connection.pgconn.socket
+            socket = self._socket = connection.pgconn.socket
             self._connected = True
             self._ready.set()
             while not self._stop.is_set():
-                for _ in connection.notifies(timeout=POLL):
-                    self._generation += 1
+                readable, _, _ = select.select([socket], [], [], POLL)
+                if readable:
+                    self._count_notices(connection.pgconn)
+
+    def _count_notices(self, pgconn: Any) -> None:
+        """Reads what arrived and counts its notices; a broken connection raises."""
+        self._counting = True  # before the read: the bytes are still waiting
+        try:
+            pgconn.consume_input()
+            while pgconn.notifies() is not None:
+                self._generation += 1
+        finally:
+            self._counting = False
 
     def close(self) -> None:
         self._stop.set()
