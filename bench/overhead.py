@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from concurrent import futures
@@ -72,6 +73,18 @@ class OtlpReceiver:
             "OTEL_EXPORTER_OTLP_INSECURE": "true",
             "OTEL_SERVICE_NAME": "passgate-bench",
         }
+
+    def wait_drained(self, quiet: float = 1.0, longest: float = 20.0) -> None:
+        """Returns once no span has arrived for `quiet` seconds (at most `longest`)."""
+        deadline = time.monotonic() + longest
+        seen = -1
+        while time.monotonic() < deadline:
+            with self._lock:
+                now = self.spans
+            if now == seen:
+                return
+            seen = now
+            time.sleep(quiet)
 
     @contextmanager
     def running(self) -> Iterator[OtlpReceiver]:
@@ -136,6 +149,8 @@ def measure(bench: Bench, db: Path) -> None:
         for round_ in range(plan.overhead_rounds):
             for side in order if round_ % 2 == 0 else reversed(order):
                 bench.cheap(run_name(side, c), targets[side], c, round_=round_)
+                if side == TRACED and isinstance(receiver, OtlpReceiver):
+                    receiver.wait_drained()
         found["metrics_counted_calls"] = _counted_calls(metrics_address)
         if TRACED in servers:
             servers[TRACED].stop()  # a stopping server sends the spans still queued
