@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from types import TracebackType
 
-from passgate.testing import wait_for_health
+from passgate.testing import LISTENING, tcp_sockets, wait_for_health
 
 REPO = Path(__file__).resolve().parent.parent
 HUGE_RATE = "1000000/1s"
@@ -151,18 +151,7 @@ class Server:
 
     def listeners(self) -> int:
         """Sockets listening on the server's port (one per worker with SO_REUSEPORT)."""
-        port = f"{self.port:04X}"
-        count = 0
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            try:
-                lines = Path(table).read_text().splitlines()[1:]
-            except OSError:
-                continue
-            for line in lines:
-                fields = line.split()
-                if fields[1].rsplit(":", 1)[1] == port and fields[3] == "0A":
-                    count += 1
-        return count
+        return sum(1 for s in tcp_sockets() if s.local_port == self.port and s.state == LISTENING)
 
     def start(self, timeout: float = 60, listeners: int = 1) -> Server:
         self.workdir.mkdir(parents=True, exist_ok=True)

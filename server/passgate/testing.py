@@ -38,6 +38,29 @@ from passgate.rates import Rate
 _STATUS_DETAILS_KEY = "grpc-status-details-bin"
 
 
+LISTENING = "0A"  # a socket's state in /proc/net/tcp
+
+
+@dataclass(frozen=True)
+class TcpSocket:
+    local_port: int
+    state: str  # /proc/net/tcp's, in hex: LISTENING, …
+    inode: str
+
+
+def tcp_sockets() -> Iterator[TcpSocket]:
+    """Every TCP socket on this machine, read from Linux's /proc (none elsewhere):
+    which servers listen on a port, which process holds a connection."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            yield TcpSocket(int(fields[1].rsplit(":", 1)[1], 16), fields[3], fields[9])
+
+
 def end_process(
     process: subprocess.Popen[bytes] | None,
     signum: signal.Signals = signal.SIGTERM,

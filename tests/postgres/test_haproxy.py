@@ -12,15 +12,13 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import grpc
-from rpc import metadata, pb
+from rpc import metadata, pb, verify_load, verify_sessions_answered
 
 from passgate.auth.v1 import auth_service_pb2_grpc
 from passgate.identity.passwords import TESTING_COST
@@ -83,9 +81,7 @@ def haproxy(config: str, folder: Path, listen: str) -> Iterator[Path]:
 
 def served(replica: Replica) -> int:
     """VerifySession calls the replica answered, from its log."""
-    return replica.log.read_text(errors="replace").count(
-        "/passgate.auth.v1.AuthService/VerifySession"
-    )
+    return verify_sessions_answered(replica.log.read_text(errors="replace"))
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float) -> None:
@@ -106,7 +102,6 @@ def test_haproxy_as_documented_takes_a_stopping_replica_out_and_calls_keep_succe
         "PASSGATE_TRUSTED_PROXIES": "127.0.0.0/8",
     }
     listen = f"127.0.0.1:{free_port()}"
-    codes: Counter[grpc.StatusCode] = Counter()
     with ExitStack() as running:
         cluster = start_cluster(running, 3, tmp_path, settings)
         log = running.enter_context(
@@ -133,24 +128,7 @@ def test_haproxy_as_documented_takes_a_stopping_replica_out_and_calls_keep_succe
         channel = running.enter_context(grpc.insecure_channel(listen))
         api = auth_service_pb2_grpc.AuthServiceStub(channel)
         session = api.SignIn(pb.SignInRequest(email=EMAIL, password=PW), metadata=key)
-        request = pb.VerifySessionRequest(session_token=session.session_token)
-        stop = threading.Event()
-        lock = threading.Lock()
-
-        def call() -> None:
-            while not stop.is_set():
-                try:
-                    api.VerifySession(request, metadata=key, timeout=10)
-                    code = grpc.StatusCode.OK
-                except grpc.RpcError as error:
-                    code = error.code()
-                with lock:
-                    codes[code] += 1
-
-        callers = [threading.Thread(target=call) for _ in range(4)]
-        for caller in callers:
-            caller.start()
-        try:
+        with verify_load(api, cluster.api_key, session.session_token) as codes:
             wait_for(lambda: all(served(r) for r in cluster.replicas), "a replica got no calls", 15)
             leaving = cluster.replicas[1]
             leaving.process.send_signal(signal.SIGTERM)
@@ -162,10 +140,6 @@ def test_haproxy_as_documented_takes_a_stopping_replica_out_and_calls_keep_succe
             assert leaving.process.wait(30) == 0
             staying = [served(r) for r in cluster.replicas]
             time.sleep(1.0)  # calls after it exited
-        finally:
-            stop.set()
-            for caller in callers:
-                caller.join(30)
         after = [served(r) for r in cluster.replicas]
 
     assert set(codes) == {grpc.StatusCode.OK}, codes

@@ -9,7 +9,6 @@ sent by another once its claim lapses, once."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import grpc
-from rpc import metadata, pb, refused, stub
+from rpc import metadata, pb, refused, stub, verify_load, verify_sessions_answered
 from smtp_fixtures import HOST as SMTP_HOST
 from smtp_fixtures import DataHold, RunningServer, smtp_server
 from sockets import process_with_connection
@@ -80,41 +79,18 @@ def steady_load(
     """`callers` threads calling VerifySession back to back through one
     round-robin channel over every replica; the codes they got, counted."""
     target = "ipv4:" + ",".join(server.target for server in servers)
-    codes: Counter[grpc.StatusCode] = Counter()
-    lock = threading.Lock()
-    stop = threading.Event()
     with grpc.insecure_channel(
         target, options=[("grpc.service_config", SERVICE_CONFIG)]
     ) as channel:
         grpc.channel_ready_future(channel).result(timeout=10)
         api = auth_service_pb2_grpc.AuthServiceStub(channel)
-        request = pb.VerifySessionRequest(session_token=session)
-        key = metadata(servers[0].api_key)
-
-        def call() -> None:
-            while not stop.is_set():
-                try:
-                    api.VerifySession(request, metadata=key, timeout=10)
-                    code = grpc.StatusCode.OK
-                except grpc.RpcError as error:
-                    code = error.code()
-                with lock:
-                    codes[code] += 1
-
-        threads = [threading.Thread(target=call) for _ in range(callers)]
-        for thread in threads:
-            thread.start()
-        try:
+        with verify_load(api, servers[0].api_key, session, callers) as codes:
             yield codes
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join(30)
 
 
 def served(server: ServerProcess) -> int:
     """VerifySession calls the replica answered, from its log."""
-    return server.log_text().count("/passgate.auth.v1.AuthService/VerifySession")
+    return verify_sessions_answered(server.log_text())
 
 
 def signed_in(server: ServerProcess) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -36,3 +38,44 @@ def refused(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Refusal:
     except grpc.RpcError as error:
         return decode(error)
     raise AssertionError("the call was expected to be refused, and succeeded")
+
+
+VERIFY_SESSION = "/passgate.auth.v1.AuthService/VerifySession"
+
+
+@contextmanager
+def verify_load(
+    api: auth_service_pb2_grpc.AuthServiceStub, api_key: str, session: str, callers: int = 4
+) -> Iterator[Counter[grpc.StatusCode]]:
+    """`callers` threads calling VerifySession with `session` back to back through
+    `api` until the block ends; the codes they got, counted as they come."""
+    codes: Counter[grpc.StatusCode] = Counter()
+    lock = threading.Lock()
+    stop = threading.Event()
+    request = pb.VerifySessionRequest(session_token=session)
+    key = metadata(api_key)
+
+    def call() -> None:
+        while not stop.is_set():
+            try:
+                api.VerifySession(request, metadata=key, timeout=10)
+                code = grpc.StatusCode.OK
+            except grpc.RpcError as error:
+                code = error.code()
+            with lock:
+                codes[code] += 1
+
+    threads = [threading.Thread(target=call) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield codes
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+
+
+def verify_sessions_answered(log_text: str) -> int:
+    """VerifySession calls a server answered, counted from its log."""
+    return log_text.count(VERIFY_SESSION)
