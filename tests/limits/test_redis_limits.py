@@ -125,6 +125,42 @@ def test_a_lost_redis_answers_unavailable_logged_once_and_recovers_by_itself(
         store.close()
 
 
+def test_a_redis_busy_with_someone_elses_script_is_unavailable_not_an_error(
+    own_redis: RedisServer,
+):
+    """Redis answers BUSY (an error reply redis-py has no class for) while another
+    client's script runs too long: that is Redis not usable now, retryable, like a
+    lost connection; never an unexpected error (INTERNAL)."""
+    store = open_limits_store(own_redis.url())
+    budget = [Budget("key:k", Rate(25, 5.0))]
+    clock = SystemClock()
+    admin = redis.Redis.from_url(own_redis.url())
+    admin.config_set("busy-reply-threshold", 100)  # ms a script runs before others get BUSY
+    hog = redis.Redis.from_url(own_redis.url())
+    try:
+        assert store.charge(budget, clock) is None
+        with ThreadPoolExecutor(1) as pool:
+            running = pool.submit(hog.eval, "while true do end", 0)
+            time.sleep(0.5)  # past the threshold: every other command is answered BUSY
+            try:
+                with pytest.raises(LimitStoreUnavailable):
+                    store.charge(budget, clock)
+            finally:
+                while True:  # the script may not have started when first asked
+                    try:
+                        admin.script_kill()
+                        break
+                    except redis.ResponseError:
+                        time.sleep(0.05)
+            with pytest.raises(redis.ResponseError):
+                running.result(timeout=10)  # killed
+        assert store.charge(budget, clock) is None
+    finally:
+        store.close()
+        admin.close()
+        hog.close()
+
+
 VERIFY = pb.VerifySessionRequest(session_token="pgs_" + "x" * 43)
 
 

@@ -16,6 +16,7 @@ Redis store, and once more when it works again.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -25,6 +26,7 @@ from passgate.clock import Clock
 from passgate.dependency_health import PROBE_SECONDS
 from passgate.limits.policy import Admission, Budget, Denial, ThrottlePolicy, ThrottleState
 from passgate.limits.store import LimitStore, LimitStoreUnavailable, NetworkLimitStore
+from passgate.outage import Outage
 
 # How the Redis store's outage line ends in this mode.
 KEPT_LOCALLY = ": this replica enforces budgets and throttles alone until it can"
@@ -40,12 +42,18 @@ class _Probe(BackgroundThread):
         self._store = store
         self._back = back
         self._interval = interval
+        self._unexpected = Outage(
+            logging.getLogger(__name__), "probing the limits store", "fails", "; probing on"
+        )
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             try:
                 self._store.ping()
             except LimitStoreUnavailable:
+                continue
+            except Exception as error:  # anything else: not back either; keep probing
+                self._unexpected.failed(repr(error))
                 continue
             self._back()
             return

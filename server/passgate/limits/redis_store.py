@@ -62,7 +62,8 @@ RETRIES = 1
 
 # What means Redis cannot be used now (rather than a bug of ours): a lost
 # connection, a timeout, a full memory, a replica that may not write, a
-# failover under way.
+# failover under way, a reply that is not Redis's protocol, an ACL that
+# refuses us.
 _UNAVAILABLE: tuple[type[Exception], ...] = (
     exceptions.ConnectionError,
     exceptions.TimeoutError,
@@ -70,7 +71,18 @@ _UNAVAILABLE: tuple[type[Exception], ...] = (
     exceptions.ReadOnlyError,
     exceptions.TryAgainError,
     exceptions.MasterDownError,
+    exceptions.InvalidResponse,
+    exceptions.NoPermissionError,
 )
+# Error replies redis-py has no class for that mean the same: a script of
+# someone else's running too long, snapshots failing (a full disk).
+_UNAVAILABLE_REPLIES = ("BUSY ", "MISCONF ")
+
+
+def _unavailable(error: Exception) -> bool:
+    return isinstance(error, _UNAVAILABLE) or (
+        isinstance(error, exceptions.ResponseError) and str(error).startswith(_UNAVAILABLE_REPLIES)
+    )
 
 
 def shown_address(url: str) -> str:
@@ -123,7 +135,9 @@ class RedisLimitStore:
     def _reaching(self) -> Iterator[None]:
         try:
             yield
-        except _UNAVAILABLE as error:
+        except Exception as error:
+            if not _unavailable(error):
+                raise
             self._outage.failed(str(error))
             raise LimitStoreUnavailable() from error
         self._outage.worked()
