@@ -3,10 +3,13 @@ charging one budget at once, and a Redis that goes away and comes back."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,8 +26,8 @@ from passgate.auth.v1 import auth_service_pb2_grpc
 from passgate.clock import SystemClock
 from passgate.dependency_health import PROBE_SECONDS
 from passgate.limits.leases import LEASE_SECONDS
-from passgate.limits.policy import Budget, ThrottlePolicy
-from passgate.limits.store import LimitStoreUnavailable
+from passgate.limits.policy import Budget, Denial, ThrottlePolicy
+from passgate.limits.store import AwaitedLimitStore, LimitStoreUnavailable
 from passgate.limits.stores import open_limits_store
 from passgate.rates import Rate
 from passgate.redis_server import RedisServer, Tls
@@ -159,6 +162,51 @@ def test_a_redis_busy_with_someone_elses_script_is_unavailable_not_an_error(
         store.close()
         admin.close()
         hog.close()
+
+
+def test_calls_waiting_for_a_lease_fetch_that_failed_fail_with_it_not_one_after_another():
+    """A Redis that accepts connections and never answers (a partition, a stalled
+    peer): 50 calls at once need a lease of one large budget. The first call's
+    fetch times out; the 49 waiting for it learn that at once, rather than each
+    trying again after the other, one timeout at a time."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:  # takes connections, reads nothing, answers nothing
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    store = open_limits_store(f"redis://127.0.0.1:{listener.getsockname()[1]}/0")
+    assert isinstance(store, AwaitedLimitStore)
+    large = [Budget("key:large", Rate(1_000_000, 1.0))]
+
+    async def burst() -> list[BaseException | Denial | None]:
+        try:
+            calls = [store.charge_async(large, SystemClock()) for _ in range(50)]
+            return await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 120)
+        finally:
+            await store.aclose()
+
+    try:
+        answers = asyncio.run(burst())
+    finally:
+        stop.set()
+        thread.join()
+        for connection in accepted:
+            connection.close()
+        listener.close()
+        store.close()
+    assert all(isinstance(a, LimitStoreUnavailable) for a in answers), answers
+    assert len(accepted) <= 2, f"{len(accepted)} connections: the waiters fetched again"
 
 
 VERIFY = pb.VerifySessionRequest(session_token="pgs_" + "x" * 43)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from passgate.clock import Clock
 from passgate.limits.policy import Admission, Budget, Denial, ThrottlePolicy, ThrottleState
-from passgate.limits.store import LimitStore, NetworkLimitStore
+from passgate.limits.store import LimitStore, LimitStoreUnavailable, NetworkLimitStore
 from passgate.rates import Rate
 
 LEASE_SECONDS = 0.1
@@ -125,7 +125,7 @@ class LeasedNetworkLimitStore(LeasedLimitStore):
         # Leases being fetched, by budget key: a call that needs one waits for
         # the fetch under way rather than take a lease of its own, so calls
         # arriving together as a lease runs out charge one more, not one each.
-        self._fetching: dict[str, asyncio.Future[None]] = {}
+        self._fetching: dict[str, asyncio.Future[bool]] = {}
 
     async def charge_async(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         """`charge` on the event loop, without a lock: the leases are read and
@@ -133,18 +133,22 @@ class LeasedNetworkLimitStore(LeasedLimitStore):
         while missing := self._leases.missing(budgets, self._now(clock)):
             under_way = [self._fetching[b.key] for b in missing if b.key in self._fetching]
             if under_way:
-                await asyncio.wait(under_way)
+                for fetch in under_way:
+                    if await fetch:  # it failed: so would this call's, after as long a wait
+                        raise LimitStoreUnavailable()
                 continue
             fetched = [b.key for b in missing if lease_size(b.rate) > 1]
-            done = asyncio.get_running_loop().create_future()
+            done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
             for key in fetched:
                 self._fetching[key] = done
+            failed = True
             try:
                 granted = await self._network.charge_leases_async(missing, clock, _sizes(missing))
+                failed = False
             finally:
                 for key in fetched:
                     del self._fetching[key]
-                done.set_result(None)
+                done.set_result(failed)  # what the calls waiting for this fetch learn
             if isinstance(granted, Denial):
                 return granted
             self._grant(missing, granted, clock)
