@@ -218,3 +218,15 @@ def test_every_redis_key_expires_when_it_stops_mattering(redis_server: RedisServ
             assert store.prune(CLOCK) == 0  # nothing is left to prune
         finally:
             store.close()
+
+
+def test_a_caller_slower_than_a_lease_spends_one_call_a_call_of_a_large_budget(
+    store: LimitStore,
+):
+    """A batch job whose calls come further apart than a lease lasts: each of its
+    calls costs the budget one call, not a lease it leaves to lapse."""
+    daily = Budget("key:daily", Rate(1000, 86400.0))  # leases up to 10 calls
+    for _ in range(12):
+        assert store.charge([daily], CLOCK) is None
+        time.sleep(LEASE_SECONDS + 0.02)
+    assert passes(store, [daily], 1100) == 1000 - 12

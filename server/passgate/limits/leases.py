@@ -1,12 +1,17 @@
 """Large budgets charged to the shared state in leases, around any LimitStore.
 
-A process takes a hundredth of a budget (at most 1000 calls) from the shared
-state at once and spends it locally for at most LEASE_SECONDS: one shared
-write per lease rather than per call. Leased calls are charged before they
-are spent, so a budget never lets more calls through than its rate; a lease
-that lapses unspent is lost for its period, so with several processes a
-budget may let slightly fewer. Budgets under 200 calls a period (the default
-25/5s and 100/1s among them) lease one call at a time: they stay exact.
+A process takes up to a hundredth of a budget (at most 1000 calls) from the
+shared state at once and spends it locally for at most LEASE_SECONDS: one
+shared write per lease rather than per call. Leased calls are charged before
+they are spent, so a budget never lets more calls through than its rate.
+
+A lease that lapses unspent is lost for its period, so leases grow only with
+use: a key's first lease is one call, the next twice the last when that was
+spent before it lapsed, and back to what was used when it lapsed unspent. A
+caller whose calls come further apart than LEASE_SECONDS is charged one call
+at a time (exact, nothing lost); a busy one reaches a hundredth of its budget
+within a few leases. Budgets under 200 calls a period (the default 25/5s and
+100/1s among them) lease one call at a time: they stay exact.
 """
 
 from __future__ import annotations
@@ -29,12 +34,14 @@ def lease_size(rate: Rate) -> int:
 
 
 class _Leases:
-    """Calls this process has already charged to the shared state and not yet spent."""
+    """Calls this process has already charged to the shared state and not yet spent,
+    and how large each key's next lease is."""
 
     _PRUNE_AT = 10_000
 
     def __init__(self) -> None:
-        self._left: dict[str, list[float]] = {}  # key → [calls left, until]
+        self._left: dict[str, list[float]] = {}  # key → [calls left, until, calls granted]
+        self._next: dict[str, int] = {}  # key → the size of its next lease
 
     def missing(self, budgets: Sequence[Budget], now: float) -> list[Budget]:
         """The budgets without a live lease holding a call."""
@@ -44,24 +51,39 @@ class _Leases:
         left = self._left.get(key)
         return left is not None and left[0] > 0 and left[1] > now
 
+    def sizes(self, budgets: Sequence[Budget], now: float) -> list[int]:
+        """The lease to ask for each budget: grown with use (see the module's doc)."""
+        sizes = []
+        for budget in budgets:
+            size = self._next.get(budget.key, 1)
+            last = self._left.get(budget.key)
+            if last is not None:
+                left, until, granted = last
+                if left <= 0 and until > now:  # spent before it lapsed: twice as large
+                    size = int(granted) * 2
+                elif left > 0:  # lapsed unspent: what was used
+                    size = int(granted - left)
+            size = max(1, min(size, lease_size(budget.rate)))
+            self._next[budget.key] = size
+            sizes.append(size)
+        return sizes
+
     def grant(self, key: str, calls: int, now: float) -> None:
         """Adds `calls` to the key's lease. A lease still live keeps its end:
         no call is ever spent later than LEASE_SECONDS after it was charged."""
         if len(self._left) >= self._PRUNE_AT:
             self._left = {k: v for k, v in self._left.items() if v[1] > now}
+            self._next = {k: v for k, v in self._next.items() if k in self._left}
         left = self._left.get(key)
         if left is not None and left[0] > 0 and left[1] > now:
             left[0] += calls
+            left[2] += calls
         else:
-            self._left[key] = [calls, now + LEASE_SECONDS]
+            self._left[key] = [calls, now + LEASE_SECONDS, calls]
 
     def take(self, budgets: Sequence[Budget]) -> None:
         for budget in budgets:
             self._left[budget.key][0] -= 1
-
-
-def _sizes(budgets: Sequence[Budget]) -> list[int]:
-    return [lease_size(b.rate) for b in budgets]
 
 
 class LeasedLimitStore:
@@ -76,7 +98,8 @@ class LeasedLimitStore:
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         with self._lock:
             while missing := self._leases.missing(budgets, self._now(clock)):
-                granted = self._inner.charge_leases(missing, clock, _sizes(missing))
+                sizes = self._leases.sizes(missing, self._now(clock))
+                granted = self._inner.charge_leases(missing, clock, sizes)
                 if isinstance(granted, Denial):
                     return granted
                 self._grant(missing, granted, clock)
@@ -143,7 +166,8 @@ class LeasedNetworkLimitStore(LeasedLimitStore):
                 self._fetching[key] = done
             failed = True
             try:
-                granted = await self._network.charge_leases_async(missing, clock, _sizes(missing))
+                sizes = self._leases.sizes(missing, self._now(clock))
+                granted = await self._network.charge_leases_async(missing, clock, sizes)
                 failed = False
             finally:
                 for key in fetched:

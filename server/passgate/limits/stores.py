@@ -5,7 +5,7 @@ Redis needs redis-py (the `passgate[redis]` extra), imported only when
 Redis is named.
 
 Both are leased (passgate/limits/leases.py): a budget of 200 calls a period
-or more is charged a hundredth at a time. `python -m bench.limits_cost`
+or more is charged up to a hundredth at a time, as its use grows. `python -m bench.limits_cost`
 measures what that saves on each.
 """
 
