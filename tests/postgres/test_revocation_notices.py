@@ -8,6 +8,7 @@ counting it, as it does under load."""
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -75,3 +76,27 @@ def test_once_a_notice_has_arrived_the_generation_before_it_never_comes_back(
                     arrived = False
                 assert time.monotonic() < deadline, "a notice was never counted"
     assert returned_after_arrival == 0, f"{returned_after_arrival} of {NOTICES} notices"
+
+
+def test_a_process_holding_a_thousand_descriptors_still_hears_notices(
+    postgres_database: PostgresDatabase,
+):
+    """A busy server holds many connections: the listening socket's descriptor is
+    then above 1023, which select() refuses; the listener must still work."""
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    database = open_database(postgres_database.url)
+    listening = NoticeListener.start(database)
+    try:
+        assert listening._socket is not None and listening._socket >= 1024
+        before = listening.generation()
+        assert before is not None, "the listener is not listening"
+        with psycopg.connect(postgres_database.url, autocommit=True) as sender:
+            sender.execute("SELECT pg_notify(%s, 'test')", (CHANNEL,))
+        deadline = time.monotonic() + 10
+        while listening.generation() in (None, before):
+            assert time.monotonic() < deadline, "the notice was never counted"
+    finally:
+        listening.close()
+        database.close()
+        for fd in held:
+            os.close(fd)

@@ -69,10 +69,7 @@ class NoticeListener:
         socket = self._socket
         if not self._connected or socket is None:
             return None
-        try:
-            waiting, _, _ = select.select([socket], [], [], 0)
-        except (OSError, ValueError):  # closed under our feet: reconnecting
-            return None
+        waiting = _readable(socket, 0)  # a socket closed under our feet counts: reconnecting
         here = self._here
         # in this order: the socket, then `_counting`, then the count (see the docstring)
         if waiting or self._counting or here.under_way:
@@ -105,8 +102,7 @@ class NoticeListener:
             self._connected = True
             self._ready.set()
             while not self._stop.is_set():
-                readable, _, _ = select.select([socket], [], [], POLL)
-                if readable:
+                if _readable(socket, POLL):
                     self._count_notices(connection.pgconn)
 
     def _count_notices(self, pgconn: Any) -> None:
@@ -123,3 +119,11 @@ class NoticeListener:
         self._stop.set()
         self._thread.join(POLL + 1.0)
         self._connected = False
+
+
+def _readable(fd: int, seconds: float) -> bool:
+    """Whether `fd` has something to read (or is closed) within `seconds`. poll, not
+    select: select refuses descriptors of 1024 and above, which a busy process holds."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(seconds * 1000))
