@@ -383,8 +383,13 @@ def build(
 
 def serve(settings: Settings) -> int:
     """Runs until SIGTERM or SIGINT, then drains calls in flight and returns 0;
-    SIGHUP re-reads the TLS files."""
-    return asyncio.run(_serve(settings))
+    SIGHUP re-reads the TLS files; one that comes while the server starts (its
+    migrations) or stops is ignored rather than ending it."""
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        return asyncio.run(_serve(settings))
+    finally:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the loop's close put back the default
 
 
 async def _serve(settings: Settings) -> int:
