@@ -12,6 +12,7 @@ from pathlib import Path
 
 from passgate import tracing
 from passgate.config import by_name, show
+from passgate.limits.redis_url import uses_redis
 from passgate.setting_sources import OperatorError, Resolved, SettingError, Source
 from passgate.store.db import sqlite_path
 from passgate.tls import UnusableCertificate, is_loopback, load_pair
@@ -74,6 +75,7 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
     if database_only:
         return
     _side_files_off_sqlite(resolved)
+    _limits_outage(resolved, fail)
     if settings.mail_dir is not None and (problem := writable_folder(settings.mail_dir)):
         fail("mail_dir", problem)
     if settings.secret_file is not None and (problem := _writable_file(settings.secret_file)):
@@ -121,6 +123,24 @@ _SIDE_FILES = (
         "budgets and throttles live in a SQLite file or Redis that every process shares",
     ),
 )
+
+
+def _limits_outage(resolved: Resolved, fail: Callable[[str, str], None]) -> None:
+    """`--limits-store-outage local` keeps limits in this machine's file while Redis
+    is down: only a Redis store has such an outage, and the file must be writable."""
+    settings = resolved.settings
+    if settings.limits_store_outage != "local":
+        return
+    if not uses_redis(settings.limits_store or ""):
+        fail(
+            "limits_store_outage",
+            "only a Redis limits store (--limits-store redis://…) can be lost; "
+            "the file is this machine's own",
+        )
+    from passgate.app import local_limits_file  # noqa: PLC0415 (the server's modules)
+
+    if problem := _writable_file(local_limits_file(settings)):
+        fail("limits_store_outage", f"the local limits file: {problem}")
 
 
 def _side_files_off_sqlite(resolved: Resolved) -> None:

@@ -91,6 +91,12 @@ MISTAKES = [
     m("serve", "--max-message-bytes", "0", says="--max-message-bytes"),
     m("serve", "--request-timeout", "0", says="--request-timeout '0'"),
     m("serve", "--max-streams-per-connection", "0", says="--max-streams-per-connection '0'"),
+    m(
+        "serve",
+        "--limits-store-outage",
+        "local",
+        says="--limits-store-outage 'local' (command line): only a Redis limits store",
+    ),
     m("serve", "--smtp-port", "70000", says="from 1 to 65535"),
     m("serve", "--shutdown-grace", "nan", says="seconds >= 0"),
     # serve: words, rates, URLs
