@@ -209,6 +209,39 @@ def test_calls_waiting_for_a_lease_fetch_that_failed_fail_with_it_not_one_after_
     assert len(accepted) <= 2, f"{len(accepted)} connections: the waiters fetched again"
 
 
+def test_local_mode_stays_local_while_redis_answers_ping_but_refuses_writes(
+    own_redis: RedisServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    """A primary that lost its replicas (min-replicas-to-write) answers PING and
+    refuses every write: the replica keeps its limits locally until Redis takes
+    writes again, rather than going back to Redis each second and falling back
+    at the next call."""
+    store = open_limits_store(own_redis.url(), local=tmp_path / "local.limits")
+    budget = [Budget("key:k", Rate(1000, 5.0))]
+    clock = SystemClock()
+    admin = redis.Redis.from_url(own_redis.url())
+    try:
+        assert store.charge(budget, clock) is None
+        with caplog.at_level(logging.INFO, logger="passgate.limits"):
+            admin.config_set("min-replicas-to-write", 1)
+            deadline = time.monotonic() + 3 * PROBE_SECONDS
+            while time.monotonic() < deadline:  # every call answered, from the local file
+                assert store.charge(budget, clock) is None
+                time.sleep(0.05)
+            lines = [r.getMessage() for r in caplog.records]
+            assert sum("cannot be reached" in line for line in lines) == 1, lines
+            assert not any("works again" in line for line in lines), lines
+            admin.config_set("min-replicas-to-write", 0)
+            deadline = time.monotonic() + 3 * PROBE_SECONDS
+            while not any("works again" in r.getMessage() for r in caplog.records):
+                assert time.monotonic() < deadline, "Redis was not used again"
+                assert store.charge(budget, clock) is None
+                time.sleep(0.05)
+    finally:
+        store.close()
+        admin.close()
+
+
 VERIFY = pb.VerifySessionRequest(session_token="pgs_" + "x" * 43)
 
 

@@ -49,6 +49,9 @@ from passgate.outage import Outage
 PREFIX = "passgate:limits:"
 BUDGET_PREFIX = PREFIX + "budget:"
 THROTTLE_PREFIX = PREFIX + "throttle:"
+# What health and the local-mode probe write: a Redis that answers PING but
+# refuses writes (full memory, a replica, snapshots failing) is not usable.
+PROBE_KEY = PREFIX + "probe"
 
 # How long one call may wait for Redis before it answers UNAVAILABLE: a
 # round trip takes well under a millisecond on a network that works.
@@ -75,8 +78,9 @@ _UNAVAILABLE: tuple[type[Exception], ...] = (
     exceptions.NoPermissionError,
 )
 # Error replies redis-py has no class for that mean the same: a script of
-# someone else's running too long, snapshots failing (a full disk).
-_UNAVAILABLE_REPLIES = ("BUSY ", "MISCONF ")
+# someone else's running too long, snapshots failing (a full disk), too few
+# replicas for the primary to take writes.
+_UNAVAILABLE_REPLIES = ("BUSY ", "MISCONF ", "NOREPLICAS ")
 
 
 def _unavailable(error: Exception) -> bool:
@@ -143,8 +147,9 @@ class RedisLimitStore:
         self._outage.worked()
 
     def ping(self) -> None:
+        """Raises LimitStoreUnavailable unless Redis takes a write now."""
         with self._reaching():
-            self._client.ping()
+            self._client.set(PROBE_KEY, 1, px=1000)
 
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         return denial_of(self.charge_leases(budgets, clock, one_call_each(budgets)))
