@@ -108,22 +108,7 @@ def measure(database: str, out: Path, trials: int, load_concurrency: int) -> dic
         )
         on_a = rpc.AuthServiceStub(stack.enter_context(grpc.insecure_channel(a.target)))
         on_b = rpc.AuthServiceStub(stack.enter_context(grpc.insecure_channel(b.target)))
-        sessions = [
-            on_b.SignIn(
-                pb.SignInRequest(email="load@example.com", password=PASSWORD), metadata=auth
-            )
-            for _ in range(load_concurrency)
-        ]
-        generator = Generator(out / "load", find_ghz())
-        generator.workdir.mkdir(parents=True, exist_ok=True)
-        load = Load(
-            "verify-load",
-            VERIFY,
-            [{"session_token": s.session_token} for s in sessions],
-            {"x-api-key": key},
-            concurrency=load_concurrency,
-            duration=3600,
-        )
+        generator, load = _verify_load(on_b, auth, key, load_concurrency, out)
         running = generator.start(load, b)
         time.sleep(1.0)  # the load is under way
         for _ in range(trials):
@@ -222,22 +207,7 @@ def measure_replicas(
             rpc.AuthServiceStub(stack.enter_context(grpc.insecure_channel(r.target)))
             for r in cluster.replicas
         ]
-        sessions = [
-            apis[0].SignIn(
-                pb.SignInRequest(email="load@example.com", password=PASSWORD), metadata=auth
-            )
-            for _ in range(load_concurrency)
-        ]
-        generator = Generator(out / "load", find_ghz())
-        generator.workdir.mkdir(parents=True, exist_ok=True)
-        load = Load(
-            "verify-load",
-            VERIFY,
-            [{"session_token": s.session_token} for s in sessions],
-            {"x-api-key": cluster.api_key},
-            concurrency=load_concurrency,
-            duration=3600,
-        )
+        generator, load = _verify_load(apis[0], auth, cluster.api_key, load_concurrency, out)
         running = [generator.start(load, _as_server(r)) for r in cluster.replicas]
         time.sleep(1.0)  # the load is under way
         for trial in range(trials):
@@ -327,6 +297,28 @@ def main(argv: list[str] | None = None) -> int:
         figures = measure(database, out, args.trials, args.load)
     print(json.dumps(figures, indent=2))
     return 0
+
+
+def _verify_load(
+    api: rpc.AuthServiceStub, auth: list[tuple[str, str]], key: str, concurrency: int, out: Path
+) -> tuple[Generator, Load]:
+    """VerifySession load of `concurrency` sessions signed in through `api`, for ghz
+    to run (until stopped) while the trials go on."""
+    sessions = [
+        api.SignIn(pb.SignInRequest(email="load@example.com", password=PASSWORD), metadata=auth)
+        for _ in range(concurrency)
+    ]
+    generator = Generator(out / "load", find_ghz())
+    generator.workdir.mkdir(parents=True, exist_ok=True)
+    load = Load(
+        "verify-load",
+        VERIFY,
+        [{"session_token": s.session_token} for s in sessions],
+        {"x-api-key": key},
+        concurrency=concurrency,
+        duration=3600,
+    )
+    return generator, load
 
 
 if __name__ == "__main__":

@@ -88,10 +88,6 @@ class DependencyHealth(BackgroundThread):
             lost = now_lost
 
 
-def _both(names: list[str]) -> str:
-    return " and ".join(names)
-
-
 def _answers(probe: Probe) -> bool:
     try:
         probe()
