@@ -22,6 +22,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 
 from passgate import tracing
+from passgate.admin.v1 import admin_service_pb2, admin_service_pb2_grpc
 from passgate.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from passgate.clock import Clock, SystemClock
 from passgate.config import Settings
@@ -53,6 +54,7 @@ from passgate.metrics import Metrics, OutboxCollector, serve_metrics, worker_reg
 from passgate.offload import Offload
 from passgate.reflection import REFLECTION_PREFIXES, enable_reflection
 from passgate.sealing import Sealer, load_or_create_key
+from passgate.services.admin_service import AdminService
 from passgate.services.auth_service import AuthService
 from passgate.setting_sources import shown_database
 from passgate.store.db import close_database, open_database, release_connection, sqlite_path
@@ -65,6 +67,7 @@ from passgate.tls import CertificateFiles
 log = logging.getLogger("passgate")
 
 SERVICE_NAME: str = auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name
+ADMIN_SERVICE_NAME: str = admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name
 HEALTH_PREFIX = "/grpc.health.v1.Health/"
 
 
@@ -351,12 +354,14 @@ def build(
     # No `maximum_concurrent_rpcs`: grpcio would count health checks and calls
     # still waiting for their message; the guard's InFlightCap counts calls at work.
     server = grpc.aio.server(interceptors=[interceptor], options=transport_options(settings))
-    service = AuthService(accounts, offload, on_mail_queued=mail_worker.wake)
+    # methods still being built answer UNIMPLEMENTED (the generated base class)
+    service = AuthService(accounts, offload, on_mail_queued=mail_worker.wake)  # type: ignore[abstract]
     auth_service_pb2_grpc.add_AuthServiceServicer_to_server(service, server)
+    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminService(), server)  # type: ignore[abstract]
     health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     if settings.reflection:
-        enable_reflection([SERVICE_NAME, health.SERVICE_NAME], server)
+        enable_reflection([SERVICE_NAME, ADMIN_SERVICE_NAME, health.SERVICE_NAME], server)
     port, certificates = _add_port(server, settings)
     if port == 0:
         raise OSError(f"cannot listen on {settings.listen}")

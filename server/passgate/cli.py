@@ -27,7 +27,7 @@ from passgate.identity import client_certificates
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.passwords import PasswordHasher, importable
 from passgate.identity.policy import PasswordPolicy
-from passgate.identity.records import TenantRecord, UserSummary
+from passgate.identity.records import ADMIN_SCOPE, TenantRecord, UserSummary
 from passgate.identity.tenants import TenantExists, Tenants
 from passgate.identity.users import Users
 from passgate.mail.mail_folder import newest_reset_link
@@ -204,11 +204,11 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
     scopes = None
     if args.scopes:
         scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
-        unknown = sorted(set(scopes) - set(RPC_NAMES))
+        unknown = sorted(set(scopes) - set(RPC_NAMES) - {ADMIN_SCOPE})
         if unknown:
             raise OperatorError(
                 f"--scopes {args.scopes!r}: unknown RPC {', '.join(unknown)}; "
-                f"valid: {','.join(RPC_NAMES)}"
+                f"valid: {','.join(RPC_NAMES)},{ADMIN_SCOPE}"
             )
     rate = None if args.rate is None else _parse_rate("--rate", args.rate)
     bound_to = None
@@ -562,7 +562,10 @@ def _apikey_verbs(verbs: Any) -> None:
     _flag(p, "--name", "what the key is for", required=True)
     _flag(p, "--tenant", "tenant the key belongs to", "default", type=_tenant_id)
     _flag(
-        p, "--scopes", f"comma-separated RPCs the key may call (default all): {','.join(RPC_NAMES)}"
+        p,
+        "--scopes",
+        f"comma-separated RPCs the key may call (default all): {','.join(RPC_NAMES)}; "
+        f"{ADMIN_SCOPE} for AdminService",
     )
     _flag(p, "--rate", "this key's budget, N/<duration> (default the server's --key-rate)")
     _flag(

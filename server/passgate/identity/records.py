@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from passgate.rates import Rate
 
+ADMIN_SCOPE = "admin"  # the scope that lets a key call AdminService
+OPERATOR_TENANT = "default"  # its admin keys may act in every tenant
+
 
 @dataclass(frozen=True)
 class UserRecord:
@@ -67,6 +70,15 @@ class ApiKeyRecord:
 
     def allows(self, method: str) -> bool:
         return self.scopes is None or method in self.scopes
+
+    def is_admin(self) -> bool:
+        """Whether the key may call AdminService: only when given `admin` by name."""
+        return self.scopes is not None and ADMIN_SCOPE in self.scopes
+
+    def may_administer(self, tenant_id: str) -> bool:
+        """Whether an admin key may act in `tenant_id`: its own tenant, or any
+        tenant for a key of the default tenant (the operator's)."""
+        return self.tenant_id in {tenant_id, OPERATOR_TENANT}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from passgate.interceptors.call import CallRecord
 from passgate.interceptors.handlers import CallCheck, Check, Context, metadata_values, method_name
 
 API_KEY_HEADER = "x-api-key"
+ADMIN_PREFIX = "/passgate.admin.v1.AdminService/"
 
 
 class ApiKeyGate(CallCheck):
@@ -39,6 +40,9 @@ class ApiKeyGate(CallCheck):
         if full_method.startswith(self._open_prefixes):
             return None
         method = method_name(full_method)
+        # AdminService answers only keys given the admin scope by name; a key
+        # allowed every AuthService RPC (no scopes) is not an admin key.
+        admin = full_method.startswith(ADMIN_PREFIX)
         charge_refusal = (
             None
             if self._refusals_charged_to is None
@@ -58,7 +62,7 @@ class ApiKeyGate(CallCheck):
             bound_to = key.client_cert_subject
             if bound_to is not None and bound_to != call.client_cert:
                 raise ClientCertificateMismatch(presented=call.client_cert is not None)
-            if not key.allows(method):
+            if not (key.is_admin() if admin else key.allows(method)):
                 raise ApiKeyScope()
             return None
 

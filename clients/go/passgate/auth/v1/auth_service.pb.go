@@ -400,8 +400,11 @@ type RequestResetRequest struct {
 	// Name of the e-mail template to use (letters, digits, `_` and `-`, at most
 	// 64 characters); unknown names fall back to the default template.
 	EmailTemplate *string `protobuf:"bytes,4,opt,name=email_template,json=emailTemplate,proto3,oneof" json:"email_template,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// When true, no webhook is sent for this request (the security event is
+	// still recorded and can be watched).
+	PreventWebhook bool `protobuf:"varint,5,opt,name=prevent_webhook,json=preventWebhook,proto3" json:"prevent_webhook,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *RequestResetRequest) Reset() {
@@ -471,6 +474,13 @@ func (x *RequestResetRequest) GetEmailTemplate() string {
 		return *x.EmailTemplate
 	}
 	return ""
+}
+
+func (x *RequestResetRequest) GetPreventWebhook() bool {
+	if x != nil {
+		return x.PreventWebhook
+	}
+	return false
 }
 
 type isRequestResetRequest_Identifier interface {
@@ -808,6 +818,356 @@ func (x *VerifySessionResponse) GetExpiresAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// Session is one session of the signed-in user; never its token.
+type Session struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session's opaque id, prefixed `ses_`.
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// When it was opened.
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// When it was last used, to within a minute; equal to `created_at` until
+	// then.
+	LastUsedAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=last_used_at,json=lastUsedAt,proto3" json:"last_used_at,omitempty"`
+	// When it ends unless revoked first.
+	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// The address the sign-in came from, as the server saw it.
+	Peer string `protobuf:"bytes,5,opt,name=peer,proto3" json:"peer,omitempty"`
+	// Whether this is the session used for the call.
+	Current       bool `protobuf:"varint,6,opt,name=current,proto3" json:"current,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Session) Reset() {
+	*x = Session{}
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Session) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Session) ProtoMessage() {}
+
+func (x *Session) ProtoReflect() protoreflect.Message {
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Session.ProtoReflect.Descriptor instead.
+func (*Session) Descriptor() ([]byte, []int) {
+	return file_passgate_auth_v1_auth_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Session) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *Session) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Session) GetLastUsedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastUsedAt
+	}
+	return nil
+}
+
+func (x *Session) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+func (x *Session) GetPeer() string {
+	if x != nil {
+		return x.Peer
+	}
+	return ""
+}
+
+func (x *Session) GetCurrent() bool {
+	if x != nil {
+		return x.Current
+	}
+	return false
+}
+
+// ListSessionsRequest is empty: the session travels in `authorization`.
+type ListSessionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSessionsRequest) Reset() {
+	*x = ListSessionsRequest{}
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSessionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSessionsRequest) ProtoMessage() {}
+
+func (x *ListSessionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSessionsRequest.ProtoReflect.Descriptor instead.
+func (*ListSessionsRequest) Descriptor() ([]byte, []int) {
+	return file_passgate_auth_v1_auth_service_proto_rawDescGZIP(), []int{14}
+}
+
+// ListSessionsResponse lists the user's live sessions.
+type ListSessionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Newest first.
+	Sessions      []*Session `protobuf:"bytes,1,rep,name=sessions,proto3" json:"sessions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSessionsResponse) Reset() {
+	*x = ListSessionsResponse{}
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSessionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSessionsResponse) ProtoMessage() {}
+
+func (x *ListSessionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSessionsResponse.ProtoReflect.Descriptor instead.
+func (*ListSessionsResponse) Descriptor() ([]byte, []int) {
+	return file_passgate_auth_v1_auth_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListSessionsResponse) GetSessions() []*Session {
+	if x != nil {
+		return x.Sessions
+	}
+	return nil
+}
+
+// RevokeSessionRequest names the session to end.
+type RevokeSessionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session's id, as ListSessions gives it.
+	SessionId     string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeSessionRequest) Reset() {
+	*x = RevokeSessionRequest{}
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeSessionRequest) ProtoMessage() {}
+
+func (x *RevokeSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeSessionRequest.ProtoReflect.Descriptor instead.
+func (*RevokeSessionRequest) Descriptor() ([]byte, []int) {
+	return file_passgate_auth_v1_auth_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *RevokeSessionRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+// RevokeSessionResponse is empty.
+type RevokeSessionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeSessionResponse) Reset() {
+	*x = RevokeSessionResponse{}
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeSessionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeSessionResponse) ProtoMessage() {}
+
+func (x *RevokeSessionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeSessionResponse.ProtoReflect.Descriptor instead.
+func (*RevokeSessionResponse) Descriptor() ([]byte, []int) {
+	return file_passgate_auth_v1_auth_service_proto_rawDescGZIP(), []int{17}
+}
+
+// SignOutEverywhereRequest says whether the current session ends too.
+type SignOutEverywhereRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// When true, the session used for the call is kept.
+	KeepCurrent   bool `protobuf:"varint,1,opt,name=keep_current,json=keepCurrent,proto3" json:"keep_current,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignOutEverywhereRequest) Reset() {
+	*x = SignOutEverywhereRequest{}
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignOutEverywhereRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignOutEverywhereRequest) ProtoMessage() {}
+
+func (x *SignOutEverywhereRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignOutEverywhereRequest.ProtoReflect.Descriptor instead.
+func (*SignOutEverywhereRequest) Descriptor() ([]byte, []int) {
+	return file_passgate_auth_v1_auth_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *SignOutEverywhereRequest) GetKeepCurrent() bool {
+	if x != nil {
+		return x.KeepCurrent
+	}
+	return false
+}
+
+// SignOutEverywhereResponse says how many sessions ended.
+type SignOutEverywhereResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Sessions that were live and are now revoked.
+	RevokedCount  int32 `protobuf:"varint,1,opt,name=revoked_count,json=revokedCount,proto3" json:"revoked_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignOutEverywhereResponse) Reset() {
+	*x = SignOutEverywhereResponse{}
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignOutEverywhereResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignOutEverywhereResponse) ProtoMessage() {}
+
+func (x *SignOutEverywhereResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_passgate_auth_v1_auth_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignOutEverywhereResponse.ProtoReflect.Descriptor instead.
+func (*SignOutEverywhereResponse) Descriptor() ([]byte, []int) {
+	return file_passgate_auth_v1_auth_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *SignOutEverywhereResponse) GetRevokedCount() int32 {
+	if x != nil {
+		return x.RevokedCount
+	}
+	return 0
+}
+
 var File_passgate_auth_v1_auth_service_proto protoreflect.FileDescriptor
 
 const file_passgate_auth_v1_auth_service_proto_rawDesc = "" +
@@ -837,12 +1197,13 @@ const file_passgate_auth_v1_auth_service_proto_rawDesc = "" +
 	"\x16ChangePasswordResponse\x12#\n" +
 	"\rsession_token\x18\x01 \x01(\tR\fsessionToken\x129\n" +
 	"\n" +
-	"expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"\xc8\x01\n" +
+	"expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"\xf1\x01\n" +
 	"\x13RequestResetRequest\x12\x16\n" +
 	"\x05email\x18\x01 \x01(\tH\x00R\x05email\x12\x1c\n" +
 	"\busername\x18\x02 \x01(\tH\x00R\busername\x12 \n" +
 	"\treset_url\x18\x03 \x01(\tH\x01R\bresetUrl\x88\x01\x01\x12*\n" +
-	"\x0eemail_template\x18\x04 \x01(\tH\x02R\remailTemplate\x88\x01\x01B\f\n" +
+	"\x0eemail_template\x18\x04 \x01(\tH\x02R\remailTemplate\x88\x01\x01\x12'\n" +
+	"\x0fprevent_webhook\x18\x05 \x01(\bR\x0epreventWebhookB\f\n" +
 	"\n" +
 	"identifierB\f\n" +
 	"\n" +
@@ -861,14 +1222,39 @@ const file_passgate_auth_v1_auth_service_proto_rawDesc = "" +
 	"\x15VerifySessionResponse\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x129\n" +
 	"\n" +
-	"expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt2\xac\x04\n" +
+	"expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"\x8a\x02\n" +
+	"\aSession\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x129\n" +
+	"\n" +
+	"created_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12<\n" +
+	"\flast_used_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"lastUsedAt\x129\n" +
+	"\n" +
+	"expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12\x12\n" +
+	"\x04peer\x18\x05 \x01(\tR\x04peer\x12\x18\n" +
+	"\acurrent\x18\x06 \x01(\bR\acurrent\"\x15\n" +
+	"\x13ListSessionsRequest\"M\n" +
+	"\x14ListSessionsResponse\x125\n" +
+	"\bsessions\x18\x01 \x03(\v2\x19.passgate.auth.v1.SessionR\bsessions\"5\n" +
+	"\x14RevokeSessionRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\"\x17\n" +
+	"\x15RevokeSessionResponse\"=\n" +
+	"\x18SignOutEverywhereRequest\x12!\n" +
+	"\fkeep_current\x18\x01 \x01(\bR\vkeepCurrent\"@\n" +
+	"\x19SignOutEverywhereResponse\x12#\n" +
+	"\rrevoked_count\x18\x01 \x01(\x05R\frevokedCount2\xdb\x06\n" +
 	"\vAuthService\x12K\n" +
 	"\x06SignIn\x12\x1f.passgate.auth.v1.SignInRequest\x1a .passgate.auth.v1.SignInResponse\x12c\n" +
 	"\x0eChangePassword\x12'.passgate.auth.v1.ChangePasswordRequest\x1a(.passgate.auth.v1.ChangePasswordResponse\x12]\n" +
 	"\fRequestReset\x12%.passgate.auth.v1.RequestResetRequest\x1a&.passgate.auth.v1.RequestResetResponse\x12Z\n" +
 	"\vSubmitReset\x12$.passgate.auth.v1.SubmitResetRequest\x1a%.passgate.auth.v1.SubmitResetResponse\x12N\n" +
 	"\aSignOut\x12 .passgate.auth.v1.SignOutRequest\x1a!.passgate.auth.v1.SignOutResponse\x12`\n" +
-	"\rVerifySession\x12&.passgate.auth.v1.VerifySessionRequest\x1a'.passgate.auth.v1.VerifySessionResponseBk\n" +
+	"\rVerifySession\x12&.passgate.auth.v1.VerifySessionRequest\x1a'.passgate.auth.v1.VerifySessionResponse\x12]\n" +
+	"\fListSessions\x12%.passgate.auth.v1.ListSessionsRequest\x1a&.passgate.auth.v1.ListSessionsResponse\x12`\n" +
+	"\rRevokeSession\x12&.passgate.auth.v1.RevokeSessionRequest\x1a'.passgate.auth.v1.RevokeSessionResponse\x12l\n" +
+	"\x11SignOutEverywhere\x12*.passgate.auth.v1.SignOutEverywhereRequest\x1a+.passgate.auth.v1.SignOutEverywhereResponseBk\n" +
 	"\x14dev.passgate.auth.v1B\x10AuthServiceProtoP\x01Z?github.com/passgate/passgate/clients/go/passgate/auth/v1;authv1b\x06proto3"
 
 var (
@@ -883,45 +1269,62 @@ func file_passgate_auth_v1_auth_service_proto_rawDescGZIP() []byte {
 	return file_passgate_auth_v1_auth_service_proto_rawDescData
 }
 
-var file_passgate_auth_v1_auth_service_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_passgate_auth_v1_auth_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_passgate_auth_v1_auth_service_proto_goTypes = []any{
-	(*SearchKey)(nil),              // 0: passgate.auth.v1.SearchKey
-	(*SignInRequest)(nil),          // 1: passgate.auth.v1.SignInRequest
-	(*SignInResponse)(nil),         // 2: passgate.auth.v1.SignInResponse
-	(*ChangePasswordRequest)(nil),  // 3: passgate.auth.v1.ChangePasswordRequest
-	(*ChangePasswordResponse)(nil), // 4: passgate.auth.v1.ChangePasswordResponse
-	(*RequestResetRequest)(nil),    // 5: passgate.auth.v1.RequestResetRequest
-	(*RequestResetResponse)(nil),   // 6: passgate.auth.v1.RequestResetResponse
-	(*SubmitResetRequest)(nil),     // 7: passgate.auth.v1.SubmitResetRequest
-	(*SubmitResetResponse)(nil),    // 8: passgate.auth.v1.SubmitResetResponse
-	(*SignOutRequest)(nil),         // 9: passgate.auth.v1.SignOutRequest
-	(*SignOutResponse)(nil),        // 10: passgate.auth.v1.SignOutResponse
-	(*VerifySessionRequest)(nil),   // 11: passgate.auth.v1.VerifySessionRequest
-	(*VerifySessionResponse)(nil),  // 12: passgate.auth.v1.VerifySessionResponse
-	(*timestamppb.Timestamp)(nil),  // 13: google.protobuf.Timestamp
+	(*SearchKey)(nil),                 // 0: passgate.auth.v1.SearchKey
+	(*SignInRequest)(nil),             // 1: passgate.auth.v1.SignInRequest
+	(*SignInResponse)(nil),            // 2: passgate.auth.v1.SignInResponse
+	(*ChangePasswordRequest)(nil),     // 3: passgate.auth.v1.ChangePasswordRequest
+	(*ChangePasswordResponse)(nil),    // 4: passgate.auth.v1.ChangePasswordResponse
+	(*RequestResetRequest)(nil),       // 5: passgate.auth.v1.RequestResetRequest
+	(*RequestResetResponse)(nil),      // 6: passgate.auth.v1.RequestResetResponse
+	(*SubmitResetRequest)(nil),        // 7: passgate.auth.v1.SubmitResetRequest
+	(*SubmitResetResponse)(nil),       // 8: passgate.auth.v1.SubmitResetResponse
+	(*SignOutRequest)(nil),            // 9: passgate.auth.v1.SignOutRequest
+	(*SignOutResponse)(nil),           // 10: passgate.auth.v1.SignOutResponse
+	(*VerifySessionRequest)(nil),      // 11: passgate.auth.v1.VerifySessionRequest
+	(*VerifySessionResponse)(nil),     // 12: passgate.auth.v1.VerifySessionResponse
+	(*Session)(nil),                   // 13: passgate.auth.v1.Session
+	(*ListSessionsRequest)(nil),       // 14: passgate.auth.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),      // 15: passgate.auth.v1.ListSessionsResponse
+	(*RevokeSessionRequest)(nil),      // 16: passgate.auth.v1.RevokeSessionRequest
+	(*RevokeSessionResponse)(nil),     // 17: passgate.auth.v1.RevokeSessionResponse
+	(*SignOutEverywhereRequest)(nil),  // 18: passgate.auth.v1.SignOutEverywhereRequest
+	(*SignOutEverywhereResponse)(nil), // 19: passgate.auth.v1.SignOutEverywhereResponse
+	(*timestamppb.Timestamp)(nil),     // 20: google.protobuf.Timestamp
 }
 var file_passgate_auth_v1_auth_service_proto_depIdxs = []int32{
 	0,  // 0: passgate.auth.v1.SignInRequest.search_key:type_name -> passgate.auth.v1.SearchKey
-	13, // 1: passgate.auth.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
-	13, // 2: passgate.auth.v1.ChangePasswordResponse.expires_at:type_name -> google.protobuf.Timestamp
-	13, // 3: passgate.auth.v1.VerifySessionResponse.expires_at:type_name -> google.protobuf.Timestamp
-	1,  // 4: passgate.auth.v1.AuthService.SignIn:input_type -> passgate.auth.v1.SignInRequest
-	3,  // 5: passgate.auth.v1.AuthService.ChangePassword:input_type -> passgate.auth.v1.ChangePasswordRequest
-	5,  // 6: passgate.auth.v1.AuthService.RequestReset:input_type -> passgate.auth.v1.RequestResetRequest
-	7,  // 7: passgate.auth.v1.AuthService.SubmitReset:input_type -> passgate.auth.v1.SubmitResetRequest
-	9,  // 8: passgate.auth.v1.AuthService.SignOut:input_type -> passgate.auth.v1.SignOutRequest
-	11, // 9: passgate.auth.v1.AuthService.VerifySession:input_type -> passgate.auth.v1.VerifySessionRequest
-	2,  // 10: passgate.auth.v1.AuthService.SignIn:output_type -> passgate.auth.v1.SignInResponse
-	4,  // 11: passgate.auth.v1.AuthService.ChangePassword:output_type -> passgate.auth.v1.ChangePasswordResponse
-	6,  // 12: passgate.auth.v1.AuthService.RequestReset:output_type -> passgate.auth.v1.RequestResetResponse
-	8,  // 13: passgate.auth.v1.AuthService.SubmitReset:output_type -> passgate.auth.v1.SubmitResetResponse
-	10, // 14: passgate.auth.v1.AuthService.SignOut:output_type -> passgate.auth.v1.SignOutResponse
-	12, // 15: passgate.auth.v1.AuthService.VerifySession:output_type -> passgate.auth.v1.VerifySessionResponse
-	10, // [10:16] is the sub-list for method output_type
-	4,  // [4:10] is the sub-list for method input_type
-	4,  // [4:4] is the sub-list for extension type_name
-	4,  // [4:4] is the sub-list for extension extendee
-	0,  // [0:4] is the sub-list for field type_name
+	20, // 1: passgate.auth.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	20, // 2: passgate.auth.v1.ChangePasswordResponse.expires_at:type_name -> google.protobuf.Timestamp
+	20, // 3: passgate.auth.v1.VerifySessionResponse.expires_at:type_name -> google.protobuf.Timestamp
+	20, // 4: passgate.auth.v1.Session.created_at:type_name -> google.protobuf.Timestamp
+	20, // 5: passgate.auth.v1.Session.last_used_at:type_name -> google.protobuf.Timestamp
+	20, // 6: passgate.auth.v1.Session.expires_at:type_name -> google.protobuf.Timestamp
+	13, // 7: passgate.auth.v1.ListSessionsResponse.sessions:type_name -> passgate.auth.v1.Session
+	1,  // 8: passgate.auth.v1.AuthService.SignIn:input_type -> passgate.auth.v1.SignInRequest
+	3,  // 9: passgate.auth.v1.AuthService.ChangePassword:input_type -> passgate.auth.v1.ChangePasswordRequest
+	5,  // 10: passgate.auth.v1.AuthService.RequestReset:input_type -> passgate.auth.v1.RequestResetRequest
+	7,  // 11: passgate.auth.v1.AuthService.SubmitReset:input_type -> passgate.auth.v1.SubmitResetRequest
+	9,  // 12: passgate.auth.v1.AuthService.SignOut:input_type -> passgate.auth.v1.SignOutRequest
+	11, // 13: passgate.auth.v1.AuthService.VerifySession:input_type -> passgate.auth.v1.VerifySessionRequest
+	14, // 14: passgate.auth.v1.AuthService.ListSessions:input_type -> passgate.auth.v1.ListSessionsRequest
+	16, // 15: passgate.auth.v1.AuthService.RevokeSession:input_type -> passgate.auth.v1.RevokeSessionRequest
+	18, // 16: passgate.auth.v1.AuthService.SignOutEverywhere:input_type -> passgate.auth.v1.SignOutEverywhereRequest
+	2,  // 17: passgate.auth.v1.AuthService.SignIn:output_type -> passgate.auth.v1.SignInResponse
+	4,  // 18: passgate.auth.v1.AuthService.ChangePassword:output_type -> passgate.auth.v1.ChangePasswordResponse
+	6,  // 19: passgate.auth.v1.AuthService.RequestReset:output_type -> passgate.auth.v1.RequestResetResponse
+	8,  // 20: passgate.auth.v1.AuthService.SubmitReset:output_type -> passgate.auth.v1.SubmitResetResponse
+	10, // 21: passgate.auth.v1.AuthService.SignOut:output_type -> passgate.auth.v1.SignOutResponse
+	12, // 22: passgate.auth.v1.AuthService.VerifySession:output_type -> passgate.auth.v1.VerifySessionResponse
+	15, // 23: passgate.auth.v1.AuthService.ListSessions:output_type -> passgate.auth.v1.ListSessionsResponse
+	17, // 24: passgate.auth.v1.AuthService.RevokeSession:output_type -> passgate.auth.v1.RevokeSessionResponse
+	19, // 25: passgate.auth.v1.AuthService.SignOutEverywhere:output_type -> passgate.auth.v1.SignOutEverywhereResponse
+	17, // [17:26] is the sub-list for method output_type
+	8,  // [8:17] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_passgate_auth_v1_auth_service_proto_init() }
@@ -944,7 +1347,7 @@ func file_passgate_auth_v1_auth_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_passgate_auth_v1_auth_service_proto_rawDesc), len(file_passgate_auth_v1_auth_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

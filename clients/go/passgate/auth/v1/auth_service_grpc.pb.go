@@ -19,12 +19,15 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AuthService_SignIn_FullMethodName         = "/passgate.auth.v1.AuthService/SignIn"
-	AuthService_ChangePassword_FullMethodName = "/passgate.auth.v1.AuthService/ChangePassword"
-	AuthService_RequestReset_FullMethodName   = "/passgate.auth.v1.AuthService/RequestReset"
-	AuthService_SubmitReset_FullMethodName    = "/passgate.auth.v1.AuthService/SubmitReset"
-	AuthService_SignOut_FullMethodName        = "/passgate.auth.v1.AuthService/SignOut"
-	AuthService_VerifySession_FullMethodName  = "/passgate.auth.v1.AuthService/VerifySession"
+	AuthService_SignIn_FullMethodName            = "/passgate.auth.v1.AuthService/SignIn"
+	AuthService_ChangePassword_FullMethodName    = "/passgate.auth.v1.AuthService/ChangePassword"
+	AuthService_RequestReset_FullMethodName      = "/passgate.auth.v1.AuthService/RequestReset"
+	AuthService_SubmitReset_FullMethodName       = "/passgate.auth.v1.AuthService/SubmitReset"
+	AuthService_SignOut_FullMethodName           = "/passgate.auth.v1.AuthService/SignOut"
+	AuthService_VerifySession_FullMethodName     = "/passgate.auth.v1.AuthService/VerifySession"
+	AuthService_ListSessions_FullMethodName      = "/passgate.auth.v1.AuthService/ListSessions"
+	AuthService_RevokeSession_FullMethodName     = "/passgate.auth.v1.AuthService/RevokeSession"
+	AuthService_SignOutEverywhere_FullMethodName = "/passgate.auth.v1.AuthService/SignOutEverywhere"
 )
 
 // AuthServiceClient is the client API for AuthService service.
@@ -86,6 +89,21 @@ type AuthServiceClient interface {
 	// Caller: any API key allowed to call VerifySession. A missing, expired or
 	// revoked session answers `UNAUTHENTICATED` (`SESSION_INVALID`).
 	VerifySession(ctx context.Context, in *VerifySessionRequest, opts ...grpc.CallOption) (*VerifySessionResponse, error)
+	// ListSessions lists the signed-in user's live sessions, newest first.
+	//
+	// Caller: API key plus one of the user's sessions in `authorization`.
+	ListSessions(ctx context.Context, in *ListSessionsRequest, opts ...grpc.CallOption) (*ListSessionsResponse, error)
+	// RevokeSession ends one of the signed-in user's own sessions. A session
+	// of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+	// one does.
+	//
+	// Caller: API key plus one of the user's sessions in `authorization`.
+	RevokeSession(ctx context.Context, in *RevokeSessionRequest, opts ...grpc.CallOption) (*RevokeSessionResponse, error)
+	// SignOutEverywhere ends every session of the signed-in user, or every one
+	// but the session used for the call.
+	//
+	// Caller: API key plus one of the user's sessions in `authorization`.
+	SignOutEverywhere(ctx context.Context, in *SignOutEverywhereRequest, opts ...grpc.CallOption) (*SignOutEverywhereResponse, error)
 }
 
 type authServiceClient struct {
@@ -156,6 +174,36 @@ func (c *authServiceClient) VerifySession(ctx context.Context, in *VerifySession
 	return out, nil
 }
 
+func (c *authServiceClient) ListSessions(ctx context.Context, in *ListSessionsRequest, opts ...grpc.CallOption) (*ListSessionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSessionsResponse)
+	err := c.cc.Invoke(ctx, AuthService_ListSessions_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authServiceClient) RevokeSession(ctx context.Context, in *RevokeSessionRequest, opts ...grpc.CallOption) (*RevokeSessionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RevokeSessionResponse)
+	err := c.cc.Invoke(ctx, AuthService_RevokeSession_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authServiceClient) SignOutEverywhere(ctx context.Context, in *SignOutEverywhereRequest, opts ...grpc.CallOption) (*SignOutEverywhereResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SignOutEverywhereResponse)
+	err := c.cc.Invoke(ctx, AuthService_SignOutEverywhere_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AuthServiceServer is the server API for AuthService service.
 // All implementations must embed UnimplementedAuthServiceServer
 // for forward compatibility.
@@ -215,6 +263,21 @@ type AuthServiceServer interface {
 	// Caller: any API key allowed to call VerifySession. A missing, expired or
 	// revoked session answers `UNAUTHENTICATED` (`SESSION_INVALID`).
 	VerifySession(context.Context, *VerifySessionRequest) (*VerifySessionResponse, error)
+	// ListSessions lists the signed-in user's live sessions, newest first.
+	//
+	// Caller: API key plus one of the user's sessions in `authorization`.
+	ListSessions(context.Context, *ListSessionsRequest) (*ListSessionsResponse, error)
+	// RevokeSession ends one of the signed-in user's own sessions. A session
+	// of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+	// one does.
+	//
+	// Caller: API key plus one of the user's sessions in `authorization`.
+	RevokeSession(context.Context, *RevokeSessionRequest) (*RevokeSessionResponse, error)
+	// SignOutEverywhere ends every session of the signed-in user, or every one
+	// but the session used for the call.
+	//
+	// Caller: API key plus one of the user's sessions in `authorization`.
+	SignOutEverywhere(context.Context, *SignOutEverywhereRequest) (*SignOutEverywhereResponse, error)
 	mustEmbedUnimplementedAuthServiceServer()
 }
 
@@ -242,6 +305,15 @@ func (UnimplementedAuthServiceServer) SignOut(context.Context, *SignOutRequest) 
 }
 func (UnimplementedAuthServiceServer) VerifySession(context.Context, *VerifySessionRequest) (*VerifySessionResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method VerifySession not implemented")
+}
+func (UnimplementedAuthServiceServer) ListSessions(context.Context, *ListSessionsRequest) (*ListSessionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSessions not implemented")
+}
+func (UnimplementedAuthServiceServer) RevokeSession(context.Context, *RevokeSessionRequest) (*RevokeSessionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RevokeSession not implemented")
+}
+func (UnimplementedAuthServiceServer) SignOutEverywhere(context.Context, *SignOutEverywhereRequest) (*SignOutEverywhereResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SignOutEverywhere not implemented")
 }
 func (UnimplementedAuthServiceServer) mustEmbedUnimplementedAuthServiceServer() {}
 func (UnimplementedAuthServiceServer) testEmbeddedByValue()                     {}
@@ -372,6 +444,60 @@ func _AuthService_VerifySession_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuthService_ListSessions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSessionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).ListSessions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_ListSessions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).ListSessions(ctx, req.(*ListSessionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AuthService_RevokeSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RevokeSessionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).RevokeSession(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_RevokeSession_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).RevokeSession(ctx, req.(*RevokeSessionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AuthService_SignOutEverywhere_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SignOutEverywhereRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).SignOutEverywhere(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_SignOutEverywhere_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).SignOutEverywhere(ctx, req.(*SignOutEverywhereRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AuthService_ServiceDesc is the grpc.ServiceDesc for AuthService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -402,6 +528,18 @@ var AuthService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "VerifySession",
 			Handler:    _AuthService_VerifySession_Handler,
+		},
+		{
+			MethodName: "ListSessions",
+			Handler:    _AuthService_ListSessions_Handler,
+		},
+		{
+			MethodName: "RevokeSession",
+			Handler:    _AuthService_RevokeSession_Handler,
+		},
+		{
+			MethodName: "SignOutEverywhere",
+			Handler:    _AuthService_SignOutEverywhere_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -62,6 +62,19 @@ const (
 	// --client-cert-subject`) and the call did not come over mutual TLS with
 	// that certificate. Status: UNAUTHENTICATED.
 	ErrorReason_CLIENT_CERTIFICATE_MISMATCH ErrorReason = 11
+	// The user named does not exist (in the caller's tenant). Status: NOT_FOUND.
+	ErrorReason_USER_NOT_FOUND ErrorReason = 12
+	// The session named does not exist, has ended, or is not the caller's.
+	// Status: NOT_FOUND.
+	ErrorReason_SESSION_NOT_FOUND ErrorReason = 13
+	// The API key named does not exist (in the caller's tenant). Status:
+	// NOT_FOUND.
+	ErrorReason_API_KEY_NOT_FOUND ErrorReason = 14
+	// The tenant named does not exist, or the caller may not act in it.
+	// Status: NOT_FOUND.
+	ErrorReason_TENANT_NOT_FOUND ErrorReason = 15
+	// A tenant with that id exists already. Status: ALREADY_EXISTS.
+	ErrorReason_TENANT_EXISTS ErrorReason = 16
 	// A required field is empty.
 	ErrorReason_FIELD_REQUIRED ErrorReason = 20
 	// A field is longer than its documented limit.
@@ -92,6 +105,10 @@ const (
 	ErrorReason_PASSWORD_UNCHANGED ErrorReason = 37
 	// The request message or its metadata is larger than the server accepts.
 	ErrorReason_REQUEST_TOO_LARGE ErrorReason = 38
+	// An imported password hash is in no encoding passgate reads.
+	ErrorReason_PASSWORD_HASH_UNSUPPORTED ErrorReason = 39
+	// A page token or event id that passgate did not give out.
+	ErrorReason_CURSOR_INVALID ErrorReason = 40
 )
 
 // Enum value maps for ErrorReason.
@@ -109,6 +126,11 @@ var (
 		9:  "SERVICE_UNAVAILABLE",
 		10: "METHOD_NOT_FOUND",
 		11: "CLIENT_CERTIFICATE_MISMATCH",
+		12: "USER_NOT_FOUND",
+		13: "SESSION_NOT_FOUND",
+		14: "API_KEY_NOT_FOUND",
+		15: "TENANT_NOT_FOUND",
+		16: "TENANT_EXISTS",
 		20: "FIELD_REQUIRED",
 		21: "FIELD_TOO_LONG",
 		22: "FIELD_MALFORMED",
@@ -123,6 +145,8 @@ var (
 		36: "PASSWORD_MISMATCH",
 		37: "PASSWORD_UNCHANGED",
 		38: "REQUEST_TOO_LARGE",
+		39: "PASSWORD_HASH_UNSUPPORTED",
+		40: "CURSOR_INVALID",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":         0,
@@ -137,6 +161,11 @@ var (
 		"SERVICE_UNAVAILABLE":              9,
 		"METHOD_NOT_FOUND":                 10,
 		"CLIENT_CERTIFICATE_MISMATCH":      11,
+		"USER_NOT_FOUND":                   12,
+		"SESSION_NOT_FOUND":                13,
+		"API_KEY_NOT_FOUND":                14,
+		"TENANT_NOT_FOUND":                 15,
+		"TENANT_EXISTS":                    16,
 		"FIELD_REQUIRED":                   20,
 		"FIELD_TOO_LONG":                   21,
 		"FIELD_MALFORMED":                  22,
@@ -151,6 +180,8 @@ var (
 		"PASSWORD_MISMATCH":                36,
 		"PASSWORD_UNCHANGED":               37,
 		"REQUEST_TOO_LARGE":                38,
+		"PASSWORD_HASH_UNSUPPORTED":        39,
+		"CURSOR_INVALID":                   40,
 	}
 )
 
@@ -185,7 +216,7 @@ var File_passgate_auth_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_passgate_auth_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"#passgate/auth/v1/error_reason.proto\x12\x10passgate.auth.v1*\xfa\x04\n" +
+	"#passgate/auth/v1/error_reason.proto\x12\x10passgate.auth.v1*\x98\x06\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fAPI_KEY_INVALID\x10\x01\x12\x11\n" +
@@ -200,6 +231,11 @@ const file_passgate_auth_v1_error_reason_proto_rawDesc = "" +
 	"\x10METHOD_NOT_FOUND\x10\n" +
 	"\x12\x1f\n" +
 	"\x1bCLIENT_CERTIFICATE_MISMATCH\x10\v\x12\x12\n" +
+	"\x0eUSER_NOT_FOUND\x10\f\x12\x15\n" +
+	"\x11SESSION_NOT_FOUND\x10\r\x12\x15\n" +
+	"\x11API_KEY_NOT_FOUND\x10\x0e\x12\x14\n" +
+	"\x10TENANT_NOT_FOUND\x10\x0f\x12\x11\n" +
+	"\rTENANT_EXISTS\x10\x10\x12\x12\n" +
 	"\x0eFIELD_REQUIRED\x10\x14\x12\x12\n" +
 	"\x0eFIELD_TOO_LONG\x10\x15\x12\x13\n" +
 	"\x0fFIELD_MALFORMED\x10\x16\x12\x13\n" +
@@ -213,7 +249,9 @@ const file_passgate_auth_v1_error_reason_proto_rawDesc = "" +
 	" PASSWORD_MISSING_CHARACTER_CLASS\x10#\x12\x15\n" +
 	"\x11PASSWORD_MISMATCH\x10$\x12\x16\n" +
 	"\x12PASSWORD_UNCHANGED\x10%\x12\x15\n" +
-	"\x11REQUEST_TOO_LARGE\x10&Bk\n" +
+	"\x11REQUEST_TOO_LARGE\x10&\x12\x1d\n" +
+	"\x19PASSWORD_HASH_UNSUPPORTED\x10'\x12\x12\n" +
+	"\x0eCURSOR_INVALID\x10(Bk\n" +
 	"\x14dev.passgate.auth.v1B\x10ErrorReasonProtoP\x01Z?github.com/passgate/passgate/clients/go/passgate/auth/v1;authv1b\x06proto3"
 
 var (

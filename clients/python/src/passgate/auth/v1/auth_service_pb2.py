@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#passgate/auth/v1/auth_service.proto\x12\x10passgate.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"B\n\tSearchKey\x12\x1f\n\x0bschema_name\x18\x01 \x01(\tR\nschemaName\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value\"\xad\x01\n\rSignInRequest\x12\x16\n\x05\x65mail\x18\x01 \x01(\tH\x00R\x05\x65mail\x12\x1c\n\x08username\x18\x02 \x01(\tH\x00R\x08username\x12<\n\nsearch_key\x18\x03 \x01(\x0b\x32\x1b.passgate.auth.v1.SearchKeyH\x00R\tsearchKey\x12\x1a\n\x08password\x18\x04 \x01(\tR\x08passwordB\x0c\n\nidentifier\"\x89\x01\n\x0eSignInResponse\x12#\n\rsession_token\x18\x01 \x01(\tR\x0csessionToken\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12\x39\n\nexpires_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\"\x88\x01\n\x15\x43hangePasswordRequest\x12!\n\x0cold_password\x18\x01 \x01(\tR\x0boldPassword\x12!\n\x0cnew_password\x18\x02 \x01(\tR\x0bnewPassword\x12)\n\x10\x63onfirm_password\x18\x03 \x01(\tR\x0f\x63onfirmPassword\"x\n\x16\x43hangePasswordResponse\x12#\n\rsession_token\x18\x01 \x01(\tR\x0csessionToken\x12\x39\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\"\xc8\x01\n\x13RequestResetRequest\x12\x16\n\x05\x65mail\x18\x01 \x01(\tH\x00R\x05\x65mail\x12\x1c\n\x08username\x18\x02 \x01(\tH\x00R\x08username\x12 \n\treset_url\x18\x03 \x01(\tH\x01R\x08resetUrl\x88\x01\x01\x12*\n\x0e\x65mail_template\x18\x04 \x01(\tH\x02R\remailTemplate\x88\x01\x01\x42\x0c\n\nidentifierB\x0c\n\n_reset_urlB\x11\n\x0f_email_template\"\x16\n\x14RequestResetResponse\"f\n\x12SubmitResetRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x14\n\x05token\x18\x02 \x01(\tR\x05token\x12!\n\x0cnew_password\x18\x03 \x01(\tR\x0bnewPassword\"\x15\n\x13SubmitResetResponse\"\x10\n\x0eSignOutRequest\"\x11\n\x0fSignOutResponse\";\n\x14VerifySessionRequest\x12#\n\rsession_token\x18\x01 \x01(\tR\x0csessionToken\"k\n\x15VerifySessionResponse\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x39\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt2\xac\x04\n\x0b\x41uthService\x12K\n\x06SignIn\x12\x1f.passgate.auth.v1.SignInRequest\x1a .passgate.auth.v1.SignInResponse\x12\x63\n\x0e\x43hangePassword\x12\'.passgate.auth.v1.ChangePasswordRequest\x1a(.passgate.auth.v1.ChangePasswordResponse\x12]\n\x0cRequestReset\x12%.passgate.auth.v1.RequestResetRequest\x1a&.passgate.auth.v1.RequestResetResponse\x12Z\n\x0bSubmitReset\x12$.passgate.auth.v1.SubmitResetRequest\x1a%.passgate.auth.v1.SubmitResetResponse\x12N\n\x07SignOut\x12 .passgate.auth.v1.SignOutRequest\x1a!.passgate.auth.v1.SignOutResponse\x12`\n\rVerifySession\x12&.passgate.auth.v1.VerifySessionRequest\x1a\'.passgate.auth.v1.VerifySessionResponseBk\n\x14\x64\x65v.passgate.auth.v1B\x10\x41uthServiceProtoP\x01Z?github.com/passgate/passgate/clients/go/passgate/auth/v1;authv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#passgate/auth/v1/auth_service.proto\x12\x10passgate.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"B\n\tSearchKey\x12\x1f\n\x0bschema_name\x18\x01 \x01(\tR\nschemaName\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value\"\xad\x01\n\rSignInRequest\x12\x16\n\x05\x65mail\x18\x01 \x01(\tH\x00R\x05\x65mail\x12\x1c\n\x08username\x18\x02 \x01(\tH\x00R\x08username\x12<\n\nsearch_key\x18\x03 \x01(\x0b\x32\x1b.passgate.auth.v1.SearchKeyH\x00R\tsearchKey\x12\x1a\n\x08password\x18\x04 \x01(\tR\x08passwordB\x0c\n\nidentifier\"\x89\x01\n\x0eSignInResponse\x12#\n\rsession_token\x18\x01 \x01(\tR\x0csessionToken\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12\x39\n\nexpires_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\"\x88\x01\n\x15\x43hangePasswordRequest\x12!\n\x0cold_password\x18\x01 \x01(\tR\x0boldPassword\x12!\n\x0cnew_password\x18\x02 \x01(\tR\x0bnewPassword\x12)\n\x10\x63onfirm_password\x18\x03 \x01(\tR\x0f\x63onfirmPassword\"x\n\x16\x43hangePasswordResponse\x12#\n\rsession_token\x18\x01 \x01(\tR\x0csessionToken\x12\x39\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\"\xf1\x01\n\x13RequestResetRequest\x12\x16\n\x05\x65mail\x18\x01 \x01(\tH\x00R\x05\x65mail\x12\x1c\n\x08username\x18\x02 \x01(\tH\x00R\x08username\x12 \n\treset_url\x18\x03 \x01(\tH\x01R\x08resetUrl\x88\x01\x01\x12*\n\x0e\x65mail_template\x18\x04 \x01(\tH\x02R\remailTemplate\x88\x01\x01\x12\'\n\x0fprevent_webhook\x18\x05 \x01(\x08R\x0epreventWebhookB\x0c\n\nidentifierB\x0c\n\n_reset_urlB\x11\n\x0f_email_template\"\x16\n\x14RequestResetResponse\"f\n\x12SubmitResetRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x14\n\x05token\x18\x02 \x01(\tR\x05token\x12!\n\x0cnew_password\x18\x03 \x01(\tR\x0bnewPassword\"\x15\n\x13SubmitResetResponse\"\x10\n\x0eSignOutRequest\"\x11\n\x0fSignOutResponse\";\n\x14VerifySessionRequest\x12#\n\rsession_token\x18\x01 \x01(\tR\x0csessionToken\"k\n\x15VerifySessionResponse\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x39\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\"\x8a\x02\n\x07Session\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x39\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12<\n\x0clast_used_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nlastUsedAt\x12\x39\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\x12\x12\n\x04peer\x18\x05 \x01(\tR\x04peer\x12\x18\n\x07\x63urrent\x18\x06 \x01(\x08R\x07\x63urrent\"\x15\n\x13ListSessionsRequest\"M\n\x14ListSessionsResponse\x12\x35\n\x08sessions\x18\x01 \x03(\x0b\x32\x19.passgate.auth.v1.SessionR\x08sessions\"5\n\x14RevokeSessionRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\"\x17\n\x15RevokeSessionResponse\"=\n\x18SignOutEverywhereRequest\x12!\n\x0ckeep_current\x18\x01 \x01(\x08R\x0bkeepCurrent\"@\n\x19SignOutEverywhereResponse\x12#\n\rrevoked_count\x18\x01 \x01(\x05R\x0crevokedCount2\xdb\x06\n\x0b\x41uthService\x12K\n\x06SignIn\x12\x1f.passgate.auth.v1.SignInRequest\x1a .passgate.auth.v1.SignInResponse\x12\x63\n\x0e\x43hangePassword\x12\'.passgate.auth.v1.ChangePasswordRequest\x1a(.passgate.auth.v1.ChangePasswordResponse\x12]\n\x0cRequestReset\x12%.passgate.auth.v1.RequestResetRequest\x1a&.passgate.auth.v1.RequestResetResponse\x12Z\n\x0bSubmitReset\x12$.passgate.auth.v1.SubmitResetRequest\x1a%.passgate.auth.v1.SubmitResetResponse\x12N\n\x07SignOut\x12 .passgate.auth.v1.SignOutRequest\x1a!.passgate.auth.v1.SignOutResponse\x12`\n\rVerifySession\x12&.passgate.auth.v1.VerifySessionRequest\x1a\'.passgate.auth.v1.VerifySessionResponse\x12]\n\x0cListSessions\x12%.passgate.auth.v1.ListSessionsRequest\x1a&.passgate.auth.v1.ListSessionsResponse\x12`\n\rRevokeSession\x12&.passgate.auth.v1.RevokeSessionRequest\x1a\'.passgate.auth.v1.RevokeSessionResponse\x12l\n\x11SignOutEverywhere\x12*.passgate.auth.v1.SignOutEverywhereRequest\x1a+.passgate.auth.v1.SignOutEverywhereResponseBk\n\x14\x64\x65v.passgate.auth.v1B\x10\x41uthServiceProtoP\x01Z?github.com/passgate/passgate/clients/go/passgate/auth/v1;authv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,21 +44,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHANGEPASSWORDRESPONSE']._serialized_start=613
   _globals['_CHANGEPASSWORDRESPONSE']._serialized_end=733
   _globals['_REQUESTRESETREQUEST']._serialized_start=736
-  _globals['_REQUESTRESETREQUEST']._serialized_end=936
-  _globals['_REQUESTRESETRESPONSE']._serialized_start=938
-  _globals['_REQUESTRESETRESPONSE']._serialized_end=960
-  _globals['_SUBMITRESETREQUEST']._serialized_start=962
-  _globals['_SUBMITRESETREQUEST']._serialized_end=1064
-  _globals['_SUBMITRESETRESPONSE']._serialized_start=1066
-  _globals['_SUBMITRESETRESPONSE']._serialized_end=1087
-  _globals['_SIGNOUTREQUEST']._serialized_start=1089
-  _globals['_SIGNOUTREQUEST']._serialized_end=1105
-  _globals['_SIGNOUTRESPONSE']._serialized_start=1107
-  _globals['_SIGNOUTRESPONSE']._serialized_end=1124
-  _globals['_VERIFYSESSIONREQUEST']._serialized_start=1126
-  _globals['_VERIFYSESSIONREQUEST']._serialized_end=1185
-  _globals['_VERIFYSESSIONRESPONSE']._serialized_start=1187
-  _globals['_VERIFYSESSIONRESPONSE']._serialized_end=1294
-  _globals['_AUTHSERVICE']._serialized_start=1297
-  _globals['_AUTHSERVICE']._serialized_end=1853
+  _globals['_REQUESTRESETREQUEST']._serialized_end=977
+  _globals['_REQUESTRESETRESPONSE']._serialized_start=979
+  _globals['_REQUESTRESETRESPONSE']._serialized_end=1001
+  _globals['_SUBMITRESETREQUEST']._serialized_start=1003
+  _globals['_SUBMITRESETREQUEST']._serialized_end=1105
+  _globals['_SUBMITRESETRESPONSE']._serialized_start=1107
+  _globals['_SUBMITRESETRESPONSE']._serialized_end=1128
+  _globals['_SIGNOUTREQUEST']._serialized_start=1130
+  _globals['_SIGNOUTREQUEST']._serialized_end=1146
+  _globals['_SIGNOUTRESPONSE']._serialized_start=1148
+  _globals['_SIGNOUTRESPONSE']._serialized_end=1165
+  _globals['_VERIFYSESSIONREQUEST']._serialized_start=1167
+  _globals['_VERIFYSESSIONREQUEST']._serialized_end=1226
+  _globals['_VERIFYSESSIONRESPONSE']._serialized_start=1228
+  _globals['_VERIFYSESSIONRESPONSE']._serialized_end=1335
+  _globals['_SESSION']._serialized_start=1338
+  _globals['_SESSION']._serialized_end=1604
+  _globals['_LISTSESSIONSREQUEST']._serialized_start=1606
+  _globals['_LISTSESSIONSREQUEST']._serialized_end=1627
+  _globals['_LISTSESSIONSRESPONSE']._serialized_start=1629
+  _globals['_LISTSESSIONSRESPONSE']._serialized_end=1706
+  _globals['_REVOKESESSIONREQUEST']._serialized_start=1708
+  _globals['_REVOKESESSIONREQUEST']._serialized_end=1761
+  _globals['_REVOKESESSIONRESPONSE']._serialized_start=1763
+  _globals['_REVOKESESSIONRESPONSE']._serialized_end=1786
+  _globals['_SIGNOUTEVERYWHEREREQUEST']._serialized_start=1788
+  _globals['_SIGNOUTEVERYWHEREREQUEST']._serialized_end=1849
+  _globals['_SIGNOUTEVERYWHERERESPONSE']._serialized_start=1851
+  _globals['_SIGNOUTEVERYWHERERESPONSE']._serialized_end=1915
+  _globals['_AUTHSERVICE']._serialized_start=1918
+  _globals['_AUTHSERVICE']._serialized_end=2777
 # @@protoc_insertion_point(module_scope)

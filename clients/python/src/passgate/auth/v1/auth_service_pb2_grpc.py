@@ -78,6 +78,21 @@ class AuthServiceStub:
                 request_serializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.VerifySessionRequest.SerializeToString,
                 response_deserializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.VerifySessionResponse.FromString,
                 _registered_method=True)
+        self.ListSessions = channel.unary_unary(
+                '/passgate.auth.v1.AuthService/ListSessions',
+                request_serializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.ListSessionsRequest.SerializeToString,
+                response_deserializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.ListSessionsResponse.FromString,
+                _registered_method=True)
+        self.RevokeSession = channel.unary_unary(
+                '/passgate.auth.v1.AuthService/RevokeSession',
+                request_serializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.RevokeSessionRequest.SerializeToString,
+                response_deserializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.RevokeSessionResponse.FromString,
+                _registered_method=True)
+        self.SignOutEverywhere = channel.unary_unary(
+                '/passgate.auth.v1.AuthService/SignOutEverywhere',
+                request_serializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.SignOutEverywhereRequest.SerializeToString,
+                response_deserializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.SignOutEverywhereResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -167,6 +182,36 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSessions(self, request, context):
+        """ListSessions lists the signed-in user's live sessions, newest first.
+
+        Caller: API key plus one of the user's sessions in `authorization`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeSession(self, request, context):
+        """RevokeSession ends one of the signed-in user's own sessions. A session
+        of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+        one does.
+
+        Caller: API key plus one of the user's sessions in `authorization`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SignOutEverywhere(self, request, context):
+        """SignOutEverywhere ends every session of the signed-in user, or every one
+        but the session used for the call.
+
+        Caller: API key plus one of the user's sessions in `authorization`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -199,6 +244,21 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.VerifySession,
                     request_deserializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.VerifySessionRequest.FromString,
                     response_serializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.VerifySessionResponse.SerializeToString,
+            ),
+            'ListSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSessions,
+                    request_deserializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.ListSessionsRequest.FromString,
+                    response_serializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.ListSessionsResponse.SerializeToString,
+            ),
+            'RevokeSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeSession,
+                    request_deserializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.RevokeSessionRequest.FromString,
+                    response_serializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.RevokeSessionResponse.SerializeToString,
+            ),
+            'SignOutEverywhere': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignOutEverywhere,
+                    request_deserializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.SignOutEverywhereRequest.FromString,
+                    response_serializer=passgate_dot_auth_dot_v1_dot_auth__service__pb2.SignOutEverywhereResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -377,6 +437,87 @@ class AuthService:
             '/passgate.auth.v1.AuthService/VerifySession',
             passgate_dot_auth_dot_v1_dot_auth__service__pb2.VerifySessionRequest.SerializeToString,
             passgate_dot_auth_dot_v1_dot_auth__service__pb2.VerifySessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/passgate.auth.v1.AuthService/ListSessions',
+            passgate_dot_auth_dot_v1_dot_auth__service__pb2.ListSessionsRequest.SerializeToString,
+            passgate_dot_auth_dot_v1_dot_auth__service__pb2.ListSessionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/passgate.auth.v1.AuthService/RevokeSession',
+            passgate_dot_auth_dot_v1_dot_auth__service__pb2.RevokeSessionRequest.SerializeToString,
+            passgate_dot_auth_dot_v1_dot_auth__service__pb2.RevokeSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignOutEverywhere(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/passgate.auth.v1.AuthService/SignOutEverywhere',
+            passgate_dot_auth_dot_v1_dot_auth__service__pb2.SignOutEverywhereRequest.SerializeToString,
+            passgate_dot_auth_dot_v1_dot_auth__service__pb2.SignOutEverywhereResponse.FromString,
             options,
             channel_credentials,
             insecure,

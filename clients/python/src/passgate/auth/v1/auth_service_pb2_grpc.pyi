@@ -93,6 +93,24 @@ class AuthServiceStub:
     Caller: any API key allowed to call VerifySession. A missing, expired or
     revoked session answers `UNAUTHENTICATED` (`SESSION_INVALID`).
     """
+    ListSessions: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.ListSessionsRequest, _auth_service_pb2.ListSessionsResponse]
+    """ListSessions lists the signed-in user's live sessions, newest first.
+
+    Caller: API key plus one of the user's sessions in `authorization`.
+    """
+    RevokeSession: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.RevokeSessionRequest, _auth_service_pb2.RevokeSessionResponse]
+    """RevokeSession ends one of the signed-in user's own sessions. A session
+    of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+    one does.
+
+    Caller: API key plus one of the user's sessions in `authorization`.
+    """
+    SignOutEverywhere: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.SignOutEverywhereRequest, _auth_service_pb2.SignOutEverywhereResponse]
+    """SignOutEverywhere ends every session of the signed-in user, or every one
+    but the session used for the call.
+
+    Caller: API key plus one of the user's sessions in `authorization`.
+    """
 
 @_typing.type_check_only
 class AuthServiceAsyncStub(AuthServiceStub):
@@ -158,6 +176,24 @@ class AuthServiceAsyncStub(AuthServiceStub):
 
     Caller: any API key allowed to call VerifySession. A missing, expired or
     revoked session answers `UNAUTHENTICATED` (`SESSION_INVALID`).
+    """
+    ListSessions: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.ListSessionsRequest, _auth_service_pb2.ListSessionsResponse]  # type: ignore[assignment]
+    """ListSessions lists the signed-in user's live sessions, newest first.
+
+    Caller: API key plus one of the user's sessions in `authorization`.
+    """
+    RevokeSession: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.RevokeSessionRequest, _auth_service_pb2.RevokeSessionResponse]  # type: ignore[assignment]
+    """RevokeSession ends one of the signed-in user's own sessions. A session
+    of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+    one does.
+
+    Caller: API key plus one of the user's sessions in `authorization`.
+    """
+    SignOutEverywhere: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.SignOutEverywhereRequest, _auth_service_pb2.SignOutEverywhereResponse]  # type: ignore[assignment]
+    """SignOutEverywhere ends every session of the signed-in user, or every one
+    but the session used for the call.
+
+    Caller: API key plus one of the user's sessions in `authorization`.
     """
 
 class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -257,6 +293,42 @@ class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
 
         Caller: any API key allowed to call VerifySession. A missing, expired or
         revoked session answers `UNAUTHENTICATED` (`SESSION_INVALID`).
+        """
+
+    @_abc_1.abstractmethod
+    def ListSessions(
+        self,
+        request: _auth_service_pb2.ListSessionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_service_pb2.ListSessionsResponse, _abc.Awaitable[_auth_service_pb2.ListSessionsResponse]]:
+        """ListSessions lists the signed-in user's live sessions, newest first.
+
+        Caller: API key plus one of the user's sessions in `authorization`.
+        """
+
+    @_abc_1.abstractmethod
+    def RevokeSession(
+        self,
+        request: _auth_service_pb2.RevokeSessionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_service_pb2.RevokeSessionResponse, _abc.Awaitable[_auth_service_pb2.RevokeSessionResponse]]:
+        """RevokeSession ends one of the signed-in user's own sessions. A session
+        of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+        one does.
+
+        Caller: API key plus one of the user's sessions in `authorization`.
+        """
+
+    @_abc_1.abstractmethod
+    def SignOutEverywhere(
+        self,
+        request: _auth_service_pb2.SignOutEverywhereRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_service_pb2.SignOutEverywhereResponse, _abc.Awaitable[_auth_service_pb2.SignOutEverywhereResponse]]:
+        """SignOutEverywhere ends every session of the signed-in user, or every one
+        but the session used for the call.
+
+        Caller: API key plus one of the user's sessions in `authorization`.
         """
 
 def add_AuthServiceServicer_to_server(servicer: AuthServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

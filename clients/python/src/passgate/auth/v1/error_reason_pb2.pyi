@@ -65,6 +65,22 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     --client-cert-subject`) and the call did not come over mutual TLS with
     that certificate. Status: UNAUTHENTICATED.
     """
+    USER_NOT_FOUND: _ErrorReason.ValueType  # 12
+    """The user named does not exist (in the caller's tenant). Status: NOT_FOUND."""
+    SESSION_NOT_FOUND: _ErrorReason.ValueType  # 13
+    """The session named does not exist, has ended, or is not the caller's.
+    Status: NOT_FOUND.
+    """
+    API_KEY_NOT_FOUND: _ErrorReason.ValueType  # 14
+    """The API key named does not exist (in the caller's tenant). Status:
+    NOT_FOUND.
+    """
+    TENANT_NOT_FOUND: _ErrorReason.ValueType  # 15
+    """The tenant named does not exist, or the caller may not act in it.
+    Status: NOT_FOUND.
+    """
+    TENANT_EXISTS: _ErrorReason.ValueType  # 16
+    """A tenant with that id exists already. Status: ALREADY_EXISTS."""
     FIELD_REQUIRED: _ErrorReason.ValueType  # 20
     """Field violations (`BadRequest.FieldViolation.reason`).
 
@@ -100,6 +116,10 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     """The new password equals the old one."""
     REQUEST_TOO_LARGE: _ErrorReason.ValueType  # 38
     """The request message or its metadata is larger than the server accepts."""
+    PASSWORD_HASH_UNSUPPORTED: _ErrorReason.ValueType  # 39
+    """An imported password hash is in no encoding passgate reads."""
+    CURSOR_INVALID: _ErrorReason.ValueType  # 40
+    """A page token or event id that passgate did not give out."""
 
 class ErrorReason(_ErrorReason, metaclass=_ErrorReasonEnumTypeWrapper):
     """ErrorReason is the catalogue of `reason` strings that passgate puts in
@@ -151,6 +171,22 @@ CLIENT_CERTIFICATE_MISMATCH: ErrorReason.ValueType  # 11
 --client-cert-subject`) and the call did not come over mutual TLS with
 that certificate. Status: UNAUTHENTICATED.
 """
+USER_NOT_FOUND: ErrorReason.ValueType  # 12
+"""The user named does not exist (in the caller's tenant). Status: NOT_FOUND."""
+SESSION_NOT_FOUND: ErrorReason.ValueType  # 13
+"""The session named does not exist, has ended, or is not the caller's.
+Status: NOT_FOUND.
+"""
+API_KEY_NOT_FOUND: ErrorReason.ValueType  # 14
+"""The API key named does not exist (in the caller's tenant). Status:
+NOT_FOUND.
+"""
+TENANT_NOT_FOUND: ErrorReason.ValueType  # 15
+"""The tenant named does not exist, or the caller may not act in it.
+Status: NOT_FOUND.
+"""
+TENANT_EXISTS: ErrorReason.ValueType  # 16
+"""A tenant with that id exists already. Status: ALREADY_EXISTS."""
 FIELD_REQUIRED: ErrorReason.ValueType  # 20
 """Field violations (`BadRequest.FieldViolation.reason`).
 
@@ -186,4 +222,8 @@ PASSWORD_UNCHANGED: ErrorReason.ValueType  # 37
 """The new password equals the old one."""
 REQUEST_TOO_LARGE: ErrorReason.ValueType  # 38
 """The request message or its metadata is larger than the server accepts."""
+PASSWORD_HASH_UNSUPPORTED: ErrorReason.ValueType  # 39
+"""An imported password hash is in no encoding passgate reads."""
+CURSOR_INVALID: ErrorReason.ValueType  # 40
+"""A page token or event id that passgate did not give out."""
 Global___ErrorReason: _TypeAlias = ErrorReason  # noqa: Y015

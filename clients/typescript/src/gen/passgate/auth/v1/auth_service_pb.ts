@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file passgate/auth/v1/auth_service.proto.
  */
 export const file_passgate_auth_v1_auth_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNwYXNzZ2F0ZS9hdXRoL3YxL2F1dGhfc2VydmljZS5wcm90bxIQcGFzc2dhdGUuYXV0aC52MSIvCglTZWFyY2hLZXkSEwoLc2NoZW1hX25hbWUYASABKAkSDQoFdmFsdWUYAiABKAkihwEKDVNpZ25JblJlcXVlc3QSDwoFZW1haWwYASABKAlIABISCgh1c2VybmFtZRgCIAEoCUgAEjEKCnNlYXJjaF9rZXkYAyABKAsyGy5wYXNzZ2F0ZS5hdXRoLnYxLlNlYXJjaEtleUgAEhAKCHBhc3N3b3JkGAQgASgJQgwKCmlkZW50aWZpZXIiaAoOU2lnbkluUmVzcG9uc2USFQoNc2Vzc2lvbl90b2tlbhgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEi4KCmV4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl0KFUNoYW5nZVBhc3N3b3JkUmVxdWVzdBIUCgxvbGRfcGFzc3dvcmQYASABKAkSFAoMbmV3X3Bhc3N3b3JkGAIgASgJEhgKEGNvbmZpcm1fcGFzc3dvcmQYAyABKAkiXwoWQ2hhbmdlUGFzc3dvcmRSZXNwb25zZRIVCg1zZXNzaW9uX3Rva2VuGAEgASgJEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIp4BChNSZXF1ZXN0UmVzZXRSZXF1ZXN0Eg8KBWVtYWlsGAEgASgJSAASEgoIdXNlcm5hbWUYAiABKAlIABIWCglyZXNldF91cmwYAyABKAlIAYgBARIbCg5lbWFpbF90ZW1wbGF0ZRgEIAEoCUgCiAEBQgwKCmlkZW50aWZpZXJCDAoKX3Jlc2V0X3VybEIRCg9fZW1haWxfdGVtcGxhdGUiFgoUUmVxdWVzdFJlc2V0UmVzcG9uc2UiSgoSU3VibWl0UmVzZXRSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSDQoFdG9rZW4YAiABKAkSFAoMbmV3X3Bhc3N3b3JkGAMgASgJIhUKE1N1Ym1pdFJlc2V0UmVzcG9uc2UiEAoOU2lnbk91dFJlcXVlc3QiEQoPU2lnbk91dFJlc3BvbnNlIi0KFFZlcmlmeVNlc3Npb25SZXF1ZXN0EhUKDXNlc3Npb25fdG9rZW4YASABKAkiWAoVVmVyaWZ5U2Vzc2lvblJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSLgoKZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAyrAQKC0F1dGhTZXJ2aWNlEksKBlNpZ25JbhIfLnBhc3NnYXRlLmF1dGgudjEuU2lnbkluUmVxdWVzdBogLnBhc3NnYXRlLmF1dGgudjEuU2lnbkluUmVzcG9uc2USYwoOQ2hhbmdlUGFzc3dvcmQSJy5wYXNzZ2F0ZS5hdXRoLnYxLkNoYW5nZVBhc3N3b3JkUmVxdWVzdBooLnBhc3NnYXRlLmF1dGgudjEuQ2hhbmdlUGFzc3dvcmRSZXNwb25zZRJdCgxSZXF1ZXN0UmVzZXQSJS5wYXNzZ2F0ZS5hdXRoLnYxLlJlcXVlc3RSZXNldFJlcXVlc3QaJi5wYXNzZ2F0ZS5hdXRoLnYxLlJlcXVlc3RSZXNldFJlc3BvbnNlEloKC1N1Ym1pdFJlc2V0EiQucGFzc2dhdGUuYXV0aC52MS5TdWJtaXRSZXNldFJlcXVlc3QaJS5wYXNzZ2F0ZS5hdXRoLnYxLlN1Ym1pdFJlc2V0UmVzcG9uc2USTgoHU2lnbk91dBIgLnBhc3NnYXRlLmF1dGgudjEuU2lnbk91dFJlcXVlc3QaIS5wYXNzZ2F0ZS5hdXRoLnYxLlNpZ25PdXRSZXNwb25zZRJgCg1WZXJpZnlTZXNzaW9uEiYucGFzc2dhdGUuYXV0aC52MS5WZXJpZnlTZXNzaW9uUmVxdWVzdBonLnBhc3NnYXRlLmF1dGgudjEuVmVyaWZ5U2Vzc2lvblJlc3BvbnNlQmsKFGRldi5wYXNzZ2F0ZS5hdXRoLnYxQhBBdXRoU2VydmljZVByb3RvUAFaP2dpdGh1Yi5jb20vcGFzc2dhdGUvcGFzc2dhdGUvY2xpZW50cy9nby9wYXNzZ2F0ZS9hdXRoL3YxO2F1dGh2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiNwYXNzZ2F0ZS9hdXRoL3YxL2F1dGhfc2VydmljZS5wcm90bxIQcGFzc2dhdGUuYXV0aC52MSIvCglTZWFyY2hLZXkSEwoLc2NoZW1hX25hbWUYASABKAkSDQoFdmFsdWUYAiABKAkihwEKDVNpZ25JblJlcXVlc3QSDwoFZW1haWwYASABKAlIABISCgh1c2VybmFtZRgCIAEoCUgAEjEKCnNlYXJjaF9rZXkYAyABKAsyGy5wYXNzZ2F0ZS5hdXRoLnYxLlNlYXJjaEtleUgAEhAKCHBhc3N3b3JkGAQgASgJQgwKCmlkZW50aWZpZXIiaAoOU2lnbkluUmVzcG9uc2USFQoNc2Vzc2lvbl90b2tlbhgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEi4KCmV4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl0KFUNoYW5nZVBhc3N3b3JkUmVxdWVzdBIUCgxvbGRfcGFzc3dvcmQYASABKAkSFAoMbmV3X3Bhc3N3b3JkGAIgASgJEhgKEGNvbmZpcm1fcGFzc3dvcmQYAyABKAkiXwoWQ2hhbmdlUGFzc3dvcmRSZXNwb25zZRIVCg1zZXNzaW9uX3Rva2VuGAEgASgJEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrcBChNSZXF1ZXN0UmVzZXRSZXF1ZXN0Eg8KBWVtYWlsGAEgASgJSAASEgoIdXNlcm5hbWUYAiABKAlIABIWCglyZXNldF91cmwYAyABKAlIAYgBARIbCg5lbWFpbF90ZW1wbGF0ZRgEIAEoCUgCiAEBEhcKD3ByZXZlbnRfd2ViaG9vaxgFIAEoCEIMCgppZGVudGlmaWVyQgwKCl9yZXNldF91cmxCEQoPX2VtYWlsX3RlbXBsYXRlIhYKFFJlcXVlc3RSZXNldFJlc3BvbnNlIkoKElN1Ym1pdFJlc2V0UmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEg0KBXRva2VuGAIgASgJEhQKDG5ld19wYXNzd29yZBgDIAEoCSIVChNTdWJtaXRSZXNldFJlc3BvbnNlIhAKDlNpZ25PdXRSZXF1ZXN0IhEKD1NpZ25PdXRSZXNwb25zZSItChRWZXJpZnlTZXNzaW9uUmVxdWVzdBIVCg1zZXNzaW9uX3Rva2VuGAEgASgJIlgKFVZlcmlmeVNlc3Npb25SZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIs4BCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSLgoKY3JlYXRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMbGFzdF91c2VkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRwZWVyGAUgASgJEg8KB2N1cnJlbnQYBiABKAgiFQoTTGlzdFNlc3Npb25zUmVxdWVzdCJDChRMaXN0U2Vzc2lvbnNSZXNwb25zZRIrCghzZXNzaW9ucxgBIAMoCzIZLnBhc3NnYXRlLmF1dGgudjEuU2Vzc2lvbiIqChRSZXZva2VTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIhcKFVJldm9rZVNlc3Npb25SZXNwb25zZSIwChhTaWduT3V0RXZlcnl3aGVyZVJlcXVlc3QSFAoMa2VlcF9jdXJyZW50GAEgASgIIjIKGVNpZ25PdXRFdmVyeXdoZXJlUmVzcG9uc2USFQoNcmV2b2tlZF9jb3VudBgBIAEoBTLbBgoLQXV0aFNlcnZpY2USSwoGU2lnbkluEh8ucGFzc2dhdGUuYXV0aC52MS5TaWduSW5SZXF1ZXN0GiAucGFzc2dhdGUuYXV0aC52MS5TaWduSW5SZXNwb25zZRJjCg5DaGFuZ2VQYXNzd29yZBInLnBhc3NnYXRlLmF1dGgudjEuQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0GigucGFzc2dhdGUuYXV0aC52MS5DaGFuZ2VQYXNzd29yZFJlc3BvbnNlEl0KDFJlcXVlc3RSZXNldBIlLnBhc3NnYXRlLmF1dGgudjEuUmVxdWVzdFJlc2V0UmVxdWVzdBomLnBhc3NnYXRlLmF1dGgudjEuUmVxdWVzdFJlc2V0UmVzcG9uc2USWgoLU3VibWl0UmVzZXQSJC5wYXNzZ2F0ZS5hdXRoLnYxLlN1Ym1pdFJlc2V0UmVxdWVzdBolLnBhc3NnYXRlLmF1dGgudjEuU3VibWl0UmVzZXRSZXNwb25zZRJOCgdTaWduT3V0EiAucGFzc2dhdGUuYXV0aC52MS5TaWduT3V0UmVxdWVzdBohLnBhc3NnYXRlLmF1dGgudjEuU2lnbk91dFJlc3BvbnNlEmAKDVZlcmlmeVNlc3Npb24SJi5wYXNzZ2F0ZS5hdXRoLnYxLlZlcmlmeVNlc3Npb25SZXF1ZXN0GicucGFzc2dhdGUuYXV0aC52MS5WZXJpZnlTZXNzaW9uUmVzcG9uc2USXQoMTGlzdFNlc3Npb25zEiUucGFzc2dhdGUuYXV0aC52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GiYucGFzc2dhdGUuYXV0aC52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJgCg1SZXZva2VTZXNzaW9uEiYucGFzc2dhdGUuYXV0aC52MS5SZXZva2VTZXNzaW9uUmVxdWVzdBonLnBhc3NnYXRlLmF1dGgudjEuUmV2b2tlU2Vzc2lvblJlc3BvbnNlEmwKEVNpZ25PdXRFdmVyeXdoZXJlEioucGFzc2dhdGUuYXV0aC52MS5TaWduT3V0RXZlcnl3aGVyZVJlcXVlc3QaKy5wYXNzZ2F0ZS5hdXRoLnYxLlNpZ25PdXRFdmVyeXdoZXJlUmVzcG9uc2VCawoUZGV2LnBhc3NnYXRlLmF1dGgudjFCEEF1dGhTZXJ2aWNlUHJvdG9QAVo/Z2l0aHViLmNvbS9wYXNzZ2F0ZS9wYXNzZ2F0ZS9jbGllbnRzL2dvL3Bhc3NnYXRlL2F1dGgvdjE7YXV0aHYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * SearchKey names a user by any other unique field of theirs, such as a
@@ -249,6 +249,14 @@ export type RequestResetRequest = Message<"passgate.auth.v1.RequestResetRequest"
    * @generated from field: optional string email_template = 4;
    */
   emailTemplate?: string | undefined;
+
+  /**
+   * When true, no webhook is sent for this request (the security event is
+   * still recorded and can be watched).
+   *
+   * @generated from field: bool prevent_webhook = 5;
+   */
+  preventWebhook: boolean;
 };
 
 /**
@@ -405,6 +413,177 @@ export const VerifySessionResponseSchema: GenMessage<VerifySessionResponse> = /*
   messageDesc(file_passgate_auth_v1_auth_service, 12);
 
 /**
+ * Session is one session of the signed-in user; never its token.
+ *
+ * @generated from message passgate.auth.v1.Session
+ */
+export type Session = Message<"passgate.auth.v1.Session"> & {
+  /**
+   * The session's opaque id, prefixed `ses_`.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * When it was opened.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 2;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * When it was last used, to within a minute; equal to `created_at` until
+   * then.
+   *
+   * @generated from field: google.protobuf.Timestamp last_used_at = 3;
+   */
+  lastUsedAt?: Timestamp | undefined;
+
+  /**
+   * When it ends unless revoked first.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 4;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * The address the sign-in came from, as the server saw it.
+   *
+   * @generated from field: string peer = 5;
+   */
+  peer: string;
+
+  /**
+   * Whether this is the session used for the call.
+   *
+   * @generated from field: bool current = 6;
+   */
+  current: boolean;
+};
+
+/**
+ * Describes the message passgate.auth.v1.Session.
+ * Use `create(SessionSchema)` to create a new message.
+ */
+export const SessionSchema: GenMessage<Session> = /*@__PURE__*/
+  messageDesc(file_passgate_auth_v1_auth_service, 13);
+
+/**
+ * ListSessionsRequest is empty: the session travels in `authorization`.
+ *
+ * @generated from message passgate.auth.v1.ListSessionsRequest
+ */
+export type ListSessionsRequest = Message<"passgate.auth.v1.ListSessionsRequest"> & {
+};
+
+/**
+ * Describes the message passgate.auth.v1.ListSessionsRequest.
+ * Use `create(ListSessionsRequestSchema)` to create a new message.
+ */
+export const ListSessionsRequestSchema: GenMessage<ListSessionsRequest> = /*@__PURE__*/
+  messageDesc(file_passgate_auth_v1_auth_service, 14);
+
+/**
+ * ListSessionsResponse lists the user's live sessions.
+ *
+ * @generated from message passgate.auth.v1.ListSessionsResponse
+ */
+export type ListSessionsResponse = Message<"passgate.auth.v1.ListSessionsResponse"> & {
+  /**
+   * Newest first.
+   *
+   * @generated from field: repeated passgate.auth.v1.Session sessions = 1;
+   */
+  sessions: Session[];
+};
+
+/**
+ * Describes the message passgate.auth.v1.ListSessionsResponse.
+ * Use `create(ListSessionsResponseSchema)` to create a new message.
+ */
+export const ListSessionsResponseSchema: GenMessage<ListSessionsResponse> = /*@__PURE__*/
+  messageDesc(file_passgate_auth_v1_auth_service, 15);
+
+/**
+ * RevokeSessionRequest names the session to end.
+ *
+ * @generated from message passgate.auth.v1.RevokeSessionRequest
+ */
+export type RevokeSessionRequest = Message<"passgate.auth.v1.RevokeSessionRequest"> & {
+  /**
+   * The session's id, as ListSessions gives it.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+};
+
+/**
+ * Describes the message passgate.auth.v1.RevokeSessionRequest.
+ * Use `create(RevokeSessionRequestSchema)` to create a new message.
+ */
+export const RevokeSessionRequestSchema: GenMessage<RevokeSessionRequest> = /*@__PURE__*/
+  messageDesc(file_passgate_auth_v1_auth_service, 16);
+
+/**
+ * RevokeSessionResponse is empty.
+ *
+ * @generated from message passgate.auth.v1.RevokeSessionResponse
+ */
+export type RevokeSessionResponse = Message<"passgate.auth.v1.RevokeSessionResponse"> & {
+};
+
+/**
+ * Describes the message passgate.auth.v1.RevokeSessionResponse.
+ * Use `create(RevokeSessionResponseSchema)` to create a new message.
+ */
+export const RevokeSessionResponseSchema: GenMessage<RevokeSessionResponse> = /*@__PURE__*/
+  messageDesc(file_passgate_auth_v1_auth_service, 17);
+
+/**
+ * SignOutEverywhereRequest says whether the current session ends too.
+ *
+ * @generated from message passgate.auth.v1.SignOutEverywhereRequest
+ */
+export type SignOutEverywhereRequest = Message<"passgate.auth.v1.SignOutEverywhereRequest"> & {
+  /**
+   * When true, the session used for the call is kept.
+   *
+   * @generated from field: bool keep_current = 1;
+   */
+  keepCurrent: boolean;
+};
+
+/**
+ * Describes the message passgate.auth.v1.SignOutEverywhereRequest.
+ * Use `create(SignOutEverywhereRequestSchema)` to create a new message.
+ */
+export const SignOutEverywhereRequestSchema: GenMessage<SignOutEverywhereRequest> = /*@__PURE__*/
+  messageDesc(file_passgate_auth_v1_auth_service, 18);
+
+/**
+ * SignOutEverywhereResponse says how many sessions ended.
+ *
+ * @generated from message passgate.auth.v1.SignOutEverywhereResponse
+ */
+export type SignOutEverywhereResponse = Message<"passgate.auth.v1.SignOutEverywhereResponse"> & {
+  /**
+   * Sessions that were live and are now revoked.
+   *
+   * @generated from field: int32 revoked_count = 1;
+   */
+  revokedCount: number;
+};
+
+/**
+ * Describes the message passgate.auth.v1.SignOutEverywhereResponse.
+ * Use `create(SignOutEverywhereResponseSchema)` to create a new message.
+ */
+export const SignOutEverywhereResponseSchema: GenMessage<SignOutEverywhereResponse> = /*@__PURE__*/
+  messageDesc(file_passgate_auth_v1_auth_service, 19);
+
+/**
  * AuthService signs users in with a password, manages their sessions, and
  * changes and resets their passwords.
  *
@@ -510,6 +689,45 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof VerifySessionRequestSchema;
     output: typeof VerifySessionResponseSchema;
+  },
+  /**
+   * ListSessions lists the signed-in user's live sessions, newest first.
+   *
+   * Caller: API key plus one of the user's sessions in `authorization`.
+   *
+   * @generated from rpc passgate.auth.v1.AuthService.ListSessions
+   */
+  listSessions: {
+    methodKind: "unary";
+    input: typeof ListSessionsRequestSchema;
+    output: typeof ListSessionsResponseSchema;
+  },
+  /**
+   * RevokeSession ends one of the signed-in user's own sessions. A session
+   * of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+   * one does.
+   *
+   * Caller: API key plus one of the user's sessions in `authorization`.
+   *
+   * @generated from rpc passgate.auth.v1.AuthService.RevokeSession
+   */
+  revokeSession: {
+    methodKind: "unary";
+    input: typeof RevokeSessionRequestSchema;
+    output: typeof RevokeSessionResponseSchema;
+  },
+  /**
+   * SignOutEverywhere ends every session of the signed-in user, or every one
+   * but the session used for the call.
+   *
+   * Caller: API key plus one of the user's sessions in `authorization`.
+   *
+   * @generated from rpc passgate.auth.v1.AuthService.SignOutEverywhere
+   */
+  signOutEverywhere: {
+    methodKind: "unary";
+    input: typeof SignOutEverywhereRequestSchema;
+    output: typeof SignOutEverywhereResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_passgate_auth_v1_auth_service, 0);

@@ -212,6 +212,99 @@ public final class AuthServiceGrpc {
     return getVerifySessionMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.passgate.auth.v1.ListSessionsRequest,
+      dev.passgate.auth.v1.ListSessionsResponse> getListSessionsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListSessions",
+      requestType = dev.passgate.auth.v1.ListSessionsRequest.class,
+      responseType = dev.passgate.auth.v1.ListSessionsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.passgate.auth.v1.ListSessionsRequest,
+      dev.passgate.auth.v1.ListSessionsResponse> getListSessionsMethod() {
+    io.grpc.MethodDescriptor<dev.passgate.auth.v1.ListSessionsRequest, dev.passgate.auth.v1.ListSessionsResponse> getListSessionsMethod;
+    if ((getListSessionsMethod = AuthServiceGrpc.getListSessionsMethod) == null) {
+      synchronized (AuthServiceGrpc.class) {
+        if ((getListSessionsMethod = AuthServiceGrpc.getListSessionsMethod) == null) {
+          AuthServiceGrpc.getListSessionsMethod = getListSessionsMethod =
+              io.grpc.MethodDescriptor.<dev.passgate.auth.v1.ListSessionsRequest, dev.passgate.auth.v1.ListSessionsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListSessions"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.passgate.auth.v1.ListSessionsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.passgate.auth.v1.ListSessionsResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AuthServiceMethodDescriptorSupplier("ListSessions"))
+              .build();
+        }
+      }
+    }
+    return getListSessionsMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.passgate.auth.v1.RevokeSessionRequest,
+      dev.passgate.auth.v1.RevokeSessionResponse> getRevokeSessionMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "RevokeSession",
+      requestType = dev.passgate.auth.v1.RevokeSessionRequest.class,
+      responseType = dev.passgate.auth.v1.RevokeSessionResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.passgate.auth.v1.RevokeSessionRequest,
+      dev.passgate.auth.v1.RevokeSessionResponse> getRevokeSessionMethod() {
+    io.grpc.MethodDescriptor<dev.passgate.auth.v1.RevokeSessionRequest, dev.passgate.auth.v1.RevokeSessionResponse> getRevokeSessionMethod;
+    if ((getRevokeSessionMethod = AuthServiceGrpc.getRevokeSessionMethod) == null) {
+      synchronized (AuthServiceGrpc.class) {
+        if ((getRevokeSessionMethod = AuthServiceGrpc.getRevokeSessionMethod) == null) {
+          AuthServiceGrpc.getRevokeSessionMethod = getRevokeSessionMethod =
+              io.grpc.MethodDescriptor.<dev.passgate.auth.v1.RevokeSessionRequest, dev.passgate.auth.v1.RevokeSessionResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "RevokeSession"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.passgate.auth.v1.RevokeSessionRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.passgate.auth.v1.RevokeSessionResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AuthServiceMethodDescriptorSupplier("RevokeSession"))
+              .build();
+        }
+      }
+    }
+    return getRevokeSessionMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.passgate.auth.v1.SignOutEverywhereRequest,
+      dev.passgate.auth.v1.SignOutEverywhereResponse> getSignOutEverywhereMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "SignOutEverywhere",
+      requestType = dev.passgate.auth.v1.SignOutEverywhereRequest.class,
+      responseType = dev.passgate.auth.v1.SignOutEverywhereResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.passgate.auth.v1.SignOutEverywhereRequest,
+      dev.passgate.auth.v1.SignOutEverywhereResponse> getSignOutEverywhereMethod() {
+    io.grpc.MethodDescriptor<dev.passgate.auth.v1.SignOutEverywhereRequest, dev.passgate.auth.v1.SignOutEverywhereResponse> getSignOutEverywhereMethod;
+    if ((getSignOutEverywhereMethod = AuthServiceGrpc.getSignOutEverywhereMethod) == null) {
+      synchronized (AuthServiceGrpc.class) {
+        if ((getSignOutEverywhereMethod = AuthServiceGrpc.getSignOutEverywhereMethod) == null) {
+          AuthServiceGrpc.getSignOutEverywhereMethod = getSignOutEverywhereMethod =
+              io.grpc.MethodDescriptor.<dev.passgate.auth.v1.SignOutEverywhereRequest, dev.passgate.auth.v1.SignOutEverywhereResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "SignOutEverywhere"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.passgate.auth.v1.SignOutEverywhereRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.passgate.auth.v1.SignOutEverywhereResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AuthServiceMethodDescriptorSupplier("SignOutEverywhere"))
+              .build();
+        }
+      }
+    }
+    return getSignOutEverywhereMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -370,6 +463,42 @@ public final class AuthServiceGrpc {
         io.grpc.stub.StreamObserver<dev.passgate.auth.v1.VerifySessionResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getVerifySessionMethod(), responseObserver);
     }
+
+    /**
+     * <pre>
+     * ListSessions lists the signed-in user's live sessions, newest first.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    default void listSessions(dev.passgate.auth.v1.ListSessionsRequest request,
+        io.grpc.stub.StreamObserver<dev.passgate.auth.v1.ListSessionsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListSessionsMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * RevokeSession ends one of the signed-in user's own sessions. A session
+     * of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+     * one does.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    default void revokeSession(dev.passgate.auth.v1.RevokeSessionRequest request,
+        io.grpc.stub.StreamObserver<dev.passgate.auth.v1.RevokeSessionResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRevokeSessionMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * SignOutEverywhere ends every session of the signed-in user, or every one
+     * but the session used for the call.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    default void signOutEverywhere(dev.passgate.auth.v1.SignOutEverywhereRequest request,
+        io.grpc.stub.StreamObserver<dev.passgate.auth.v1.SignOutEverywhereResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getSignOutEverywhereMethod(), responseObserver);
+    }
   }
 
   /**
@@ -514,6 +643,45 @@ public final class AuthServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getVerifySessionMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * ListSessions lists the signed-in user's live sessions, newest first.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public void listSessions(dev.passgate.auth.v1.ListSessionsRequest request,
+        io.grpc.stub.StreamObserver<dev.passgate.auth.v1.ListSessionsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListSessionsMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * RevokeSession ends one of the signed-in user's own sessions. A session
+     * of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+     * one does.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public void revokeSession(dev.passgate.auth.v1.RevokeSessionRequest request,
+        io.grpc.stub.StreamObserver<dev.passgate.auth.v1.RevokeSessionResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getRevokeSessionMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * SignOutEverywhere ends every session of the signed-in user, or every one
+     * but the session used for the call.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public void signOutEverywhere(dev.passgate.auth.v1.SignOutEverywhereRequest request,
+        io.grpc.stub.StreamObserver<dev.passgate.auth.v1.SignOutEverywhereResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getSignOutEverywhereMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -627,6 +795,42 @@ public final class AuthServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getVerifySessionMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * ListSessions lists the signed-in user's live sessions, newest first.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public dev.passgate.auth.v1.ListSessionsResponse listSessions(dev.passgate.auth.v1.ListSessionsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListSessionsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * RevokeSession ends one of the signed-in user's own sessions. A session
+     * of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+     * one does.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public dev.passgate.auth.v1.RevokeSessionResponse revokeSession(dev.passgate.auth.v1.RevokeSessionRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getRevokeSessionMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * SignOutEverywhere ends every session of the signed-in user, or every one
+     * but the session used for the call.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public dev.passgate.auth.v1.SignOutEverywhereResponse signOutEverywhere(dev.passgate.auth.v1.SignOutEverywhereRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getSignOutEverywhereMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -739,6 +943,42 @@ public final class AuthServiceGrpc {
     public dev.passgate.auth.v1.VerifySessionResponse verifySession(dev.passgate.auth.v1.VerifySessionRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getVerifySessionMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListSessions lists the signed-in user's live sessions, newest first.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public dev.passgate.auth.v1.ListSessionsResponse listSessions(dev.passgate.auth.v1.ListSessionsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListSessionsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * RevokeSession ends one of the signed-in user's own sessions. A session
+     * of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+     * one does.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public dev.passgate.auth.v1.RevokeSessionResponse revokeSession(dev.passgate.auth.v1.RevokeSessionRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getRevokeSessionMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * SignOutEverywhere ends every session of the signed-in user, or every one
+     * but the session used for the call.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public dev.passgate.auth.v1.SignOutEverywhereResponse signOutEverywhere(dev.passgate.auth.v1.SignOutEverywhereRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getSignOutEverywhereMethod(), getCallOptions(), request);
     }
   }
 
@@ -859,6 +1099,45 @@ public final class AuthServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getVerifySessionMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * ListSessions lists the signed-in user's live sessions, newest first.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.passgate.auth.v1.ListSessionsResponse> listSessions(
+        dev.passgate.auth.v1.ListSessionsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListSessionsMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * RevokeSession ends one of the signed-in user's own sessions. A session
+     * of another user answers `NOT_FOUND` (`SESSION_NOT_FOUND`), as an unknown
+     * one does.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.passgate.auth.v1.RevokeSessionResponse> revokeSession(
+        dev.passgate.auth.v1.RevokeSessionRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getRevokeSessionMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * SignOutEverywhere ends every session of the signed-in user, or every one
+     * but the session used for the call.
+     * Caller: API key plus one of the user's sessions in `authorization`.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.passgate.auth.v1.SignOutEverywhereResponse> signOutEverywhere(
+        dev.passgate.auth.v1.SignOutEverywhereRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getSignOutEverywhereMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_SIGN_IN = 0;
@@ -867,6 +1146,9 @@ public final class AuthServiceGrpc {
   private static final int METHODID_SUBMIT_RESET = 3;
   private static final int METHODID_SIGN_OUT = 4;
   private static final int METHODID_VERIFY_SESSION = 5;
+  private static final int METHODID_LIST_SESSIONS = 6;
+  private static final int METHODID_REVOKE_SESSION = 7;
+  private static final int METHODID_SIGN_OUT_EVERYWHERE = 8;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -908,6 +1190,18 @@ public final class AuthServiceGrpc {
         case METHODID_VERIFY_SESSION:
           serviceImpl.verifySession((dev.passgate.auth.v1.VerifySessionRequest) request,
               (io.grpc.stub.StreamObserver<dev.passgate.auth.v1.VerifySessionResponse>) responseObserver);
+          break;
+        case METHODID_LIST_SESSIONS:
+          serviceImpl.listSessions((dev.passgate.auth.v1.ListSessionsRequest) request,
+              (io.grpc.stub.StreamObserver<dev.passgate.auth.v1.ListSessionsResponse>) responseObserver);
+          break;
+        case METHODID_REVOKE_SESSION:
+          serviceImpl.revokeSession((dev.passgate.auth.v1.RevokeSessionRequest) request,
+              (io.grpc.stub.StreamObserver<dev.passgate.auth.v1.RevokeSessionResponse>) responseObserver);
+          break;
+        case METHODID_SIGN_OUT_EVERYWHERE:
+          serviceImpl.signOutEverywhere((dev.passgate.auth.v1.SignOutEverywhereRequest) request,
+              (io.grpc.stub.StreamObserver<dev.passgate.auth.v1.SignOutEverywhereResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -969,6 +1263,27 @@ public final class AuthServiceGrpc {
               dev.passgate.auth.v1.VerifySessionRequest,
               dev.passgate.auth.v1.VerifySessionResponse>(
                 service, METHODID_VERIFY_SESSION)))
+        .addMethod(
+          getListSessionsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.passgate.auth.v1.ListSessionsRequest,
+              dev.passgate.auth.v1.ListSessionsResponse>(
+                service, METHODID_LIST_SESSIONS)))
+        .addMethod(
+          getRevokeSessionMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.passgate.auth.v1.RevokeSessionRequest,
+              dev.passgate.auth.v1.RevokeSessionResponse>(
+                service, METHODID_REVOKE_SESSION)))
+        .addMethod(
+          getSignOutEverywhereMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.passgate.auth.v1.SignOutEverywhereRequest,
+              dev.passgate.auth.v1.SignOutEverywhereResponse>(
+                service, METHODID_SIGN_OUT_EVERYWHERE)))
         .build();
   }
 
@@ -1023,6 +1338,9 @@ public final class AuthServiceGrpc {
               .addMethod(getSubmitResetMethod())
               .addMethod(getSignOutMethod())
               .addMethod(getVerifySessionMethod())
+              .addMethod(getListSessionsMethod())
+              .addMethod(getRevokeSessionMethod())
+              .addMethod(getSignOutEverywhereMethod())
               .build();
         }
       }

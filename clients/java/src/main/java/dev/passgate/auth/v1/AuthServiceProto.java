@@ -91,6 +91,41 @@ public final class AuthServiceProto extends com.google.protobuf.GeneratedFile {
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_passgate_auth_v1_VerifySessionResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_passgate_auth_v1_Session_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_passgate_auth_v1_Session_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_passgate_auth_v1_ListSessionsRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_passgate_auth_v1_ListSessionsRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_passgate_auth_v1_ListSessionsResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_passgate_auth_v1_ListSessionsResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_passgate_auth_v1_RevokeSessionRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_passgate_auth_v1_RevokeSessionRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_passgate_auth_v1_RevokeSessionResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_passgate_auth_v1_RevokeSessionResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_passgate_auth_v1_SignOutEverywhereRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_passgate_auth_v1_SignOutEverywhereRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_passgate_auth_v1_SignOutEverywhereResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_passgate_auth_v1_SignOutEverywhereResponse_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -118,38 +153,61 @@ public final class AuthServiceProto extends com.google.protobuf.GeneratedFile {
       "irmPassword\"x\n\026ChangePasswordResponse\022#\n" +
       "\rsession_token\030\001 \001(\tR\014sessionToken\0229\n\nex" +
       "pires_at\030\002 \001(\0132\032.google.protobuf.Timesta" +
-      "mpR\texpiresAt\"\310\001\n\023RequestResetRequest\022\026\n" +
+      "mpR\texpiresAt\"\361\001\n\023RequestResetRequest\022\026\n" +
       "\005email\030\001 \001(\tH\000R\005email\022\034\n\010username\030\002 \001(\tH" +
       "\000R\010username\022 \n\treset_url\030\003 \001(\tH\001R\010resetU" +
       "rl\210\001\001\022*\n\016email_template\030\004 \001(\tH\002R\remailTe" +
-      "mplate\210\001\001B\014\n\nidentifierB\014\n\n_reset_urlB\021\n" +
-      "\017_email_template\"\026\n\024RequestResetResponse" +
-      "\"f\n\022SubmitResetRequest\022\027\n\007user_id\030\001 \001(\tR" +
-      "\006userId\022\024\n\005token\030\002 \001(\tR\005token\022!\n\014new_pas" +
-      "sword\030\003 \001(\tR\013newPassword\"\025\n\023SubmitResetR" +
-      "esponse\"\020\n\016SignOutRequest\"\021\n\017SignOutResp" +
-      "onse\";\n\024VerifySessionRequest\022#\n\rsession_" +
-      "token\030\001 \001(\tR\014sessionToken\"k\n\025VerifySessi" +
-      "onResponse\022\027\n\007user_id\030\001 \001(\tR\006userId\0229\n\ne" +
-      "xpires_at\030\002 \001(\0132\032.google.protobuf.Timest" +
-      "ampR\texpiresAt2\254\004\n\013AuthService\022K\n\006SignIn" +
-      "\022\037.passgate.auth.v1.SignInRequest\032 .pass" +
-      "gate.auth.v1.SignInResponse\022c\n\016ChangePas" +
-      "sword\022\'.passgate.auth.v1.ChangePasswordR" +
-      "equest\032(.passgate.auth.v1.ChangePassword" +
-      "Response\022]\n\014RequestReset\022%.passgate.auth" +
-      ".v1.RequestResetRequest\032&.passgate.auth." +
-      "v1.RequestResetResponse\022Z\n\013SubmitReset\022$" +
-      ".passgate.auth.v1.SubmitResetRequest\032%.p" +
-      "assgate.auth.v1.SubmitResetResponse\022N\n\007S" +
-      "ignOut\022 .passgate.auth.v1.SignOutRequest" +
-      "\032!.passgate.auth.v1.SignOutResponse\022`\n\rV" +
-      "erifySession\022&.passgate.auth.v1.VerifySe" +
-      "ssionRequest\032\'.passgate.auth.v1.VerifySe" +
-      "ssionResponseBk\n\024dev.passgate.auth.v1B\020A" +
-      "uthServiceProtoP\001Z?github.com/passgate/p" +
-      "assgate/clients/go/passgate/auth/v1;auth" +
-      "v1b\006proto3"
+      "mplate\210\001\001\022\'\n\017prevent_webhook\030\005 \001(\010R\016prev" +
+      "entWebhookB\014\n\nidentifierB\014\n\n_reset_urlB\021" +
+      "\n\017_email_template\"\026\n\024RequestResetRespons" +
+      "e\"f\n\022SubmitResetRequest\022\027\n\007user_id\030\001 \001(\t" +
+      "R\006userId\022\024\n\005token\030\002 \001(\tR\005token\022!\n\014new_pa" +
+      "ssword\030\003 \001(\tR\013newPassword\"\025\n\023SubmitReset" +
+      "Response\"\020\n\016SignOutRequest\"\021\n\017SignOutRes" +
+      "ponse\";\n\024VerifySessionRequest\022#\n\rsession" +
+      "_token\030\001 \001(\tR\014sessionToken\"k\n\025VerifySess" +
+      "ionResponse\022\027\n\007user_id\030\001 \001(\tR\006userId\0229\n\n" +
+      "expires_at\030\002 \001(\0132\032.google.protobuf.Times" +
+      "tampR\texpiresAt\"\212\002\n\007Session\022\035\n\nsession_i" +
+      "d\030\001 \001(\tR\tsessionId\0229\n\ncreated_at\030\002 \001(\0132\032" +
+      ".google.protobuf.TimestampR\tcreatedAt\022<\n" +
+      "\014last_used_at\030\003 \001(\0132\032.google.protobuf.Ti" +
+      "mestampR\nlastUsedAt\0229\n\nexpires_at\030\004 \001(\0132" +
+      "\032.google.protobuf.TimestampR\texpiresAt\022\022" +
+      "\n\004peer\030\005 \001(\tR\004peer\022\030\n\007current\030\006 \001(\010R\007cur" +
+      "rent\"\025\n\023ListSessionsRequest\"M\n\024ListSessi" +
+      "onsResponse\0225\n\010sessions\030\001 \003(\0132\031.passgate" +
+      ".auth.v1.SessionR\010sessions\"5\n\024RevokeSess" +
+      "ionRequest\022\035\n\nsession_id\030\001 \001(\tR\tsessionI" +
+      "d\"\027\n\025RevokeSessionResponse\"=\n\030SignOutEve" +
+      "rywhereRequest\022!\n\014keep_current\030\001 \001(\010R\013ke" +
+      "epCurrent\"@\n\031SignOutEverywhereResponse\022#" +
+      "\n\rrevoked_count\030\001 \001(\005R\014revokedCount2\333\006\n\013" +
+      "AuthService\022K\n\006SignIn\022\037.passgate.auth.v1" +
+      ".SignInRequest\032 .passgate.auth.v1.SignIn" +
+      "Response\022c\n\016ChangePassword\022\'.passgate.au" +
+      "th.v1.ChangePasswordRequest\032(.passgate.a" +
+      "uth.v1.ChangePasswordResponse\022]\n\014Request" +
+      "Reset\022%.passgate.auth.v1.RequestResetReq" +
+      "uest\032&.passgate.auth.v1.RequestResetResp" +
+      "onse\022Z\n\013SubmitReset\022$.passgate.auth.v1.S" +
+      "ubmitResetRequest\032%.passgate.auth.v1.Sub" +
+      "mitResetResponse\022N\n\007SignOut\022 .passgate.a" +
+      "uth.v1.SignOutRequest\032!.passgate.auth.v1" +
+      ".SignOutResponse\022`\n\rVerifySession\022&.pass" +
+      "gate.auth.v1.VerifySessionRequest\032\'.pass" +
+      "gate.auth.v1.VerifySessionResponse\022]\n\014Li" +
+      "stSessions\022%.passgate.auth.v1.ListSessio" +
+      "nsRequest\032&.passgate.auth.v1.ListSession" +
+      "sResponse\022`\n\rRevokeSession\022&.passgate.au" +
+      "th.v1.RevokeSessionRequest\032\'.passgate.au" +
+      "th.v1.RevokeSessionResponse\022l\n\021SignOutEv" +
+      "erywhere\022*.passgate.auth.v1.SignOutEvery" +
+      "whereRequest\032+.passgate.auth.v1.SignOutE" +
+      "verywhereResponseBk\n\024dev.passgate.auth.v" +
+      "1B\020AuthServiceProtoP\001Z?github.com/passga" +
+      "te/passgate/clients/go/passgate/auth/v1;" +
+      "authv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -191,7 +249,7 @@ public final class AuthServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_passgate_auth_v1_RequestResetRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_passgate_auth_v1_RequestResetRequest_descriptor,
-        new java.lang.String[] { "Email", "Username", "ResetUrl", "EmailTemplate", "Identifier", });
+        new java.lang.String[] { "Email", "Username", "ResetUrl", "EmailTemplate", "PreventWebhook", "Identifier", });
     internal_static_passgate_auth_v1_RequestResetResponse_descriptor =
       getDescriptor().getMessageType(6);
     internal_static_passgate_auth_v1_RequestResetResponse_fieldAccessorTable = new
@@ -234,6 +292,48 @@ public final class AuthServiceProto extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_passgate_auth_v1_VerifySessionResponse_descriptor,
         new java.lang.String[] { "UserId", "ExpiresAt", });
+    internal_static_passgate_auth_v1_Session_descriptor =
+      getDescriptor().getMessageType(13);
+    internal_static_passgate_auth_v1_Session_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_passgate_auth_v1_Session_descriptor,
+        new java.lang.String[] { "SessionId", "CreatedAt", "LastUsedAt", "ExpiresAt", "Peer", "Current", });
+    internal_static_passgate_auth_v1_ListSessionsRequest_descriptor =
+      getDescriptor().getMessageType(14);
+    internal_static_passgate_auth_v1_ListSessionsRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_passgate_auth_v1_ListSessionsRequest_descriptor,
+        new java.lang.String[] { });
+    internal_static_passgate_auth_v1_ListSessionsResponse_descriptor =
+      getDescriptor().getMessageType(15);
+    internal_static_passgate_auth_v1_ListSessionsResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_passgate_auth_v1_ListSessionsResponse_descriptor,
+        new java.lang.String[] { "Sessions", });
+    internal_static_passgate_auth_v1_RevokeSessionRequest_descriptor =
+      getDescriptor().getMessageType(16);
+    internal_static_passgate_auth_v1_RevokeSessionRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_passgate_auth_v1_RevokeSessionRequest_descriptor,
+        new java.lang.String[] { "SessionId", });
+    internal_static_passgate_auth_v1_RevokeSessionResponse_descriptor =
+      getDescriptor().getMessageType(17);
+    internal_static_passgate_auth_v1_RevokeSessionResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_passgate_auth_v1_RevokeSessionResponse_descriptor,
+        new java.lang.String[] { });
+    internal_static_passgate_auth_v1_SignOutEverywhereRequest_descriptor =
+      getDescriptor().getMessageType(18);
+    internal_static_passgate_auth_v1_SignOutEverywhereRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_passgate_auth_v1_SignOutEverywhereRequest_descriptor,
+        new java.lang.String[] { "KeepCurrent", });
+    internal_static_passgate_auth_v1_SignOutEverywhereResponse_descriptor =
+      getDescriptor().getMessageType(19);
+    internal_static_passgate_auth_v1_SignOutEverywhereResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_passgate_auth_v1_SignOutEverywhereResponse_descriptor,
+        new java.lang.String[] { "RevokedCount", });
     descriptor.resolveAllFeaturesImmutable();
     com.google.protobuf.TimestampProto.getDescriptor();
   }

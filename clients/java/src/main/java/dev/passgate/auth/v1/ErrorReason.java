@@ -126,6 +126,49 @@ public enum ErrorReason
   CLIENT_CERTIFICATE_MISMATCH(11),
   /**
    * <pre>
+   * The user named does not exist (in the caller's tenant). Status: NOT_FOUND.
+   * </pre>
+   *
+   * <code>USER_NOT_FOUND = 12;</code>
+   */
+  USER_NOT_FOUND(12),
+  /**
+   * <pre>
+   * The session named does not exist, has ended, or is not the caller's.
+   * Status: NOT_FOUND.
+   * </pre>
+   *
+   * <code>SESSION_NOT_FOUND = 13;</code>
+   */
+  SESSION_NOT_FOUND(13),
+  /**
+   * <pre>
+   * The API key named does not exist (in the caller's tenant). Status:
+   * NOT_FOUND.
+   * </pre>
+   *
+   * <code>API_KEY_NOT_FOUND = 14;</code>
+   */
+  API_KEY_NOT_FOUND(14),
+  /**
+   * <pre>
+   * The tenant named does not exist, or the caller may not act in it.
+   * Status: NOT_FOUND.
+   * </pre>
+   *
+   * <code>TENANT_NOT_FOUND = 15;</code>
+   */
+  TENANT_NOT_FOUND(15),
+  /**
+   * <pre>
+   * A tenant with that id exists already. Status: ALREADY_EXISTS.
+   * </pre>
+   *
+   * <code>TENANT_EXISTS = 16;</code>
+   */
+  TENANT_EXISTS(16),
+  /**
+   * <pre>
    * A required field is empty.
    * </pre>
    *
@@ -238,6 +281,22 @@ public enum ErrorReason
    * <code>REQUEST_TOO_LARGE = 38;</code>
    */
   REQUEST_TOO_LARGE(38),
+  /**
+   * <pre>
+   * An imported password hash is in no encoding passgate reads.
+   * </pre>
+   *
+   * <code>PASSWORD_HASH_UNSUPPORTED = 39;</code>
+   */
+  PASSWORD_HASH_UNSUPPORTED(39),
+  /**
+   * <pre>
+   * A page token or event id that passgate did not give out.
+   * </pre>
+   *
+   * <code>CURSOR_INVALID = 40;</code>
+   */
+  CURSOR_INVALID(40),
   UNRECOGNIZED(-1),
   ;
 
@@ -358,6 +417,49 @@ public enum ErrorReason
   public static final int CLIENT_CERTIFICATE_MISMATCH_VALUE = 11;
   /**
    * <pre>
+   * The user named does not exist (in the caller's tenant). Status: NOT_FOUND.
+   * </pre>
+   *
+   * <code>USER_NOT_FOUND = 12;</code>
+   */
+  public static final int USER_NOT_FOUND_VALUE = 12;
+  /**
+   * <pre>
+   * The session named does not exist, has ended, or is not the caller's.
+   * Status: NOT_FOUND.
+   * </pre>
+   *
+   * <code>SESSION_NOT_FOUND = 13;</code>
+   */
+  public static final int SESSION_NOT_FOUND_VALUE = 13;
+  /**
+   * <pre>
+   * The API key named does not exist (in the caller's tenant). Status:
+   * NOT_FOUND.
+   * </pre>
+   *
+   * <code>API_KEY_NOT_FOUND = 14;</code>
+   */
+  public static final int API_KEY_NOT_FOUND_VALUE = 14;
+  /**
+   * <pre>
+   * The tenant named does not exist, or the caller may not act in it.
+   * Status: NOT_FOUND.
+   * </pre>
+   *
+   * <code>TENANT_NOT_FOUND = 15;</code>
+   */
+  public static final int TENANT_NOT_FOUND_VALUE = 15;
+  /**
+   * <pre>
+   * A tenant with that id exists already. Status: ALREADY_EXISTS.
+   * </pre>
+   *
+   * <code>TENANT_EXISTS = 16;</code>
+   */
+  public static final int TENANT_EXISTS_VALUE = 16;
+  /**
+   * <pre>
    * A required field is empty.
    * </pre>
    *
@@ -470,6 +572,22 @@ public enum ErrorReason
    * <code>REQUEST_TOO_LARGE = 38;</code>
    */
   public static final int REQUEST_TOO_LARGE_VALUE = 38;
+  /**
+   * <pre>
+   * An imported password hash is in no encoding passgate reads.
+   * </pre>
+   *
+   * <code>PASSWORD_HASH_UNSUPPORTED = 39;</code>
+   */
+  public static final int PASSWORD_HASH_UNSUPPORTED_VALUE = 39;
+  /**
+   * <pre>
+   * A page token or event id that passgate did not give out.
+   * </pre>
+   *
+   * <code>CURSOR_INVALID = 40;</code>
+   */
+  public static final int CURSOR_INVALID_VALUE = 40;
 
 
   public final int getNumber() {
@@ -508,6 +626,11 @@ public enum ErrorReason
       case 9: return SERVICE_UNAVAILABLE;
       case 10: return METHOD_NOT_FOUND;
       case 11: return CLIENT_CERTIFICATE_MISMATCH;
+      case 12: return USER_NOT_FOUND;
+      case 13: return SESSION_NOT_FOUND;
+      case 14: return API_KEY_NOT_FOUND;
+      case 15: return TENANT_NOT_FOUND;
+      case 16: return TENANT_EXISTS;
       case 20: return FIELD_REQUIRED;
       case 21: return FIELD_TOO_LONG;
       case 22: return FIELD_MALFORMED;
@@ -522,6 +645,8 @@ public enum ErrorReason
       case 36: return PASSWORD_MISMATCH;
       case 37: return PASSWORD_UNCHANGED;
       case 38: return REQUEST_TOO_LARGE;
+      case 39: return PASSWORD_HASH_UNSUPPORTED;
+      case 40: return CURSOR_INVALID;
       default: return null;
     }
   }

@@ -350,6 +350,22 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int PREVENT_WEBHOOK_FIELD_NUMBER = 5;
+  private boolean preventWebhook_ = false;
+  /**
+   * <pre>
+   * When true, no webhook is sent for this request (the security event is
+   * still recorded and can be watched).
+   * </pre>
+   *
+   * <code>bool prevent_webhook = 5 [json_name = "preventWebhook"];</code>
+   * @return The preventWebhook.
+   */
+  @java.lang.Override
+  public boolean getPreventWebhook() {
+    return preventWebhook_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -376,6 +392,9 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000002) != 0)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 4, emailTemplate_);
     }
+    if (preventWebhook_ != false) {
+      output.writeBool(5, preventWebhook_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -391,6 +410,10 @@ private static final long serialVersionUID = 0L;
     }
     if (((bitField0_ & 0x00000002) != 0)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(4, emailTemplate_);
+    }
+    if (preventWebhook_ != false) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeBoolSize(5, preventWebhook_);
     }
     return size;
   }
@@ -426,6 +449,8 @@ private static final long serialVersionUID = 0L;
       if (!getEmailTemplate()
           .equals(other.getEmailTemplate())) return false;
     }
+    if (getPreventWebhook()
+        != other.getPreventWebhook()) return false;
     if (!getIdentifierCase().equals(other.getIdentifierCase())) return false;
     switch (identifierCase_) {
       case 1:
@@ -458,6 +483,9 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + EMAIL_TEMPLATE_FIELD_NUMBER;
       hash = (53 * hash) + getEmailTemplate().hashCode();
     }
+    hash = (37 * hash) + PREVENT_WEBHOOK_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+        getPreventWebhook());
     switch (identifierCase_) {
       case 1:
         hash = (37 * hash) + EMAIL_FIELD_NUMBER;
@@ -607,6 +635,7 @@ private static final long serialVersionUID = 0L;
       bitField0_ = 0;
       resetUrl_ = "";
       emailTemplate_ = "";
+      preventWebhook_ = false;
       identifierCase_ = 0;
       identifier_ = null;
       return this;
@@ -652,6 +681,9 @@ private static final long serialVersionUID = 0L;
         result.emailTemplate_ = emailTemplate_;
         to_bitField0_ |= 0x00000002;
       }
+      if (((from_bitField0_ & 0x00000010) != 0)) {
+        result.preventWebhook_ = preventWebhook_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -681,6 +713,9 @@ private static final long serialVersionUID = 0L;
         emailTemplate_ = other.emailTemplate_;
         bitField0_ |= 0x00000008;
         onChanged();
+      }
+      if (other.getPreventWebhook() != false) {
+        setPreventWebhook(other.getPreventWebhook());
       }
       switch (other.getIdentifierCase()) {
         case EMAIL: {
@@ -743,6 +778,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000008;
               break;
             } // case 34
+            case 40: {
+              preventWebhook_ = input.readBool();
+              bitField0_ |= 0x00000010;
+              break;
+            } // case 40
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1233,6 +1273,53 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       emailTemplate_ = value;
       bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+
+    private boolean preventWebhook_ ;
+    /**
+     * <pre>
+     * When true, no webhook is sent for this request (the security event is
+     * still recorded and can be watched).
+     * </pre>
+     *
+     * <code>bool prevent_webhook = 5 [json_name = "preventWebhook"];</code>
+     * @return The preventWebhook.
+     */
+    @java.lang.Override
+    public boolean getPreventWebhook() {
+      return preventWebhook_;
+    }
+    /**
+     * <pre>
+     * When true, no webhook is sent for this request (the security event is
+     * still recorded and can be watched).
+     * </pre>
+     *
+     * <code>bool prevent_webhook = 5 [json_name = "preventWebhook"];</code>
+     * @param value The preventWebhook to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPreventWebhook(boolean value) {
+
+      preventWebhook_ = value;
+      bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * When true, no webhook is sent for this request (the security event is
+     * still recorded and can be watched).
+     * </pre>
+     *
+     * <code>bool prevent_webhook = 5 [json_name = "preventWebhook"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearPreventWebhook() {
+      bitField0_ = (bitField0_ & ~0x00000010);
+      preventWebhook_ = false;
       onChanged();
       return this;
     }

@@ -141,5 +141,16 @@ public interface RequestResetRequestOrBuilder extends
   com.google.protobuf.ByteString
       getEmailTemplateBytes();
 
+  /**
+   * <pre>
+   * When true, no webhook is sent for this request (the security event is
+   * still recorded and can be watched).
+   * </pre>
+   *
+   * <code>bool prevent_webhook = 5 [json_name = "preventWebhook"];</code>
+   * @return The preventWebhook.
+   */
+  boolean getPreventWebhook();
+
   dev.passgate.auth.v1.RequestResetRequest.IdentifierCase getIdentifierCase();
 }
