@@ -103,6 +103,17 @@ def _enable_reflection(server: Any, service_names: list[str]) -> None:
     enable_reflection(service_names, server)
 
 
+def _add_servicer(add_to_server: Any, servicer: object, server: Any) -> None:
+    """As passgate adds its servicers (generic handlers only, see
+    passgate/generic_handlers.py); as generated otherwise."""
+    try:
+        from passgate.generic_handlers import add_servicer
+    except ImportError:
+        add_to_server(servicer, server)
+        return
+    add_servicer(add_to_server, servicer, server)
+
+
 def build_echo_server(
     listen: str,
     *,
@@ -145,7 +156,7 @@ def build_echo_server(
         )
     )
     health_servicer = health_aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    _add_servicer(health_pb2_grpc.add_HealthServicer_to_server, health_servicer, server)
     _enable_reflection(server, [ECHO_SERVICE, HEALTH_SERVICE])
     port = server.add_insecure_port(listen)
     if port == 0:

@@ -27,6 +27,7 @@ from passgate.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from passgate.clock import Clock, SystemClock
 from passgate.config import Settings
 from passgate.dependency_health import DependencyHealth, database_probe, limits_probe
+from passgate.generic_handlers import add_servicer
 from passgate.identity.accounts import Accounts
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.hashing import HashPool
@@ -356,10 +357,11 @@ def build(
     server = grpc.aio.server(interceptors=[interceptor], options=transport_options(settings))
     # methods still being built answer UNIMPLEMENTED (the generated base class)
     service = AuthService(accounts, offload, on_mail_queued=mail_worker.wake)  # type: ignore[abstract]
-    auth_service_pb2_grpc.add_AuthServiceServicer_to_server(service, server)
-    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminService(), server)  # type: ignore[abstract]
+    add_servicer(auth_service_pb2_grpc.add_AuthServiceServicer_to_server, service, server)
+    admin = AdminService()  # type: ignore[abstract]
+    add_servicer(admin_service_pb2_grpc.add_AdminServiceServicer_to_server, admin, server)
     health_servicer = health_aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    add_servicer(health_pb2_grpc.add_HealthServicer_to_server, health_servicer, server)
     if settings.reflection:
         enable_reflection([SERVICE_NAME, ADMIN_SERVICE_NAME, health.SERVICE_NAME], server)
     port, certificates = _add_port(server, settings)

@@ -34,6 +34,8 @@ from grpc_reflection.v1alpha import reflection, reflection_pb2, reflection_pb2_g
 from grpc_reflection.v1alpha._async import ReflectionServicer as AsyncReflectionServicer
 from grpc_reflection.v1alpha._base import _file_descriptor_response, _not_found_error
 
+from passgate.generic_handlers import add_servicer
+
 
 def _has_member(pool: descriptor_pool.DescriptorPool, parent: str, member: str) -> bool:
     finders: tuple[tuple[str, str], ...] = (
@@ -143,7 +145,7 @@ def enable_reflection(service_names: list[str], server: grpc.aio.Server) -> None
     """Serves reflection v1 and v1alpha from one servicer, listing both."""
     _describe_v1(descriptor_pool.Default())
     servicer = ReflectionServicer([*service_names, V1_SERVICE_NAME, reflection.SERVICE_NAME])
-    reflection_pb2_grpc.add_ServerReflectionServicer_to_server(servicer, server)
+    add_servicer(reflection_pb2_grpc.add_ServerReflectionServicer_to_server, servicer, server)
     v1 = grpc.stream_stream_rpc_method_handler(
         servicer.ServerReflectionInfo,
         request_deserializer=reflection_pb2.ServerReflectionRequest.FromString,

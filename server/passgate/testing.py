@@ -331,6 +331,7 @@ class InProcessServer:
     clock: ManualClock
     mailer: MemoryMailer
     api_key: str
+    loop: asyncio.AbstractEventLoop  # the server's, running on a thread of its own
 
     @property
     def target(self) -> str:
@@ -393,7 +394,7 @@ def in_process_server(
         app = asyncio.run_coroutine_threadsafe(started(), loop).result()
         try:
             _, key = app.api_keys.create("tests")
-            yield InProcessServer(app, clock, mailer, key)
+            yield InProcessServer(app, clock, mailer, key, loop)
         finally:
             asyncio.run_coroutine_threadsafe(app.stop(0), loop).result()
     finally:
