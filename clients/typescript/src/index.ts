@@ -20,4 +20,15 @@ export {
   type PassgateError,
   type QuotaViolation,
 } from "./errors.js";
+export {
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  WebhookVerificationError,
+  WebhookVerifier,
+  type WebhookErrorReason,
+  type WebhookHeaders,
+  type WebhookVerifierOptions,
+} from "./webhook.js";
 export { Code, ConnectError } from "@connectrpc/connect";
