@@ -74,8 +74,15 @@ def test_unit_tests_decide_every_shared_webhook_case(unit_tests: str) -> None:
     check_every_case_passed(passed, "go")
 
 
-def test_readme_shows_the_example() -> None:
-    check_readme_excerpts(MODULE / "README.md", MODULE / "examples" / "flow" / "main.go", "go")
+def test_admin_and_webhook_examples_build(unit_tests: str, tmp_path: Path) -> None:
+    for example in ("admin", "webhook"):
+        _go("build", "-o", str(tmp_path / example), f"./examples/{example}")
+        assert (tmp_path / example).is_file()
+
+
+def test_readme_shows_the_examples() -> None:
+    examples = [MODULE / "examples" / name / "main.go" for name in ("flow", "admin", "webhook")]
+    check_readme_excerpts(MODULE / "README.md", examples, "go")
 
 
 def test_example_flow_runs_from_clients_go_as_the_readme_says_twice_in_a_row(
