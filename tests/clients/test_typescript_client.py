@@ -102,8 +102,14 @@ def test_unit_tests_decide_every_shared_webhook_case(unit_tests: str) -> None:
     check_every_case_passed(passed, "ts")
 
 
-def test_readme_shows_the_example() -> None:
-    check_readme_excerpts(PACKAGE / "README.md", PACKAGE / "examples" / "flow.ts", "ts")
+def test_admin_and_webhook_examples_compile(flow: Path) -> None:
+    for example in ("admin", "webhook"):
+        assert (flow / "examples" / "dist" / f"{example}.js").is_file()
+
+
+def test_readme_shows_the_examples() -> None:
+    examples = [PACKAGE / "examples" / f"{name}.ts" for name in ("flow", "admin", "webhook")]
+    check_readme_excerpts(PACKAGE / "README.md", examples, "ts")
 
 
 def test_example_flow(flow: Path, server: ServerProcess) -> None:

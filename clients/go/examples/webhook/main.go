@@ -24,7 +24,7 @@ func main() {
 	flag.Parse()
 	verifier, err := webhook.NewVerifier(os.Getenv("PASSGATE_WEBHOOK_SECRET"))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "webhook: set PASSGATE_WEBHOOK_SECRET to the endpoint's secret:", err)
+		fmt.Fprintf(os.Stderr, "%v (set PASSGATE_WEBHOOK_SECRET to the endpoint's secret)\n", err)
 		os.Exit(2)
 	}
 	http.Handle("POST /", receive(verifier))

@@ -45,7 +45,7 @@ const secretPrefix = "whsec_"
 // Why a delivery is refused; Verify's errors wrap one of these (errors.Is)
 // and say more.
 var (
-	ErrMalformedSecret     = errors.New("webhook: the secret is not whsec_ followed by the key in standard base64")
+	ErrMalformedSecret     = errors.New("webhook: malformed secret")
 	ErrMissingHeader       = errors.New("webhook: missing header")
 	ErrMalformedTimestamp  = errors.New("webhook: webhook-timestamp is not unix seconds")
 	ErrStaleTimestamp      = errors.New("webhook: timestamp too old")
@@ -78,7 +78,7 @@ func NewVerifier(secret string) (*Verifier, error) {
 	// Encoding back must give the same text: the decoder would skip line
 	// breaks and accept stray bits that no sender writes.
 	if err != nil || len(key) == 0 || base64.StdEncoding.EncodeToString(key) != encoded {
-		return nil, ErrMalformedSecret
+		return nil, fmt.Errorf("%w: not %q followed by the key in standard base64", ErrMalformedSecret, secretPrefix)
 	}
 	return &Verifier{key: key, Tolerance: DefaultTolerance, Now: time.Now}, nil
 }
