@@ -100,8 +100,32 @@ def test_unit_tests_decide_every_shared_webhook_case(packaged: Packaged) -> None
     check_every_case_passed(passed, "java")
 
 
-def test_readme_shows_the_example() -> None:
-    check_readme_excerpts(PROJECT / "README.md", EXAMPLE, "java")
+def test_admin_and_webhook_examples_compile(packaged: Packaged) -> None:
+    for example in ("Admin", "WebhookReceiver"):
+        classes = packaged.build / f"examples-{example}"
+        result = subprocess.run(
+            [
+                "javac",
+                "-d",
+                str(classes),
+                "-cp",
+                packaged.classpath,
+                str(PROJECT / "examples" / f"{example}.java"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, f"javac examples/{example}.java failed:\n{result.stderr}"
+        assert (classes / f"{example}.class").is_file()
+
+
+def test_readme_shows_the_examples() -> None:
+    examples = [
+        PROJECT / "examples" / f"{name}.java" for name in ("Flow", "Admin", "WebhookReceiver")
+    ]
+    check_readme_excerpts(PROJECT / "README.md", examples, "java")
 
 
 def test_example_flow(flow: list[str], server: ServerProcess, tmp_path: Path) -> None:
