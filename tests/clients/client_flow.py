@@ -23,7 +23,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,27 +208,37 @@ def throttled_server(workdir: Path) -> ServerProcess:
     return ServerProcess(workdir, env={"PASSGATE_KEY_RATE": TIGHT_KEY_RATE})
 
 
-def check_readme_excerpts(readme: Path, example: Path, language: str) -> None:
-    """Every ```<language> block of the README is cut from the example program:
-    its lines (a `// ...` line skips some) appear there in order, so the README
-    shows code that the integration test runs."""
-    source = [line.strip() for line in example.read_text().splitlines()]
+def check_readme_excerpts(readme: Path, examples: Path | Sequence[Path], language: str) -> None:
+    """Every ```<language> block of the README is cut from one of the example
+    programs: its lines (a `// ...` line skips some) appear there in order, so
+    the README shows code that the tests compile or run."""
+    programs = [examples] if isinstance(examples, Path) else list(examples)
     blocks = re.findall(rf"^```{language}\n(.*?)^```", readme.read_text(), re.M | re.S)
     assert blocks, f"{readme} shows no {language} code"
+    names = ", ".join(str(p.relative_to(readme.parent)) for p in programs)
     for block in blocks:
-        start = 0
-        for chunk in re.split(r"^\s*// \.\.\.\s*$", block, flags=re.M):
-            lines = [line.strip() for line in chunk.splitlines() if line.strip()]
-            found = next(
-                (
-                    i
-                    for i in range(start, len(source) - len(lines) + 1)
-                    if source[i : i + len(lines)] == lines
-                ),
-                None,
-            )
-            assert found is not None, f"{readme.name}: not in {example.name}:\n{chunk}"
-            start = found + len(lines)
+        assert any(_cut_from(block, program) for program in programs), (
+            f"{readme.name}: not in {names}:\n{block}"
+        )
+
+
+def _cut_from(block: str, example: Path) -> bool:
+    source = [line.strip() for line in example.read_text().splitlines()]
+    start = 0
+    for chunk in re.split(r"^\s*// \.\.\.\s*$", block, flags=re.M):
+        lines = [line.strip() for line in chunk.splitlines() if line.strip()]
+        found = next(
+            (
+                i
+                for i in range(start, len(source) - len(lines) + 1)
+                if source[i : i + len(lines)] == lines
+            ),
+            None,
+        )
+        if found is None:
+            return False
+        start = found + len(lines)
+    return True
 
 
 @dataclass(frozen=True)

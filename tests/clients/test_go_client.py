@@ -1,10 +1,12 @@
-"""The Go client (clients/go): it builds, vets and passes its unit tests, and its
-example program walks the password life cycle against a live server, over
-plain text and over mutual TLS."""
+"""The Go client (clients/go): it builds, vets and passes its unit tests (the
+webhook verifier's decide every shared webhook case), and its example program
+walks the password life cycle against a live server, over plain text and over
+mutual TLS."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from client_flow import (
     run_flow,
     throttled_server,
 )
+from vector_cases import VECTORS, VECTORS_VARIABLE, check_every_case_passed
 
 from passgate.testing import ServerProcess
 
@@ -26,30 +29,60 @@ MODULE = ROOT / "clients" / "go"
 pytestmark = pytest.mark.slow
 
 
-def _go(*args: str, env: dict[str, str]) -> None:
+# go.sum is committed: a missing checksum fails instead of editing it.
+GO_ENV = {
+    **os.environ,
+    "GOFLAGS": "-mod=readonly -buildvcs=false",
+    VECTORS_VARIABLE: str(VECTORS),
+}
+
+
+def _go(*args: str) -> str:
     result = subprocess.run(
-        ["go", *args], cwd=MODULE, env=env, capture_output=True, text=True, timeout=600, check=False
+        ["go", *args],
+        cwd=MODULE,
+        env=GO_ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert result.returncode == 0, f"go {' '.join(args)} failed:\n{result.stdout}{result.stderr}"
+    return result.stdout
 
 
 @pytest.fixture(scope="module")
-def flow(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """`go vet`, `go test`, then the example built into a temporary folder."""
-    # go.sum is committed: a missing checksum fails instead of editing it.
-    env = {**os.environ, "GOFLAGS": "-mod=readonly -buildvcs=false"}
-    _go("vet", "./...", env=env)
-    _go("test", "./...", env=env)
+def unit_tests() -> str:
+    """`go vet`, then `go test -v`: what the tests printed."""
+    _go("vet", "./...")
+    return _go("test", "-v", "./...")
+
+
+@pytest.fixture(scope="module")
+def flow(unit_tests: str, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The example built into a temporary folder, once the unit tests pass."""
     binary = tmp_path_factory.mktemp("go") / "flow"
-    _go("build", "-o", str(binary), "./examples/flow", env=env)
+    _go("build", "-o", str(binary), "./examples/flow")
     return [str(binary)]
 
 
 GO_RUN = ["go", "run", "./examples/flow"]  # as the README runs it, from clients/go
 
 
-def test_readme_shows_the_example() -> None:
-    check_readme_excerpts(MODULE / "README.md", MODULE / "examples" / "flow" / "main.go", "go")
+def test_unit_tests_decide_every_shared_webhook_case(unit_tests: str) -> None:
+    passed = re.findall(r"--- PASS: TestVerifierDecidesEveryVectorAsSpecified/(\S+)", unit_tests)
+    check_every_case_passed(passed, "go")
+
+
+def test_admin_and_webhook_examples_build(unit_tests: str, tmp_path: Path) -> None:
+    for example in ("admin", "webhook"):
+        _go("build", "-o", str(tmp_path / example), f"./examples/{example}")
+        assert (tmp_path / example).is_file()
+
+
+def test_readme_shows_the_examples() -> None:
+    examples = [MODULE / "examples" / name / "main.go" for name in ("flow", "admin", "webhook")]
+    check_readme_excerpts(MODULE / "README.md", examples, "go")
 
 
 def test_example_flow_runs_from_clients_go_as_the_readme_says_twice_in_a_row(

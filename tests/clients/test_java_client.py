@@ -1,12 +1,17 @@
 """The Java client (clients/java): Maven packages the jar and runs its unit
-tests, and the example program (compiled against the jar and its runtime
+tests (the webhook verifier's decide every shared webhook case), and the
+example program (compiled against the jar and its runtime
 classpath) walks the password life cycle against a live server, over plain
 text and over mutual TLS."""
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from client_flow import (
@@ -18,6 +23,7 @@ from client_flow import (
     run_flow,
     throttled_server,
 )
+from vector_cases import VECTORS, VECTORS_VARIABLE, check_every_case_passed
 
 from passgate.testing import ServerProcess
 
@@ -27,8 +33,14 @@ EXAMPLE = PROJECT / "examples" / "Flow.java"
 pytestmark = pytest.mark.slow
 
 
+@dataclass(frozen=True)
+class Packaged:
+    build: Path  # Maven's build folder is build / "target"
+    classpath: str  # the jar and its runtime dependencies
+
+
 @pytest.fixture(scope="module")
-def flow(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> Packaged:
     """`mvn package` (unit tests included) into a temporary folder, plus the runtime classpath."""
     build = tmp_path_factory.mktemp("java")
     classpath = build / "classpath.txt"
@@ -44,6 +56,7 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
             "-Dmdep.includeScope=runtime",
         ],
         cwd=PROJECT,
+        env={**os.environ, VECTORS_VARIABLE: str(VECTORS)},
         capture_output=True,
         text=True,
         timeout=600,
@@ -52,7 +65,14 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     assert result.returncode == 0, f"mvn package failed:\n{result.stdout}{result.stderr}"
     jars = list((build / "target").glob("passgate-client-*.jar"))
     assert len(jars) == 1, jars
-    classpath_text = f"{jars[0]}:{classpath.read_text().strip()}"
+    return Packaged(build, f"{jars[0]}:{classpath.read_text().strip()}")
+
+
+@pytest.fixture(scope="module")
+def flow(packaged: Packaged) -> list[str]:
+    """The example, compiled against the packaged jar."""
+    classpath_text = packaged.classpath
+    build = packaged.build
     # Compiled once here rather than by `java Flow.java` at each run: the same
     # program, without paying javac twice.
     examples = build / "examples"
@@ -67,8 +87,45 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     return ["java", "-XX:TieredStopAtLevel=1", "-cp", f"{examples}:{classpath_text}", "Flow"]
 
 
-def test_readme_shows_the_example() -> None:
-    check_readme_excerpts(PROJECT / "README.md", EXAMPLE, "java")
+def test_unit_tests_decide_every_shared_webhook_case(packaged: Packaged) -> None:
+    # Surefire names a dynamic test `<factory>() <display name>`: the case's name.
+    reports = packaged.build / "target" / "surefire-reports"
+    report = ElementTree.parse(reports / "TEST-dev.passgate.client.WebhookVerifierTest.xml")
+    passed = []
+    for testcase in report.iter("testcase"):
+        name = re.fullmatch(r"decidesEveryVectorAsSpecified\(\) (\S+)", testcase.get("name", ""))
+        outcomes = [testcase.find(outcome) for outcome in ("failure", "error", "skipped")]
+        if name and all(outcome is None for outcome in outcomes):
+            passed.append(name.group(1))
+    check_every_case_passed(passed, "java")
+
+
+def test_admin_and_webhook_examples_compile(packaged: Packaged) -> None:
+    for example in ("Admin", "WebhookReceiver"):
+        classes = packaged.build / f"examples-{example}"
+        result = subprocess.run(
+            [
+                "javac",
+                "-d",
+                str(classes),
+                "-cp",
+                packaged.classpath,
+                str(PROJECT / "examples" / f"{example}.java"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, f"javac examples/{example}.java failed:\n{result.stderr}"
+        assert (classes / f"{example}.class").is_file()
+
+
+def test_readme_shows_the_examples() -> None:
+    examples = [
+        PROJECT / "examples" / f"{name}.java" for name in ("Flow", "Admin", "WebhookReceiver")
+    ]
+    check_readme_excerpts(PROJECT / "README.md", examples, "java")
 
 
 def test_example_flow(flow: list[str], server: ServerProcess, tmp_path: Path) -> None:

@@ -1,11 +1,14 @@
 """The TypeScript client (clients/typescript): it type-checks, builds to ESM
-with .d.ts, passes its unit tests, and its example program walks the password
-life cycle against a live server, over plain text and over mutual TLS."""
+with .d.ts, passes its unit tests (the webhook verifier's decide every shared
+webhook case), and its example program walks the password life cycle against
+a live server, over plain text and over mutual TLS."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,6 +23,7 @@ from client_flow import (
     run_flow,
     throttled_server,
 )
+from vector_cases import VECTORS, VECTORS_VARIABLE, check_every_case_passed
 
 from passgate.testing import ServerProcess
 
@@ -28,15 +32,28 @@ PACKAGE = ROOT / "clients" / "typescript"
 pytestmark = pytest.mark.slow
 
 
-def _npm(*args: str, cwd: Path) -> None:
+# The copy is not in the clone: the tests are told where the shared webhook
+# cases are, and report in TAP (one `ok N - name` line per test) whatever the
+# Node version's default reporter.
+NPM_ENV = {**os.environ, VECTORS_VARIABLE: str(VECTORS), "NODE_OPTIONS": "--test-reporter=tap"}
+
+
+def _npm(*args: str, cwd: Path) -> str:
     result = subprocess.run(
-        ["npm", *args], cwd=cwd, capture_output=True, text=True, timeout=600, check=False
+        ["npm", *args],
+        cwd=cwd,
+        env=NPM_ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert result.returncode == 0, f"npm {' '.join(args)} failed:\n{result.stdout}{result.stderr}"
+    return result.stdout
 
 
 @pytest.fixture(scope="module")
-def flow(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The package built in a copy of clients/typescript (no debris in the tree)."""
     # node_modules as package-lock.json says; scripts/toolchains keeps the same stamp
     lock = hashlib.sha1((PACKAGE / "package-lock.json").read_bytes()).hexdigest()[:12]
@@ -52,9 +69,20 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _npm("run", "build", cwd=copy)
     assert (copy / "dist" / "index.js").is_file()
     assert (copy / "dist" / "index.d.ts").is_file()
-    _npm("test", cwd=copy)
-    _npm("run", "build:examples", cwd=copy)
     return copy
+
+
+@pytest.fixture(scope="module")
+def unit_tests(built: Path) -> str:
+    """`npm test` in the built copy: what the tests printed."""
+    return _npm("test", cwd=built)
+
+
+@pytest.fixture(scope="module")
+def flow(built: Path, unit_tests: str) -> Path:
+    """The examples compiled, once the unit tests pass."""
+    _npm("run", "build:examples", cwd=built)
+    return built
 
 
 # From the package's folder, as the README says; the copy is not in the clone,
@@ -69,8 +97,19 @@ def test_package_is_esm_with_types() -> None:
     assert manifest["exports"]["."]["types"].endswith(".d.ts")
 
 
-def test_readme_shows_the_example() -> None:
-    check_readme_excerpts(PACKAGE / "README.md", PACKAGE / "examples" / "flow.ts", "ts")
+def test_unit_tests_decide_every_shared_webhook_case(unit_tests: str) -> None:
+    passed = re.findall(r"^ +ok \d+ - (\S+)$", unit_tests, re.M)
+    check_every_case_passed(passed, "ts")
+
+
+def test_admin_and_webhook_examples_compile(flow: Path) -> None:
+    for example in ("admin", "webhook"):
+        assert (flow / "examples" / "dist" / f"{example}.js").is_file()
+
+
+def test_readme_shows_the_examples() -> None:
+    examples = [PACKAGE / "examples" / f"{name}.ts" for name in ("flow", "admin", "webhook")]
+    check_readme_excerpts(PACKAGE / "README.md", examples, "ts")
 
 
 def test_example_flow(flow: Path, server: ServerProcess) -> None:

@@ -1,7 +1,8 @@
-// Builds an AuthService client that sends the API key on every call, and the
-// call options that carry a user's session.
-import { createClient, type CallOptions, type Client, type Interceptor } from "@connectrpc/connect";
+// Builds AuthService and AdminService clients that send the API key on every
+// call, and the call options that carry a user's session.
+import { createClient, type CallOptions, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport, type GrpcTransportOptions } from "@connectrpc/connect-node";
+import { AdminService } from "./gen/passgate/admin/v1/admin_service_pb.js";
 import { AuthService } from "./gen/passgate/auth/v1/auth_service_pb.js";
 
 /** The metadata keys passgate reads. */
@@ -10,6 +11,9 @@ export const AUTHORIZATION_HEADER = "authorization";
 
 /** A promise-based client of passgate.auth.v1.AuthService. */
 export type AuthClient = Client<typeof AuthService>;
+
+/** A promise-based client of passgate.admin.v1.AdminService (its key needs the `admin` scope). */
+export type AdminClient = Client<typeof AdminService>;
 
 /**
  * TLS for the connection, as PEM text (read the files with
@@ -45,6 +49,24 @@ export function apiKeyInterceptor(apiKey: string): Interceptor {
  * in the TLS options throws here rather than failing the first call.
  */
 export function createPassgateClient(options: PassgateClientOptions): AuthClient {
+  return createClient(AuthService, createPassgateTransport(options));
+}
+
+/**
+ * Creates an AdminService client, with the same options as
+ * `createPassgateClient`; the API key must have the `admin` scope, or every
+ * call is answered PERMISSION_DENIED (`API_KEY_SCOPE`).
+ */
+export function createPassgateAdminClient(options: PassgateClientOptions): AdminClient {
+  return createClient(AdminService, createPassgateTransport(options));
+}
+
+/**
+ * The gRPC transport both clients ride on: the API key on every call, and
+ * the TLS options checked before any call. Pass it to `createClient` to
+ * share one connection between the two services.
+ */
+export function createPassgateTransport(options: PassgateClientOptions): Transport {
   const { apiKey, tls, interceptors = [], ...transport } = options;
   if (tls !== undefined) {
     if (!transport.baseUrl.startsWith("https://")) {
@@ -59,10 +81,7 @@ export function createPassgateClient(options: PassgateClientOptions): AuthClient
       ...(tls.clientCert !== undefined && { cert: tls.clientCert, key: tls.clientKey }),
     };
   }
-  return createClient(
-    AuthService,
-    createGrpcTransport({ ...transport, interceptors: [apiKeyInterceptor(apiKey), ...interceptors] }),
-  );
+  return createGrpcTransport({ ...transport, interceptors: [apiKeyInterceptor(apiKey), ...interceptors] });
 }
 
 /**
