@@ -325,7 +325,7 @@ def build(
         resets_per_hour=settings.resets_per_hour,
         stores=stores,
     )
-    user_sessions = UserSessions(database, sessions, stores.locks)
+    user_sessions = UserSessions(database, sessions, stores.users, stores.locks)
     templates = TemplateSet(settings.mail.template_dir, clock=clock)
     mailer = mailer or build_mailer(settings)
 
@@ -366,7 +366,8 @@ def build(
     service = AuthService(accounts, user_sessions, offload, on_mail_queued=mail_worker.wake)
     auth_service_pb2_grpc.add_AuthServiceServicer_to_server(service, server)
     # methods still being built answer UNIMPLEMENTED (the generated base class)
-    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminService(), server)  # type: ignore[abstract]
+    admin = AdminService(user_sessions=user_sessions, offload=offload)  # type: ignore[abstract]
+    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(admin, server)
     health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     if settings.reflection:

@@ -167,6 +167,12 @@ class NotFound(PassgateError):
         super().__init__()
 
 
+class UserNotFound(NotFound):
+    reason = reason_name(ErrorReason.USER_NOT_FOUND)
+    message = "no such user (in a tenant this key may administer)"
+    resource_type = "user"
+
+
 class SessionNotFound(NotFound):
     reason = reason_name(ErrorReason.SESSION_NOT_FOUND)
     message = "no live session of this user has this id: list the sessions for their ids"

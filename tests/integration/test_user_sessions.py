@@ -1,6 +1,7 @@
-"""Sessions a signed-in user can see and end, live through the generated
-stubs: ListSessions, RevokeSession, SignOutEverywhere on AuthService. Every
-server here runs on each engine."""
+"""Sessions a signed-in user and an admin can see and end, live through the
+generated stubs: ListSessions, RevokeSession, SignOutEverywhere on AuthService;
+ListUserSessions, RevokeUserSession, RevokeAllUserSessions on AdminService.
+Every server here runs on each engine."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from google.rpc import error_details_pb2
 from rpc_support import PASSWORD, Client, query, stored_in
 from server_support import User, UserFactory
 
+from passgate.admin.v1 import admin_service_pb2 as admin_pb
+from passgate.admin.v1 import admin_service_pb2_grpc
 from passgate.auth.v1 import auth_service_pb2 as pb
-from passgate.testing import Refusal, ServerProcess
+from passgate.testing import Refusal, ServerProcess, decode
 
 FLUSH = 0.3  # seconds between writes of last use, on the servers here
 PROXY_CLIENT = "203.0.113.7"  # the address the trusted proxy (the test) forwards for
@@ -58,6 +61,11 @@ def users(sessions_server: ServerProcess) -> UserFactory:
     return UserFactory(sessions_server)
 
 
+@pytest.fixture(scope="module")
+def admin_key(sessions_server: ServerProcess) -> str:
+    return sessions_server.create_api_key("operator", "--scopes", "admin")
+
+
 def sign_in(api: Client, user: User, forwarded_for: str | None = None) -> str:
     extra = [] if forwarded_for is None else [("x-forwarded-for", forwarded_for)]
     response = api.call(
@@ -83,6 +91,14 @@ def resource_infos(refusal: Refusal) -> list[error_details_pb2.ResourceInfo]:
         if detail.Unpack(info):
             found.append(info)
     return found
+
+
+def admin_call(channel: grpc.Channel, key: str, method: str, request: Any) -> Any:
+    stub = admin_service_pb2_grpc.AdminServiceStub(channel)
+    try:
+        return getattr(stub, method)(request, metadata=[("x-api-key", key)], timeout=30)
+    except grpc.RpcError as error:
+        return decode(error)
 
 
 # --- the signed-in user ---------------------------------------------------------
@@ -265,6 +281,168 @@ def test_a_key_scoped_per_rpc_needs_the_session_rpcs_by_name(
     assert ended.revoked_count == 1
 
 
+# --- the admin -------------------------------------------------------------------
+
+
+def test_an_admin_lists_and_revokes_a_users_sessions(
+    channel_: grpc.Channel, admin_key: str, api: Client, users: UserFactory
+) -> None:
+    user = users()
+    first = sign_in(api, user)
+    second = sign_in(api, user, forwarded_for=PROXY_CLIENT)
+    third = sign_in(api, user)
+
+    seen = admin_call(
+        channel_,
+        admin_key,
+        "ListUserSessions",
+        admin_pb.ListUserSessionsRequest(user_id=user.user_id),
+    )
+    assert [s.peer for s in seen.sessions] == ["127.0.0.1", PROXY_CLIENT, "127.0.0.1"]
+    assert {s.user_id for s in seen.sessions} == {user.user_id}
+    assert [s.session_id for s in seen.sessions] == [s.session_id for s in listed(api, first)]
+    for session in seen.sessions:
+        assert seconds(session.last_used_at) >= seconds(session.created_at) > 0
+
+    middle = seen.sessions[1].session_id
+    answer = admin_call(
+        channel_,
+        admin_key,
+        "RevokeUserSession",
+        admin_pb.RevokeUserSessionRequest(user_id=user.user_id, session_id=middle),
+    )
+    assert isinstance(answer, admin_pb.RevokeUserSessionResponse)
+    assert not api.is_live(second)
+    assert api.is_live(first) and api.is_live(third)
+    again = admin_call(
+        channel_,
+        admin_key,
+        "RevokeUserSession",
+        admin_pb.RevokeUserSessionRequest(user_id=user.user_id, session_id=middle),
+    )
+    assert (again.code, again.reason) == (NOT_FOUND, "SESSION_NOT_FOUND")
+
+    everything = admin_call(
+        channel_,
+        admin_key,
+        "RevokeAllUserSessions",
+        admin_pb.RevokeAllUserSessionsRequest(user_id=user.user_id),
+    )
+    assert everything.revoked_count == 2
+    assert not api.is_live(first) and not api.is_live(third)
+    empty = admin_call(
+        channel_,
+        admin_key,
+        "ListUserSessions",
+        admin_pb.ListUserSessionsRequest(user_id=user.user_id),
+    )
+    assert list(empty.sessions) == []
+
+
+def test_a_session_of_another_user_is_not_found_through_the_admin(
+    channel_: grpc.Channel, admin_key: str, api: Client, users: UserFactory
+) -> None:
+    owner, other = users(), users()
+    token = sign_in(api, owner)
+    session_id = listed(api, token)[0].session_id
+    refusal = admin_call(
+        channel_,
+        admin_key,
+        "RevokeUserSession",
+        admin_pb.RevokeUserSessionRequest(user_id=other.user_id, session_id=session_id),
+    )
+    assert (refusal.code, refusal.reason) == (NOT_FOUND, "SESSION_NOT_FOUND")
+    assert api.is_live(token)
+
+
+def test_an_unknown_user_is_not_found_with_its_resource(
+    channel_: grpc.Channel, admin_key: str
+) -> None:
+    missing = str(uuid.uuid4())
+    for method, request in (
+        ("ListUserSessions", admin_pb.ListUserSessionsRequest(user_id=missing)),
+        ("RevokeAllUserSessions", admin_pb.RevokeAllUserSessionsRequest(user_id=missing)),
+        (
+            "RevokeUserSession",
+            admin_pb.RevokeUserSessionRequest(user_id=missing, session_id="ses_0"),
+        ),
+    ):
+        refusal = admin_call(channel_, admin_key, method, request)
+        assert (refusal.code, refusal.reason) == (NOT_FOUND, "USER_NOT_FOUND"), method
+        infos = resource_infos(refusal)
+        assert [(i.resource_type, i.resource_name) for i in infos] == [("user", missing)]
+
+
+def test_admin_session_calls_refuse_a_key_without_the_admin_scope(
+    sessions_server: ServerProcess, channel_: grpc.Channel, users: UserFactory, api: Client
+) -> None:
+    user = users()
+    token = sign_in(api, user)
+    for key in (
+        sessions_server.api_key,
+        sessions_server.create_api_key("most", "--scopes", "SignIn"),
+    ):
+        for method, request in (
+            ("ListUserSessions", admin_pb.ListUserSessionsRequest(user_id=user.user_id)),
+            ("RevokeAllUserSessions", admin_pb.RevokeAllUserSessionsRequest(user_id=user.user_id)),
+        ):
+            refusal = admin_call(channel_, key, method, request)
+            assert (refusal.code, refusal.reason) == (
+                grpc.StatusCode.PERMISSION_DENIED,
+                "API_KEY_SCOPE",
+            )
+    assert api.is_live(token)
+
+
+def test_an_admin_of_another_tenant_sees_no_such_user(
+    sessions_server: ServerProcess, channel_: grpc.Channel, admin_key: str, api: Client
+) -> None:
+    tenant = "t" + uuid.uuid4().hex[:8]
+    sessions_server.cli("tenant", "create", tenant)
+    foreign_admin = sessions_server.create_api_key(
+        "theirs", "--tenant", tenant, "--scopes", "admin"
+    )
+    tenant_api = Client(channel_, sessions_server.create_api_key("their-app", "--tenant", tenant))
+    ours = UserFactory(sessions_server)()
+    theirs = UserFactory(sessions_server)(tenant=tenant)
+    our_token = sign_in(api, ours)
+    their_token = sign_in(tenant_api, theirs)
+
+    refused = admin_call(
+        channel_,
+        foreign_admin,
+        "RevokeAllUserSessions",
+        admin_pb.RevokeAllUserSessionsRequest(user_id=ours.user_id),
+    )
+    assert (refused.code, refused.reason) == (NOT_FOUND, "USER_NOT_FOUND")
+    assert [i.resource_name for i in resource_infos(refused)] == [ours.user_id]
+    assert api.is_live(our_token)
+    listed_there = admin_call(
+        channel_,
+        foreign_admin,
+        "ListUserSessions",
+        admin_pb.ListUserSessionsRequest(user_id=ours.user_id),
+    )
+    assert (listed_there.code, listed_there.reason) == (NOT_FOUND, "USER_NOT_FOUND")
+
+    # its own tenant's users it administers, and so does the default tenant's admin
+    own = admin_call(
+        channel_,
+        foreign_admin,
+        "ListUserSessions",
+        admin_pb.ListUserSessionsRequest(user_id=theirs.user_id),
+    )
+    assert len(own.sessions) == 1
+    ended = admin_call(
+        channel_,
+        admin_key,
+        "RevokeAllUserSessions",
+        admin_pb.RevokeAllUserSessionsRequest(user_id=theirs.user_id),
+    )
+    assert ended.revoked_count == 1
+    assert not tenant_api.is_live(their_token)
+
+
 # --- across processes -------------------------------------------------------------
 
 
@@ -278,9 +456,10 @@ def test_a_session_revoked_through_one_process_is_refused_at_once_by_another(
         grpc.insecure_channel(second.target) as two,
     ):
         key = first.create_api_key("shared")
+        admin = first.create_api_key("operator", "--scopes", "admin")
         a, b = Client(one, key), Client(two, key)
         user = UserFactory(first)()
-        tokens = [sign_in(a, user) for _ in range(4)]
+        tokens = [sign_in(a, user) for _ in range(5)]
         for token in tokens:
             assert b.is_live(token) and b.is_live(token)  # read once, then kept
 
@@ -291,17 +470,30 @@ def test_a_session_revoked_through_one_process_is_refused_at_once_by_another(
         assert refused_by(b, by_token[own], database.engine)
         assert b.is_live(tokens[0])
 
+        by_admin = mine[0].session_id
+        answer = admin_call(
+            one,
+            admin,
+            "RevokeUserSession",
+            admin_pb.RevokeUserSessionRequest(user_id=user.user_id, session_id=by_admin),
+        )
+        assert isinstance(answer, admin_pb.RevokeUserSessionResponse), answer
+        assert refused_by(b, by_token[by_admin], database.engine)
+
         count = a.call(
             "SignOutEverywhere", pb.SignOutEverywhereRequest(keep_current=True), session=tokens[0]
         ).revoked_count
         assert count == 2
         assert refused_by(b, tokens[2], database.engine)
-        assert [b.is_live(t) for t in tokens] == [True, False, False, False]
+        assert [b.is_live(t) for t in tokens] == [True, False, False, False, False]
 
-        count = a.call(
-            "SignOutEverywhere", pb.SignOutEverywhereRequest(keep_current=False), session=tokens[0]
-        ).revoked_count
-        assert count == 1
+        ended = admin_call(
+            one,
+            admin,
+            "RevokeAllUserSessions",
+            admin_pb.RevokeAllUserSessionsRequest(user_id=user.user_id),
+        )
+        assert ended.revoked_count == 1
         assert refused_by(b, tokens[0], database.engine)
 
 

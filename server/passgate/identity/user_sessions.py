@@ -1,4 +1,5 @@
-"""Seeing and ending sessions by their public ids: a signed-in user their own.
+"""Seeing and ending sessions by their public ids: a signed-in user their own,
+an admin those of any user in a tenant its key may administer.
 
 Each ending is one method and one transaction, which first holds the user's
 row (`Locks.lock_user`, as a password change, a reset and a disabling do):
@@ -12,16 +13,20 @@ from __future__ import annotations
 
 import peewee
 
-from passgate.errors import SessionInvalid, SessionNotFound
-from passgate.identity.records import LiveSession, SessionSummary
+from passgate.errors import SessionInvalid, SessionNotFound, UserNotFound
+from passgate.identity import fields
+from passgate.identity.records import ApiKeyRecord, LiveSession, SessionSummary
 from passgate.identity.sessions import Sessions
-from passgate.identity.stores import Locks
+from passgate.identity.stores import Locks, UserStore
 
 
 class UserSessions:
-    def __init__(self, database: peewee.Database, sessions: Sessions, locks: Locks) -> None:
+    def __init__(
+        self, database: peewee.Database, sessions: Sessions, users: UserStore, locks: Locks
+    ) -> None:
         self._db = database
         self._sessions = sessions
+        self._users = users
         self._locks = locks
 
     # --- the signed-in user ----------------------------------------------------
@@ -56,3 +61,33 @@ class UserSessions:
         self._locks.lock_user(caller.user_id)
         if not self._sessions.still_live(caller.id):
             raise SessionInvalid()
+
+    # --- an admin ----------------------------------------------------------------
+
+    def of_user(self, admin: ApiKeyRecord, user_id: str) -> list[SessionSummary]:
+        """The user's live sessions, newest first."""
+        self._administered(admin, user_id)
+        return self._sessions.live_of_user(user_id)
+
+    def revoke_of_user(self, admin: ApiKeyRecord, user_id: str, public_id: str) -> None:
+        with self._db.atomic():
+            self._administered(admin, user_id, hold=True)
+            if not self._sessions.revoke_listed(user_id, public_id):
+                raise SessionNotFound(public_id)
+
+    def revoke_all_of_user(self, admin: ApiKeyRecord, user_id: str) -> int:
+        with self._db.atomic():
+            self._administered(admin, user_id, hold=True)
+            return self._sessions.revoke_all(user_id)
+
+    def _administered(self, admin: ApiKeyRecord, user_id: str, *, hold: bool = False) -> None:
+        """UserNotFound unless the user exists in a tenant `admin` may
+        administer: the same answer for both. With `hold`, the user's row is
+        held first, until the transaction ends."""
+        if not fields.possible_id(user_id):
+            raise UserNotFound(user_id)
+        if hold:
+            self._locks.lock_user(user_id)
+        user = self._users.get(user_id)
+        if user is None or not admin.may_administer(user.tenant_id):
+            raise UserNotFound(user_id)
