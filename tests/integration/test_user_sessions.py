@@ -16,7 +16,7 @@ import pytest
 from engines import ENGINES, EngineDatabase, engine_database
 from google.rpc import error_details_pb2
 from rpc_support import PASSWORD, Client, query, stored_in
-from server_support import User, UserFactory
+from server_support import User, UserFactory, in_process
 
 from passgate.admin.v1 import admin_service_pb2 as admin_pb
 from passgate.admin.v1 import admin_service_pb2_grpc
@@ -205,6 +205,30 @@ def test_sign_out_everywhere_keeping_the_current_session_then_with_it(
     assert api.is_live(untouched)
     after = api.refuse("ListSessions", pb.ListSessionsRequest(), session=current)
     assert (after.code, after.reason) == (UNAUTHENTICATED, "SESSION_INVALID")
+
+
+def test_sessions_that_expired_are_neither_listed_nor_counted_as_revoked(
+    tmp_path: Path,
+) -> None:
+    """Expired sessions stay in the table until pruned; they are not live."""
+    with in_process(tmp_path) as srv:
+        user = srv.create_user(PASSWORD)
+        old = srv.client.sign_in(user.email, PASSWORD).session_token
+        srv.clock.advance(4 * 3600 + 1)
+        current = srv.client.sign_in(user.email, PASSWORD).session_token
+        other = srv.client.sign_in(user.email, PASSWORD).session_token
+
+        assert not srv.client.is_live(old)
+        assert len(listed(srv.client, current)) == 2
+        kept = srv.client.call(
+            "SignOutEverywhere", pb.SignOutEverywhereRequest(keep_current=True), session=current
+        )
+        assert kept.revoked_count == 1
+        assert not srv.client.is_live(other)
+        everything = srv.client.call(
+            "SignOutEverywhere", pb.SignOutEverywhereRequest(keep_current=False), session=current
+        )
+        assert everything.revoked_count == 1
 
 
 def test_last_used_at_advances_after_use_once_the_flush_has_run(

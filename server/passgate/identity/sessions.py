@@ -131,5 +131,6 @@ class Sessions:
     def revoke_all(self, user_id: str) -> int:
         return self._store.revoke_all(user_id, self._clock.now())
 
-    def revoke_all_but(self, user_id: str, kept_id: int) -> int:
-        return self._store.revoke_all_but(user_id, kept_id, self._clock.now())
+    def revoke_live(self, user_id: str, kept_id: int | None = None) -> int:
+        """Ends the user's live sessions, but for `kept_id`; returns how many ended."""
+        return self._store.revoke_live(user_id, self._clock.now(), kept_id)

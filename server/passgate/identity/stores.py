@@ -87,7 +87,9 @@ class SessionStore(Protocol):
         """Ends the user's live session named `public_id`; False if there is none."""
 
     def revoke_all(self, user_id: str, now: float) -> int: ...
-    def revoke_all_but(self, user_id: str, kept_id: int, now: float) -> int: ...
+
+    def revoke_live(self, user_id: str, now: float, kept_id: int | None = None) -> int:
+        """Ends the user's live sessions, but for `kept_id`; returns how many ended."""
 
     def mark_used(self, session_ids: Sequence[int], now: float) -> None:
         """Sets the last use of these sessions to `now`, never back in time."""

@@ -51,9 +51,7 @@ class UserSessions:
         caller = self._sessions.verify(tenant_id, token)
         with self._db.atomic():
             self._hold(caller)
-            if keep_current:
-                return self._sessions.revoke_all_but(caller.user_id, caller.id)
-            return self._sessions.revoke_all(caller.user_id)
+            return self._sessions.revoke_live(caller.user_id, caller.id if keep_current else None)
 
     def _hold(self, caller: LiveSession) -> None:
         """The user's row, held until the transaction ends; the caller's session
@@ -78,7 +76,7 @@ class UserSessions:
     def revoke_all_of_user(self, admin: ApiKeyRecord, user_id: str) -> int:
         with self._db.atomic():
             self._administered(admin, user_id, hold=True)
-            return self._sessions.revoke_all(user_id)
+            return self._sessions.revoke_live(user_id)
 
     def _administered(self, admin: ApiKeyRecord, user_id: str, *, hold: bool = False) -> None:
         """UserNotFound unless the user exists in a tenant `admin` may

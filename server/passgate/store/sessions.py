@@ -30,9 +30,11 @@ _LIVE_OF_USER = (
 )
 _REVOKE = "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
 _REVOKE_ALL = "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"
-_REVOKE_ALL_BUT = (
-    "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?"
+# Ending a user's live sessions, counted: expired ones (kept until pruned) are left as they are.
+_REVOKE_LIVE = (
+    "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?"
 )
+_REVOKE_LIVE_BUT = _REVOKE_LIVE + " AND id <> ?"
 _REVOKE_LISTED = (
     "UPDATE sessions SET revoked_at = ? "
     "WHERE public_id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?"
@@ -105,8 +107,12 @@ class SqlSessions:
     def revoke_all(self, user_id: str, now: float) -> int:
         return int(raw.execute(self._db, _REVOKE_ALL, (now, user_id)).rowcount)
 
-    def revoke_all_but(self, user_id: str, kept_id: int, now: float) -> int:
-        return int(raw.execute(self._db, _REVOKE_ALL_BUT, (now, user_id, kept_id)).rowcount)
+    def revoke_live(self, user_id: str, now: float, kept_id: int | None = None) -> int:
+        """Ends the user's live sessions, but for `kept_id`; returns how many ended."""
+        if kept_id is None:
+            return int(raw.execute(self._db, _REVOKE_LIVE, (now, user_id, now)).rowcount)
+        params = (now, user_id, now, kept_id)
+        return int(raw.execute(self._db, _REVOKE_LIVE_BUT, params).rowcount)
 
     def mark_used(self, session_ids: Sequence[int], now: float) -> None:
         """Sets the last use of these sessions to `now`, never back in time."""
