@@ -28,12 +28,14 @@ from passgate.clock import Clock, SystemClock
 from passgate.config import Settings
 from passgate.dependency_health import DependencyHealth, database_probe, limits_probe
 from passgate.generic_handlers import add_servicer
-from passgate.identity.accounts import Accounts
+from passgate.identity.accounts import Accounts, AccountStores
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.hashing import HashPool
 from passgate.identity.passwords import PasswordHasher
 from passgate.identity.policy import PasswordPolicy
+from passgate.identity.session_use import SessionUseWriter
 from passgate.identity.sessions import Sessions
+from passgate.identity.user_sessions import UserSessions
 from passgate.identity.users import Users
 from passgate.interceptors.api_key import ApiKeyGate
 from passgate.interceptors.client_certificate import ClientCertificate
@@ -166,6 +168,7 @@ class Passgate:
     health: health_aio.HealthServicer
     mail_worker: DeliveryWorker
     housekeeping: HousekeepingWorker
+    session_use: SessionUseWriter
     hashes: HashPool
     offload: Offload
     api_keys: ApiKeys
@@ -185,6 +188,7 @@ class Passgate:
     async def start(self) -> None:
         self.mail_worker.start()
         self.housekeeping.start()
+        self.session_use.start()
         await self._set_health(serving=True)
         if self.dependency_health is not None:
             loop = asyncio.get_running_loop()
@@ -252,6 +256,7 @@ class Passgate:
         await self.server.stop(self.settings.shutdown_grace if grace is None else grace)
         self.mail_worker.stop()
         self.housekeeping.stop()
+        self.session_use.stop()
         self.offload.shutdown()
         self.hashes.shutdown()
         if isinstance(self.limits, AwaitedLimitStore):
@@ -293,12 +298,14 @@ def build(
     )
     outbox = Outbox(database, clock, sealer)
     limits = limits_store(settings)
+    sessions = Sessions(database, clock, settings.session_ttl, watch)
+    stores = AccountStores.over(database)
     accounts = Accounts(
         database=database,
         clock=clock,
         hashes=hashes,
         policy=PasswordPolicy.from_name(settings.password_policy),
-        sessions=Sessions(database, clock, settings.session_ttl, watch),
+        sessions=sessions,
         users=Users(database, clock),
         outbox=outbox,
         reset_ttl=settings.reset_ttl,
@@ -317,7 +324,9 @@ def build(
             limits, clock, settings.wrong_reset_tokens, window=settings.reset_ttl
         ),
         resets_per_hour=settings.resets_per_hour,
+        stores=stores,
     )
+    user_sessions = UserSessions(database, sessions, stores.users, stores.locks)
     templates = TemplateSet(settings.mail.template_dir, clock=clock)
     mailer = mailer or build_mailer(settings)
 
@@ -355,10 +364,10 @@ def build(
     # No `maximum_concurrent_rpcs`: grpcio would count health checks and calls
     # still waiting for their message; the guard's InFlightCap counts calls at work.
     server = grpc.aio.server(interceptors=[interceptor], options=transport_options(settings))
-    # methods still being built answer UNIMPLEMENTED (the generated base class)
-    service = AuthService(accounts, offload, on_mail_queued=mail_worker.wake)  # type: ignore[abstract]
+    service = AuthService(accounts, user_sessions, offload, on_mail_queued=mail_worker.wake)
     add_servicer(auth_service_pb2_grpc.add_AuthServiceServicer_to_server, service, server)
-    admin = AdminService()  # type: ignore[abstract]
+    # methods still being built answer UNIMPLEMENTED (the generated base class)
+    admin = AdminService(user_sessions=user_sessions, offload=offload)  # type: ignore[abstract]
     add_servicer(admin_service_pb2_grpc.add_AdminServiceServicer_to_server, admin, server)
     health_servicer = health_aio.HealthServicer()
     add_servicer(health_pb2_grpc.add_HealthServicer_to_server, health_servicer, server)
@@ -375,6 +384,7 @@ def build(
         health_servicer,
         mail_worker,
         HousekeepingWorker(Housekeeping(database, clock, limits)),
+        SessionUseWriter(sessions, database, settings.session_use_flush),
         hashes,
         offload,
         api_keys,

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 import peewee
 
+from passgate.auth.v1 import auth_service_pb2
 from passgate.cli_output import iso, print_records
 from passgate.clock import SystemClock
 from passgate.config import declared
@@ -56,7 +57,10 @@ API_KEY_COLUMNS = (
     "client_cert_subject",  # last: a subject may hold blanks
 )
 USER_COLUMNS = ("id", "tenant", "email", "username", "disabled", "created_at")
-RPC_NAMES = ("SignIn", "ChangePassword", "RequestReset", "SubmitReset", "SignOut", "VerifySession")
+# What a key's --scopes may name: AuthService's RPCs, each by its name.
+RPC_NAMES = tuple(
+    method.name for method in auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].methods
+)
 EVERY_SETTING = tuple(d.name for d in declared())
 DATABASE_ONLY = ("database",)
 

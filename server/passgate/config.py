@@ -167,6 +167,12 @@ class Settings:
         "seed", "seed (the five classic rules) or nist (SP 800-63B)", _policy_names
     )
     session_ttl: float = setting(4 * 3600.0, "session lifetime, seconds", v.Seconds())
+    session_use_flush: float = setting(
+        60.0,
+        "seconds between writes of when sessions were last used (ListSessions shows it "
+        "to within this); each write is one batched UPDATE off the event loop",
+        v.Seconds(),
+    )
     reset_ttl: float = setting(3600.0, "reset token lifetime, seconds", v.Seconds())
     threads: int = setting(
         128,

@@ -154,6 +154,31 @@ class RateLimited(PassgateError):
         return self.subject.partition(":")[0]
 
 
+class NotFound(PassgateError):
+    """A thing the call names that does not exist or that the caller may not
+    see: one answer for both, so nothing leaks (AIP-193: permission before
+    existence). Carries a `google.rpc.ResourceInfo` naming what was asked for."""
+
+    code = grpc.StatusCode.NOT_FOUND
+    resource_type = ""
+
+    def __init__(self, resource_name: str) -> None:
+        self.resource_name = resource_name
+        super().__init__()
+
+
+class UserNotFound(NotFound):
+    reason = reason_name(ErrorReason.USER_NOT_FOUND)
+    message = "no such user (in a tenant this key may administer)"
+    resource_type = "user"
+
+
+class SessionNotFound(NotFound):
+    reason = reason_name(ErrorReason.SESSION_NOT_FOUND)
+    message = "no live session of this user has this id: list the sessions for their ids"
+    resource_type = "session"
+
+
 class MethodNotFound(PassgateError):
     code = grpc.StatusCode.UNIMPLEMENTED
     reason = reason_name(ErrorReason.METHOD_NOT_FOUND)

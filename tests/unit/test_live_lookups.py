@@ -96,7 +96,7 @@ def unwatched(tmp_path: Path) -> Iterator[Store]:
 
 def kept_session(store: Store) -> str:
     """A session verified once, so the next verifications are answered from memory."""
-    token = store.sessions.issue("default", store.user_id).token
+    token = store.sessions.issue("default", store.user_id, "127.0.0.1").token
     store.sessions.verify("default", token)
     return token
 
@@ -129,7 +129,7 @@ def test_the_refused_set_stays_bounded_and_never_hides_a_live_key(store: Store) 
 
 
 def test_a_live_session_is_read_once_and_ends_everywhere_at_once(store: Store) -> None:
-    token = store.sessions.issue("default", store.user_id).token
+    token = store.sessions.issue("default", store.user_id, "127.0.0.1").token
     reads = CountingReads(store.database)
     for _ in range(3):
         assert store.sessions.verify("default", token).user_id == store.user_id
@@ -171,7 +171,7 @@ def test_new_sessions_elsewhere_leave_the_kept_ones_alone(store: Store) -> None:
 
 def test_without_a_watch_every_lookup_reads(unwatched: Store) -> None:
     record, secret = unwatched.keys.create("caller")
-    token = unwatched.sessions.issue("default", unwatched.user_id).token
+    token = unwatched.sessions.issue("default", unwatched.user_id, "127.0.0.1").token
     reads = CountingReads(unwatched.database)
     for _ in range(2):
         assert unwatched.keys.live(secret).id == record.id

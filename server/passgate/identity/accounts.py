@@ -119,9 +119,9 @@ class Accounts:
 
     # --- sign in -------------------------------------------------------------
 
-    def sign_in(self, tenant_id: str, identifier: Identifier, password: str) -> SignedIn:
+    def sign_in(self, tenant_id: str, identifier: Identifier, password: str, peer: str) -> SignedIn:
         """Every failure, and every throttled attempt, costs one bcrypt verification;
-        failures answer alike whatever their cause."""
+        failures answer alike whatever their cause. `peer`: the client's address."""
         user = self._users.find(tenant_id, identifier)
         throttle_key = sign_in_key(tenant_id, None if user is None else user.id, identifier)
         try:
@@ -135,12 +135,14 @@ class Accounts:
                 raise InvalidCredentials()
             if not self._hashes.verify(password, user.password_hash):
                 raise InvalidCredentials()
-            session = self._issue_for_password(tenant_id, user, password)
+            session = self._issue_for_password(tenant_id, user, password, peer)
             attempt.succeeded()
         self._upgrade_hash(user, password)
         return SignedIn(user.id, session)
 
-    def _issue_for_password(self, tenant_id: str, user: UserRecord, password: str) -> IssuedSession:
+    def _issue_for_password(
+        self, tenant_id: str, user: UserRecord, password: str, peer: str
+    ) -> IssuedSession:
         """A session, only if the hash `password` was verified against is still
         the user's: a sign-in that raced a password change or reset must not
         outlive it. If the hash did change, the password is checked against the
@@ -155,7 +157,7 @@ class Accounts:
                 if current is None or current.disabled:
                     raise InvalidCredentials()
                 if current.password_hash == verified:
-                    return self._sessions.issue(tenant_id, user.id)
+                    return self._sessions.issue(tenant_id, user.id, peer)
             if not self._hashes.verify(password, current.password_hash):
                 raise InvalidCredentials()
             verified = current.password_hash
@@ -183,8 +185,9 @@ class Accounts:
     # --- change password -----------------------------------------------------
 
     def change_password(
-        self, tenant_id: str, token: str, old: str, new: str, confirm: str
+        self, tenant_id: str, token: str, old: str, new: str, confirm: str, *, peer: str
     ) -> IssuedSession:
+        """The fresh session it issues names `peer`, the client's address, as a sign-in's does."""
         session = self._sessions.verify(tenant_id, token)
         user = self._users.get(session.user_id)
         if user is None or user.disabled:
@@ -221,7 +224,7 @@ class Accounts:
                 attempt.undecided()
         if not attempt.passed:
             raise SessionInvalid()
-        return self._replace_password(tenant_id, session, user.password_hash, old, new)
+        return self._replace_password(tenant_id, session, user.password_hash, old, new, peer=peer)
 
     def _new_password_problems(self, new: str, user: UserRecord | None) -> list[Violation]:
         if not new:
@@ -234,7 +237,14 @@ class Accounts:
         )
 
     def _replace_password(
-        self, tenant_id: str, session: LiveSession, verified: str, old: str, new: str
+        self,
+        tenant_id: str,
+        session: LiveSession,
+        verified: str,
+        old: str,
+        new: str,
+        *,
+        peer: str,
     ) -> IssuedSession:
         """The new password and a fresh session, if `session` is still live and
         `old` still matches the user's hash: of concurrent changes (or a change
@@ -252,7 +262,7 @@ class Accounts:
                     raise SessionInvalid()
                 if current.password_hash == verified:
                     self._set_password(session.user_id, new_hash)
-                    return self._sessions.issue(tenant_id, session.user_id)
+                    return self._sessions.issue(tenant_id, session.user_id, peer)
             # Re-hashed meanwhile without ending the session (a sign-in at a new cost):
             # `old` is checked again, outside the transaction, as bcrypt is slow.
             if not self._hashes.verify(old, current.password_hash):

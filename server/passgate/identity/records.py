@@ -56,6 +56,19 @@ class LiveSession:
 
 
 @dataclass(frozen=True)
+class SessionSummary:
+    """What a user or an admin sees of a live session: never its token or hash."""
+
+    id: int  # the row's, never shown: tells the session a call came with
+    public_id: str
+    user_id: str
+    created_at: float
+    last_used_at: float
+    expires_at: float
+    peer: str
+
+
+@dataclass(frozen=True)
 class ApiKeyRecord:
     id: str
     tenant_id: str

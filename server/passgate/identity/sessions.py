@@ -2,7 +2,11 @@
 
 Sessions read as live are kept in a `LiveCache` (VerifySession is the call
 backends make on every request of theirs); any revocation anywhere empties it,
-and expiry is checked on every call."""
+and expiry is checked on every call.
+
+Each session also has a public id (`ses_…`, drawn at random: neither the
+token, nor its hash, nor a count), the address its sign-in came from, and
+when it was last used, for users and admins to tell their sessions apart."""
 
 from __future__ import annotations
 
@@ -12,9 +16,16 @@ import peewee
 
 from passgate.clock import Clock
 from passgate.errors import SessionInvalid
-from passgate.identity.records import LiveSession
+from passgate.identity.records import LiveSession, SessionSummary
 from passgate.identity.stores import SessionStore
-from passgate.identity.tokens import SESSION_PREFIX, new_token, token_hash, well_formed
+from passgate.identity.tokens import (
+    SESSION_ID_PREFIX,
+    SESSION_PREFIX,
+    new_public_id,
+    new_token,
+    token_hash,
+    well_formed,
+)
 from passgate.store.revocations import LiveCache, RevocationWatch
 from passgate.store.sessions import SqlSessions
 
@@ -36,22 +47,33 @@ class Sessions:
         watch: RevocationWatch | None = None,
         store: SessionStore | None = None,
     ) -> None:
+        self._db = database
         self._store = store if store is not None else SqlSessions(database)
         self._clock = clock
         self._ttl = ttl
         self._live: LiveCache[tuple[str, str], LiveSession] = LiveCache(watch, self.LIVE_LIMIT)
+        # Sessions used since their use was last written (`write_use`).
+        self._used: set[int] = set()
 
-    def issue(self, tenant_id: str, user_id: str) -> IssuedSession:
-        """Opens a session; joins the caller's transaction if there is one."""
+    def issue(self, tenant_id: str, user_id: str, peer: str) -> IssuedSession:
+        """Opens a session for a sign-in from `peer` (the client's address);
+        joins the caller's transaction if there is one."""
         token = new_token(SESSION_PREFIX)
         now = self._clock.now()
         expires_at = now + self._ttl
-        self._store.insert(token_hash(token), user_id, tenant_id, now, expires_at)
+        public_id = new_public_id(SESSION_ID_PREFIX)
+        self._store.insert(
+            token_hash(token), user_id, tenant_id, now, expires_at, public_id=public_id, peer=peer
+        )
         return IssuedSession(token, expires_at)
 
     def verify(self, tenant_id: str, token: str) -> LiveSession:
         """The live session behind `token`, or SessionInvalid (its shape is
-        checked only before the database is asked about it)."""
+        checked only before the database is asked about it).
+
+        Every call that presents a session comes through here, and each counts
+        as a use of it. Recording one costs a set insertion, in memory, and
+        nothing else: `write_use`, on a background thread, writes the uses."""
         key = (token_hash(token), tenant_id)
         now = self._clock.now()
         generation = self._live.generation()
@@ -65,13 +87,50 @@ class Sessions:
             self._live.put(generation, key, session)
         if session.expires_at <= now:
             raise SessionInvalid()
+        self._used.add(session.id)
         return session
+
+    def write_use(self) -> int:
+        """Writes that the sessions used since the last write were used now:
+        one transaction of batched UPDATEs; returns how many sessions it named.
+        Called every `--session-use-flush` seconds, so a session's last use is
+        written at most once per period, and is exact to within one.
+
+        The set is never replaced, only emptied of what was taken: `verify`
+        adds to it on the event loop while this runs on another thread (a copy
+        and a removal are each one step under the interpreter lock). A use
+        recorded between the two, of a session taken already, is written now
+        rather than next time. A write that fails puts the uses back."""
+        used = self._used
+        taken = sorted(used)
+        if not taken:
+            return 0
+        used.difference_update(taken)
+        try:
+            with self._db.atomic():
+                self._store.mark_used(taken, self._clock.now())
+        except BaseException:
+            used.update(taken)
+            raise
+        return len(taken)
 
     def still_live(self, session_id: int) -> bool:
         return self._store.is_live(session_id, self._clock.now())
 
+    def live_of_user(self, user_id: str) -> list[SessionSummary]:
+        """The user's live sessions, newest first."""
+        return self._store.live_of_user(user_id, self._clock.now())
+
     def revoke(self, session_id: int) -> bool:
         return self._store.revoke(session_id, self._clock.now())
 
+    def revoke_listed(self, user_id: str, public_id: str) -> bool:
+        """Ends the user's live session named `public_id`; False if there is none."""
+        return self._store.revoke_listed(user_id, public_id, self._clock.now())
+
     def revoke_all(self, user_id: str) -> int:
         return self._store.revoke_all(user_id, self._clock.now())
+
+    def revoke_live(self, user_id: str, kept_id: int | None = None) -> int:
+        """Ends the user's live sessions, but for `kept_id`; returns how many ended."""
+        return self._store.revoke_live(user_id, self._clock.now(), kept_id)

@@ -6,12 +6,14 @@ Times are seconds since the epoch, passed in by the caller (whose clock tests co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from passgate.identity.records import (
     ApiKeyRecord,
     LiveSession,
     NewUser,
+    SessionSummary,
     TenantRecord,
     UserRecord,
     UserSummary,
@@ -63,12 +65,34 @@ class UserStore(Protocol):
 
 class SessionStore(Protocol):
     def insert(
-        self, token_hash: str, user_id: str, tenant_id: str, now: float, expires_at: float
+        self,
+        token_hash: str,
+        user_id: str,
+        tenant_id: str,
+        now: float,
+        expires_at: float,
+        *,
+        public_id: str,
+        peer: str,
     ) -> None: ...
     def live(self, token_hash: str, tenant_id: str, now: float) -> LiveSession | None: ...
     def is_live(self, session_id: int, now: float) -> bool: ...
+
+    def live_of_user(self, user_id: str, now: float) -> list[SessionSummary]:
+        """The user's live sessions, newest first."""
+
     def revoke(self, session_id: int, now: float) -> bool: ...
+
+    def revoke_listed(self, user_id: str, public_id: str, now: float) -> bool:
+        """Ends the user's live session named `public_id`; False if there is none."""
+
     def revoke_all(self, user_id: str, now: float) -> int: ...
+
+    def revoke_live(self, user_id: str, now: float, kept_id: int | None = None) -> int:
+        """Ends the user's live sessions, but for `kept_id`; returns how many ended."""
+
+    def mark_used(self, session_ids: Sequence[int], now: float) -> None:
+        """Sets the last use of these sessions to `now`, never back in time."""
 
 
 class ResetTokenStore(Protocol):

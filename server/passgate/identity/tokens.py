@@ -10,6 +10,7 @@ import secrets
 SESSION_PREFIX = "pgs_"
 RESET_PREFIX = "pgr_"
 API_KEY_PREFIX = "pgk_"
+SESSION_ID_PREFIX = "ses_"  # a session's public id, for listing and revoking it
 _RANDOM_BYTES = 32
 # A token is its prefix and 43 URL-safe base64 characters; anything else is
 # refused before any database work.

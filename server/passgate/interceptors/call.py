@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from passgate.identity.records import ApiKeyRecord
+from passgate.limits.client_address import peer_host
 
 
 @dataclass(slots=True)
@@ -17,6 +18,13 @@ class CallRecord:
     forwarded_client: str | None = None
     # With mutual TLS: the subject of the client's verified certificate.
     client_cert: str | None = None
+
+    @property
+    def client_address(self) -> str:
+        """The caller's address as the budgets see it: the one a trusted proxy
+        forwarded for, else the peer's host (no port)."""
+        forwarded = self.forwarded_client
+        return peer_host(self.peer) if forwarded is None else forwarded
 
     @property
     def tenant_id(self) -> str:

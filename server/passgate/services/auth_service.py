@@ -19,6 +19,8 @@ from passgate.errors import InvalidRequest, SessionInvalid, Violation, reason_na
 from passgate.identity import fields
 from passgate.identity.accounts import Accounts
 from passgate.identity.identifiers import Identifier, IdentifierKind
+from passgate.identity.records import SessionSummary
+from passgate.identity.user_sessions import UserSessions
 from passgate.interceptors.call import current_call
 from passgate.interceptors.handlers import Context, metadata_values
 from passgate.offload import Offload
@@ -79,26 +81,37 @@ def reset_identifier(request: pb.RequestResetRequest) -> tuple[Identifier | None
     return None, [_identifier_required("email or username")]
 
 
-def _reject_if(problems: list[Violation]) -> None:
+def reject_if(problems: list[Violation]) -> None:
+    """INVALID_ARGUMENT listing every broken rule, if there is one."""
     if problems:
         raise InvalidRequest(problems)
 
 
 class AuthService(pb_grpc.AuthServiceServicer):
     def __init__(
-        self, accounts: Accounts, offload: Offload, on_mail_queued: Callable[[], None]
+        self,
+        accounts: Accounts,
+        user_sessions: UserSessions,
+        offload: Offload,
+        on_mail_queued: Callable[[], None],
     ) -> None:
         self._accounts = accounts
+        self._user_sessions = user_sessions
         self._offload = offload
         self._on_mail_queued = on_mail_queued
 
     async def SignIn(self, request: pb.SignInRequest, context: Context) -> pb.SignInResponse:
         identifier, problems = sign_in_identifier(request)
         problems += fields.required("password", request.password)
-        _reject_if(problems)
+        reject_if(problems)
         assert identifier is not None
+        call = current_call.get()
         signed_in = await self._offload.run(
-            self._accounts.sign_in, current_call.get().tenant_id, identifier, request.password
+            self._accounts.sign_in,
+            call.tenant_id,
+            identifier,
+            request.password,
+            call.client_address,
         )
         return pb.SignInResponse(
             session_token=signed_in.session.token,
@@ -109,13 +122,15 @@ class AuthService(pb_grpc.AuthServiceServicer):
     async def ChangePassword(
         self, request: pb.ChangePasswordRequest, context: Context
     ) -> pb.ChangePasswordResponse:
+        call = current_call.get()
         session = await self._offload.run(
             self._accounts.change_password,
-            current_call.get().tenant_id,
+            call.tenant_id,
             session_from_metadata(context),
             request.old_password,
             request.new_password,
             request.confirm_password,
+            peer=call.client_address,
         )
         return pb.ChangePasswordResponse(
             session_token=session.token, expires_at=timestamp(session.expires_at)
@@ -131,7 +146,7 @@ class AuthService(pb_grpc.AuthServiceServicer):
         template = request.email_template if request.HasField("email_template") else None
         if template is not None and not fields.TEMPLATE_NAME.match(template):
             template = None  # unknown names fall back to the default template
-        _reject_if(problems)
+        reject_if(problems)
         assert identifier is not None
         await self._offload.run(
             self._accounts.request_reset,
@@ -171,6 +186,48 @@ class AuthService(pb_grpc.AuthServiceServicer):
         except SessionInvalid:
             raise SessionInvalid(VERIFY_SESSION_INVALID) from None
         return _verify_response(session.user_id, session.expires_at)
+
+    async def ListSessions(
+        self, request: pb.ListSessionsRequest, context: Context
+    ) -> pb.ListSessionsResponse:
+        current, sessions = await self._offload.run(
+            self._user_sessions.own, current_call.get().tenant_id, session_from_metadata(context)
+        )
+        return pb.ListSessionsResponse(sessions=[_session(s, current) for s in sessions])
+
+    async def RevokeSession(
+        self, request: pb.RevokeSessionRequest, context: Context
+    ) -> pb.RevokeSessionResponse:
+        reject_if(fields.required("session_id", request.session_id))
+        await self._offload.run(
+            self._user_sessions.revoke_own,
+            current_call.get().tenant_id,
+            session_from_metadata(context),
+            request.session_id,
+        )
+        return pb.RevokeSessionResponse()
+
+    async def SignOutEverywhere(
+        self, request: pb.SignOutEverywhereRequest, context: Context
+    ) -> pb.SignOutEverywhereResponse:
+        revoked = await self._offload.run(
+            self._user_sessions.sign_out_everywhere,
+            current_call.get().tenant_id,
+            session_from_metadata(context),
+            request.keep_current,
+        )
+        return pb.SignOutEverywhereResponse(revoked_count=revoked)
+
+
+def _session(session: SessionSummary, current: int) -> pb.Session:
+    return pb.Session(
+        session_id=session.public_id,
+        created_at=timestamp(session.created_at),
+        last_used_at=timestamp(session.last_used_at),
+        expires_at=timestamp(session.expires_at),
+        peer=session.peer,
+        current=session.id == current,
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import peewee
 
+from passgate.identity.tokens import SESSION_ID_PREFIX, new_public_id
 from passgate.store import models, raw
 
 Migration = Callable[[peewee.Database], None]
@@ -119,6 +120,45 @@ def _client_certificate_binding(database: peewee.Database) -> None:
     raw.execute(database, "ALTER TABLE api_keys ADD COLUMN client_cert_subject TEXT")
 
 
+# What a session's liveness depends on: an UPDATE of any of these may end one.
+# `last_used_at`, written about once a minute per session in use, is not among
+# them, so writing it empties no cache (nor do `public_id` and `peer`).
+_SESSION_LIVENESS = "token_hash, user_id, tenant_id, expires_at, revoked_at"
+_SESSION_ENDING_TRIGGER = {
+    "sqlite": (
+        f"CREATE TRIGGER sessions_update_revokes AFTER UPDATE OF {_SESSION_LIVENESS} "
+        f"ON sessions {_BUMP}"
+    ),
+    "postgresql": (
+        f"CREATE TRIGGER sessions_update_revokes AFTER UPDATE OF {_SESSION_LIVENESS} "
+        "ON sessions FOR EACH STATEMENT EXECUTE FUNCTION passgate_revocation_notice()"
+    ),
+}
+
+
+def _session_listing(database: peewee.Database) -> None:
+    """What users and admins see of a session: a public id (given to every
+    existing session here), the address the sign-in came from, and when it was
+    last used. The revocation signal stops firing on updates of the last use."""
+    raw.execute(database, "ALTER TABLE sessions ADD COLUMN public_id VARCHAR(32)")
+    raw.execute(database, "ALTER TABLE sessions ADD COLUMN peer TEXT")
+    raw.execute(database, "ALTER TABLE sessions ADD COLUMN last_used_at DOUBLE PRECISION")
+    # one statement per session: drawn here as for new ones (never from the id or token)
+    for (session_id,) in raw.execute(database, "SELECT id FROM sessions").fetchall():
+        raw.execute(
+            database,
+            "UPDATE sessions SET public_id = ? WHERE id = ?",
+            (new_public_id(SESSION_ID_PREFIX), session_id),
+        )
+    raw.execute(database, "CREATE UNIQUE INDEX sessions_public_id ON sessions (public_id)")
+    postgresql = isinstance(database, peewee.PostgresqlDatabase)
+    raw.execute(
+        database,
+        "DROP TRIGGER sessions_update_revokes" + (" ON sessions" if postgresql else ""),
+    )
+    raw.execute(database, _SESSION_ENDING_TRIGGER["postgresql" if postgresql else "sqlite"])
+
+
 MIGRATIONS: tuple[tuple[int, Migration], ...] = (
     (1, _initial_schema),
     (2, _reset_requests),
@@ -127,6 +167,7 @@ MIGRATIONS: tuple[tuple[int, Migration], ...] = (
     (5, _exact_times),
     (6, _revocation_notices),
     (7, _client_certificate_binding),
+    (8, _session_listing),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -101,6 +101,10 @@ class Session(BaseModel):
     created_at = peewee.FloatField()
     expires_at = peewee.FloatField()
     revoked_at = peewee.FloatField(null=True, index=True)
+    # Migration 8 adds `public_id` (unique, `ses_…`: what users and admins name
+    # a session by), `peer` (the address the sign-in came from) and
+    # `last_used_at`; not fields here, since migration 1 builds the table from
+    # this model and must not change.
 
     class Meta:
         table_name = "sessions"

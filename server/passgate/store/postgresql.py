@@ -64,8 +64,14 @@ def connect_options(url: str) -> dict[str, Any]:
     return options
 
 
-# Statements that may end a session or an API key (the tables whose triggers notify).
-_REVOKING = re.compile(r"\s*(UPDATE|DELETE\s+FROM)\s+\"?(sessions|api_keys|users|tenants)\b", re.I)
+# Statements that may end a session or an API key (the tables whose triggers
+# notify); not an UPDATE of sessions that sets last_used_at alone, which ends
+# nothing and notifies no one (migration 8).
+_REVOKING = re.compile(
+    r"\s*(UPDATE|DELETE\s+FROM)\s+\"?(sessions|api_keys|users|tenants)\b"
+    r"(?!\"?\s+SET\s+last_used_at\s*=\s*%s\s+WHERE\b)",
+    re.I,
+)
 
 
 class RevokingChanges:

@@ -1,0 +1,91 @@
+"""Seeing and ending sessions by their public ids: a signed-in user their own,
+an admin those of any user in a tenant its key may administer.
+
+Each ending is one method and one transaction, which first holds the user's
+row (`Locks.lock_user`, as a password change, a reset and a disabling do):
+none of those may interleave with it. The user's session the call came with
+is checked again under that lock, so a session another call has just ended
+(a password change) ends nothing more. The ending itself is the UPDATE of
+`revoked_at` SignOut makes, so every process refuses the session at its next
+call (the revocation signal, `store/revocations.py`)."""
+
+from __future__ import annotations
+
+import peewee
+
+from passgate.errors import SessionInvalid, SessionNotFound, UserNotFound
+from passgate.identity import fields
+from passgate.identity.records import ApiKeyRecord, LiveSession, SessionSummary
+from passgate.identity.sessions import Sessions
+from passgate.identity.stores import Locks, UserStore
+
+
+class UserSessions:
+    def __init__(
+        self, database: peewee.Database, sessions: Sessions, users: UserStore, locks: Locks
+    ) -> None:
+        self._db = database
+        self._sessions = sessions
+        self._users = users
+        self._locks = locks
+
+    # --- the signed-in user ----------------------------------------------------
+
+    def own(self, tenant_id: str, token: str) -> tuple[int, list[SessionSummary]]:
+        """The id of the session behind `token`, and its user's live sessions, newest first."""
+        caller = self._sessions.verify(tenant_id, token)
+        return caller.id, self._sessions.live_of_user(caller.user_id)
+
+    def revoke_own(self, tenant_id: str, token: str, public_id: str) -> None:
+        """Ends one of the caller's own live sessions; another user's answers as
+        an unknown one does (SessionNotFound)."""
+        caller = self._sessions.verify(tenant_id, token)
+        with self._db.atomic():
+            self._hold(caller)
+            if not self._sessions.revoke_listed(caller.user_id, public_id):
+                raise SessionNotFound(public_id)
+
+    def sign_out_everywhere(self, tenant_id: str, token: str, keep_current: bool) -> int:
+        """Ends every live session of the caller's user, or every one but the
+        caller's; returns how many ended."""
+        caller = self._sessions.verify(tenant_id, token)
+        with self._db.atomic():
+            self._hold(caller)
+            return self._sessions.revoke_live(caller.user_id, caller.id if keep_current else None)
+
+    def _hold(self, caller: LiveSession) -> None:
+        """The user's row, held until the transaction ends; the caller's session
+        must still be live under it."""
+        self._locks.lock_user(caller.user_id)
+        if not self._sessions.still_live(caller.id):
+            raise SessionInvalid()
+
+    # --- an admin ----------------------------------------------------------------
+
+    def of_user(self, admin: ApiKeyRecord, user_id: str) -> list[SessionSummary]:
+        """The user's live sessions, newest first."""
+        self._administered(admin, user_id)
+        return self._sessions.live_of_user(user_id)
+
+    def revoke_of_user(self, admin: ApiKeyRecord, user_id: str, public_id: str) -> None:
+        with self._db.atomic():
+            self._administered(admin, user_id, hold=True)
+            if not self._sessions.revoke_listed(user_id, public_id):
+                raise SessionNotFound(public_id)
+
+    def revoke_all_of_user(self, admin: ApiKeyRecord, user_id: str) -> int:
+        with self._db.atomic():
+            self._administered(admin, user_id, hold=True)
+            return self._sessions.revoke_live(user_id)
+
+    def _administered(self, admin: ApiKeyRecord, user_id: str, *, hold: bool = False) -> None:
+        """UserNotFound unless the user exists in a tenant `admin` may
+        administer: the same answer for both. With `hold`, the user's row is
+        held first, until the transaction ends."""
+        if not fields.possible_id(user_id):
+            raise UserNotFound(user_id)
+        if hold:
+            self._locks.lock_user(user_id)
+        user = self._users.get(user_id)
+        if user is None or not admin.may_administer(user.tenant_id):
+            raise UserNotFound(user_id)
