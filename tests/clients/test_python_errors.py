@@ -49,6 +49,11 @@ INFO_REASONS: dict[str, tuple[grpc.StatusCode, type[pgc.PassgateError]]] = {
     "SERVICE_UNAVAILABLE": (Code.UNAVAILABLE, pgc.Unavailable),
     "METHOD_NOT_FOUND": (Code.UNIMPLEMENTED, pgc.MethodNotFound),
     "CLIENT_CERTIFICATE_MISMATCH": (Code.UNAUTHENTICATED, pgc.ClientCertificateMismatch),
+    "USER_NOT_FOUND": (Code.NOT_FOUND, pgc.UserNotFound),
+    "SESSION_NOT_FOUND": (Code.NOT_FOUND, pgc.SessionNotFound),
+    "API_KEY_NOT_FOUND": (Code.NOT_FOUND, pgc.ApiKeyNotFound),
+    "TENANT_NOT_FOUND": (Code.NOT_FOUND, pgc.TenantNotFound),
+    "TENANT_EXISTS": (Code.ALREADY_EXISTS, pgc.TenantExists),
 }
 
 # Reasons that appear in BadRequest.FieldViolation, and the class a request
@@ -69,6 +74,8 @@ FIELD_REASONS: dict[str, type[pgc.InvalidArgument]] = {
     "PASSWORD_MISSING_CHARACTER_CLASS": pgc.PasswordPolicyViolation,
     "PASSWORD_MISMATCH": pgc.PasswordPolicyViolation,
     "PASSWORD_UNCHANGED": pgc.PasswordPolicyViolation,
+    "PASSWORD_HASH_UNSUPPORTED": pgc.InvalidArgument,
+    "CURSOR_INVALID": pgc.InvalidArgument,
 }
 
 STRONG = "Correct-Horse-9-battery"
@@ -369,7 +376,9 @@ def test_rate_limit_details_are_decoded(scripted: Scripted, make_client) -> None
         (Code.INTERNAL, (), pgc.InternalError),
         (Code.UNAVAILABLE, (), pgc.Unavailable),
         (Code.UNIMPLEMENTED, (), pgc.MethodNotFound),
-        (Code.NOT_FOUND, (), pgc.PassgateError),
+        (Code.NOT_FOUND, (), pgc.NotFound),
+        (Code.ALREADY_EXISTS, (), pgc.AlreadyExists),
+        (Code.DATA_LOSS, (), pgc.PassgateError),
         # gRPC's own RESOURCE_EXHAUSTED (say, a message too large) names no
         # delay: it is not a rate limit and must not be retried as one.
         (Code.RESOURCE_EXHAUSTED, (), pgc.PassgateError),

@@ -12,7 +12,9 @@ The generated messages and stubs live in `passgate.auth.v1`.
 from passgate.client._client import AuthClient
 from passgate.client._errors import (
     ERROR_DOMAIN,
+    AlreadyExists,
     ApiKeyInvalid,
+    ApiKeyNotFound,
     ApiKeyScope,
     ClientCertificateMismatch,
     DeadlineExceeded,
@@ -21,6 +23,7 @@ from passgate.client._errors import (
     InvalidArgument,
     InvalidCredentials,
     MethodNotFound,
+    NotFound,
     PassgateError,
     PasswordPolicyViolation,
     PermissionDenied,
@@ -28,8 +31,12 @@ from passgate.client._errors import (
     RateLimited,
     ResetTokenInvalid,
     SessionInvalid,
+    SessionNotFound,
+    TenantExists,
+    TenantNotFound,
     Unauthenticated,
     Unavailable,
+    UserNotFound,
     from_rpc_error,
 )
 from passgate.client._models import RenewedSession, ResetLink, Session, SessionInfo
@@ -38,7 +45,9 @@ from passgate.client._tls import tls_credentials
 
 __all__ = [
     "ERROR_DOMAIN",
+    "AlreadyExists",
     "ApiKeyInvalid",
+    "ApiKeyNotFound",
     "ApiKeyScope",
     "AuthClient",
     "ClientCertificateMismatch",
@@ -48,6 +57,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidCredentials",
     "MethodNotFound",
+    "NotFound",
     "PassgateError",
     "PasswordPolicyViolation",
     "PermissionDenied",
@@ -60,8 +70,12 @@ __all__ = [
     "Session",
     "SessionInfo",
     "SessionInvalid",
+    "SessionNotFound",
+    "TenantExists",
+    "TenantNotFound",
     "Unauthenticated",
     "Unavailable",
+    "UserNotFound",
     "from_rpc_error",
     "tls_credentials",
 ]

@@ -144,6 +144,49 @@ class ApiKeyScope(PermissionDenied):
     default_reason = "API_KEY_SCOPE"
 
 
+class NotFound(PassgateError):
+    """The user, session, API key or tenant named does not exist, or is out of
+    the caller's reach (the same answer, so callers learn nothing of others)."""
+
+    default_code = grpc.StatusCode.NOT_FOUND
+
+
+class UserNotFound(NotFound):
+    """No such user (in a tenant the admin key may act in)."""
+
+    default_reason = "USER_NOT_FOUND"
+
+
+class SessionNotFound(NotFound):
+    """No such live session of the user."""
+
+    default_reason = "SESSION_NOT_FOUND"
+
+
+class ApiKeyNotFound(NotFound):
+    """No such API key (in a tenant the admin key may act in)."""
+
+    default_reason = "API_KEY_NOT_FOUND"
+
+
+class TenantNotFound(NotFound):
+    """No such tenant, or one the admin key may not act in."""
+
+    default_reason = "TENANT_NOT_FOUND"
+
+
+class AlreadyExists(PassgateError):
+    """What the call would create exists already."""
+
+    default_code = grpc.StatusCode.ALREADY_EXISTS
+
+
+class TenantExists(AlreadyExists):
+    """A tenant with that id exists already."""
+
+    default_reason = "TENANT_EXISTS"
+
+
 class InvalidArgument(PassgateError):
     """The request broke field rules; `violations` lists every one of them."""
 
@@ -273,6 +316,13 @@ _CLASS_BY_REASON: Final[Mapping[int, type[PassgateError]]] = MappingProxyType(
         ErrorReason.PASSWORD_MISMATCH: PasswordPolicyViolation,
         ErrorReason.PASSWORD_UNCHANGED: PasswordPolicyViolation,
         ErrorReason.REQUEST_TOO_LARGE: InvalidArgument,
+        ErrorReason.USER_NOT_FOUND: UserNotFound,
+        ErrorReason.SESSION_NOT_FOUND: SessionNotFound,
+        ErrorReason.API_KEY_NOT_FOUND: ApiKeyNotFound,
+        ErrorReason.TENANT_NOT_FOUND: TenantNotFound,
+        ErrorReason.TENANT_EXISTS: TenantExists,
+        ErrorReason.PASSWORD_HASH_UNSUPPORTED: InvalidArgument,
+        ErrorReason.CURSOR_INVALID: InvalidArgument,
     }
 )
 
@@ -283,6 +333,8 @@ _CLASS_BY_CODE: Final[Mapping[grpc.StatusCode, type[PassgateError]]] = MappingPr
         grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
         grpc.StatusCode.PERMISSION_DENIED: PermissionDenied,
         grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
+        grpc.StatusCode.NOT_FOUND: NotFound,
+        grpc.StatusCode.ALREADY_EXISTS: AlreadyExists,
         grpc.StatusCode.RESOURCE_EXHAUSTED: RateLimited,
         grpc.StatusCode.UNAVAILABLE: Unavailable,
         grpc.StatusCode.UNIMPLEMENTED: MethodNotFound,
