@@ -28,11 +28,13 @@ from passgate.clock import Clock, SystemClock
 from passgate.config import Settings
 from passgate.dependency_health import DependencyHealth, database_probe, limits_probe
 from passgate.identity.accounts import Accounts
+from passgate.identity.administration import Administration
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.hashing import HashPool
 from passgate.identity.passwords import PasswordHasher
 from passgate.identity.policy import PasswordPolicy
 from passgate.identity.sessions import Sessions
+from passgate.identity.tenants import Tenants
 from passgate.identity.users import Users
 from passgate.interceptors.api_key import ApiKeyGate
 from passgate.interceptors.client_certificate import ClientCertificate
@@ -292,13 +294,15 @@ def build(
     )
     outbox = Outbox(database, clock, sealer)
     limits = limits_store(settings)
+    policy = PasswordPolicy.from_name(settings.password_policy)
+    users = Users(database, clock)
     accounts = Accounts(
         database=database,
         clock=clock,
         hashes=hashes,
-        policy=PasswordPolicy.from_name(settings.password_policy),
+        policy=policy,
         sessions=Sessions(database, clock, settings.session_ttl, watch),
-        users=Users(database, clock),
+        users=users,
         outbox=outbox,
         reset_ttl=settings.reset_ttl,
         default_reset_url=settings.reset_url,
@@ -357,7 +361,18 @@ def build(
     # methods still being built answer UNIMPLEMENTED (the generated base class)
     service = AuthService(accounts, offload, on_mail_queued=mail_worker.wake)  # type: ignore[abstract]
     auth_service_pb2_grpc.add_AuthServiceServicer_to_server(service, server)
-    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminService(), server)  # type: ignore[abstract]
+    administration = Administration(
+        users=users,
+        api_keys=api_keys,
+        tenants=Tenants(database, clock),
+        accounts=accounts,
+        hashes=hashes,
+        policy=policy,
+        sealer=sealer,
+    )
+    # the session and event methods are still being built (the generated base answers them)
+    admin_service = AdminService(administration, offload, on_mail_queued=mail_worker.wake)  # type: ignore[abstract]
+    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(admin_service, server)
     health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     if settings.reflection:

@@ -168,3 +168,67 @@ class ServiceUnavailable(PassgateError):
     reason = reason_name(ErrorReason.SERVICE_UNAVAILABLE)
     message = "service unavailable, retry later"
     retry_after = 1.0
+
+
+class NotFound(PassgateError):
+    """A user, API key, tenant or session the caller named does not exist, or is
+    out of the calling key's reach: the two answer alike, so a key learns nothing
+    of other tenants. Carries a `google.rpc.ResourceInfo` naming what was asked for."""
+
+    code = grpc.StatusCode.NOT_FOUND
+    resource_type = ""
+
+    def __init__(self, name: str) -> None:
+        self.resource_name = name
+        super().__init__(f"no {self.resource_type.replace('_', ' ')} {name!r}")
+
+
+class UserNotFound(NotFound):
+    reason = reason_name(ErrorReason.USER_NOT_FOUND)
+    resource_type = "user"
+
+
+class ApiKeyNotFound(NotFound):
+    reason = reason_name(ErrorReason.API_KEY_NOT_FOUND)
+    resource_type = "api_key"
+
+
+class TenantNotFound(NotFound):
+    reason = reason_name(ErrorReason.TENANT_NOT_FOUND)
+    resource_type = "tenant"
+
+
+class TenantExists(PassgateError):
+    code = grpc.StatusCode.ALREADY_EXISTS
+    reason = reason_name(ErrorReason.TENANT_EXISTS)
+
+    def __init__(self, tenant_id: str) -> None:
+        self.tenant_id = tenant_id
+        super().__init__(f"tenant {tenant_id!r} exists already")
+
+
+class CursorInvalid(InvalidRequest):
+    """A page token passgate did not give out, or one given for another listing."""
+
+    reason = reason_name(ErrorReason.CURSOR_INVALID)
+
+    def __init__(self, field: str = "page_token") -> None:
+        super().__init__(
+            [
+                Violation(
+                    field,
+                    self.reason,
+                    "Pass the next_page_token of the previous page, with the same filters.",
+                )
+            ],
+            message="page token invalid",
+        )
+
+
+class PasswordHashUnsupported(InvalidRequest):
+    """An imported hash passgate cannot take over: unknown, malformed, or too costly."""
+
+    reason = reason_name(ErrorReason.PASSWORD_HASH_UNSUPPORTED)
+
+    def __init__(self, why: str, field: str = "password_hash") -> None:
+        super().__init__([Violation(field, self.reason, why)], message=why)

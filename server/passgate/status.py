@@ -10,7 +10,13 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from passgate.errors import InvalidRequest, PassgateError, RateLimited, ServiceUnavailable
+from passgate.errors import (
+    InvalidRequest,
+    NotFound,
+    PassgateError,
+    RateLimited,
+    ServiceUnavailable,
+)
 
 DOMAIN = "passgate.dev"
 RETRY_AFTER = "retry-after"
@@ -31,7 +37,7 @@ def _pack(message: object) -> any_pb2.Any:
 
 def to_status(error: PassgateError, error_id: str | None = None) -> grpc.Status:
     """The status a caller sees for `error`, with its details and trailers."""
-    if error_id is not None or isinstance(error, InvalidRequest | RateLimited):
+    if error_id is not None or isinstance(error, InvalidRequest | RateLimited | NotFound):
         return _build_status(error, error_id)
     # Refusals without per-call content (a wrong key, a dead session) are built
     # once: their messages are fixed strings in the code, so this stays small.
@@ -61,6 +67,16 @@ def _build_status(error: PassgateError, error_id: str | None) -> grpc.Status:
                         )
                         for v in error.violations
                     ]
+                )
+            )
+        )
+    if isinstance(error, NotFound):
+        details.append(
+            _pack(
+                error_details_pb2.ResourceInfo(
+                    resource_type=error.resource_type,
+                    resource_name=error.resource_name,
+                    description=error.message,
                 )
             )
         )

@@ -34,8 +34,8 @@ def test_keys_made_before_the_migration_stay_live_and_unbound(database: EngineDa
             ("key_old", "default", "old", token_hash(old_secret), time.time()),
         )
 
-        assert migrate(db) == [7]
-        assert applied_version(db) == 7
+        assert migrate(db) == [version for version, _ in MIGRATIONS[6:]]
+        assert applied_version(db) == MIGRATIONS[-1][0]
         keys = ApiKeys(db, SystemClock())
         old = keys.live(old_secret)
         assert old is not None and old.client_cert_subject is None

@@ -18,6 +18,7 @@ _LIVE = (
 _IS_LIVE = "SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ?"
 _REVOKE = "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
 _REVOKE_ALL = "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"
+_DELETE_ALL = "DELETE FROM sessions WHERE user_id = ?"
 
 
 class SqlSessions:
@@ -41,3 +42,7 @@ class SqlSessions:
 
     def revoke_all(self, user_id: str, now: float) -> int:
         return int(raw.execute(self._db, _REVOKE_ALL, (now, user_id)).rowcount)
+
+    def delete_all(self, user_id: str) -> int:
+        """Erases every session of the user, live or not (the revocation signal fires)."""
+        return int(raw.execute(self._db, _DELETE_ALL, (user_id,)).rowcount)
