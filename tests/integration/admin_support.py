@@ -24,7 +24,7 @@ class AdminClient(Client):
         return self.call("GetUser", admin_pb.GetUserRequest(user_id=user_id)).user
 
     def create_user(self, email: str, password: str, **kw: object) -> admin_pb.User:
-        request = admin_pb.CreateUserRequest(email=email, password=password, **kw)  # type: ignore[arg-type]
+        request = admin_pb.CreateUserRequest(email=email, password=password, **kw)
         return self.call("CreateUser", request).user
 
 

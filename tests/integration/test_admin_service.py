@@ -92,7 +92,7 @@ def test_a_key_without_the_admin_scope_is_refused_every_method(
     method: str,
     request_: object,
 ) -> None:
-    refusal = AdminClient(shared_channel, ordinary_keys[key]).refuse(method, request_)  # type: ignore[arg-type]
+    refusal = AdminClient(shared_channel, ordinary_keys[key]).refuse(method, request_)
     assert (refusal.code, refusal.reason) == (grpc.StatusCode.PERMISSION_DENIED, "API_KEY_SCOPE")
 
 
@@ -187,7 +187,7 @@ def test_list_users_pages_oldest_first_filtered_by_state(admin: AdminClient) -> 
                     tenant_id=tenant,
                     state=state,
                     page_size=2,
-                    page_token=token,  # type: ignore[arg-type]
+                    page_token=token,
                 ),
             )
             assert len(page.users) <= 2
@@ -209,7 +209,7 @@ def test_list_users_pages_oldest_first_filtered_by_state(admin: AdminClient) -> 
     ):
         refusal = admin.refuse(
             "ListUsers",
-            admin_pb.ListUsersRequest(tenant_id=tenant, state=state, page_size=2, page_token=token),  # type: ignore[arg-type]
+            admin_pb.ListUsersRequest(tenant_id=tenant, state=state, page_size=2, page_token=token),
         )
         assert (refusal.code, refusal.reason) == (INVALID_ARGUMENT, "CURSOR_INVALID")
         assert refusal.field_reasons == [("page_token", "CURSOR_INVALID")]
@@ -312,8 +312,8 @@ def test_another_tenants_users_keys_and_tenant_answer_as_nonexistent_ones(
     missing_user, missing_key = str(uuid.uuid4()), "key_" + uuid.uuid4().hex
 
     def same(method: str, foreign: object, missing: object) -> None:
-        a = outsider.refuse(method, foreign)  # type: ignore[arg-type]
-        b = outsider.refuse(method, missing)  # type: ignore[arg-type]
+        a = outsider.refuse(method, foreign)
+        b = outsider.refuse(method, missing)
         assert (a.code, a.reason) == (b.code, b.reason) == (NOT_FOUND, a.reason)
         assert [i.resource_type for i in a.resource_infos] == [
             i.resource_type for i in b.resource_infos

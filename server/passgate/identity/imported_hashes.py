@@ -38,7 +38,9 @@ MAX_DIGEST_BYTES: Final = 128
 MAX_SALT_BYTES: Final = 1024
 
 _B64 = r"[A-Za-z0-9+/]"
-_AB64 = r"[A-Za-z0-9./+]"  # passlib writes `.` for `+`; both are read
+# passlib writes scrypt's salt and digest in standard base64 and PBKDF2's in its
+# adapted base64 (`.` for `+`), both unpadded; either alphabet is read for both.
+_AB64 = r"[A-Za-z0-9./+]"
 _ARGON2ID = re.compile(rf"\$argon2id\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$({_B64}+)\$({_B64}+)")
 _PASSLIB_SCRYPT = re.compile(rf"\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$({_AB64}*)\$({_AB64}+)")
 _PASSLIB_PBKDF2 = re.compile(rf"\$pbkdf2-sha256\$(\d+)\$({_AB64}*)\$({_AB64}+)")
@@ -192,5 +194,5 @@ def _b64(text: str, kind: str) -> bytes:
 
 
 def _ab64(text: str, kind: str) -> bytes:
-    """passlib's adapted base64: `.` for `+`, no padding."""
+    """passlib's base64, standard or adapted (`.` for `+`), without padding."""
     return _b64(text.replace(".", "+"), kind)
