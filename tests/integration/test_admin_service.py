@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import grpc
@@ -662,3 +663,41 @@ def test_the_cli_rotates_a_key_with_an_overlap(server: ServerProcess, admin: Adm
     assert list(api[1].scopes) == ["SignIn"]
     too_long = server.cli("apikey", "rotate", api[1].key_id, "--overlap", "40d", check=False)
     assert too_long.returncode == 2 and "overlap" in too_long.stderr
+
+
+# --- under concurrency ---------------------------------------------------------
+
+
+def test_concurrent_rotations_of_one_key_make_one_successor(
+    server: ServerProcess, admin: AdminClient
+) -> None:
+    name = f"raced-{uuid.uuid4().hex[:8]}"
+    server.create_api_key(name)
+    request = admin_pb.RotateApiKeyRequest(key_id=key_id(server, name))
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(lambda _: admin.outcome("RotateApiKey", request), range(6)))
+    won = [o for o in outcomes if not isinstance(o, Refusal)]
+    lost = [o for o in outcomes if isinstance(o, Refusal)]
+    assert len(won) == 1, outcomes
+    assert {o.reason for o in lost} == {"API_KEY_NOT_FOUND"}
+    listed = admin.call("ListApiKeys", admin_pb.ListApiKeysRequest()).api_keys
+    keys = [k for k in listed if k.name == name]
+    assert [k.key_id for k in keys] == [request.key_id, won[0].api_key.key_id]
+
+
+def test_concurrent_reset_url_changes_of_one_tenant_all_land(
+    server: ServerProcess, admin: AdminClient
+) -> None:
+    tenant = new_tenant(server)
+    urls = [f"https://app{n}.example/reset" for n in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(
+            pool.map(
+                lambda url: admin.call(
+                    "AllowResetUrl", admin_pb.AllowResetUrlRequest(tenant_id=tenant, reset_url=url)
+                ),
+                urls,
+            )
+        )
+    [row] = [row for row in cli_json(server, "tenant", "list") if row["id"] == tenant]
+    assert row["reset_urls"] == sorted(urls)
