@@ -22,7 +22,13 @@ import peewee
 from passgate.cli_output import iso, print_records
 from passgate.clock import SystemClock
 from passgate.config import declared
-from passgate.errors import InvalidRequest, PassgateError, TenantExists, TenantNotFound, Violation
+from passgate.errors import (
+    ApiKeyNotFound,
+    InvalidRequest,
+    TenantExists,
+    TenantNotFound,
+    Violation,
+)
 from passgate.identity import client_certificates
 from passgate.identity.apikeys import RPC_NAMES, ApiKeys, overlap_problem, unknown_scopes
 from passgate.identity.passwords import PasswordHasher
@@ -266,7 +272,7 @@ def cmd_apikey_rotate(args: argparse.Namespace) -> int:
     database = _open(args)
     try:
         rotated = ApiKeys(database, SystemClock()).rotate(args.id, args.overlap)
-    except PassgateError:
+    except ApiKeyNotFound:
         raise OperatorError(
             f"no API key {args.id!r} without an end: `passgate apikey list` shows them"
         ) from None
@@ -313,12 +319,13 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     database = _open(args, resolved)
     _require_tenant(database, args.tenant)
     secret = _read_password(sys.stdin).removesuffix("\r")
-    given = "password_hash" if args.password_hash_stdin else "password"
+    imported = bool(args.password_hash_stdin)
     try:
         user_id = Users(database, SystemClock()).register(
             args.tenant,
             args.email,
-            **{given: secret},
+            password=None if imported else secret,
+            password_hash=secret if imported else None,
             username=args.username,
             search_keys=search_keys,
             policy=PasswordPolicy.from_name(settings.password_policy),
