@@ -170,3 +170,11 @@ def test_the_cli_imports_an_argon2id_hash_as_the_api_does(
     assert "Traceback" not in refused.stderr
     last = refused.stderr.strip().splitlines()[-1]  # (PostgreSQL may warn on a line before)
     assert last.startswith("passgate: the hash on stdin: scrypt"), refused.stderr
+
+
+def test_a_bad_hash_is_reported_with_every_other_broken_rule(admin: AdminClient) -> None:
+    request = admin_pb.CreateUserRequest(email="not-an-address", password_hash="md5:abc")
+    refusal = admin.refuse("CreateUser", request)
+    assert (refusal.code, refusal.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_REQUEST")
+    assert ("password_hash", "PASSWORD_HASH_UNSUPPORTED") in refusal.field_reasons
+    assert "email" in {field for field, _ in refusal.field_reasons}

@@ -123,9 +123,10 @@ class ApiKeys:
         """A successor with the key's tenant, name, scopes, budget and certificate
         binding; the old key works `overlap` seconds more, then is refused.
 
-        One transaction: the old key's end is set only if it had none (so of two
-        concurrent rotations one wins, and the other's successor is rolled back),
-        and the successor exists exactly if the old key got its end."""
+        One transaction: the old key's end is set only if it had none, so of two
+        concurrent rotations one wins (on PostgreSQL the other's update waits for
+        the row, then finds the end set) and the other is refused before it makes
+        a successor; a successor exists exactly if the old key got its end."""
         now = self._clock.now()
         with self._db.atomic():
             old = self._store.get(key_id)

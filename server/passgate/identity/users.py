@@ -119,7 +119,10 @@ class Users:
         if password_hash is not None:
             why = import_problem(password_hash)
             if why is not None:
-                raise PasswordHashUnsupported(why)
+                unsupported = PasswordHashUnsupported(why)
+                if not problems:  # the hash alone: its own reason in the ErrorInfo too
+                    raise unsupported
+                problems += unsupported.violations
         else:
             assert password is not None
             problems += fields.required("password", password) or policy.check(
