@@ -29,12 +29,14 @@ from passgate.config import Settings
 from passgate.dependency_health import DependencyHealth, database_probe, limits_probe
 from passgate.generic_handlers import add_servicer
 from passgate.identity.accounts import Accounts, AccountStores
+from passgate.identity.administration import Administration
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.hashing import HashPool
 from passgate.identity.passwords import PasswordHasher
 from passgate.identity.policy import PasswordPolicy
 from passgate.identity.session_use import SessionUseWriter
 from passgate.identity.sessions import Sessions
+from passgate.identity.tenants import Tenants
 from passgate.identity.user_sessions import UserSessions
 from passgate.identity.users import Users
 from passgate.interceptors.api_key import ApiKeyGate
@@ -300,13 +302,15 @@ def build(
     limits = limits_store(settings)
     sessions = Sessions(database, clock, settings.session_ttl, watch)
     stores = AccountStores.over(database)
+    policy = PasswordPolicy.from_name(settings.password_policy)
+    users = Users(database, clock)
     accounts = Accounts(
         database=database,
         clock=clock,
         hashes=hashes,
-        policy=PasswordPolicy.from_name(settings.password_policy),
+        policy=policy,
         sessions=sessions,
-        users=Users(database, clock),
+        users=users,
         outbox=outbox,
         reset_ttl=settings.reset_ttl,
         default_reset_url=settings.reset_url,
@@ -367,7 +371,18 @@ def build(
     service = AuthService(accounts, user_sessions, offload, on_mail_queued=mail_worker.wake)
     add_servicer(auth_service_pb2_grpc.add_AuthServiceServicer_to_server, service, server)
     # methods still being built answer UNIMPLEMENTED (the generated base class)
-    admin = AdminService(user_sessions=user_sessions, offload=offload)  # type: ignore[abstract]
+    administration = Administration(
+        users=users,
+        api_keys=api_keys,
+        tenants=Tenants(database, clock),
+        accounts=accounts,
+        hashes=hashes,
+        policy=policy,
+        sealer=sealer,
+    )
+    admin = AdminService(  # type: ignore[abstract]
+        administration, offload, on_mail_queued=mail_worker.wake, user_sessions=user_sessions
+    )
     add_servicer(admin_service_pb2_grpc.add_AdminServiceServicer_to_server, admin, server)
     health_servicer = health_aio.HealthServicer()
     add_servicer(health_pb2_grpc.add_HealthServicer_to_server, health_servicer, server)

@@ -19,17 +19,28 @@ from typing import Any, NoReturn
 
 import peewee
 
-from passgate.auth.v1 import auth_service_pb2
 from passgate.cli_output import iso, print_records
 from passgate.clock import SystemClock
 from passgate.config import declared
-from passgate.errors import InvalidRequest, Violation
+from passgate.errors import (
+    ApiKeyNotFound,
+    InvalidRequest,
+    TenantExists,
+    TenantNotFound,
+    Violation,
+)
 from passgate.identity import client_certificates
-from passgate.identity.apikeys import ApiKeys
-from passgate.identity.passwords import PasswordHasher, importable
+from passgate.identity.apikeys import RPC_NAMES, ApiKeys, overlap_problem, unknown_scopes
+from passgate.identity.passwords import PasswordHasher
 from passgate.identity.policy import PasswordPolicy
-from passgate.identity.records import ADMIN_SCOPE, TenantRecord, UserSummary
-from passgate.identity.tenants import TenantExists, Tenants
+from passgate.identity.records import ADMIN_SCOPE, ApiKeyRecord, TenantRecord, UserSummary
+from passgate.identity.tenants import (
+    TENANT_ID_RULE,
+    ResetUrlNotAllowed,
+    Tenants,
+    reset_url_problem,
+    tenant_id_problem,
+)
 from passgate.identity.users import Users
 from passgate.mail.mail_folder import newest_reset_link
 from passgate.rates import Rate
@@ -42,7 +53,7 @@ from passgate.setting_sources import (
     resolve,
     shown_database,
 )
-from passgate.setting_values import BadValue, Seconds, switch, web_url
+from passgate.setting_values import BadValue, Seconds, switch
 from passgate.store.db import open_database, sqlite_path
 from passgate.store.migrations import migrate
 
@@ -57,10 +68,6 @@ API_KEY_COLUMNS = (
     "client_cert_subject",  # last: a subject may hold blanks
 )
 USER_COLUMNS = ("id", "tenant", "email", "username", "disabled", "created_at")
-# What a key's --scopes may name: AuthService's RPCs, each by its name.
-RPC_NAMES = tuple(
-    method.name for method in auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].methods
-)
 EVERY_SETTING = tuple(d.name for d in declared())
 DATABASE_ONLY = ("database",)
 
@@ -208,7 +215,7 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
     scopes = None
     if args.scopes:
         scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
-        unknown = sorted(set(scopes) - set(RPC_NAMES) - {ADMIN_SCOPE})
+        unknown = unknown_scopes(scopes)
         if unknown:
             raise OperatorError(
                 f"--scopes {args.scopes!r}: unknown RPC {', '.join(unknown)}; "
@@ -236,23 +243,45 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _api_key_row(key: ApiKeyRecord, now: float) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "name": key.name,
+        "tenant": key.tenant_id,
+        "scopes": None if key.scopes is None else sorted(key.scopes),
+        "rate": None if key.rate is None else str(key.rate),
+        "client_cert_subject": key.client_cert_subject,
+        "created_at": iso(key.created_at),
+        "revoked": key.ended(now),
+        "revoked_at": iso(key.revoked_at),  # in the future while a rotated key overlaps
+    }
+
+
 def cmd_apikey_list(args: argparse.Namespace) -> int:
     database = _open(args)
-    rows = [
-        {
-            "id": key.id,
-            "name": key.name,
-            "tenant": key.tenant_id,
-            "scopes": None if key.scopes is None else sorted(key.scopes),
-            "rate": None if key.rate is None else str(key.rate),
-            "client_cert_subject": key.client_cert_subject,
-            "created_at": iso(key.created_at),
-            "revoked": key.revoked_at is not None,
-            "revoked_at": iso(key.revoked_at),
-        }
-        for key in ApiKeys(database, SystemClock()).list()
-    ]
+    now = time.time()
+    rows = [_api_key_row(key, now) for key in ApiKeys(database, SystemClock()).list()]
     print_records(rows, as_json=args.json, columns=API_KEY_COLUMNS)
+    return 0
+
+
+def cmd_apikey_rotate(args: argparse.Namespace) -> int:
+    why = overlap_problem(args.overlap)
+    if why is not None:
+        raise OperatorError(f"--overlap {args.overlap:g}: {why} (0-2592000 seconds)")
+    database = _open(args)
+    try:
+        rotated = ApiKeys(database, SystemClock()).rotate(args.id, args.overlap)
+    except ApiKeyNotFound:
+        raise OperatorError(
+            f"no API key {args.id!r} without an end: `passgate apikey list` shows them"
+        ) from None
+    print(
+        f"rotated {args.id} to {rotated.successor.id}; {args.id} stops working at "
+        f"{iso(rotated.previous.revoked_at)}",
+        file=sys.stderr,
+    )
+    print(rotated.secret)
     return 0
 
 
@@ -290,27 +319,28 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     database = _open(args, resolved)
     _require_tenant(database, args.tenant)
     secret = _read_password(sys.stdin).removesuffix("\r")
-    if args.password_hash_stdin:
-        if not importable(secret):
-            raise OperatorError(
-                "the hash on stdin is not a bcrypt hash ($2a$, $2b$ or $2y$, cost 4-31)"
-            )
-        hashed = secret
-    else:
-        problems = PasswordPolicy.from_name(settings.password_policy).check(
-            secret, field="password", email=args.email, username=args.username
-        )
-        if problems:
-            raise OperatorError(_violations("the password on stdin", problems))
-        hashed = PasswordHasher(settings.bcrypt_cost).hash(secret)
+    imported = bool(args.password_hash_stdin)
     try:
-        user_id = Users(database, SystemClock()).create(
-            args.tenant, args.email, hashed, args.username, search_keys
+        user_id = Users(database, SystemClock()).register(
+            args.tenant,
+            args.email,
+            password=None if imported else secret,
+            password_hash=secret if imported else None,
+            username=args.username,
+            search_keys=search_keys,
+            policy=PasswordPolicy.from_name(settings.password_policy),
+            hash_password=PasswordHasher(settings.bcrypt_cost).hash,
         )
     except InvalidRequest as error:
-        raise OperatorError(_violations("user create", error.violations)) from None
+        broken = {v.field for v in error.violations}
+        what = _STDIN_FIELDS.get(broken.pop(), "user create") if len(broken) == 1 else "user create"
+        raise OperatorError(_violations(what, error.violations)) from None
     print(user_id)
     return 0
+
+
+# What a refusal that concerns stdin alone names it.
+_STDIN_FIELDS = {"password": "the password on stdin", "password_hash": "the hash on stdin"}
 
 
 def _violations(what: str, problems: Sequence[Violation]) -> str:
@@ -326,6 +356,21 @@ def cmd_user_enable(args: argparse.Namespace) -> int:
     return _set_disabled(args, False)
 
 
+def cmd_user_get(args: argparse.Namespace) -> int:
+    found = Users(_open(args), SystemClock()).summary(args.id)
+    if found is None:
+        raise OperatorError(f"no user {args.id!r}: `passgate user find` looks users up")
+    print_records(_user_rows([found]), as_json=args.json, columns=USER_COLUMNS)
+    return 0
+
+
+def cmd_user_delete(args: argparse.Namespace) -> int:
+    if Users(_open(args), SystemClock()).delete(args.id) is None:
+        raise OperatorError(f"no user {args.id!r}: `passgate user find` looks users up")
+    print(f"deleted {args.id}")
+    return 0
+
+
 def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
     database = _open(args)
     if not Users(database, SystemClock()).set_disabled(args.id, disabled):
@@ -334,36 +379,22 @@ def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
     return 0
 
 
-TENANT_ID_RULE = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
-
-
 def _tenant_id(text: str) -> str:
-    if not (
-        0 < len(text) <= 64
-        and text[0].isascii()
-        and text[0].isalnum()
-        and all(c.isascii() and (c.isalnum() or c in "._-") for c in text)
-    ):
-        raise argparse.ArgumentTypeError(f"tenant id {text!r}: expected {TENANT_ID_RULE}")
+    why = tenant_id_problem(text)
+    if why is not None:
+        raise argparse.ArgumentTypeError(f"tenant id {text!r}: {why}")
     return text
 
 
 def _reset_url(text: str) -> str:
-    try:
-        return web_url(text)
-    except BadValue as error:
-        raise argparse.ArgumentTypeError(f"reset URL {text!r}: {error}") from None
+    why = reset_url_problem(text)
+    if why is not None:
+        raise argparse.ArgumentTypeError(f"reset URL {text!r}: {why}")
+    return text.strip()
 
 
 def _tenants(args: argparse.Namespace) -> Tenants:
     return Tenants(_open(args), SystemClock())
-
-
-def _existing_tenant(tenants: Tenants, tenant_id: str) -> TenantRecord:
-    tenant = tenants.get(tenant_id)
-    if tenant is None:
-        raise OperatorError(f"no tenant {tenant_id!r}: `passgate tenant list` shows them")
-    return tenant
 
 
 def cmd_tenant_create(args: argparse.Namespace) -> int:
@@ -390,27 +421,32 @@ def cmd_tenant_list(args: argparse.Namespace) -> int:
 
 
 def cmd_tenant_allow_reset_url(args: argparse.Namespace) -> int:
-    tenants = _tenants(args)
-    tenant = _existing_tenant(tenants, args.tenant)
-    allowed = tuple(sorted(set(tenant.reset_urls) | set(args.url)))
-    tenants.set_reset_urls(tenant.id, allowed)
-    print("\n".join(allowed))
+    tenant = _change_tenant(lambda t: t.allow_reset_urls(args.tenant, args.url), args)
+    print("\n".join(tenant.reset_urls))
     return 0
 
 
 def cmd_tenant_disallow_reset_url(args: argparse.Namespace) -> int:
-    tenants = _tenants(args)
-    tenant = _existing_tenant(tenants, args.tenant)
-    unknown = sorted(set(args.url) - set(tenant.reset_urls))
-    if unknown:
-        listed = ", ".join(tenant.reset_urls) or "none"
+    try:
+        tenant = _change_tenant(lambda t: t.disallow_reset_urls(args.tenant, args.url), args)
+    except ResetUrlNotAllowed as error:
+        listed = ", ".join(error.allowed) or "none"
         raise OperatorError(
-            f"{unknown[0]!r} is not allowed for tenant {tenant.id!r}; allowed: {listed}"
-        )
-    allowed = tuple(url for url in tenant.reset_urls if url not in args.url)
-    tenants.set_reset_urls(tenant.id, allowed)
-    print("\n".join(allowed))
+            f"{error.urls[0]!r} is not allowed for tenant {args.tenant!r}; allowed: {listed}"
+        ) from None
+    print("\n".join(tenant.reset_urls))
     return 0
+
+
+def _change_tenant(
+    change: Callable[[Tenants], TenantRecord], args: argparse.Namespace
+) -> TenantRecord:
+    try:
+        return change(_tenants(args))
+    except TenantNotFound:
+        raise OperatorError(
+            f"no tenant {args.tenant!r}: `passgate tenant list` shows them"
+        ) from None
 
 
 def _user_rows(users: Sequence[UserSummary]) -> list[dict[str, Any]]:
@@ -582,6 +618,21 @@ def _apikey_verbs(verbs: Any) -> None:
     _json_flag(p)
     p = verb(apikey, "revoke", cmd_apikey_revoke, "revoke a key by its id; takes effect at once")
     p.add_argument("id", help="the key's id (key_…), from `apikey list`")
+    p = verb(
+        apikey,
+        "rotate",
+        cmd_apikey_rotate,
+        "make a successor with the same tenant, scopes, rate and certificate binding; "
+        "prints its secret, alone, as the last line; the old key works --overlap more seconds",
+    )
+    p.add_argument("id", help="the key's id (key_…), from `apikey list`")
+    _flag(
+        p,
+        "--overlap",
+        "seconds the old key keeps working beside the new one (0-2592000, i.e. 30 days)",
+        "0",
+        type=_seconds,
+    )
 
 
 def _user_verbs(verbs: Any) -> None:
@@ -605,8 +656,10 @@ def _user_verbs(verbs: Any) -> None:
     p.add_argument(
         "--password-hash-stdin",
         action="store_true",
-        help="import: read an existing bcrypt hash ($2a$/$2b$/$2y$) from stdin; it is "
-        "upgraded to passgate's own at the user's first sign-in",
+        help="import: read an existing hash from stdin: bcrypt ($2a$/$2b$/$2y$), argon2id "
+        "($argon2id$v=19$), scrypt ($scrypt$, passlib) or PBKDF2-SHA256 ($pbkdf2-sha256$, "
+        "passlib; pbkdf2_sha256$, Django); it is replaced by passgate's own at the user's "
+        "first sign-in",
     )
     p.add_argument("--password", nargs="?", action=_RefusePassword, help=argparse.SUPPRESS)
 
@@ -624,9 +677,17 @@ def _user_verbs(verbs: Any) -> None:
     for name, run, text in (
         ("disable", cmd_user_disable, "disable a user: sign-in refused, sessions and tokens ended"),
         ("enable", cmd_user_enable, "enable a disabled user again"),
+        (
+            "delete",
+            cmd_user_delete,
+            "erase a user: sessions, reset tokens, reset requests, mail not yet sent",
+        ),
     ):
         p = verb(user, name, run, text)
         p.add_argument("id", help="the user id printed by `user create`")
+    p = verb(user, "get", cmd_user_get, "show one user by id")
+    p.add_argument("id", help="the user id printed by `user create`")
+    _json_flag(p)
 
 
 def _tenant_verbs(verbs: Any) -> None:

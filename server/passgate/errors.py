@@ -154,31 +154,6 @@ class RateLimited(PassgateError):
         return self.subject.partition(":")[0]
 
 
-class NotFound(PassgateError):
-    """A thing the call names that does not exist or that the caller may not
-    see: one answer for both, so nothing leaks (AIP-193: permission before
-    existence). Carries a `google.rpc.ResourceInfo` naming what was asked for."""
-
-    code = grpc.StatusCode.NOT_FOUND
-    resource_type = ""
-
-    def __init__(self, resource_name: str) -> None:
-        self.resource_name = resource_name
-        super().__init__()
-
-
-class UserNotFound(NotFound):
-    reason = reason_name(ErrorReason.USER_NOT_FOUND)
-    message = "no such user (in a tenant this key may administer)"
-    resource_type = "user"
-
-
-class SessionNotFound(NotFound):
-    reason = reason_name(ErrorReason.SESSION_NOT_FOUND)
-    message = "no live session of this user has this id: list the sessions for their ids"
-    resource_type = "session"
-
-
 class MethodNotFound(PassgateError):
     code = grpc.StatusCode.UNIMPLEMENTED
     reason = reason_name(ErrorReason.METHOD_NOT_FOUND)
@@ -193,3 +168,73 @@ class ServiceUnavailable(PassgateError):
     reason = reason_name(ErrorReason.SERVICE_UNAVAILABLE)
     message = "service unavailable, retry later"
     retry_after = 1.0
+
+
+class NotFound(PassgateError):
+    """A user, API key, tenant or session the caller named does not exist, or is
+    out of the calling key's reach: the two answer alike, so a key learns nothing
+    of other tenants. Carries a `google.rpc.ResourceInfo` naming what was asked for."""
+
+    code = grpc.StatusCode.NOT_FOUND
+    resource_type = ""
+
+    def __init__(self, name: str) -> None:
+        self.resource_name = name
+        super().__init__(f"no {self.resource_type.replace('_', ' ')} {name!r}")
+
+
+class UserNotFound(NotFound):
+    reason = reason_name(ErrorReason.USER_NOT_FOUND)
+    resource_type = "user"
+
+
+class SessionNotFound(NotFound):
+    reason = reason_name(ErrorReason.SESSION_NOT_FOUND)
+    message = "no live session of this user has this id: list the sessions for their ids"
+    resource_type = "session"
+
+
+class ApiKeyNotFound(NotFound):
+    reason = reason_name(ErrorReason.API_KEY_NOT_FOUND)
+    resource_type = "api_key"
+
+
+class TenantNotFound(NotFound):
+    reason = reason_name(ErrorReason.TENANT_NOT_FOUND)
+    resource_type = "tenant"
+
+
+class TenantExists(PassgateError):
+    code = grpc.StatusCode.ALREADY_EXISTS
+    reason = reason_name(ErrorReason.TENANT_EXISTS)
+
+    def __init__(self, tenant_id: str) -> None:
+        self.tenant_id = tenant_id
+        super().__init__(f"tenant {tenant_id!r} exists already")
+
+
+class CursorInvalid(InvalidRequest):
+    """A page token passgate did not give out, or one given for another listing."""
+
+    reason = reason_name(ErrorReason.CURSOR_INVALID)
+
+    def __init__(self, field: str = "page_token") -> None:
+        super().__init__(
+            [
+                Violation(
+                    field,
+                    self.reason,
+                    "Pass the next_page_token of the previous page, with the same filters.",
+                )
+            ],
+            message="page token invalid",
+        )
+
+
+class PasswordHashUnsupported(InvalidRequest):
+    """An imported hash passgate cannot take over: unknown, malformed, or too costly."""
+
+    reason = reason_name(ErrorReason.PASSWORD_HASH_UNSUPPORTED)
+
+    def __init__(self, why: str, field: str = "password_hash") -> None:
+        super().__init__([Violation(field, self.reason, why)], message=why)

@@ -74,7 +74,9 @@ def _build_status(error: PassgateError, error_id: str | None) -> grpc.Status:
         details.append(
             _pack(
                 error_details_pb2.ResourceInfo(
-                    resource_type=error.resource_type, resource_name=error.resource_name
+                    resource_type=error.resource_type,
+                    resource_name=error.resource_name,
+                    description=error.message,
                 )
             )
         )

@@ -479,6 +479,10 @@ class Refusal:
         return [(v.field, v.reason) for v in self.violations]
 
     @property
+    def resource_infos(self) -> list[error_details_pb2.ResourceInfo]:
+        return _unpacked(self.details, error_details_pb2.ResourceInfo)
+
+    @property
     def retry_delay(self) -> float | None:
         infos = _unpacked(self.details, error_details_pb2.RetryInfo)
         return infos[0].retry_delay.ToNanoseconds() / 1e9 if infos else None
@@ -526,6 +530,7 @@ def _unpack_any(packed: Any) -> Any:
         error_details_pb2.BadRequest,
         error_details_pb2.RetryInfo,
         error_details_pb2.QuotaFailure,
+        error_details_pb2.ResourceInfo,
     ):
         if packed.Is(cls.DESCRIPTOR):
             message = cls()

@@ -3,7 +3,6 @@ sign out, verify a session. Pure domain logic over the store: no protobuf."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -24,7 +23,12 @@ from passgate.errors import (
 )
 from passgate.identity import fields
 from passgate.identity.hashing import HashPool
-from passgate.identity.identifiers import Identifier, IdentifierKind
+from passgate.identity.identifiers import (
+    Identifier,
+    IdentifierKind,
+    account_reset_subject,
+    reset_subject,
+)
 from passgate.identity.policy import PasswordPolicy
 from passgate.identity.records import LiveSession, UserRecord
 from passgate.identity.sessions import IssuedSession, Sessions
@@ -321,7 +325,7 @@ class Accounts:
             if not self._outbox.mark_sent(message_id):
                 return  # another worker resolved it
             user = self._users.find(tenant_id, identifier)
-            subject = _reset_subject(tenant_id, None if user is None else user.id, identifier)
+            subject = reset_subject(tenant_id, None if user is None else user.id, identifier)
             # Two requests for one subject must not both count the same recent
             # e-mails and both queue one: the count, the insert and the token
             # replacement below run under the subject's lock (on SQLite the
@@ -346,19 +350,43 @@ class Accounts:
                 )
             if not queue or user is None:
                 return
-            self._reset_tokens.end_all(user.id, now)
-            token = new_token(RESET_PREFIX)
-            self._reset_tokens.insert(token_hash(token), user.id, now, now + self._reset_ttl)
-            self._outbox.add_reset(
-                tenant_id,
-                QueuedReset(
-                    to_address=user.email,
-                    reset_link=reset_link(base, user.id, token),
-                    expires_minutes=max(1, round(self._reset_ttl / 60)),
-                    tenant_name=self._tenant_name(tenant_id),
-                    template=request.template,
-                ),
-            )
+            self._queue_reset_mail(user, base, request.template, now)
+
+    def send_reset_email(
+        self, user_id: str, reset_url: str | None, template: str | None
+    ) -> UserRecord | None:
+        """An operator's reset e-mail to a user: queued at once, as a resolved
+        RequestReset queues it, without the hourly budget; None if there is no
+        such user. The account's reset-subject lock is taken as `resolve_reset`
+        takes it, so the two never leave two live tokens."""
+        with self._db.atomic():
+            user = self._users.get(user_id)
+            if user is None:
+                return None
+            self._locks.lock_reset_subject(account_reset_subject(user.tenant_id, user.id))
+            base = self._reset_base(user.tenant_id, reset_url)
+            self._queue_reset_mail(user, base, template, self._clock.now())
+        return user
+
+    def _queue_reset_mail(
+        self, user: UserRecord, base: str, template: str | None, now: float
+    ) -> None:
+        """A new token (ending the user's older ones) and its e-mail in the outbox;
+        inside the caller's transaction."""
+        self._reset_tokens.end_all(user.id, now)
+        token = new_token(RESET_PREFIX)
+        self._reset_tokens.insert(token_hash(token), user.id, now, now + self._reset_ttl)
+        self._outbox.add_reset(
+            user.tenant_id,
+            user.id,
+            QueuedReset(
+                to_address=user.email,
+                reset_link=reset_link(base, user.id, token),
+                expires_minutes=max(1, round(self._reset_ttl / 60)),
+                tenant_name=self._tenant_name(user.tenant_id),
+                template=template,
+            ),
+        )
 
     def _reset_base(self, tenant_id: str, requested: str | None) -> str:
         """The request's reset_url only if the tenant allows it; else the configured default."""
@@ -417,12 +445,6 @@ class Accounts:
 def _same_password(a: str, b: str) -> bool:
     """Whether two inputs are one password: hashes are made of the NFKC form."""
     return unicodedata.normalize("NFKC", a) == unicodedata.normalize("NFKC", b)
-
-
-def _reset_subject(tenant_id: str, user_id: str | None, identifier: Identifier) -> str:
-    """Whom a reset request is counted against: the account, or the typed text."""
-    who = f"user:{user_id}" if user_id is not None else f"name:{identifier.throttle_key}"
-    return hashlib.sha256(f"{tenant_id}:{who}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def reset_link(base: str, user_id: str, token: str) -> str:

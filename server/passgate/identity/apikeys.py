@@ -5,14 +5,23 @@ forgets them all as soon as any key or session is updated or deleted anywhere.
 
 Misses are remembered (a bounded set): a digest that matched no live key never will,
 since secrets are drawn by passgate (256 random bits) when a key is made and
-revocation is final. A caller retrying a dead key costs no read."""
+revocation is final. A caller retrying a dead key costs no read.
+
+A rotated key ends later: its `revoked_at` is set to the end of the overlap.
+Nothing is written at that moment, so no signal tells the caches; instead
+every process compares a cached key's `revoked_at` with its clock at each use,
+and the database read does the same, so the key dies everywhere on time."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import peewee
 
+from passgate.auth.v1 import auth_service_pb2
 from passgate.clock import Clock
-from passgate.identity.records import ApiKeyRecord
+from passgate.errors import ApiKeyNotFound
+from passgate.identity.records import ADMIN_SCOPE, ApiKeyRecord
 from passgate.identity.stores import ApiKeyStore
 from passgate.identity.tokens import (
     API_KEY_PREFIX,
@@ -26,6 +35,35 @@ from passgate.store.api_keys import SqlApiKeys
 from passgate.store.revocations import LiveCache, RevocationWatch
 
 KEY_ID_PREFIX = "key_"
+MAX_NAME = 128
+MAX_OVERLAP = 30 * 86400.0  # the longest a rotated key may keep working beside its successor
+# What a key's scopes may name: AuthService's RPCs, and `admin` for AdminService.
+RPC_NAMES: tuple[str, ...] = tuple(
+    auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].methods_by_name
+)
+SCOPE_NAMES: tuple[str, ...] = (*RPC_NAMES, ADMIN_SCOPE)
+
+
+def unknown_scopes(scopes: list[str]) -> list[str]:
+    """The names in `scopes` that are neither an AuthService RPC nor `admin`."""
+    return sorted(set(scopes) - set(SCOPE_NAMES))
+
+
+def overlap_problem(seconds: float) -> str | None:
+    """Why `seconds` is no rotation overlap; None when it is one."""
+    if 0 <= seconds <= MAX_OVERLAP:
+        return None
+    return "The overlap must be between 0 and 30 days."
+
+
+@dataclass(frozen=True)
+class Rotated:
+    """A rotation's outcome: the successor, its secret (shown only now), and the
+    old key as it now is, ending at the end of the overlap."""
+
+    successor: ApiKeyRecord
+    secret: str
+    previous: ApiKeyRecord
 
 
 class ApiKeys:
@@ -39,6 +77,7 @@ class ApiKeys:
         watch: RevocationWatch | None = None,
         store: ApiKeyStore | None = None,
     ) -> None:
+        self._db = database
         self._store = store if store is not None else SqlApiKeys(database)
         self._clock = clock
         self._refused: set[str] = set()
@@ -69,11 +108,39 @@ class ApiKeys:
         self._store.insert(record, token_hash(secret))
         return record, secret
 
-    def list(self) -> list[ApiKeyRecord]:
-        return self._store.all()
+    def list(self, tenant_id: str | None = None) -> list[ApiKeyRecord]:
+        """Every key, or a tenant's, oldest first, ended ones included."""
+        return self._store.all() if tenant_id is None else self._store.in_tenant(tenant_id)
+
+    def get(self, key_id: str) -> ApiKeyRecord | None:
+        return self._store.get(key_id)
 
     def revoke(self, key_id: str) -> bool:
+        """Ends a live key now (one rotated away included); False if none is live."""
         return self._store.revoke(key_id, self._clock.now())
+
+    def rotate(self, key_id: str, overlap: float) -> Rotated:
+        """A successor with the key's tenant, name, scopes, budget and certificate
+        binding; the old key works `overlap` seconds more, then is refused.
+
+        One transaction: the old key's end is set only if it had none, so of two
+        concurrent rotations one wins (on PostgreSQL the other's update waits for
+        the row, then finds the end set) and the other is refused before it makes
+        a successor; a successor exists exactly if the old key got its end."""
+        now = self._clock.now()
+        with self._db.atomic():
+            old = self._store.get(key_id)
+            # The conditional update holds the old key's row until the end of the transaction.
+            if old is None or not self._store.end_at(key_id, now + overlap):
+                raise ApiKeyNotFound(key_id)
+            successor, secret = self.create(
+                old.name,
+                old.tenant_id,
+                None if old.scopes is None else sorted(old.scopes),
+                old.rate,
+                old.client_cert_subject,
+            )
+        return Rotated(successor, secret, replace(old, revoked_at=now + overlap))
 
     def live(self, secret: str) -> ApiKeyRecord | None:
         """The live key behind `secret`; None when there is none.
@@ -86,14 +153,20 @@ class ApiKeys:
         generation = self._live.generation()
         live = self._live.get(digest)
         if live is not None:
+            if live.revoked_at is not None and live.revoked_at <= self._clock.now():
+                self._refuse(digest)  # its overlap ended: dead for good
+                return None
             return live
         if not well_formed(secret, API_KEY_PREFIX):
             return None
-        record = self._store.live(digest)
+        record = self._store.live(digest, self._clock.now())
         if record is None:
-            if len(self._refused) >= self.REFUSED_LIMIT:
-                self._refused.clear()
-            self._refused.add(digest)
+            self._refuse(digest)
             return None
         self._live.put(generation, digest, record)
         return record
+
+    def _refuse(self, digest: str) -> None:
+        if len(self._refused) >= self.REFUSED_LIMIT:
+            self._refused.clear()
+        self._refused.add(digest)

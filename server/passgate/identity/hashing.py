@@ -32,7 +32,7 @@ from passgate.identity.bcrypt_backends import InterleavedBcrypt
 
 if TYPE_CHECKING:
     from passgate.metrics import Metrics
-from passgate.identity.passwords import BcryptCheck, PasswordHasher
+from passgate.identity.passwords import BcryptCheck, PasswordHasher, runs_alone
 
 _T = TypeVar("_T")
 
@@ -133,7 +133,9 @@ class HashPool:
             return self._verify(password, stored)
 
     def _verify(self, password: str, stored: str) -> bool:
-        if self.lanes == 1:
+        # an imported argon2id, scrypt or PBKDF2 hash is verified here too, on a
+        # pool thread, so its cost is bounded by the pool like bcrypt's
+        if self.lanes == 1 or runs_alone(stored):
             return self.call(lambda: self.hasher.verify(password, stored))
         result: bool = self._submit(_Job(check=self.hasher.plan(password, stored))).result()
         return result

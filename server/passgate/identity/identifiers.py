@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import Enum
 
@@ -33,3 +34,19 @@ class Identifier:
     def throttle_key(self) -> str:
         """Text that names this identifier across kinds, for throttles on unknown users."""
         return f"{self.kind.value}:{self.schema_name}:{self.lookup_key}"
+
+
+def reset_subject(tenant_id: str, user_id: str | None, identifier: Identifier) -> str:
+    """Whom a reset request is counted against: the account, or the typed text."""
+    if user_id is not None:
+        return account_reset_subject(tenant_id, user_id)
+    return _subject_digest(tenant_id, f"name:{identifier.throttle_key}")
+
+
+def account_reset_subject(tenant_id: str, user_id: str) -> str:
+    """The reset-mail budget of one account, whatever identifier named it."""
+    return _subject_digest(tenant_id, f"user:{user_id}")
+
+
+def _subject_digest(tenant_id: str, who: str) -> str:
+    return hashlib.sha256(f"{tenant_id}:{who}".encode("utf-8", "surrogatepass")).hexdigest()

@@ -26,6 +26,7 @@ from passgate.identity.bcrypt_backends import (
     PycaBcrypt,
     fastest_bcrypt,
 )
+from passgate.identity.imported_hashes import UnsupportedHash, foreign_hash, looks_foreign
 
 __all__ = [
     "DEFAULT_COST",
@@ -159,8 +160,21 @@ class PasswordHasher:
         return SCHEME_PREFIX + hashed.decode("ascii")
 
     def verify(self, password: str, stored: str) -> bool:
-        """True when ``password`` matches ``stored``: a ``pg1$`` hash or a plain bcrypt one."""
+        """True when ``password`` matches ``stored``: a ``pg1$`` hash, a plain bcrypt one,
+        or one of the other kinds passgate imports (`imported_hashes`)."""
+        if looks_foreign(stored):
+            return self._verify_foreign(password, stored)
         return self.run(self.plan(password, stored))
+
+    def _verify_foreign(self, password: str, stored: str) -> bool:
+        """An imported argon2id, scrypt or PBKDF2 hash; one that no longer parses
+        (bounds are checked at import) costs a burn, like a malformed bcrypt hash."""
+        try:
+            imported = foreign_hash(stored)
+        except UnsupportedHash:
+            self.burn(password)
+            return False
+        return imported.verify(_normalise(password))
 
     def plan(self, password: str, stored: str) -> BcryptCheck:
         """The bcrypt computation that verifies ``password`` against ``stored``, not yet run:
@@ -246,6 +260,24 @@ def _accepts_raw(normalised: bytes) -> bool:
     return len(normalised) <= _BCRYPT_LIMIT and b"\x00" not in normalised
 
 
-def importable(stored: str) -> bool:
-    """Whether `stored` is a plain bcrypt hash passgate can take over as it is."""
-    return stored.startswith(_LEGACY_PREFIXES) and _bcrypt_cost(stored) is not None
+def import_problem(stored: str) -> str | None:
+    """None when passgate can take `stored` over as a user's hash (bcrypt, or one of
+    the kinds in `imported_hashes`, within its bounds); else why not, in one line."""
+    if stored.startswith(_LEGACY_PREFIXES):
+        if _bcrypt_cost(stored) is None:
+            return (
+                f"malformed bcrypt hash: expected $2b$ (or $2a$, $2y$), "
+                f"a cost of {MIN_COST}-{MAX_COST} and 53 characters"
+            )
+        return None
+    try:
+        foreign_hash(stored)
+    except UnsupportedHash as error:
+        return str(error)
+    return None
+
+
+def runs_alone(stored: str) -> bool:
+    """Whether verifying against `stored` is work of its own kind (an imported
+    argon2id, scrypt or PBKDF2 hash) that no interleaved bcrypt batch can share."""
+    return looks_foreign(stored)

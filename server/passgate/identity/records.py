@@ -32,6 +32,7 @@ class UserSummary:
     username: str | None
     disabled: bool
     created_at: float
+    password_changed_at: float
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ class ApiKeyRecord:
     # The identity (subject, as grpcio reports it) of the client certificate the
     # key may be used with, over mutual TLS only; None: any transport.
     client_cert_subject: str | None = None
+
+    def ended(self, now: float) -> bool:
+        """Whether the key is refused at `now` (revoked, or rotated and past its overlap)."""
+        return self.revoked_at is not None and self.revoked_at <= now
 
     def allows(self, method: str) -> bool:
         return self.scopes is None or method in self.scopes

@@ -31,6 +31,9 @@ class Locks(Protocol):
     def lock_user(self, user_id: str) -> None:
         """The user's row: its password, sessions and reset tokens change under it."""
 
+    def lock_tenant(self, tenant_id: str) -> None:
+        """The tenant's row: its reset-URL allow-list changes under it."""
+
     def lock_reset_subject(self, subject: str) -> None:
         """One reset-mail budget: its count and the request that follows it."""
 
@@ -51,6 +54,15 @@ class UserStore(Protocol):
         self, schema_name: str, value: str, tenant_id: str | None
     ) -> list[UserSummary]: ...
     def page(self, tenant_id: str | None, after: str | None, limit: int) -> list[UserSummary]: ...
+    def summary(self, user_id: str) -> UserSummary | None: ...
+    def page_by_age(
+        self,
+        tenant_id: str,
+        disabled: bool | None,
+        after: tuple[float, str] | None,
+        limit: int,
+    ) -> list[UserSummary]: ...
+    def search_keys_of(self, user_ids: list[str]) -> dict[str, dict[str, str]]: ...
 
     def insert(self, user: NewUser, search_keys: dict[str, str]) -> None:
         """AlreadyExists if an identifier is taken in the tenant."""
@@ -61,6 +73,9 @@ class UserStore(Protocol):
         """The same password re-hashed; only if the hash is still `old_hash`."""
 
     def set_disabled(self, user_id: str, disabled: bool) -> bool: ...
+
+    def delete(self, user_id: str) -> bool:
+        """The user's row and search keys; their other rows must be gone first."""
 
 
 class SessionStore(Protocol):
@@ -87,6 +102,7 @@ class SessionStore(Protocol):
         """Ends the user's live session named `public_id`; False if there is none."""
 
     def revoke_all(self, user_id: str, now: float) -> int: ...
+    def delete_all(self, user_id: str) -> int: ...
 
     def revoke_live(self, user_id: str, now: float, kept_id: int | None = None) -> int:
         """Ends the user's live sessions, but for `kept_id`; returns how many ended."""
@@ -105,19 +121,31 @@ class ResetTokenStore(Protocol):
     def end_all(self, user_id: str, now: float) -> int:
         """Ends every live token of the user."""
 
+    def delete_all(self, user_id: str) -> int: ...
+
 
 class ResetRequestLog(Protocol):
     def queued_since(self, subject: str, since: float) -> int:
         """How many requests against `subject` queued an e-mail after `since`."""
 
     def add(self, tenant_id: str, subject: str, now: float, queued: bool) -> None: ...
+    def forget(self, subject: str) -> None: ...
 
 
 class ApiKeyStore(Protocol):
     def insert(self, record: ApiKeyRecord, key_hash: str) -> None: ...
     def all(self) -> list[ApiKeyRecord]: ...
-    def live(self, key_hash: str) -> ApiKeyRecord | None: ...
-    def revoke(self, key_id: str, now: float) -> bool: ...
+    def in_tenant(self, tenant_id: str) -> list[ApiKeyRecord]: ...
+    def get(self, key_id: str) -> ApiKeyRecord | None: ...
+
+    def live(self, key_hash: str, now: float) -> ApiKeyRecord | None:
+        """The key, unless revoked at or before `now`."""
+
+    def revoke(self, key_id: str, now: float) -> bool:
+        """Ends a key that is live now (one rotated away included) at `now`."""
+
+    def end_at(self, key_id: str, at: float) -> bool:
+        """Gives a key without an end the end `at`; False if it had one already."""
 
 
 class TenantStore(Protocol):

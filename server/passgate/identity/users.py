@@ -1,19 +1,34 @@
-"""Users of a tenant: creation, look-up by any identifier, listing for
-operators, and disabling."""
+"""Users of a tenant: creation (with a password or an imported hash), look-up
+by any identifier, listing for operators, disabling and erasure. The command
+line and AdminService both call these, so the two apply the same rules."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import peewee
 
 from passgate.auth.v1.error_reason_pb2 import ErrorReason
 from passgate.clock import Clock
-from passgate.errors import InvalidRequest, Violation, reason_name
+from passgate.errors import InvalidRequest, PasswordHashUnsupported, Violation, reason_name
 from passgate.identity import fields
-from passgate.identity.identifiers import Identifier, IdentifierKind
+from passgate.identity.identifiers import Identifier, IdentifierKind, account_reset_subject
+from passgate.identity.passwords import import_problem
+from passgate.identity.policy import PasswordPolicy
 from passgate.identity.records import NewUser, UserRecord, UserSummary
-from passgate.identity.stores import AlreadyExists, ResetTokenStore, SessionStore, UserStore
+from passgate.identity.stores import (
+    AlreadyExists,
+    Locks,
+    ResetRequestLog,
+    ResetTokenStore,
+    SessionStore,
+    UserStore,
+)
+from passgate.mail.stores import OutboxStore
+from passgate.store.locking import SqlLocks
+from passgate.store.outbox import SqlOutbox
+from passgate.store.reset_requests import SqlResetRequests
 from passgate.store.reset_tokens import SqlResetTokens
 from passgate.store.sessions import SqlSessions
 from passgate.store.users import SqlUsers
@@ -33,6 +48,9 @@ class Users:
         self._store = store if store is not None else SqlUsers(database)
         self._sessions = sessions if sessions is not None else SqlSessions(database)
         self._reset_tokens = reset_tokens if reset_tokens is not None else SqlResetTokens(database)
+        self._reset_requests: ResetRequestLog = SqlResetRequests(database)
+        self._outbox: OutboxStore = SqlOutbox(database)
+        self._locks: Locks = SqlLocks(database)
 
     def find(self, tenant_id: str, identifier: Identifier) -> UserRecord | None:
         if identifier.kind is IdentifierKind.EMAIL:
@@ -59,6 +77,74 @@ class Users:
         """Up to `limit` users ordered by id, from after the id `after`."""
         return self._store.page(tenant_id, after, limit)
 
+    def summary(self, user_id: str) -> UserSummary | None:
+        return self._store.summary(user_id)
+
+    def page_by_age(
+        self, tenant_id: str, disabled: bool | None, after: tuple[float, str] | None, limit: int
+    ) -> list[UserSummary]:
+        """Up to `limit` users of a tenant, oldest first, after (created_at, id) `after`."""
+        return self._store.page_by_age(tenant_id, disabled, after, limit)
+
+    def search_keys_of(self, user_ids: list[str]) -> dict[str, dict[str, str]]:
+        return self._store.search_keys_of(user_ids)
+
+    def register(
+        self,
+        tenant_id: str,
+        email: str,
+        *,
+        password: str | None = None,
+        password_hash: str | None = None,
+        username: str | None = None,
+        search_keys: dict[str, str] | None = None,
+        policy: PasswordPolicy,
+        hash_password: Callable[[str], str],
+    ) -> str:
+        """A new user with a first password (checked by `policy`, then hashed by
+        `hash_password`) or a hash imported from another system (`import_problem`):
+        exactly one. Every broken rule is reported at once; nothing is hashed
+        before the request is known to be good."""
+        if (password is None) == (password_hash is None):
+            raise InvalidRequest(
+                [
+                    Violation(
+                        "credential",
+                        reason_name(ErrorReason.FIELD_REQUIRED),
+                        "Give exactly one of password and password_hash.",
+                    )
+                ]
+            )
+        problems = self.problems(email, username, search_keys or {})
+        if password_hash is not None:
+            why = import_problem(password_hash)
+            if why is not None:
+                unsupported = PasswordHashUnsupported(why)
+                if not problems:  # the hash alone: its own reason in the ErrorInfo too
+                    raise unsupported
+                problems += unsupported.violations
+        else:
+            assert password is not None
+            problems += fields.required("password", password) or policy.check(
+                password, field="password", email=email, username=username
+            )
+        if problems:
+            raise InvalidRequest(problems)
+        hashed = hash_password(password) if password is not None else password_hash
+        assert hashed is not None
+        return self.create(tenant_id, email, hashed, username, search_keys)
+
+    @staticmethod
+    def problems(email: str, username: str | None, search_keys: dict[str, str]) -> list[Violation]:
+        """The broken rules of a new user's identifiers."""
+        problems = fields.email("email", email)
+        if username is not None:
+            problems += fields.username("username", username)
+        for name, value in search_keys.items():
+            problems += fields.schema_name("search_key.schema_name", name)
+            problems += fields.bounded_text("search_key.value", value, fields.MAX_SEARCH_VALUE)
+        return problems
+
     def create(
         self,
         tenant_id: str,
@@ -68,12 +154,7 @@ class Users:
         search_keys: dict[str, str] | None = None,
     ) -> str:
         """Adds a user; refuses identifiers already taken in the tenant."""
-        problems = fields.email("email", email)
-        if username is not None:
-            problems += fields.username("username", username)
-        for name, value in (search_keys or {}).items():
-            problems += fields.schema_name("search_key.schema_name", name)
-            problems += fields.bounded_text("search_key.value", value, fields.MAX_SEARCH_VALUE)
+        problems = self.problems(email, username, search_keys or {})
         if problems:
             raise InvalidRequest(problems)
         user = NewUser(
@@ -110,3 +191,26 @@ class Users:
                 self._sessions.revoke_all(user_id, now)
                 self._reset_tokens.end_all(user_id, now)
         return changed
+
+    def delete(self, user_id: str) -> UserRecord | None:
+        """Erases the user and everything passgate holds of them: sessions, reset
+        tokens, the reset requests counted against the account, the mail about
+        them still in the outbox (and the record of mail sent), search keys, the
+        row. None if there is no such user.
+
+        One transaction, the user's row locked first as every change of their
+        sessions and tokens does: a sign-in or a reset racing the erasure either
+        committed before (and its rows are erased here) or waits and then finds
+        no user. Deleting sessions fires the revocation signal, so every process
+        refuses them at once."""
+        with self._db.atomic():
+            self._locks.lock_user(user_id)
+            user = self._store.get(user_id)
+            if user is None:
+                return None
+            self._sessions.delete_all(user_id)
+            self._reset_tokens.delete_all(user_id)
+            self._reset_requests.forget(account_reset_subject(user.tenant_id, user_id))
+            self._outbox.erase_for_user(user_id)
+            self._store.delete(user_id)
+        return user

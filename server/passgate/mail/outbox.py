@@ -83,17 +83,18 @@ class Outbox:
         self._sealer = sealer
         self._store = store if store is not None else SqlOutbox(database)
 
-    def add_reset(self, tenant_id: str, mail: QueuedReset) -> None:
-        """Queues a reset e-mail; call inside the transaction that made its token."""
-        self._add(tenant_id, KIND_RESET, mail)
+    def add_reset(self, tenant_id: str, user_id: str, mail: QueuedReset) -> None:
+        """Queues a reset e-mail to the user; call inside the transaction that made
+        its token. The row names the user, so erasing them erases it."""
+        self._add(tenant_id, KIND_RESET, mail, user_id)
 
     def add_reset_request(self, tenant_id: str, request: ResetRequested) -> None:
         """Records a RequestReset for the worker to resolve (see `DeliveryWorker`)."""
         self._add(tenant_id, KIND_RESET_REQUEST, request)
 
-    def _add(self, tenant_id: str, kind: str, queued: Queued) -> None:
+    def _add(self, tenant_id: str, kind: str, queued: Queued, user_id: str | None = None) -> None:
         sealed = self._sealer.seal(json.dumps(asdict(queued)).encode())
-        self._store.add(tenant_id, kind, sealed, self._clock.now())
+        self._store.add(tenant_id, kind, sealed, self._clock.now(), user_id)
 
     def claim(self) -> Claimed | None:
         """Leases the oldest due message to this worker for `LEASE_SECONDS`.

@@ -19,8 +19,13 @@ class Claimed:
 
 
 class OutboxStore(Protocol):
-    def add(self, tenant_id: str, kind: str, sealed: bytes, now: float) -> None:
-        """Queues a message, due now."""
+    def add(
+        self, tenant_id: str, kind: str, sealed: bytes, now: float, user_id: str | None = None
+    ) -> None:
+        """Queues a message, due now; `user_id`: the user it is about, if known."""
+
+    def erase_for_user(self, user_id: str) -> int:
+        """Deletes every message about the user, sent or not (an erased user's)."""
 
     def claim(self, now: float, until: float) -> Claimed | None:
         """Leases the oldest due, unclaimed message until `until`; no two callers,

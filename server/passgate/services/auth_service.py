@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from passgate.admin.v1 import admin_service_pb2 as admin_pb
 from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from passgate.auth.v1.error_reason_pb2 import ErrorReason
@@ -54,7 +55,9 @@ VERIFY_SESSION_INVALID = (
 )
 
 
-def sign_in_identifier(request: pb.SignInRequest) -> tuple[Identifier | None, list[Violation]]:
+def sign_in_identifier(
+    request: pb.SignInRequest | admin_pb.FindUserRequest,
+) -> tuple[Identifier | None, list[Violation]]:
     which = request.WhichOneof("identifier")
     if which == "email":
         return Identifier(IdentifierKind.EMAIL, request.email), fields.email("email", request.email)
@@ -81,8 +84,23 @@ def reset_identifier(request: pb.RequestResetRequest) -> tuple[Identifier | None
     return None, [_identifier_required("email or username")]
 
 
+def reset_options(
+    request: pb.RequestResetRequest | admin_pb.SendResetEmailRequest,
+) -> tuple[str | None, str | None, list[Violation]]:
+    """A reset e-mail's link base and template as asked for, and what is wrong
+    with them: a too-long URL is refused; an unknown template name means the
+    default one. Whether the URL is allowed is the tenant's to say, later."""
+    reset_url = request.reset_url if request.HasField("reset_url") else None
+    problems: list[Violation] = []
+    if reset_url is not None and len(reset_url) > fields.MAX_RESET_URL:
+        problems = fields.bounded_text("reset_url", reset_url, fields.MAX_RESET_URL)
+    template = request.email_template if request.HasField("email_template") else None
+    if template is not None and not fields.TEMPLATE_NAME.match(template):
+        template = None
+    return reset_url, template, problems
+
+
 def reject_if(problems: list[Violation]) -> None:
-    """INVALID_ARGUMENT listing every broken rule, if there is one."""
     if problems:
         raise InvalidRequest(problems)
 
@@ -140,13 +158,8 @@ class AuthService(pb_grpc.AuthServiceServicer):
         self, request: pb.RequestResetRequest, context: Context
     ) -> pb.RequestResetResponse:
         identifier, problems = reset_identifier(request)
-        reset_url = request.reset_url if request.HasField("reset_url") else None
-        if reset_url is not None and len(reset_url) > fields.MAX_RESET_URL:
-            problems += fields.bounded_text("reset_url", reset_url, fields.MAX_RESET_URL)
-        template = request.email_template if request.HasField("email_template") else None
-        if template is not None and not fields.TEMPLATE_NAME.match(template):
-            template = None  # unknown names fall back to the default template
-        reject_if(problems)
+        reset_url, template, option_problems = reset_options(request)
+        reject_if(problems + option_problems)
         assert identifier is not None
         await self._offload.run(
             self._accounts.request_reset,

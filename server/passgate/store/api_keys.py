@@ -17,13 +17,20 @@ _COLUMNS = (
     "FROM api_keys "
 )
 _ALL = _COLUMNS + "ORDER BY created_at"
-_LIVE = _COLUMNS + "WHERE key_hash = ? AND revoked_at IS NULL"
+_IN_TENANT = _COLUMNS + "WHERE tenant_id = ? ORDER BY created_at"
+_GET = _COLUMNS + "WHERE id = ?"
+# A key rotated away stays live until the end of its overlap: revoked_at in the future.
+_LIVE = _COLUMNS + "WHERE key_hash = ? AND (revoked_at IS NULL OR revoked_at > ?)"
 _INSERT = (
     "INSERT INTO api_keys "
     "(id, tenant_id, name, key_hash, scopes, rate, created_at, client_cert_subject) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_REVOKE = "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
+_REVOKE = (
+    "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND (revoked_at IS NULL OR revoked_at > ?)"
+)
+# Only a key without an end gets one: of two rotations of one key, one updates the row.
+_END_AT = "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
 
 
 @lru_cache(maxsize=1024)
@@ -76,9 +83,19 @@ class SqlApiKeys:
     def all(self) -> list[ApiKeyRecord]:
         return [_record(row) for row in raw.execute(self._db, _ALL).fetchall()]
 
-    def live(self, key_hash: str) -> ApiKeyRecord | None:
-        row = raw.execute(self._db, _LIVE, (key_hash,)).fetchone()
+    def in_tenant(self, tenant_id: str) -> list[ApiKeyRecord]:
+        return [_record(row) for row in raw.execute(self._db, _IN_TENANT, (tenant_id,)).fetchall()]
+
+    def get(self, key_id: str) -> ApiKeyRecord | None:
+        row = raw.execute(self._db, _GET, (key_id,)).fetchone()
+        return None if row is None else _record(row)
+
+    def live(self, key_hash: str, now: float) -> ApiKeyRecord | None:
+        row = raw.execute(self._db, _LIVE, (key_hash, now)).fetchone()
         return None if row is None else _record(row)
 
     def revoke(self, key_id: str, now: float) -> bool:
-        return bool(raw.execute(self._db, _REVOKE, (now, key_id)).rowcount == 1)
+        return bool(raw.execute(self._db, _REVOKE, (now, key_id, now)).rowcount == 1)
+
+    def end_at(self, key_id: str, at: float) -> bool:
+        return bool(raw.execute(self._db, _END_AT, (at, key_id)).rowcount == 1)

@@ -56,6 +56,13 @@ class SqlLocks:
             raw.execute(self._db, "SELECT id FROM users WHERE id = ? FOR UPDATE", (user_id,))
         # SQLite: the IMMEDIATE transaction already holds the write lock.
 
+    def lock_tenant(self, tenant_id: str) -> None:
+        """Holds the tenant's row until the transaction ends: its reset-URL
+        allow-list is read, changed and written back under it."""
+        if self._postgresql:
+            raw.execute(self._db, "SELECT id FROM tenants WHERE id = ? FOR UPDATE", (tenant_id,))
+        # SQLite: the IMMEDIATE transaction already holds the write lock.
+
     def lock_reset_subject(self, subject: str) -> None:
         """Serialises reset requests counted against one subject (an account, or
         the text typed for an unknown one), which may have no row to lock."""

@@ -159,6 +159,13 @@ def _session_listing(database: peewee.Database) -> None:
     raw.execute(database, _SESSION_ENDING_TRIGGER["postgresql" if postgresql else "sqlite"])
 
 
+def _outbox_user(database: peewee.Database) -> None:
+    """The user an outbox message is about (NULL: none known, e.g. a reset
+    request not yet resolved), so erasing a user erases their mail too."""
+    raw.execute(database, "ALTER TABLE outbox ADD COLUMN user_id VARCHAR(36)")
+    raw.execute(database, "CREATE INDEX outbox_user_id ON outbox (user_id)")
+
+
 MIGRATIONS: tuple[tuple[int, Migration], ...] = (
     (1, _initial_schema),
     (2, _reset_requests),
@@ -168,6 +175,7 @@ MIGRATIONS: tuple[tuple[int, Migration], ...] = (
     (6, _revocation_notices),
     (7, _client_certificate_binding),
     (8, _session_listing),
+    (10, _outbox_user),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 
@@ -179,13 +187,21 @@ def applied_version(database: peewee.Database) -> int:
     return int(latest or 0)
 
 
+def _applied(database: peewee.Database, version: int) -> bool:
+    query = models.SchemaVersion.select().where(models.SchemaVersion.version == version)
+    return bool(query.exists())
+
+
 def migrate(database: peewee.Database) -> list[int]:
-    """Applies every pending migration, each in its own transaction; returns their versions."""
+    """Applies every pending migration, each in its own transaction; returns their versions.
+
+    Each version is looked up by itself, not compared with the highest applied:
+    numbers are handed out ahead of time, so a database may hold 10 before 8 exists."""
     database.create_tables([models.SchemaVersion])
     done: list[int] = []
     for version, step in MIGRATIONS:
         with database.atomic():
-            if applied_version(database) >= version:
+            if _applied(database, version):
                 continue
             step(database)
             models.SchemaVersion.create(version=version, applied_at=time.time())

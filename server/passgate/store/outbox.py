@@ -9,9 +9,10 @@ from passgate.store import raw
 from passgate.store.locking import for_update_skip_locked
 
 _ADD = (
-    "INSERT INTO outbox (tenant_id, kind, payload, created_at, attempts, next_attempt_at) "
-    "VALUES (?, ?, ?, ?, 0, ?)"
+    "INSERT INTO outbox (tenant_id, kind, payload, created_at, attempts, next_attempt_at, "
+    "user_id) VALUES (?, ?, ?, ?, 0, ?, ?)"
 )
+_ERASE_FOR_USER = "DELETE FROM outbox WHERE user_id = ?"
 
 
 def _claim(hold: str) -> str:
@@ -56,8 +57,13 @@ class SqlOutbox:
         self._db = database
         self._claim = _claim(for_update_skip_locked(database))
 
-    def add(self, tenant_id: str, kind: str, sealed: bytes, now: float) -> None:
-        raw.execute(self._db, _ADD, (tenant_id, kind, sealed, now, now))
+    def add(
+        self, tenant_id: str, kind: str, sealed: bytes, now: float, user_id: str | None = None
+    ) -> None:
+        raw.execute(self._db, _ADD, (tenant_id, kind, sealed, now, now, user_id))
+
+    def erase_for_user(self, user_id: str) -> int:
+        return int(raw.execute(self._db, _ERASE_FOR_USER, (user_id,)).rowcount)
 
     def claim(self, now: float, until: float) -> Claimed | None:
         rows = raw.execute(self._db, self._claim, (until, now, now)).fetchall()

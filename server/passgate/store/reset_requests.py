@@ -10,6 +10,7 @@ from passgate.store import raw
 _QUEUED_SINCE = (
     "SELECT COUNT(*) FROM reset_requests WHERE subject = ? AND created_at > ? AND queued"
 )
+_FORGET = "DELETE FROM reset_requests WHERE subject = ?"
 _ADD = "INSERT INTO reset_requests (tenant_id, subject, created_at, queued) VALUES (?, ?, ?, ?)"
 
 
@@ -23,3 +24,7 @@ class SqlResetRequests:
 
     def add(self, tenant_id: str, subject: str, now: float, queued: bool) -> None:
         raw.execute(self._db, _ADD, (tenant_id, subject, now, queued))
+
+    def forget(self, subject: str) -> None:
+        """Erases the requests counted against `subject` (an erased user's)."""
+        raw.execute(self._db, _FORGET, (subject,))

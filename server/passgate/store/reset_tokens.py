@@ -20,6 +20,7 @@ _CONSUME = (
     "WHERE token_hash = ? AND user_id = ? AND ended_at IS NULL AND expires_at > ?"
 )
 _END_ALL = "UPDATE reset_tokens SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL"
+_DELETE_ALL = "DELETE FROM reset_tokens WHERE user_id = ?"
 
 
 class SqlResetTokens:
@@ -37,3 +38,6 @@ class SqlResetTokens:
 
     def end_all(self, user_id: str, now: float) -> int:
         return int(raw.execute(self._db, _END_ALL, (now, user_id)).rowcount)
+
+    def delete_all(self, user_id: str) -> int:
+        return int(raw.execute(self._db, _DELETE_ALL, (user_id,)).rowcount)

@@ -50,6 +50,7 @@ _MARK_USED = (
     "(last_used_at IS NULL OR last_used_at < ?){skip_locked})"
 )
 MARK_USED_BATCH = 500  # ids per statement, well under every engine's parameter limit
+_DELETE_ALL = "DELETE FROM sessions WHERE user_id = ?"
 
 
 class SqlSessions:
@@ -120,3 +121,7 @@ class SqlSessions:
             batch = session_ids[start : start + MARK_USED_BATCH]
             sql = _MARK_USED.format(ids=", ".join("?" * len(batch)), skip_locked=self._skip_locked)
             raw.execute(self._db, sql, (now, *batch, now))
+
+    def delete_all(self, user_id: str) -> int:
+        """Erases every session of the user, live or not (the revocation signal fires)."""
+        return int(raw.execute(self._db, _DELETE_ALL, (user_id,)).rowcount)

@@ -18,12 +18,20 @@ _BY_SEARCH_KEY = _RECORD + (
 )
 _BY_ID = _RECORD + "WHERE u.id = ?"
 
-_SUMMARY = "SELECT id, tenant_id, email, username, disabled, created_at FROM users "
+_SUMMARY = (
+    "SELECT id, tenant_id, email, username, disabled, created_at, password_changed_at FROM users "
+)
+_SUMMARY_BY_ID = _SUMMARY + "WHERE id = ?"
 _MATCHING = _SUMMARY + "WHERE (id = ? OR email_key = ? OR username_key = ?)"
-_WITH_SEARCH_KEY = (
-    "SELECT id, tenant_id, email, username, disabled, created_at FROM users "
+_WITH_SEARCH_KEY = _SUMMARY + (  # noqa: S608  (constants only)
     "WHERE id IN (SELECT user_id FROM search_keys WHERE schema_name = ? AND value = ?)"
 )
+# Oldest first, ties broken by id: a page ends at a (created_at, id) the next starts after.
+_BY_AGE = " ORDER BY created_at, id LIMIT ?"
+_AFTER_AGE = "(created_at > ? OR (created_at = ? AND id > ?))"
+_SEARCH_KEYS_OF = "SELECT user_id, schema_name, value FROM search_keys WHERE user_id IN "
+_DELETE_SEARCH_KEYS = "DELETE FROM search_keys WHERE user_id = ?"
+_DELETE = "DELETE FROM users WHERE id = ?"
 _IN_TENANT = " AND tenant_id = ?"
 _LISTED = " ORDER BY tenant_id, id"
 
@@ -55,7 +63,7 @@ def _record(row: tuple[object, ...] | None) -> UserRecord | None:
 
 
 def _summary(row: tuple[object, ...]) -> UserSummary:
-    uid, tenant_id, email, username, disabled, created_at = row
+    uid, tenant_id, email, username, disabled, created_at, password_changed_at = row
     return UserSummary(
         str(uid),
         str(tenant_id),
@@ -63,6 +71,7 @@ def _summary(row: tuple[object, ...]) -> UserSummary:
         None if username is None else str(username),
         bool(disabled),
         float(str(created_at)),
+        float(str(password_changed_at)),
     )
 
 
@@ -123,6 +132,46 @@ class SqlUsers:
             self._db, _SUMMARY + where + "ORDER BY id LIMIT ?", (*params, limit)
         ).fetchall()
         return [_summary(row) for row in rows]
+
+    def summary(self, user_id: str) -> UserSummary | None:
+        row = raw.execute(self._db, _SUMMARY_BY_ID, (user_id,)).fetchone()
+        return None if row is None else _summary(row)
+
+    def page_by_age(
+        self,
+        tenant_id: str,
+        disabled: bool | None,
+        after: tuple[float, str] | None,
+        limit: int,
+    ) -> list[UserSummary]:
+        """Up to `limit` users of a tenant, oldest first, from after `after`
+        (the created_at and id of the last one seen)."""
+        clauses = ["tenant_id = ?"]
+        params: list[object] = [tenant_id]
+        if disabled is not None:
+            clauses.append("disabled = ?")
+            params.append(disabled)
+        if after is not None:
+            clauses.append(_AFTER_AGE)
+            params += [after[0], after[0], after[1]]
+        sql = _SUMMARY + "WHERE " + " AND ".join(clauses) + _BY_AGE
+        return [_summary(row) for row in raw.execute(self._db, sql, (*params, limit)).fetchall()]
+
+    def search_keys_of(self, user_ids: list[str]) -> dict[str, dict[str, str]]:
+        """Each user's search keys (schema name -> value), in one read."""
+        found: dict[str, dict[str, str]] = {user_id: {} for user_id in user_ids}
+        if not user_ids:
+            return found
+        marks = ", ".join("?" for _ in user_ids)
+        sql = _SEARCH_KEYS_OF + f"({marks}) ORDER BY schema_name"
+        for user_id, name, value in raw.execute(self._db, sql, tuple(user_ids)).fetchall():
+            found[str(user_id)][str(name)] = str(value)
+        return found
+
+    def delete(self, user_id: str) -> bool:
+        """The user's row and search keys (the caller removed the rest first)."""
+        raw.execute(self._db, _DELETE_SEARCH_KEYS, (user_id,))
+        return bool(raw.execute(self._db, _DELETE, (user_id,)).rowcount == 1)
 
     def insert(self, user: NewUser, search_keys: dict[str, str]) -> None:
         """The user and its search keys, in one transaction (the caller's, if any)."""
