@@ -177,10 +177,11 @@ class NotFound(PassgateError):
 
     code = grpc.StatusCode.NOT_FOUND
     resource_type = ""
+    message = ""  # a fixed one of the kind's, or else one naming what was asked for
 
     def __init__(self, name: str) -> None:
         self.resource_name = name
-        super().__init__(f"no {self.resource_type.replace('_', ' ')} {name!r}")
+        super().__init__(self.message or f"no {self.resource_type.replace('_', ' ')} {name!r}")
 
 
 class UserNotFound(NotFound):

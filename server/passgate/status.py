@@ -37,7 +37,11 @@ def _pack(message: object) -> any_pb2.Any:
 
 def to_status(error: PassgateError, error_id: str | None = None) -> grpc.Status:
     """The status a caller sees for `error`, with its details and trailers."""
-    if error_id is not None or isinstance(error, InvalidRequest | RateLimited | NotFound):
+    if (
+        error_id is not None
+        or isinstance(error, InvalidRequest | RateLimited | NotFound)
+        or "message" in vars(error)  # a message of this call's own (naming what it asked)
+    ):
         return _build_status(error, error_id)
     # Refusals without per-call content (a wrong key, a dead session) are built
     # once: their messages are fixed strings in the code, so this stays small.
