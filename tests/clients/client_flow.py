@@ -1,5 +1,5 @@
-"""Drives the Go, TypeScript and Java clients' example program, `flow`, against a
-live server and checks what it prints.
+"""Drives the clients' example programs, `flow` (Go, TypeScript, Java) and
+`admin` (all four languages), against a live server and checks what they print.
 
 Each language's example is the program its README shows: it signs in (once
 with a wrong password), changes the password (once with a weak one), requests
@@ -8,6 +8,10 @@ client's folder, `../../.venv/bin/passgate` unless told otherwise), submits
 the reset and signs in with the new password, printing one JSON line per step. Calls that passgate
 refuses with RESOURCE_EXHAUSTED are retried after RetryInfo's delay, and
 print a `backoff` event.
+
+The `admin` example creates a user through AdminService with a key that has
+the admin scope, signs them in twice, lists their sessions, revokes the first
+and shows it refused while the second still works, one JSON line per step.
 
 Over TLS the example trusts the CA in `--ca-cert` and, for mutual TLS,
 presents `--client-cert` and `--client-key`: `check_mutual_tls` runs it so.
@@ -26,6 +30,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,6 +38,8 @@ import grpc
 import trustme
 from cryptography.hazmat.primitives import serialization
 
+from passgate.admin.v1 import admin_service_pb2 as admin_pb
+from passgate.admin.v1.admin_service_pb2_grpc import AdminServiceStub
 from passgate.testing import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,7 +84,7 @@ def _next_line(lines: queue.Queue[str | None], deadline: float, label: str) -> s
     try:
         return lines.get(timeout=max(0.0, deadline - time.monotonic()))
     except queue.Empty:
-        raise TimeoutError(f"{label} flow still running after its deadline") from None
+        raise TimeoutError(f"{label} example still running after its deadline") from None
 
 
 def _drain(lines: queue.Queue[str | None], timeout: float = 5.0) -> str:
@@ -106,26 +113,37 @@ def run_flow(
     (the TLS files); with `check=False` a non-zero exit is returned, not raised."""
     email = f"{label}-{uuid.uuid4().hex[:12]}@example.com"
     run = FlowRun(user_id=server.create_user(email=email, password=PASSWORD))
+    args = [
+        "--target",
+        server.target,
+        "--email",
+        email,
+        "--password",
+        PASSWORD,
+        "--new-password",
+        NEW_PASSWORD,
+        "--reset-password",
+        RESET_PASSWORD,
+        "--mail-dir",
+        str(server.mail_dir),
+        *(["--passgate", str(passgate)] if passgate is not None else []),
+        *flags,
+    ]
+    _collect(run, [*command, *args], cwd=cwd, api_key=server.api_key, label=label, timeout=timeout)
+    assert run.returncode == 0 or not check, f"{label} flow exited {run.returncode}:\n{run.stderr}"
+    return run
+
+
+def _collect(
+    run: FlowRun, argv: list[str], *, cwd: Path, api_key: str, label: str, timeout: float
+) -> None:
+    """Runs `argv` with `api_key` in PASSGATE_API_KEY and records in `run`
+    each JSON line it prints (a `step`, or an `event` such as a backoff),
+    what it wrote to stderr and its exit code."""
     with subprocess.Popen(
-        [
-            *command,
-            "--target",
-            server.target,
-            "--email",
-            email,
-            "--password",
-            PASSWORD,
-            "--new-password",
-            NEW_PASSWORD,
-            "--reset-password",
-            RESET_PASSWORD,
-            "--mail-dir",
-            str(server.mail_dir),
-            *(["--passgate", str(passgate)] if passgate is not None else []),
-            *flags,
-        ],
+        argv,
         cwd=cwd,
-        env={**os.environ, "PASSGATE_API_KEY": server.api_key},
+        env={**os.environ, "PASSGATE_API_KEY": api_key},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -145,13 +163,13 @@ def run_flow(
                 try:
                     event = json.loads(line)
                 except json.JSONDecodeError:
-                    raise AssertionError(f"{label} flow printed non-JSON: {line!r}") from None
+                    raise AssertionError(f"{label} example printed non-JSON: {line!r}") from None
                 if "event" in event:
                     run.backoffs.append(event)
                     continue
                 run.steps[event["step"]] = event
                 run.order.append(event["step"])
-            returncode = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+            run.returncode = process.wait(timeout=max(1.0, deadline - time.monotonic()))
         finally:
             if process.poll() is None:
                 process.kill()
@@ -159,9 +177,6 @@ def run_flow(
             for pump in pumps:
                 pump.join(timeout=5)
             run.stderr = _drain(errors)
-    run.returncode = returncode
-    assert returncode == 0 or not check, f"{label} flow exited {returncode}:\n{run.stderr}"
-    return run
 
 
 def check_flow(run: FlowRun) -> None:
@@ -206,6 +221,95 @@ def check_backoff(run: FlowRun) -> None:
 def throttled_server(workdir: Path) -> ServerProcess:
     """A server whose API keys get `TIGHT_KEY_RATE`."""
     return ServerProcess(workdir, env={"PASSGATE_KEY_RATE": TIGHT_KEY_RATE})
+
+
+ADMIN_STEPS = [
+    "create_user",
+    "sign_in_first",
+    "sign_in_second",
+    "list_sessions",
+    "revoke_session",
+    "revoked_session_refused",
+    "other_session_live",
+]
+
+# What the admin examples' comments tell the reader to create.
+ADMIN_SCOPES = "admin,SignIn,VerifySession"
+
+
+def admin_key(server: ServerProcess, scopes: str = ADMIN_SCOPES) -> str:
+    """A key made as the admin examples' comments say, on `server`'s database."""
+    return server.create_api_key(f"admin-example-{uuid.uuid4().hex[:8]}", "--scopes", scopes)
+
+
+def run_admin(
+    command: list[str],
+    server: ServerProcess,
+    api_key: str,
+    *,
+    cwd: Path,
+    label: str,
+    check: bool = True,
+    timeout: float = 120.0,
+) -> FlowRun:
+    """Runs the admin example from `cwd` for a new e-mail address with
+    `api_key` and collects its JSON lines; `user_id` is the id it printed."""
+    email = f"{label}-admin-{uuid.uuid4().hex[:12]}@example.com"
+    run = FlowRun(user_id="")
+    argv = [*command, "--target", server.target, "--email", email, "--password", PASSWORD]
+    _collect(run, argv, cwd=cwd, api_key=api_key, label=label, timeout=timeout)
+    assert run.returncode == 0 or not check, f"{label} admin exited {run.returncode}:\n{run.stderr}"
+    run.user_id = run.steps.get("create_user", {}).get("user_id", "")
+    return run
+
+
+def check_admin(run: FlowRun, server: ServerProcess, api_key: str) -> None:
+    """What every client's admin example must have shown, whatever its
+    language, and what the server holds afterwards: the user it created
+    has one live session, the one it did not revoke."""
+    assert run.order == ADMIN_STEPS, run.stderr
+    user_id = run.user_id
+    assert user_id, run.steps["create_user"]
+    first = run.steps["sign_in_first"]["session_id"]
+    assert first
+    assert run.steps["sign_in_second"]["user_id"] == user_id
+
+    listed = run.steps["list_sessions"]["sessions"]
+    assert len(listed) == 2, listed
+    ids = [session["session_id"] for session in listed]
+    # Newest first: the second sign-in's session, then the first's.
+    assert ids[1] == first and ids[0] != first, listed
+    created = [datetime.fromisoformat(session["created_at"]) for session in listed]
+    assert created[0] >= created[1], listed
+    for session in listed:
+        assert datetime.fromisoformat(session["last_used_at"]) >= datetime.fromisoformat(
+            session["created_at"]
+        ), session
+        assert "127.0.0.1" in session["peer"], session
+
+    assert run.steps["revoke_session"]["session_id"] == first
+    refused = run.steps["revoked_session_refused"]
+    assert refused["code"] == grpc.StatusCode.UNAUTHENTICATED.value[0]
+    assert refused["reason"] == "SESSION_INVALID"
+    assert run.steps["other_session_live"]["user_id"] == user_id
+
+    with grpc.insecure_channel(server.target) as channel:
+        left = AdminServiceStub(channel).ListUserSessions(
+            admin_pb.ListUserSessionsRequest(user_id=user_id),
+            metadata=(("x-api-key", api_key),),
+            timeout=10,
+        )
+    assert [session.session_id for session in left.sessions] == [ids[0]]
+
+
+def check_admin_refused(run: FlowRun) -> None:
+    """With a key that lacks the admin scope the example stops at its first
+    call, prints no step and says why."""
+    assert run.returncode not in (0, None), run.order
+    assert run.order == [], run.order
+    # PERMISSION_DENIED as each language spells it: PermissionDenied, permission_denied, ...
+    spelled = re.sub(r"[\s_]", "", run.stderr).upper()
+    assert "PERMISSIONDENIED" in spelled, run.stderr
 
 
 def check_readme_excerpts(readme: Path, examples: Path | Sequence[Path], language: str) -> None:

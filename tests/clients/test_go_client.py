@@ -1,7 +1,7 @@
 """The Go client (clients/go): it builds, vets and passes its unit tests (the
-webhook verifier's decide every shared webhook case), and its example program
+webhook verifier's decide every shared webhook case), its example program
 walks the password life cycle against a live server, over plain text and over
-mutual TLS."""
+mutual TLS, and its admin example manages a user's sessions there."""
 
 from __future__ import annotations
 
@@ -13,10 +13,14 @@ from pathlib import Path
 import pytest
 from client_flow import (
     ROOT,
+    admin_key,
+    check_admin,
+    check_admin_refused,
     check_backoff,
     check_flow,
     check_mutual_tls,
     check_readme_excerpts,
+    run_admin,
     run_flow,
     throttled_server,
 )
@@ -66,6 +70,14 @@ def flow(unit_tests: str, tmp_path_factory: pytest.TempPathFactory) -> list[str]
     return [str(binary)]
 
 
+@pytest.fixture(scope="module")
+def admin(unit_tests: str, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The admin example built into a temporary folder, once the unit tests pass."""
+    binary = tmp_path_factory.mktemp("go") / "admin"
+    _go("build", "-o", str(binary), "./examples/admin")
+    return [str(binary)]
+
+
 GO_RUN = ["go", "run", "./examples/flow"]  # as the README runs it, from clients/go
 
 
@@ -74,10 +86,9 @@ def test_unit_tests_decide_every_shared_webhook_case(unit_tests: str) -> None:
     check_every_case_passed(passed, "go")
 
 
-def test_admin_and_webhook_examples_build(unit_tests: str, tmp_path: Path) -> None:
-    for example in ("admin", "webhook"):
-        _go("build", "-o", str(tmp_path / example), f"./examples/{example}")
-        assert (tmp_path / example).is_file()
+def test_webhook_example_builds(unit_tests: str, tmp_path: Path) -> None:
+    _go("build", "-o", str(tmp_path / "webhook"), "./examples/webhook")
+    assert (tmp_path / "webhook").is_file()
 
 
 def test_readme_shows_the_examples() -> None:
@@ -99,3 +110,15 @@ def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -
 
 def test_example_flow_over_mutual_tls(flow: list[str], tmp_path: Path) -> None:
     check_mutual_tls(flow, tmp_path, cwd=MODULE, label="go")
+
+
+def test_admin_example_manages_a_users_sessions(admin: list[str], server: ServerProcess) -> None:
+    key = admin_key(server)
+    check_admin(run_admin(admin, server, key, cwd=MODULE, label="go"), server, key)
+
+
+def test_admin_example_stops_at_once_without_the_admin_scope(
+    admin: list[str], server: ServerProcess
+) -> None:
+    key = admin_key(server, scopes="SignIn,VerifySession")
+    check_admin_refused(run_admin(admin, server, key, cwd=MODULE, label="go", check=False))
