@@ -2,7 +2,7 @@
 tests (the webhook verifier's decide every shared webhook case), and the
 example program (compiled against the jar and its runtime
 classpath) walks the password life cycle against a live server, over plain
-text and over mutual TLS."""
+text and over mutual TLS; the admin example manages a user's sessions there."""
 
 from __future__ import annotations
 
@@ -16,10 +16,14 @@ from xml.etree import ElementTree
 import pytest
 from client_flow import (
     ROOT,
+    admin_key,
+    check_admin,
+    check_admin_refused,
     check_backoff,
     check_flow,
     check_mutual_tls,
     check_readme_excerpts,
+    run_admin,
     run_flow,
     throttled_server,
 )
@@ -28,7 +32,7 @@ from vector_cases import VECTORS, VECTORS_VARIABLE, check_every_case_passed
 from passgate.testing import ServerProcess
 
 PROJECT = ROOT / "clients" / "java"
-EXAMPLE = PROJECT / "examples" / "Flow.java"
+EXAMPLES = PROJECT / "examples"
 
 pytestmark = pytest.mark.slow
 
@@ -68,23 +72,38 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Packaged:
     return Packaged(build, f"{jars[0]}:{classpath.read_text().strip()}")
 
 
-@pytest.fixture(scope="module")
-def flow(packaged: Packaged) -> list[str]:
-    """The example, compiled against the packaged jar."""
-    classpath_text = packaged.classpath
-    build = packaged.build
-    # Compiled once here rather than by `java Flow.java` at each run: the same
-    # program, without paying javac twice.
-    examples = build / "examples"
+def _compiled(packaged: Packaged, example: str) -> list[str]:
+    """examples/<example>.java compiled against the packaged jar: the command that runs it.
+    Compiled once rather than by `java <example>.java` at each run: the same
+    program, without paying javac every time."""
+    classes = packaged.build / f"examples-{example}"
     result = subprocess.run(
-        ["javac", "-d", str(examples), "-cp", classpath_text, str(EXAMPLE)],
+        [
+            "javac",
+            "-d",
+            str(classes),
+            "-cp",
+            packaged.classpath,
+            str(EXAMPLES / f"{example}.java"),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
-    assert result.returncode == 0, f"javac examples/Flow.java failed:\n{result.stderr}"
-    return ["java", "-XX:TieredStopAtLevel=1", "-cp", f"{examples}:{classpath_text}", "Flow"]
+    assert result.returncode == 0, f"javac examples/{example}.java failed:\n{result.stderr}"
+    assert (classes / f"{example}.class").is_file()
+    return ["java", "-XX:TieredStopAtLevel=1", "-cp", f"{classes}:{packaged.classpath}", example]
+
+
+@pytest.fixture(scope="module")
+def flow(packaged: Packaged) -> list[str]:
+    return _compiled(packaged, "Flow")
+
+
+@pytest.fixture(scope="module")
+def admin(packaged: Packaged) -> list[str]:
+    return _compiled(packaged, "Admin")
 
 
 def test_unit_tests_decide_every_shared_webhook_case(packaged: Packaged) -> None:
@@ -100,31 +119,12 @@ def test_unit_tests_decide_every_shared_webhook_case(packaged: Packaged) -> None
     check_every_case_passed(passed, "java")
 
 
-def test_admin_and_webhook_examples_compile(packaged: Packaged) -> None:
-    for example in ("Admin", "WebhookReceiver"):
-        classes = packaged.build / f"examples-{example}"
-        result = subprocess.run(
-            [
-                "javac",
-                "-d",
-                str(classes),
-                "-cp",
-                packaged.classpath,
-                str(PROJECT / "examples" / f"{example}.java"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, f"javac examples/{example}.java failed:\n{result.stderr}"
-        assert (classes / f"{example}.class").is_file()
+def test_webhook_example_compiles(packaged: Packaged) -> None:
+    _compiled(packaged, "WebhookReceiver")
 
 
 def test_readme_shows_the_examples() -> None:
-    examples = [
-        PROJECT / "examples" / f"{name}.java" for name in ("Flow", "Admin", "WebhookReceiver")
-    ]
+    examples = [EXAMPLES / f"{name}.java" for name in ("Flow", "Admin", "WebhookReceiver")]
     check_readme_excerpts(PROJECT / "README.md", examples, "java")
 
 
@@ -139,3 +139,15 @@ def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -
 
 def test_example_flow_over_mutual_tls(flow: list[str], tmp_path: Path) -> None:
     check_mutual_tls(flow, tmp_path, cwd=PROJECT, label="java")
+
+
+def test_admin_example_manages_a_users_sessions(admin: list[str], server: ServerProcess) -> None:
+    key = admin_key(server)
+    check_admin(run_admin(admin, server, key, cwd=PROJECT, label="java"), server, key)
+
+
+def test_admin_example_stops_at_once_without_the_admin_scope(
+    admin: list[str], server: ServerProcess
+) -> None:
+    key = admin_key(server, scopes="SignIn,VerifySession")
+    check_admin_refused(run_admin(admin, server, key, cwd=PROJECT, label="java", check=False))
