@@ -3,7 +3,7 @@
 The wheel is built from clients/python and installed into a fresh virtual
 environment that has never seen the source tree; the README's example runs
 there, with that environment's Python, against a live server, over plain text
-and over mutual TLS. The
+and over mutual TLS, and so does the admin example. The
 environment is cached per wheel hash, so only a changed client pays for a new
 install.
 """
@@ -25,7 +25,13 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from client_flow import mutual_tls_server
+from client_flow import (
+    admin_key,
+    check_admin,
+    check_admin_refused,
+    mutual_tls_server,
+    run_admin,
+)
 
 import passgate.client as pgc
 from passgate.testing import ServerProcess
@@ -33,6 +39,7 @@ from passgate.testing import ServerProcess
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "clients" / "python"
 EXAMPLE = CLIENT / "examples" / "flow.py"
+ADMIN_EXAMPLE = CLIENT / "examples" / "admin.py"
 README = CLIENT / "README.md"
 PACKAGE = CLIENT / "src" / "passgate" / "client"
 
@@ -245,14 +252,71 @@ def test_example_flow_over_mutual_tls(client_python: Path, tmp_path: Path) -> No
     assert "Unavailable" in refused.stderr, refused.stderr
 
 
+def test_admin_example_manages_a_users_sessions(
+    client_python: Path, server: ServerProcess, tmp_path: Path
+) -> None:
+    key = admin_key(server)
+    admin = [str(client_python), "-I", str(ADMIN_EXAMPLE)]
+    run = run_admin(admin, server, key, cwd=tmp_path, label="py")
+    check_admin(run, server, key)
+
+    # The README shows this very output, step by step.
+    shown = README.read_text().split("The admin example's output")[1]
+    shown = shown.split("```text\n")[1].split("```")[0].splitlines()
+    assert [json.loads(line)["step"] for line in shown] == run.order
+    printed = [json.dumps(run.steps[step]) for step in run.order]
+    for expected, actual in zip(shown, printed, strict=True):
+        assert matches(expected, actual), f"README shows {expected!r}, the example said {actual!r}"
+
+
+def test_admin_example_stops_at_once_without_the_admin_scope(
+    client_python: Path, server: ServerProcess, tmp_path: Path
+) -> None:
+    key = admin_key(server, scopes="SignIn,VerifySession")
+    admin = [str(client_python), "-I", str(ADMIN_EXAMPLE)]
+    run = run_admin(admin, server, key, cwd=tmp_path, label="py", check=False)
+    check_admin_refused(run)
+    # One line that says why, never a traceback, as the README shows it.
+    (said,) = run.stderr.strip().splitlines()
+    shown = README.read_text().split("With a key that lacks the `admin` scope")[1]
+    assert matches(shown.split("```text\n")[1].split("```")[0].strip(), said), said
+
+
+def test_admin_client_ends_every_session_and_names_what_is_missing(server: ServerProcess) -> None:
+    key = admin_key(server)
+    address = f"admin-{uuid.uuid4().hex[:12]}@example.com"
+    username = f"grace-{uuid.uuid4().hex[:8]}"
+    with pgc.AdminClient(server.target, key) as admin, pgc.AuthClient(server.target, key) as auth:
+        user = admin.create_user(email=address, password=STRONG, username=username)
+        assert (user.email, user.username, user.disabled) == (address, username, False)
+        assert auth.sign_in(username=username, password=STRONG).user_id == user.user_id
+        sessions = [auth.sign_in(email=address, password=STRONG) for _ in range(2)]
+
+        assert admin.revoke_all_user_sessions(user.user_id) == 3
+        assert admin.list_user_sessions(user.user_id) == []
+        for session in sessions:
+            with pytest.raises(pgc.SessionInvalid):
+                auth.verify_session(session.token)
+
+        with pytest.raises(pgc.UserNotFound):
+            admin.list_user_sessions(f"usr_{uuid.uuid4().hex}")
+        with pytest.raises(pgc.SessionNotFound):
+            admin.revoke_user_session(user.user_id, f"ses_{uuid.uuid4().hex[:16]}")
+        with pytest.raises(pgc.PasswordPolicyViolation):
+            admin.create_user(email=f"weak-{address}", password="password")
+    with pgc.AdminClient(server.target, server.api_key) as not_admin:
+        with pytest.raises(pgc.ApiKeyScope):
+            not_admin.list_user_sessions(user.user_id)
+
+
 def test_the_example_type_checks_against_the_installed_wheel(
     client_python: Path, tmp_path: Path
 ) -> None:
-    """py.typed works: mypy, looking only at the fresh environment, accepts the example."""
+    """py.typed works: mypy, looking only at the fresh environment, accepts the examples."""
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
          "--python-executable", str(client_python), "--cache-dir", str(tmp_path / "mypy"),
-         str(EXAMPLE)],
+         str(EXAMPLE), str(ADMIN_EXAMPLE)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -265,8 +329,9 @@ def test_the_example_type_checks_against_the_installed_wheel(
 # --- the README and the public API -------------------------------------------
 
 
-def test_readme_includes_the_example_verbatim() -> None:
-    assert f"```python\n{EXAMPLE.read_text()}```\n" in README.read_text()
+def test_readme_includes_the_examples_verbatim() -> None:
+    for example in (EXAMPLE, ADMIN_EXAMPLE):
+        assert f"```python\n{example.read_text()}```\n" in README.read_text(), example.name
 
 
 def test_readme_snippets_compile_and_import_only_public_names() -> None:
@@ -311,8 +376,10 @@ def test_tokens_stay_out_of_reprs() -> None:
     session = pgc.Session(token="pgs_secret", user_id="usr_1", expires_at=None)  # type: ignore[arg-type]
     renewed = pgc.RenewedSession(token="pgs_secret", expires_at=None)  # type: ignore[arg-type]
     client = pgc.AuthClient("127.0.0.1:1", "pgk_secret")
+    admin = pgc.AdminClient("127.0.0.1:1", "pgk_secret")
     try:
-        for value in (session, renewed, client):
+        for value in (session, renewed, client, admin):
             assert "secret" not in repr(value)
     finally:
         client.close()
+        admin.close()

@@ -5,10 +5,13 @@
     with AuthClient("127.0.0.1:50051", api_key) as client:
         session = client.sign_in(email="ada@example.com", password=password)
 
-Everything public is listed in `__all__`; the underscored modules are private.
-The generated messages and stubs live in `passgate.auth.v1`.
+`AdminClient` makes AdminService's user and session calls with a key that
+has the admin scope. Everything public is listed in `__all__`; the
+underscored modules are private. The generated messages and stubs live in
+`passgate.auth.v1` and `passgate.admin.v1`.
 """
 
+from passgate.client._admin import AdminClient
 from passgate.client._client import AuthClient
 from passgate.client._errors import (
     ERROR_DOMAIN,
@@ -39,12 +42,20 @@ from passgate.client._errors import (
     UserNotFound,
     from_rpc_error,
 )
-from passgate.client._models import RenewedSession, ResetLink, Session, SessionInfo
+from passgate.client._models import (
+    RenewedSession,
+    ResetLink,
+    Session,
+    SessionInfo,
+    User,
+    UserSession,
+)
 from passgate.client._retry import RetryPolicy
 from passgate.client._tls import tls_credentials
 
 __all__ = [
     "ERROR_DOMAIN",
+    "AdminClient",
     "AlreadyExists",
     "ApiKeyInvalid",
     "ApiKeyNotFound",
@@ -75,7 +86,9 @@ __all__ = [
     "TenantNotFound",
     "Unauthenticated",
     "Unavailable",
+    "User",
     "UserNotFound",
+    "UserSession",
     "from_rpc_error",
     "tls_credentials",
 ]

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Self, TypeVar, overload
+from typing import overload
 
 import grpc
 
 from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.auth.v1.auth_service_pb2_grpc import AuthServiceStub
-from passgate.client._errors import from_rpc_error
+from passgate.client._connection import Connection
 from passgate.client._models import RenewedSession, Session, SessionInfo, _utc
 from passgate.client._retry import RetryPolicy
 
-_Request = TypeVar("_Request")
-_Response = TypeVar("_Response")
 
-_API_KEY_HEADER = "x-api-key"
-_SESSION_HEADER = "authorization"
-
-
-class AuthClient:
+class AuthClient(Connection):
     """A connection to passgate's AuthService that calls it with one API key.
 
     Use it as a context manager, or call `close()` when done. One client may
@@ -44,38 +37,14 @@ class AuthClient:
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
     ) -> None:
-        if not api_key:
-            raise ValueError("an API key is required (passgate apikey create --name NAME)")
-        if not timeout > 0:
-            raise ValueError("timeout must be a positive number of seconds")
-        self._target = target
-        self._api_key = api_key
-        self._timeout = timeout
-        self._retry = retry
-        self._channel = (
-            grpc.insecure_channel(target)
-            if channel_credentials is None
-            else grpc.secure_channel(target, channel_credentials)
+        super().__init__(
+            target,
+            api_key,
+            channel_credentials=channel_credentials,
+            timeout=timeout,
+            retry=retry,
         )
         self._stub = AuthServiceStub(self._channel)
-
-    def __repr__(self) -> str:
-        return f"AuthClient({self._target!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the channel; calls made afterwards fail."""
-        self._channel.close()
 
     @overload
     def sign_in(self, *, email: str, password: str) -> Session: ...
@@ -194,25 +163,3 @@ class AuthClient:
         request = pb.VerifySessionRequest(session_token=session_token)
         response = self._call(self._stub.VerifySession, request)
         return SessionInfo(user_id=response.user_id, expires_at=_utc(response.expires_at))
-
-    def _call(
-        self,
-        method: grpc.UnaryUnaryMultiCallable[_Request, _Response],
-        request: _Request,
-        *,
-        session_token: str | None = None,
-    ) -> _Response:
-        metadata: tuple[tuple[str, str | bytes], ...] = ((_API_KEY_HEADER, self._api_key),)
-        if session_token is not None:
-            metadata += ((_SESSION_HEADER, f"Bearer {session_token}"),)
-        attempt, waited = 1, 0.0
-        while True:
-            try:
-                return method(request, timeout=self._timeout, metadata=metadata)
-            except grpc.RpcError as exc:
-                error = from_rpc_error(exc)
-                delay = None if self._retry is None else self._retry.delay(error, attempt, waited)
-                if delay is None or self._retry is None:
-                    raise error from exc
-            self._retry.sleep(delay)
-            attempt, waited = attempt + 1, waited + delay

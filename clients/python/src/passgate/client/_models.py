@@ -56,3 +56,31 @@ class ResetLink:
         if len(users) != 1 or len(tokens) != 1 or not users[0] or not tokens[0]:
             raise ValueError("not a passgate reset link: it needs one user and one token parameter")
         return cls(user_id=users[0], token=tokens[0])
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A user as AdminClient sees it: never a password or its hash."""
+
+    user_id: str
+    tenant_id: str
+    email: str
+    username: str  # "" when the user has none
+    disabled: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserSession:
+    """One live session of a user, as an admin sees it: its id, never its token.
+
+    `last_used_at` is kept to within a minute; `peer` is the address the
+    sign-in came from, as the server saw it.
+    """
+
+    session_id: str
+    user_id: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    peer: str
