@@ -304,9 +304,10 @@ def check_admin(run: FlowRun, server: ServerProcess, api_key: str) -> None:
 
 def check_admin_refused(run: FlowRun) -> None:
     """With a key that lacks the admin scope the example stops at its first
-    call, prints no step and says why."""
+    call, prints no step and says why on one line (no stack trace)."""
     assert run.returncode not in (0, None), run.order
     assert run.order == [], run.order
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
     # PERMISSION_DENIED as each language spells it: PermissionDenied, permission_denied, ...
     spelled = re.sub(r"[\s_]", "", run.stderr).upper()
     assert "PERMISSIONDENIED" in spelled, run.stderr

@@ -79,6 +79,7 @@ public class Admin {
           : Passgate.tls(new File(caCert), new File(clientCert), new File(clientKey));
     }
     ManagedChannel channel = Grpc.newChannelBuilder(target, credentials).build();
+    boolean refused = false;
     try {
       // One channel, the same API key, both services.
       AdminServiceGrpc.AdminServiceBlockingStub admin = AdminServiceGrpc.newBlockingStub(channel)
@@ -133,8 +134,16 @@ public class Admin {
       VerifySessionResponse verified = auth.verifySession(
           VerifySessionRequest.newBuilder().setSessionToken(second.getSessionToken()).build());
       emit(Map.of("step", "other_session_live", "user_id", verified.getUserId()));
+    } catch (StatusRuntimeException e) {
+      // A refused call ends the example with one line that says why.
+      PassgateError error = PassgateError.from(e).orElseThrow(() -> e);
+      System.err.println("Admin: " + error.code() + " " + error.reason() + ": " + error.message());
+      refused = true;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (refused) {
+      System.exit(1);
     }
   }
 

@@ -75,48 +75,62 @@ const transport = createPassgateTransport(options);
 const adminClient = createClient(admin.AdminService, transport);
 const auth = createClient(AuthService, transport);
 
-const created = await adminClient.createUser({ email, credential: { case: "password", value: password } });
-const userId = created.user?.userId ?? "";
-emit({ step: "create_user", user_id: userId });
+const main = async (): Promise<void> => {
+  const created = await adminClient.createUser({ email, credential: { case: "password", value: password } });
+  const userId = created.user?.userId ?? "";
+  emit({ step: "create_user", user_id: userId });
 
-// Two sign-ins, two sessions; the first one's id is the only session listed
-// between them.
-const signIn = { identifier: { case: "email", value: email }, password } as const;
-const first = await auth.signIn(signIn);
-const afterFirst = await adminClient.listUserSessions({ userId });
-if (afterFirst.sessions.length !== 1) {
-  throw new Error(`list sessions: ${afterFirst.sessions.length} sessions after one sign-in`);
-}
-const firstSessionId = afterFirst.sessions[0].sessionId;
-emit({ step: "sign_in_first", session_id: firstSessionId });
-const second = await auth.signIn(signIn);
-emit({ step: "sign_in_second", user_id: second.userId });
+  // Two sign-ins, two sessions; the first one's id is the only session listed
+  // between them.
+  const signIn = { identifier: { case: "email", value: email }, password } as const;
+  const first = await auth.signIn(signIn);
+  const afterFirst = await adminClient.listUserSessions({ userId });
+  if (afterFirst.sessions.length !== 1) {
+    throw new Error(`list sessions: ${afterFirst.sessions.length} sessions after one sign-in`);
+  }
+  const firstSessionId = afterFirst.sessions[0].sessionId;
+  emit({ step: "sign_in_first", session_id: firstSessionId });
+  const second = await auth.signIn(signIn);
+  emit({ step: "sign_in_second", user_id: second.userId });
 
-const { sessions } = await adminClient.listUserSessions({ userId });
-emit({
-  step: "list_sessions",
-  sessions: sessions.map((s) => ({
-    session_id: s.sessionId,
-    created_at: s.createdAt && timestampDate(s.createdAt).toISOString(),
-    last_used_at: s.lastUsedAt && timestampDate(s.lastUsedAt).toISOString(),
-    peer: s.peer,
-  })),
-});
+  const { sessions } = await adminClient.listUserSessions({ userId });
+  emit({
+    step: "list_sessions",
+    sessions: sessions.map((s) => ({
+      session_id: s.sessionId,
+      created_at: s.createdAt && timestampDate(s.createdAt).toISOString(),
+      last_used_at: s.lastUsedAt && timestampDate(s.lastUsedAt).toISOString(),
+      peer: s.peer,
+    })),
+  });
 
-await adminClient.revokeUserSession({ userId, sessionId: firstSessionId });
-emit({ step: "revoke_session", session_id: firstSessionId });
+  await adminClient.revokeUserSession({ userId, sessionId: firstSessionId });
+  emit({ step: "revoke_session", session_id: firstSessionId });
 
-// The revoked session is refused at once: UNAUTHENTICATED, SESSION_INVALID.
+  // The revoked session is refused at once: UNAUTHENTICATED, SESSION_INVALID.
+  try {
+    await auth.verifySession({ sessionToken: first.sessionToken });
+    throw new Error("verify the revoked session: expected SESSION_INVALID, the session still works");
+  } catch (err) {
+    const e = parseError(err);
+    if (e?.code !== Code.Unauthenticated || e.reason !== ErrorReason[ErrorReason.SESSION_INVALID]) {
+      throw err;
+    }
+    emit({ step: "revoked_session_refused", code: e.code, reason: e.reason });
+  }
+
+  const verified = await auth.verifySession({ sessionToken: second.sessionToken });
+  emit({ step: "other_session_live", user_id: verified.userId });
+};
+
 try {
-  await auth.verifySession({ sessionToken: first.sessionToken });
-  throw new Error("verify the revoked session: expected SESSION_INVALID, the session still works");
+  await main();
 } catch (err) {
+  // A refused call ends the example with one line that says why.
   const e = parseError(err);
-  if (e?.code !== Code.Unauthenticated || e.reason !== ErrorReason[ErrorReason.SESSION_INVALID]) {
+  if (e === undefined) {
     throw err;
   }
-  emit({ step: "revoked_session_refused", code: e.code, reason: e.reason });
+  console.error(`admin: ${Code[e.code]} ${e.reason}: ${e.message}`);
+  process.exit(1);
 }
-
-const verified = await auth.verifySession({ sessionToken: second.sessionToken });
-emit({ step: "other_session_live", user_id: verified.userId });
