@@ -29,6 +29,7 @@ from passgate.config import Settings
 from passgate.dependency_health import DependencyHealth, database_probe, limits_probe
 from passgate.identity.accounts import Accounts
 from passgate.identity.apikeys import ApiKeys
+from passgate.identity.events import Events
 from passgate.identity.hashing import HashPool
 from passgate.identity.passwords import PasswordHasher
 from passgate.identity.policy import PasswordPolicy
@@ -58,11 +59,15 @@ from passgate.services.admin_service import AdminService
 from passgate.services.auth_service import AuthService
 from passgate.setting_sources import shown_database
 from passgate.store.db import close_database, open_database, release_connection, sqlite_path
+from passgate.store.events import SqlWebhookDeliveries
 from passgate.store.housekeeping import Housekeeping, HousekeepingWorker
 from passgate.store.migrations import migrate
 from passgate.store.outbox import SqlOutbox
 from passgate.store.revocations import RevocationWatch, revocation_watch
 from passgate.tls import CertificateFiles
+from passgate.webhooks.delivery import WebhookWorker
+from passgate.webhooks.sender import Sender, post
+from passgate.webhooks.signing import secret_key
 
 log = logging.getLogger("passgate")
 
@@ -164,6 +169,7 @@ class Passgate:
     database: peewee.Database
     health: health_aio.HealthServicer
     mail_worker: DeliveryWorker
+    webhook_worker: WebhookWorker | None
     housekeeping: HousekeepingWorker
     hashes: HashPool
     offload: Offload
@@ -178,11 +184,15 @@ class Passgate:
     interceptor: CheckingInterceptor
     # With TLS: the certificate, key and client CA files, re-read on SIGHUP.
     certificates: CertificateFiles | None = None
+    # Whose WatchEvents streams end when the server begins to stop.
+    events: Events | None = None
     _stopped: bool = False
     _metrics_server: Any = None
 
     async def start(self) -> None:
         self.mail_worker.start()
+        if self.webhook_worker is not None:
+            self.webhook_worker.start()
         self.housekeeping.start()
         await self._set_health(serving=True)
         if self.dependency_health is not None:
@@ -244,12 +254,16 @@ class Passgate:
             return
         self._stopped = True
         await self.health.enter_graceful_shutdown()
+        if self.events is not None:
+            self.events.end_watches()  # streams would hold the shutdown for its whole grace
         if self.dependency_health is not None:
             self.dependency_health.stop()
         if self.settings.shutdown_delay > 0:
             await asyncio.sleep(self.settings.shutdown_delay)
         await self.server.stop(self.settings.shutdown_grace if grace is None else grace)
         self.mail_worker.stop()
+        if self.webhook_worker is not None:
+            self.webhook_worker.stop()
         self.housekeeping.stop()
         self.offload.shutdown()
         self.hashes.shutdown()
@@ -271,8 +285,10 @@ def build(
     clock: Clock | None = None,
     mailer: Mailer | None = None,
     hasher: PasswordHasher | None = None,
+    webhook_sender: Sender | None = None,
 ) -> Passgate:
-    """Builds the server and its parts; tests may inject the clock, mailer and hasher.
+    """Builds the server and its parts; tests may inject the clock, mailer,
+    hasher and what posts webhooks.
 
     Call it on the event loop that is to run the server."""
     clock = clock or SystemClock()
@@ -291,6 +307,10 @@ def build(
         metrics=metrics,
     )
     outbox = Outbox(database, clock, sealer)
+    events = Events(database, clock, settings.webhook_urls)
+    webhook_worker = _webhook_worker(settings, database, clock, webhook_sender or post)
+    if webhook_worker is not None:
+        events.bell.listen(webhook_worker.wake)
     limits = limits_store(settings)
     accounts = Accounts(
         database=database,
@@ -300,6 +320,7 @@ def build(
         sessions=Sessions(database, clock, settings.session_ttl, watch),
         users=Users(database, clock),
         outbox=outbox,
+        events=events,
         reset_ttl=settings.reset_ttl,
         default_reset_url=settings.reset_url,
         throttle=SignInThrottle(
@@ -357,7 +378,9 @@ def build(
     # methods still being built answer UNIMPLEMENTED (the generated base class)
     service = AuthService(accounts, offload, on_mail_queued=mail_worker.wake)  # type: ignore[abstract]
     auth_service_pb2_grpc.add_AuthServiceServicer_to_server(service, server)
-    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminService(), server)  # type: ignore[abstract]
+    admin_service = AdminService()  # type: ignore[abstract]
+    admin_service.serve_events(events, offload)
+    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(admin_service, server)
     health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     if settings.reflection:
@@ -372,7 +395,8 @@ def build(
         database,
         health_servicer,
         mail_worker,
-        HousekeepingWorker(Housekeeping(database, clock, limits)),
+        webhook_worker,
+        HousekeepingWorker(Housekeeping(database, clock, limits, settings.event_retention)),
         hashes,
         offload,
         api_keys,
@@ -383,6 +407,26 @@ def build(
         service=service,
         interceptor=interceptor,
         certificates=certificates,
+        events=events,
+    )
+
+
+def _webhook_worker(
+    settings: Settings, database: peewee.Database, clock: Clock, send: Sender
+) -> WebhookWorker | None:
+    """The worker that delivers events to the configured endpoints; None
+    without a signing secret (endpoints cannot be configured without one)."""
+    key = None if settings.webhook_secret is None else secret_key(settings.webhook_secret)
+    if key is None:
+        return None
+    return WebhookWorker(
+        SqlWebhookDeliveries(database),
+        clock,
+        key,
+        send,
+        attempts=settings.webhook_attempts,
+        first_delay=settings.webhook_retry_delay,
+        poll_interval=min(1.0, settings.webhook_retry_delay),
     )
 
 

@@ -115,6 +115,18 @@ class ResetTokenInvalid(InvalidRequest):
         )
 
 
+class CursorInvalid(InvalidRequest):
+    """A page token or event id passgate did not give out."""
+
+    reason = reason_name(ErrorReason.CURSOR_INVALID)
+
+    def __init__(self, field: str, description: str) -> None:
+        super().__init__(
+            [Violation(field=field, reason=self.reason, description=description)],
+            message=f"{field}: {description}",
+        )
+
+
 class RequestNotReceived(InvalidRequest):
     """The call's request message did not arrive within the server's bound
     (`--request-timeout`): the call is ended rather than left to hold the server."""

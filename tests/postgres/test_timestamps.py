@@ -58,7 +58,7 @@ def test_a_database_made_with_real_columns_is_widened(postgres_database: Postgre
 
     db = open_database(postgres_database.url)
     try:
-        assert migrate(db) == [5, 6, 7]
+        assert migrate(db) == [version for version, _ in MIGRATIONS[4:]]
         kinds = raw.execute(
             db,
             "SELECT DISTINCT data_type FROM information_schema.columns "

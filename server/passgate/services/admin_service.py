@@ -8,7 +8,8 @@ Methods not yet served answer UNIMPLEMENTED (the generated base class).
 from __future__ import annotations
 
 from passgate.admin.v1 import admin_service_pb2_grpc as pb_grpc
+from passgate.services.admin_events import AdminEvents
 
 
-class AdminService(pb_grpc.AdminServiceServicer):
+class AdminService(AdminEvents, pb_grpc.AdminServiceServicer):
     pass

@@ -35,6 +35,7 @@ from passgate.client._errors import (
 from passgate.client._models import RenewedSession, ResetLink, Session, SessionInfo
 from passgate.client._retry import RetryPolicy
 from passgate.client._tls import tls_credentials
+from passgate.client._webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = [
     "ERROR_DOMAIN",
@@ -62,8 +63,10 @@ __all__ = [
     "SessionInvalid",
     "Unauthenticated",
     "Unavailable",
+    "WebhookVerificationError",
     "from_rpc_error",
     "tls_credentials",
+    "verify_webhook",
 ]
 
 # Public objects say they come from here, not from the private module that
