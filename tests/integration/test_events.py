@@ -132,7 +132,8 @@ def test_a_throttled_sign_in_is_recorded(
             if refusal.code == grpc.StatusCode.RESOURCE_EXHAUSTED:
                 break
         assert codes[-1] == grpc.StatusCode.RESOURCE_EXHAUSTED, codes
-        event = watcher.until(lambda e: e.key_id == key_id(server, name))[-1]
+        caller = key_id(server, name)
+        event = watcher.until(lambda e: e.key_id == caller)[-1]
     assert event.type == "sign_in.throttled"
     assert event.user_id == user.user_id
     facts = data(event)

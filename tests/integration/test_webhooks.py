@@ -24,12 +24,13 @@ import grpc
 import pytest
 from engines import EngineDatabase
 from event_support import admin_key, data, deliveries, watching, webhook_kw
+from rpc import refused
 from rpc_support import NEW_PASSWORD, PASSWORD, Client
 from server_support import server_process
 from webhook_receiver import Received, receiving
 
 from passgate.client import WebhookVerificationError, verify_webhook
-from passgate.testing import free_port
+from passgate.testing import ServerProcess, free_port
 from passgate.webhooks.delivery import LEASE_SECONDS
 
 SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
@@ -146,6 +147,10 @@ def test_a_pending_retry_is_shown_with_its_next_attempt(tmp_path: Path) -> None:
             assert (state.state, state.last_result) == ("pending", "HTTP 503")
             assert state.next_attempt_at.seconds > time.time() + 500
             assert deliveries(channel, key, state="delivered") == []
+            # an admin of another tenant sees none of the default tenant's deliveries
+            server.cli("tenant", "create", "elsewhere")
+            elsewhere = admin_key(server, "elsewhere-admin", "--tenant", "elsewhere")
+            assert deliveries(channel, elsewhere) == []
 
 
 def test_prevent_webhook_suppresses_the_delivery_not_the_event(tmp_path: Path) -> None:
@@ -275,3 +280,14 @@ def _serve(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[s
         cwd=tmp_path,
         check=False,
     )
+
+
+@pytest.mark.parametrize(
+    ("request_", "field"), [({"state": "done"}, "state"), ({"page_size": 1001}, "page_size")]
+)
+def test_list_webhook_deliveries_refuses_bad_input(
+    server: ServerProcess, shared_channel: grpc.Channel, request_: dict[str, object], field: str
+) -> None:
+    refusal = refused(deliveries, shared_channel, admin_key(server, f"lists-{field}"), **request_)
+    assert (refusal.code, refusal.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_REQUEST")
+    assert [v.field for v in refusal.violations] == [field]

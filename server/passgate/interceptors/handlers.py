@@ -100,13 +100,17 @@ class CheckingInterceptor(grpc.aio.ServerInterceptor):
             handler = grpc.unary_unary_rpc_method_handler(_unknown_method)
         if handler is None:
             return None
+        if handler.unary_unary is not None:
+            return self._guard.guard(full_method, handler, checks)
+        if not checks:
+            return handler  # open streaming methods (reflection, health Watch) pass as they are
         if handler.unary_stream is not None:
             return self._guard.guard_stream(full_method, handler, checks)
-        if handler.unary_unary is None:
-            # passgate serves unary and server-streaming methods only, so this
-            # is never reached; it would be refused rather than served unchecked
-            handler = grpc.unary_unary_rpc_method_handler(_unknown_method)
-        return self._guard.guard(full_method, handler, checks)
+        # a client-streaming method that needs checks: passgate has none, and
+        # would refuse one rather than serve it unchecked
+        return self._guard.guard(
+            full_method, grpc.unary_unary_rpc_method_handler(_unknown_method), checks
+        )
 
 
 async def _unknown_method(request: Any, context: Context) -> Any:
