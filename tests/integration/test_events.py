@@ -10,6 +10,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import grpc
@@ -184,6 +185,42 @@ def test_watch_resumes_after_a_reconnect_without_missing_or_repeating(
     assert [e.event_id for e in seen + resumed] == all_ids
     expected_keys = {key_id(here, "calls-here"), key_id(there, "calls-there")}
     assert {e.key_id for e in resumed} == expected_keys
+
+
+def test_a_live_watch_misses_nothing_while_two_processes_record_at_once(
+    tmp_path: Path, database: EngineDatabase
+) -> None:
+    """Events committed side by side, by several threads of two processes,
+    reach a watcher following along once each: no id is seen before a lower
+    one commits (which would make `id > last seen` skip it)."""
+    with (
+        server_process(tmp_path / "a", **database.server_kw()) as here,
+        server_process(tmp_path / "b", **database.server_kw()) as there,
+        grpc.insecure_channel(here.target) as channel,
+    ):
+        users = [f"busy-{n}-{uuid.uuid4().hex[:8]}@example.com" for n in range(8)]
+        for email in users:
+            here.create_user(email, PASSWORD)
+        calls = {
+            process: process.create_api_key(f"busy-{n}") for n, process in enumerate((here, there))
+        }
+        with watching(channel, admin_key(here), types=["sign_in.succeeded"]) as watcher:
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(
+                    pool.map(
+                        lambda n: _sign_in_on(
+                            (here, there)[n % 2], calls[(here, there)[n % 2]], users[n], 6
+                        ),
+                        range(8),
+                    )
+                )
+            watched = watcher.take(48, timeout=15)
+            assert watcher.nothing_more(0.5)
+    stored = query(
+        stored_in(database.url),
+        "SELECT id FROM events WHERE type = 'sign_in.succeeded' ORDER BY id",
+    )
+    assert [e.event_id for e in watched] == [str(row[0]) for row in stored]
 
 
 def _refusal(channel: grpc.Channel, key: str | None, **request: object) -> object:
