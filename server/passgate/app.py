@@ -31,6 +31,7 @@ from passgate.generic_handlers import add_servicer
 from passgate.identity.accounts import Accounts, AccountStores
 from passgate.identity.administration import Administration
 from passgate.identity.apikeys import ApiKeys
+from passgate.identity.events import Events
 from passgate.identity.hashing import HashPool
 from passgate.identity.passwords import PasswordHasher
 from passgate.identity.policy import PasswordPolicy
@@ -63,11 +64,15 @@ from passgate.services.admin_service import AdminService
 from passgate.services.auth_service import AuthService
 from passgate.setting_sources import shown_database
 from passgate.store.db import close_database, open_database, release_connection, sqlite_path
+from passgate.store.events import SqlWebhookDeliveries
 from passgate.store.housekeeping import Housekeeping, HousekeepingWorker
 from passgate.store.migrations import migrate
 from passgate.store.outbox import SqlOutbox
 from passgate.store.revocations import RevocationWatch, revocation_watch
 from passgate.tls import CertificateFiles
+from passgate.webhooks.delivery import WebhookWorker
+from passgate.webhooks.sender import Sender, post
+from passgate.webhooks.signing import secret_key
 
 log = logging.getLogger("passgate")
 
@@ -169,6 +174,7 @@ class Passgate:
     database: peewee.Database
     health: health_aio.HealthServicer
     mail_worker: DeliveryWorker
+    webhook_worker: WebhookWorker | None
     housekeeping: HousekeepingWorker
     session_use: SessionUseWriter
     hashes: HashPool
@@ -184,11 +190,15 @@ class Passgate:
     interceptor: CheckingInterceptor
     # With TLS: the certificate, key and client CA files, re-read on SIGHUP.
     certificates: CertificateFiles | None = None
+    # Whose WatchEvents streams end when the server begins to stop.
+    events: Events | None = None
     _stopped: bool = False
     _metrics_server: Any = None
 
     async def start(self) -> None:
         self.mail_worker.start()
+        if self.webhook_worker is not None:
+            self.webhook_worker.start()
         self.housekeeping.start()
         self.session_use.start()
         await self._set_health(serving=True)
@@ -251,12 +261,16 @@ class Passgate:
             return
         self._stopped = True
         await self.health.enter_graceful_shutdown()
+        if self.events is not None:
+            self.events.end_watches()  # streams would hold the shutdown for its whole grace
         if self.dependency_health is not None:
             self.dependency_health.stop()
         if self.settings.shutdown_delay > 0:
             await asyncio.sleep(self.settings.shutdown_delay)
         await self.server.stop(self.settings.shutdown_grace if grace is None else grace)
         self.mail_worker.stop()
+        if self.webhook_worker is not None:
+            self.webhook_worker.stop()
         self.housekeeping.stop()
         self.session_use.stop()
         self.offload.shutdown()
@@ -279,8 +293,10 @@ def build(
     clock: Clock | None = None,
     mailer: Mailer | None = None,
     hasher: PasswordHasher | None = None,
+    webhook_sender: Sender | None = None,
 ) -> Passgate:
-    """Builds the server and its parts; tests may inject the clock, mailer and hasher.
+    """Builds the server and its parts; tests may inject the clock, mailer,
+    hasher and what posts webhooks.
 
     Call it on the event loop that is to run the server."""
     clock = clock or SystemClock()
@@ -299,6 +315,10 @@ def build(
         metrics=metrics,
     )
     outbox = Outbox(database, clock, sealer)
+    events = Events(database, clock, settings.webhook_urls)
+    webhook_worker = _webhook_worker(settings, database, clock, webhook_sender or post)
+    if webhook_worker is not None:
+        events.bell.listen(webhook_worker.wake)
     limits = limits_store(settings)
     sessions = Sessions(database, clock, settings.session_ttl, watch)
     stores = AccountStores.over(database)
@@ -312,6 +332,7 @@ def build(
         sessions=sessions,
         users=users,
         outbox=outbox,
+        events=events,
         reset_ttl=settings.reset_ttl,
         default_reset_url=settings.reset_url,
         throttle=SignInThrottle(
@@ -370,7 +391,6 @@ def build(
     server = grpc.aio.server(interceptors=[interceptor], options=transport_options(settings))
     service = AuthService(accounts, user_sessions, offload, on_mail_queued=mail_worker.wake)
     add_servicer(auth_service_pb2_grpc.add_AuthServiceServicer_to_server, service, server)
-    # methods still being built answer UNIMPLEMENTED (the generated base class)
     administration = Administration(
         users=users,
         api_keys=api_keys,
@@ -380,9 +400,10 @@ def build(
         policy=policy,
         sealer=sealer,
     )
-    admin = AdminService(  # type: ignore[abstract]
+    admin = AdminService(
         administration, offload, on_mail_queued=mail_worker.wake, user_sessions=user_sessions
     )
+    admin.serve_events(events, offload)
     add_servicer(admin_service_pb2_grpc.add_AdminServiceServicer_to_server, admin, server)
     health_servicer = health_aio.HealthServicer()
     add_servicer(health_pb2_grpc.add_HealthServicer_to_server, health_servicer, server)
@@ -398,7 +419,8 @@ def build(
         database,
         health_servicer,
         mail_worker,
-        HousekeepingWorker(Housekeeping(database, clock, limits)),
+        webhook_worker,
+        HousekeepingWorker(Housekeeping(database, clock, limits, settings.event_retention)),
         SessionUseWriter(sessions, database, settings.session_use_flush),
         hashes,
         offload,
@@ -410,6 +432,26 @@ def build(
         service=service,
         interceptor=interceptor,
         certificates=certificates,
+        events=events,
+    )
+
+
+def _webhook_worker(
+    settings: Settings, database: peewee.Database, clock: Clock, send: Sender
+) -> WebhookWorker | None:
+    """The worker that delivers events to the configured endpoints; None
+    without a signing secret (endpoints cannot be configured without one)."""
+    key = None if settings.webhook_secret is None else secret_key(settings.webhook_secret)
+    if key is None:
+        return None
+    return WebhookWorker(
+        SqlWebhookDeliveries(database),
+        clock,
+        key,
+        send,
+        attempts=settings.webhook_attempts,
+        first_delay=settings.webhook_retry_delay,
+        poll_interval=min(1.0, settings.webhook_retry_delay),
     )
 
 

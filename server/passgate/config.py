@@ -268,6 +268,36 @@ class Settings:
         600.0, "seconds before an idle connection is closed", v.Seconds()
     )
 
+    event_retention: float = setting(
+        30 * 86400.0,
+        "seconds security events, and their webhook deliveries, are kept",
+        v.Seconds(),
+        default_text="2592000 (30 days)",
+    )
+    webhook_urls: tuple[str, ...] = setting(
+        (),
+        "comma-separated http(s) URLs every security event is POSTed to, signed "
+        "(Standard Webhooks); needs --webhook-secret",
+        v.web_urls,
+        default_text="none",
+    )
+    webhook_secret: str | None = setting(
+        None,
+        "webhook signing secret, whsec_<base64 of 24 to 64 random bytes> (prefer the "
+        "environment variable); never logged",
+        v.webhook_secret,
+        secret=True,
+    )
+    webhook_attempts: int = setting(
+        10, "attempts at delivering one event to one endpoint before it is failed", v.Integer(1)
+    )
+    webhook_retry_delay: float = setting(
+        5.0,
+        "seconds before a failed webhook delivery's first retry; each further one doubles it "
+        "(at most an hour)",
+        v.Seconds(),
+    )
+
     @property
     def mail(self) -> MailSettings:
         """The mail settings as one value, for the mailer."""
@@ -325,6 +355,8 @@ class Declared:
             v.limits_store_url: "URL",
             v.web_url: "URL",
             v.networks: "NETWORKS",
+            v.web_urls: "URL,…",
+            v.webhook_secret: "whsec_…",
             _policy_names: "seed|nist",
         }
         return named.get(parse, "TEXT")
@@ -353,6 +385,8 @@ def show(value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "on" if value else "off"
+    if isinstance(value, tuple):
+        return ",".join(value) or "—"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -115,6 +115,23 @@ class ResetTokenInvalid(InvalidRequest):
         )
 
 
+class CursorInvalid(InvalidRequest):
+    """A page token or event id passgate did not give out (or a page token
+    given for another listing)."""
+
+    reason = reason_name(ErrorReason.CURSOR_INVALID)
+
+    def __init__(
+        self,
+        field: str = "page_token",
+        description: str = "Pass the next_page_token of the previous page, with the same filters.",
+    ) -> None:
+        super().__init__(
+            [Violation(field=field, reason=self.reason, description=description)],
+            message=f"{field}: {description}",
+        )
+
+
 class RequestNotReceived(InvalidRequest):
     """The call's request message did not arrive within the server's bound
     (`--request-timeout`): the call is ended rather than left to hold the server."""
@@ -212,24 +229,6 @@ class TenantExists(PassgateError):
     def __init__(self, tenant_id: str) -> None:
         self.tenant_id = tenant_id
         super().__init__(f"tenant {tenant_id!r} exists already")
-
-
-class CursorInvalid(InvalidRequest):
-    """A page token passgate did not give out, or one given for another listing."""
-
-    reason = reason_name(ErrorReason.CURSOR_INVALID)
-
-    def __init__(self, field: str = "page_token") -> None:
-        super().__init__(
-            [
-                Violation(
-                    field,
-                    self.reason,
-                    "Pass the next_page_token of the previous page, with the same filters.",
-                )
-            ],
-            message="page token invalid",
-        )
 
 
 class PasswordHashUnsupported(InvalidRequest):

@@ -89,6 +89,12 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
     if bind and settings.metrics_listen and (problem := check_listen(settings.metrics_listen)):
         fail("metrics_listen", problem)
     _transport(resolved, fail)
+    if settings.webhook_urls and settings.webhook_secret is None:
+        fail(
+            "webhook_urls",
+            "webhooks are signed: give --webhook-secret (PASSGATE_WEBHOOK_SECRET) too, "
+            "e.g. whsec_$(head -c 32 /dev/urandom | base64)",
+        )
     if (problem := tracing.missing()) is not None:
         raise OperatorError(problem)
 

@@ -152,6 +152,33 @@ def web_url(value: str) -> str:
     return value.strip()
 
 
+def web_urls(value: str) -> tuple[str, ...]:
+    """Comma-separated http or https URLs (webhook endpoints); empty: none."""
+    urls = tuple(part.strip() for part in value.split(",") if part.strip())
+    for url in urls:
+        try:
+            web_url(url)
+        except BadValue:
+            raise BadValue(
+                f"{url!r} is not an http:// or https:// URL with a host: expected e.g. "
+                "https://hooks.example.com/passgate,https://siem.example.com/in"
+            ) from None
+    return urls
+
+
+def webhook_secret(value: str) -> str | None:
+    """A Standard Webhooks secret, `whsec_<base64 of the key bytes>`; empty: none."""
+    from passgate.webhooks.signing import secret_key  # noqa: PLC0415 (a leaf module)
+
+    if not value.strip():
+        return None
+    try:
+        secret_key(value.strip())
+    except ValueError as error:
+        raise BadValue(str(error)) from None
+    return value.strip()
+
+
 def networks(value: str) -> str:
     """Comma-separated networks (`10.0.0.0/8,::1`); empty: none."""
     for part in value.split(","):

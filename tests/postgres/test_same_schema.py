@@ -34,6 +34,8 @@ def kind(data_type: str) -> str:
 def schema(database: peewee.Database) -> dict[str, object]:
     described: dict[str, object] = {}
     for table in database.get_tables():
+        if table.startswith("sqlite_"):
+            continue  # SQLite's own bookkeeping (sqlite_sequence, for AUTOINCREMENT)
         columns = database.get_columns(table)
         primary = tuple(c.name for c in columns if c.primary_key)
         described[table] = {

@@ -21,7 +21,9 @@ from passgate.errors import (
     Violation,
     reason_name,
 )
+from passgate.identity import events as event_types
 from passgate.identity import fields
+from passgate.identity.events import Events
 from passgate.identity.hashing import HashPool
 from passgate.identity.identifiers import (
     Identifier,
@@ -41,6 +43,7 @@ from passgate.identity.stores import (
 )
 from passgate.identity.tokens import RESET_PREFIX, new_token, token_hash, well_formed
 from passgate.identity.users import Users
+from passgate.interceptors.call import current_call
 from passgate.limits.throttle import (
     SignInThrottle,
     WrongTokenCounter,
@@ -95,6 +98,7 @@ class Accounts:
         sessions: Sessions,
         users: Users,
         outbox: Outbox,
+        events: Events,
         reset_ttl: float,
         default_reset_url: str,
         throttle: SignInThrottle,
@@ -115,6 +119,7 @@ class Accounts:
         self._sessions = sessions
         self._users = users
         self._outbox = outbox
+        self._events = events
         self._reset_ttl = reset_ttl
         self._default_reset_url = default_reset_url
         self._throttle = throttle
@@ -124,28 +129,37 @@ class Accounts:
     # --- sign in -------------------------------------------------------------
 
     def sign_in(self, tenant_id: str, identifier: Identifier, password: str, peer: str) -> SignedIn:
-        """Every failure, and every throttled attempt, costs one bcrypt verification;
-        failures answer alike whatever their cause. `peer`: the client's address."""
+        """Every failure, and every throttled attempt, costs one bcrypt verification
+        and one event; failures answer alike whatever their cause. `peer`: the
+        client's address."""
         user = self._users.find(tenant_id, identifier)
-        throttle_key = sign_in_key(tenant_id, None if user is None else user.id, identifier)
+        user_id = None if user is None else user.id
+        throttle_key = sign_in_key(tenant_id, user_id, identifier)
+        facts: dict[str, object] = {"identifier": identifier.kind.value}
         try:
             attempt = self._throttle.attempt(throttle_key)
-        except RateLimited:
+        except RateLimited as refused:
             self._hashes.burn(password)
+            facts["retry_after"] = round(refused.retry_after, 3)
+            self._events.record_alone(event_types.SIGN_IN_THROTTLED, tenant_id, user_id, facts)
             raise
         with attempt:
             if user is None or user.disabled:
                 self._hashes.burn(password)
+                facts["reason"] = "unknown_account" if user is None else "user_disabled"
+                self._events.record_alone(event_types.SIGN_IN_FAILED, tenant_id, user_id, facts)
                 raise InvalidCredentials()
             if not self._hashes.verify(password, user.password_hash):
+                facts["reason"] = "wrong_password"
+                self._events.record_alone(event_types.SIGN_IN_FAILED, tenant_id, user_id, facts)
                 raise InvalidCredentials()
-            session = self._issue_for_password(tenant_id, user, password, peer)
+            session = self._issue_for_password(tenant_id, user, password, peer, facts)
             attempt.succeeded()
         self._upgrade_hash(user, password)
         return SignedIn(user.id, session)
 
     def _issue_for_password(
-        self, tenant_id: str, user: UserRecord, password: str, peer: str
+        self, tenant_id: str, user: UserRecord, password: str, peer: str, facts: dict[str, object]
     ) -> IssuedSession:
         """A session, only if the hash `password` was verified against is still
         the user's: a sign-in that raced a password change or reset must not
@@ -161,7 +175,9 @@ class Accounts:
                 if current is None or current.disabled:
                     raise InvalidCredentials()
                 if current.password_hash == verified:
-                    return self._sessions.issue(tenant_id, user.id, peer)
+                    session = self._sessions.issue(tenant_id, user.id, peer)
+                    self._events.record(event_types.SIGN_IN_SUCCEEDED, tenant_id, user.id, facts)
+                    return session
             if not self._hashes.verify(password, current.password_hash):
                 raise InvalidCredentials()
             verified = current.password_hash
@@ -183,8 +199,12 @@ class Accounts:
 
     def sign_out(self, tenant_id: str, token: str) -> None:
         session = self._sessions.verify(tenant_id, token)
-        if not self._sessions.revoke(session.id):
-            raise SessionInvalid()
+        with self._db.atomic():
+            if not self._sessions.revoke(session.id):
+                raise SessionInvalid()
+            self._events.record(
+                event_types.SESSION_REVOKED, tenant_id, session.user_id, {"reason": "sign_out"}
+            )
 
     # --- change password -----------------------------------------------------
 
@@ -265,8 +285,15 @@ class Accounts:
                 if current is None or current.disabled or not self._sessions.still_live(session.id):
                     raise SessionInvalid()
                 if current.password_hash == verified:
-                    self._set_password(session.user_id, new_hash)
-                    return self._sessions.issue(tenant_id, session.user_id, peer)
+                    revoked = self._set_password(session.user_id, new_hash)
+                    issued = self._sessions.issue(tenant_id, session.user_id, peer)
+                    self._events.record(
+                        event_types.PASSWORD_CHANGED,
+                        tenant_id,
+                        session.user_id,
+                        {"sessions_revoked": revoked},
+                    )
+                    return issued
             # Re-hashed meanwhile without ending the session (a sign-in at a new cost):
             # `old` is checked again, outside the transaction, as bcrypt is slow.
             if not self._hashes.verify(old, current.password_hash):
@@ -274,13 +301,14 @@ class Accounts:
             verified = current.password_hash
         raise SessionInvalid()
 
-    def _set_password(self, user_id: str, new_hash: str) -> None:
+    def _set_password(self, user_id: str, new_hash: str) -> int:
         """New hash, every session revoked, every reset token dead: one transaction's
-        writes, made after the caller locked the user's row."""
+        writes, made after the caller locked the user's row; the sessions revoked."""
         now = self._clock.now()
         self._user_rows.set_password(user_id, new_hash, now)
-        self._sessions.revoke_all(user_id)
+        revoked = self._sessions.revoke_all(user_id)
         self._reset_tokens.end_all(user_id, now)
+        return revoked
 
     # --- reset ---------------------------------------------------------------
 
@@ -290,19 +318,26 @@ class Accounts:
         identifier: Identifier,
         reset_url: str | None,
         template: str | None,
+        *,
+        prevent_webhook: bool = False,
     ) -> None:
         """Records the request, sealed, for the mail worker to resolve (`resolve_reset`).
 
         The same statements run whoever the request names, or whether it names
         anyone: one insert, committed before the caller hears back, so no
-        request is lost to a crash after the answer.
+        request is lost to a crash after the answer. Its event is recorded when
+        the worker resolves it, with the caller's key and address carried here.
         """
+        call = current_call.get(None)
         request = ResetRequested(
             identifier_kind=identifier.kind.value,
             identifier=identifier.value,
             schema_name=identifier.schema_name,
             reset_url=reset_url,
             template=template,
+            key_id=None if call is None or call.api_key is None else call.api_key.id,
+            peer=None if call is None else call.forwarded_client or call.peer,
+            prevent_webhook=prevent_webhook,
         )
         with self._db.atomic():
             self._outbox.add_reset_request(tenant_id, request)
@@ -348,9 +383,9 @@ class Accounts:
                         }
                     },
                 )
-            if not queue or user is None:
-                return
-            self._queue_reset_mail(user, base, request.template, now)
+            if queue and user is not None:
+                self._queue_reset_mail(user, base, request.template, now)
+            self._record_reset_request(tenant_id, user, request, queued=queue)
 
     def send_reset_email(
         self, user_id: str, reset_url: str | None, template: str | None
@@ -388,6 +423,30 @@ class Accounts:
             ),
         )
 
+    def _record_reset_request(
+        self, tenant_id: str, user: UserRecord | None, request: ResetRequested, *, queued: bool
+    ) -> None:
+        """The request's event, whether its e-mail went out and why not: for
+        admins only; the caller's answer never said."""
+        if queued:
+            facts: dict[str, object] = {"mail": "sent"}
+        elif user is None:
+            facts = {"mail": "none", "reason": "unknown_account"}
+        elif user.disabled:
+            facts = {"mail": "none", "reason": "user_disabled"}
+        else:
+            facts = {"mail": "withheld", "reason": "resets_per_hour"}
+        facts["identifier"] = request.identifier_kind
+        self._events.record(
+            event_types.RESET_REQUESTED,
+            tenant_id,
+            None if user is None else user.id,
+            facts,
+            webhook=not request.prevent_webhook,
+            key_id=request.key_id,
+            peer=request.peer,
+        )
+
     def _reset_base(self, tenant_id: str, requested: str | None) -> str:
         """The request's reset_url only if the tenant allows it; else the configured default."""
         if requested:
@@ -422,7 +481,10 @@ class Accounts:
             # Consuming the token is the race's only winner: one row updated.
             if not self._reset_tokens.consume(token_hash(token), user.id, self._clock.now()):
                 raise ResetTokenInvalid()
-            self._set_password(user.id, new_hash)
+            revoked = self._set_password(user.id, new_hash)
+            self._events.record(
+                event_types.RESET_COMPLETED, tenant_id, user.id, {"sessions_revoked": revoked}
+            )
         self._throttle.clear(account_key(tenant_id, user.id))
 
     def _count_wrong_token(self, tenant_id: str, user_id: str) -> None:

@@ -28,7 +28,7 @@ from passgate.errors import (
     reason_name,
 )
 from passgate.interceptors.call import CallRecord, current_call
-from passgate.interceptors.handlers import Behavior, Check, Context, Handler
+from passgate.interceptors.handlers import Behavior, Check, Context, Handler, StreamBehavior
 from passgate.interceptors.in_flight import InFlightCap
 from passgate.interceptors.request_deadline import RequestDeadlines
 from passgate.logs import info_fields
@@ -164,6 +164,76 @@ class ErrorGuard:
             finally:
                 if holds is not None:
                     holds.release()
+                current_call.reset(token)
+                finished(
+                    record, full_method, code, time.perf_counter() - started, error_id, refused_by
+                )
+            await context.abort_with_status(status)
+
+        return guarded
+
+    def guard_stream(
+        self, full_method: str, handler: Handler, checks: tuple[Check, ...]
+    ) -> Handler:
+        """A server-streaming method served as stream-stream, for the unary
+        guard's reason: the checks run on the headers, before the request is
+        read and before the first response. Streams take no in-flight slot
+        (a watcher may stay for hours); its log line comes when it ends."""
+        behavior = cast(StreamBehavior, handler.unary_stream)
+        guarded = self._guarded_stream(full_method, behavior, checks)
+        if tracing.TRACER is not None:
+            guarded = _traced(full_method, guarded)
+        return grpc.stream_stream_rpc_method_handler(
+            cast(Any, guarded),
+            request_deserializer=_tolerant(handler.request_deserializer),
+            response_serializer=handler.response_serializer,
+        )
+
+    def _guarded_stream(
+        self, full_method: str, behavior: StreamBehavior, checks: tuple[Check, ...]
+    ) -> Behavior:
+        """The unary guard's steps (which it inlines, for its cost) around a
+        behaviour whose responses are written as they come."""
+        deadlines = self._deadlines
+        finished = self._finished
+
+        async def guarded(requests: Any, context: Context) -> None:
+            started = time.perf_counter()
+            record = CallRecord(context.peer())
+            token = current_call.set(record)
+            code = grpc.StatusCode.OK
+            error_id: str | None = None
+            refused_by: str | None = None
+            try:
+                for check in checks:
+                    pending = check(record, context)
+                    if pending is not None:
+                        await pending
+                waiting = deadlines.start()
+                try:
+                    request = await context.read()
+                except asyncio.CancelledError:
+                    if not waiting.expired:
+                        raise
+                    _answer_instead_of_cancelling()
+                    raise RequestNotReceived(deadlines.timeout) from None
+                finally:
+                    waiting.arrived()
+                if request.__class__ in _NOT_A_MESSAGE:
+                    raise InvalidRequest([_NOT_A_MESSAGE[request.__class__]])
+                async for response in behavior(request, context):
+                    await context.write(response)
+                return
+            except asyncio.CancelledError:  # the caller went away
+                code = grpc.StatusCode.CANCELLED
+                raise
+            except PassgateError as error:
+                code = error.code
+                status = to_status(error)
+                refused_by = getattr(error, "limit", None)
+            except Exception as error:
+                code, status, error_id = self._unexpected(full_method, error)
+            finally:
                 current_call.reset(token)
                 finished(
                     record, full_method, code, time.perf_counter() - started, error_id, refused_by

@@ -10,7 +10,7 @@ not one per concern.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import grpc
@@ -25,6 +25,8 @@ else:
     Handler = grpc.RpcMethodHandler
     Context = grpc.aio.ServicerContext
 Behavior = Callable[[Any, Context], Awaitable[Any]]
+# A server-streaming method's behaviour: an async generator of its responses.
+StreamBehavior = Callable[[Any, Context], AsyncIterator[Any]]
 Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]]
 Check = Callable[[CallRecord, Context], Awaitable[None] | None]
 """Runs before a call's message is awaited, with the call's record and metadata;
@@ -47,6 +49,13 @@ class Guard(Protocol):
         `checks`, in one coroutine."""
         ...
 
+    def guard_stream(
+        self, full_method: str, handler: Handler, checks: tuple[Check, ...]
+    ) -> Handler:
+        """The same for the server-streaming `handler`: `checks` run before
+        its first response."""
+        ...
+
 
 class CheckingInterceptor(grpc.aio.ServerInterceptor):
     """The one interceptor: each method's handler is guarded once, with the
@@ -54,8 +63,11 @@ class CheckingInterceptor(grpc.aio.ServerInterceptor):
 
     A method passgate does not have still goes through its checks (a caller
     without a key learns nothing of what exists) and is then answered
-    UNIMPLEMENTED. Guarded handlers are kept per method name, a bounded number
-    of them, since callers may send any method name they like.
+    UNIMPLEMENTED. Server-streaming methods (WatchEvents) get the same checks
+    through a guard of their own, chosen here once per method, so the unary
+    calls' guard carries no test for them. Guarded handlers are kept per
+    method name, a bounded number of them, since callers may send any method
+    name they like.
     """
 
     _CACHE_LIMIT = 256
@@ -86,9 +98,19 @@ class CheckingInterceptor(grpc.aio.ServerInterceptor):
         )
         if handler is None and checks:
             handler = grpc.unary_unary_rpc_method_handler(_unknown_method)
-        if handler is None or handler.unary_unary is None:
-            return handler  # passgate serves unary methods only; others pass as they are
-        return self._guard.guard(full_method, handler, checks)
+        if handler is None:
+            return None
+        if handler.unary_unary is not None:
+            return self._guard.guard(full_method, handler, checks)
+        if not checks:
+            return handler  # open streaming methods (reflection, health Watch) pass as they are
+        if handler.unary_stream is not None:
+            return self._guard.guard_stream(full_method, handler, checks)
+        # a client-streaming method that needs checks: passgate has none, and
+        # would refuse one rather than serve it unchecked
+        return self._guard.guard(
+            full_method, grpc.unary_unary_rpc_method_handler(_unknown_method), checks
+        )
 
 
 async def _unknown_method(request: Any, context: Context) -> Any:

@@ -64,6 +64,11 @@ class ResetRequested:
     schema_name: str
     reset_url: str | None
     template: str | None
+    # For the request's event, recorded when it is resolved (absent from
+    # requests queued before events existed).
+    key_id: str | None = None
+    peer: str | None = None
+    prevent_webhook: bool = False
 
 
 Queued = QueuedReset | ResetRequested

@@ -28,6 +28,7 @@ from passgate.identity.user_sessions import UserSessions
 from passgate.interceptors.call import current_call
 from passgate.interceptors.handlers import Context
 from passgate.offload import Offload
+from passgate.services.admin_events import AdminEvents
 from passgate.services.admin_sessions import AdminSessions
 from passgate.services.auth_service import reset_options, sign_in_identifier, timestamp
 
@@ -101,7 +102,7 @@ def _search_keys(keys: list[pb.SearchKey]) -> dict[str, str]:
     return found
 
 
-class AdminService(AdminSessions, pb_grpc.AdminServiceServicer):
+class AdminService(AdminSessions, AdminEvents, pb_grpc.AdminServiceServicer):
     def __init__(
         self,
         administration: Administration,

@@ -167,6 +167,7 @@ class AuthService(pb_grpc.AuthServiceServicer):
             identifier,
             reset_url,
             template,
+            prevent_webhook=request.prevent_webhook,
         )
         self._on_mail_queued()
         return pb.RequestResetResponse()

@@ -68,13 +68,25 @@ RULES = (
 PAUSE_SECONDS = 0.05  # between two batches of a backlog
 
 
+def event_rule(retention: float) -> Rule:
+    """Security events older than the retention setting go, and their webhook
+    deliveries with them (the foreign key cascades)."""
+    return Rule("events", "occurred_at", retention)
+
+
 class Housekeeping:
     def __init__(
-        self, database: peewee.Database, clock: Clock, limits: LimitStore | None = None
+        self,
+        database: peewee.Database,
+        clock: Clock,
+        limits: LimitStore | None = None,
+        event_retention: float | None = None,
     ) -> None:
         """`limits`: the budget and throttle state, pruned of what has expired on
-        the same schedule, so its size follows recent activity alone."""
+        the same schedule, so its size follows recent activity alone.
+        `event_retention`: seconds events are kept; None keeps them."""
         self._db = database
+        self._rules = RULES if event_retention is None else (*RULES, event_rule(event_retention))
         self._locks = SqlLocks(database)
         self._clock = clock
         self._limits = limits
@@ -85,7 +97,7 @@ class Housekeeping:
         A round another process is pruning already stops where it is."""
         now = self._clock.now()
         removed: dict[str, int] = {}
-        for rule in RULES:
+        for rule in self._rules:
             while True:
                 with self._db.atomic():
                     if not self._locks.try_lock_housekeeping():

@@ -25,6 +25,8 @@ from passgate.store import raw
 # bigint, far above 2**31, so no subject lock (`hashtext` gives a 32-bit
 # value) ever collides with it.
 _TRY_HOUSEKEEPING_LOCK = "SELECT pg_try_advisory_xact_lock(8097880544481735781)"
+# The advisory lock event inserts run under: the same bytes plus one.
+_EVENT_ORDER_LOCK = "SELECT pg_advisory_xact_lock(8097880544481735782)"
 
 
 def on_postgresql(database: peewee.Database) -> bool:
@@ -41,6 +43,14 @@ def for_update_skip_locked(database: peewee.Database) -> str:
     """The clause ending a SELECT that takes the first rows no other transaction
     holds, and holds them: two workers picking a row never pick the same one."""
     return " FOR UPDATE SKIP LOCKED" if on_postgresql(database) else ""
+
+
+def last_event_id_given_out(database: peewee.Database) -> str:
+    """The query for the highest events id ever drawn, rows since pruned
+    included (0 before the first): from the table's sequence, not its rows."""
+    if on_postgresql(database):
+        return "SELECT COALESCE(pg_sequence_last_value(pg_get_serial_sequence('events', 'id')), 0)"
+    return "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)"
 
 
 class SqlLocks:
@@ -68,6 +78,15 @@ class SqlLocks:
         the text typed for an unknown one), which may have no row to lock."""
         if self._postgresql:
             raw.execute(self._db, "SELECT pg_advisory_xact_lock(hashtext(?))", (subject,))
+        # SQLite: the IMMEDIATE transaction already holds the write lock.
+
+    def lock_event_order(self) -> None:
+        """Serialises transactions that record an event, from the insert to the
+        commit: ids are then committed in the order they were drawn, so a watcher
+        reading `id > last seen` never finds a lower id appear after a higher one.
+        Taken as a transaction's last step, so it is held for its commit alone."""
+        if self._postgresql:
+            raw.execute(self._db, _EVENT_ORDER_LOCK)
         # SQLite: the IMMEDIATE transaction already holds the write lock.
 
     def try_lock_housekeeping(self) -> bool:

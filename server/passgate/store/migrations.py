@@ -166,6 +166,43 @@ def _outbox_user(database: peewee.Database) -> None:
     raw.execute(database, "CREATE INDEX outbox_user_id ON outbox (user_id)")
 
 
+def _events(database: peewee.Database) -> None:
+    """Security events, and their deliveries to webhook endpoints (an outbox of
+    one row per event and endpoint). SQLite's AUTOINCREMENT never hands out an
+    id again, even once pruning removed the newest rows: a watcher's last id
+    stays a valid place to resume from."""
+    identity = (
+        "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+        if isinstance(database, peewee.PostgresqlDatabase)
+        else "INTEGER PRIMARY KEY AUTOINCREMENT"
+    )
+    raw.execute(
+        database,
+        f"CREATE TABLE events (id {identity}, type TEXT NOT NULL, "
+        "occurred_at DOUBLE PRECISION NOT NULL, tenant_id TEXT NOT NULL, user_id TEXT, "
+        "key_id TEXT, peer TEXT, data TEXT NOT NULL, webhook BOOLEAN NOT NULL)",
+    )
+    raw.execute(database, "CREATE INDEX events_occurred_at ON events (occurred_at)")
+    raw.execute(
+        database,
+        f"CREATE TABLE webhook_deliveries (id {identity}, "
+        "event_id BIGINT NOT NULL REFERENCES events (id) ON DELETE CASCADE, "
+        "endpoint TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL, "
+        "attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at DOUBLE PRECISION NOT NULL, "
+        "claimed_until DOUBLE PRECISION, delivered_at DOUBLE PRECISION, "
+        "failed_at DOUBLE PRECISION, last_result TEXT)",
+    )
+    raw.execute(
+        database,
+        "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) "
+        "WHERE delivered_at IS NULL AND failed_at IS NULL",
+    )
+    raw.execute(database, "CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id)")
+    raw.execute(
+        database, "CREATE INDEX webhook_deliveries_created_at ON webhook_deliveries (created_at)"
+    )
+
+
 MIGRATIONS: tuple[tuple[int, Migration], ...] = (
     (1, _initial_schema),
     (2, _reset_requests),
@@ -175,6 +212,7 @@ MIGRATIONS: tuple[tuple[int, Migration], ...] = (
     (6, _revocation_notices),
     (7, _client_certificate_binding),
     (8, _session_listing),
+    (9, _events),
     (10, _outbox_user),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]

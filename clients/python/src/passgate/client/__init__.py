@@ -52,6 +52,7 @@ from passgate.client._models import (
 )
 from passgate.client._retry import RetryPolicy
 from passgate.client._tls import tls_credentials
+from passgate.client._webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = [
     "ERROR_DOMAIN",
@@ -89,8 +90,10 @@ __all__ = [
     "User",
     "UserNotFound",
     "UserSession",
+    "WebhookVerificationError",
     "from_rpc_error",
     "tls_credentials",
+    "verify_webhook",
 ]
 
 # Public objects say they come from here, not from the private module that
