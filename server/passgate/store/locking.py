@@ -25,6 +25,8 @@ from passgate.store import raw
 # bigint, far above 2**31, so no subject lock (`hashtext` gives a 32-bit
 # value) ever collides with it.
 _TRY_HOUSEKEEPING_LOCK = "SELECT pg_try_advisory_xact_lock(8097880544481735781)"
+# The advisory lock migrations run under: the next bigint, as far from any subject lock.
+_MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(8097880544481735782)"
 
 
 def on_postgresql(database: peewee.Database) -> bool:
@@ -68,6 +70,14 @@ class SqlLocks:
         the text typed for an unknown one), which may have no row to lock."""
         if self._postgresql:
             raw.execute(self._db, "SELECT pg_advisory_xact_lock(hashtext(?))", (subject,))
+        # SQLite: the IMMEDIATE transaction already holds the write lock.
+
+    def lock_migrations(self) -> None:
+        """Serialises migrating processes (servers of one deployment starting together):
+        finding a migration missing and applying it must not interleave with another
+        process doing the same, or both apply it and the second fails."""
+        if self._postgresql:
+            raw.execute(self._db, _MIGRATION_LOCK)
         # SQLite: the IMMEDIATE transaction already holds the write lock.
 
     def try_lock_housekeeping(self) -> bool:
