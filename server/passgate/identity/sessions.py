@@ -23,6 +23,7 @@ from passgate.identity.tokens import (
     SESSION_PREFIX,
     new_public_id,
     new_token,
+    public_id_well_formed,
     token_hash,
     well_formed,
 )
@@ -125,7 +126,10 @@ class Sessions:
         return self._store.revoke(session_id, self._clock.now())
 
     def revoke_listed(self, user_id: str, public_id: str) -> bool:
-        """Ends the user's live session named `public_id`; False if there is none."""
+        """Ends the user's live session named `public_id`; False if there is none, as
+        for an id passgate never draws (malformed ids answer as unknown ones)."""
+        if not public_id_well_formed(public_id, SESSION_ID_PREFIX):
+            return False
         return self._store.revoke_listed(user_id, public_id, self._clock.now())
 
     def revoke_all(self, user_id: str) -> int:
