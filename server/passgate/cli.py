@@ -404,6 +404,8 @@ def cmd_tenant_create(args: argparse.Namespace) -> int:
         _tenants(args).create(args.id, args.name or args.id)
     except TenantExists:
         raise OperatorError(f"tenant {args.id!r} exists already") from None
+    except InvalidRequest as error:
+        raise OperatorError(_violations("tenant create", error.violations)) from None
     print(args.id)
     return 0
 
