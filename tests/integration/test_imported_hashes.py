@@ -187,6 +187,8 @@ def test_a_stored_bcrypt_hash_above_the_import_cap_is_never_verified_at_its_cost
             "INVALID_CREDENTIALS",
         )
     assert password_hash(database, user_id) == costly
+    # the operator hears of it once, however often it happens
+    assert server.log_text().count('"stored_hash_refused"') == 1
     # at the cap itself it is verified
     allowed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(6)).decode()
     execute(database, "UPDATE users SET password_hash = ? WHERE id = ?", (allowed, user_id))
