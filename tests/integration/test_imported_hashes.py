@@ -142,6 +142,7 @@ ABSURD = {
     "argon2id 256 MiB": "$argon2id$v=19$m=262144,t=1,p=1$c2FsdHNhbHRzYWx0$" + "A" * 43,
     "argon2id memory x time": "$argon2id$v=19$m=65536,t=16,p=1$c2FsdHNhbHRzYWx0$" + "A" * 43,
     "argon2id parallelism": "$argon2id$v=19$m=65536,t=1,p=16$c2FsdHNhbHRzYWx0$" + "A" * 43,
+    "argon2id memory below 8 KiB a lane": "$argon2id$v=19$m=8,t=1,p=4$c2FsdHNhbHRzYWx0$" + "A" * 43,
     "pbkdf2 two million": "$pbkdf2-sha256$2000000$c2FsdHNhbHRzYWx0$" + "A" * 43,
     # malformed past what a parser may take, or what the column holds
     "pbkdf2 5000 digits": "$pbkdf2-sha256$" + "9" * 5000 + "$c2FsdA$" + "A" * 43,

@@ -131,9 +131,10 @@ def _argon2id(stored: str) -> ForeignHash:
     version, memory, time_cost, parallelism = (int(match[i]) for i in range(1, 5))
     if version != 19:
         raise UnsupportedHash(f"argon2id version {version}: only v=19 is imported")
-    _bounded("argon2id memory (m, KiB)", memory, 8, MAX_ARGON2_MEMORY_KIB)
-    _bounded("argon2id time cost (t)", time_cost, 1, MAX_ARGON2_WORK_KIB // memory)
     _bounded("argon2id parallelism (p)", parallelism, 1, MAX_ARGON2_PARALLELISM)
+    # argon2 itself needs 8 KiB per lane: a smaller m could never verify
+    _bounded("argon2id memory (m, KiB)", memory, 8 * parallelism, MAX_ARGON2_MEMORY_KIB)
+    _bounded("argon2id time cost (t)", time_cost, 1, MAX_ARGON2_WORK_KIB // memory)
     salt, digest = _b64(match[5], "argon2id"), _b64(match[6], "argon2id")
     _sizes("argon2id", salt, digest)
     return ForeignHash("argon2id", stored, salt, digest, time_cost, memory, parallelism)
