@@ -320,6 +320,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     _require_tenant(database, args.tenant)
     secret = _read_password(sys.stdin).removesuffix("\r")
     imported = bool(args.password_hash_stdin)
+    hasher = PasswordHasher(settings.bcrypt_cost)
     try:
         user_id = Users(database, SystemClock()).register(
             args.tenant,
@@ -329,7 +330,8 @@ def cmd_user_create(args: argparse.Namespace) -> int:
             username=args.username,
             search_keys=search_keys,
             policy=PasswordPolicy.from_name(settings.password_policy),
-            hash_password=PasswordHasher(settings.bcrypt_cost).hash,
+            hash_password=hasher.hash,
+            import_problem=hasher.import_problem,
         )
     except InvalidRequest as error:
         broken = {v.field for v in error.violations}
@@ -402,6 +404,8 @@ def cmd_tenant_create(args: argparse.Namespace) -> int:
         _tenants(args).create(args.id, args.name or args.id)
     except TenantExists:
         raise OperatorError(f"tenant {args.id!r} exists already") from None
+    except InvalidRequest as error:
+        raise OperatorError(_violations("tenant create", error.violations)) from None
     print(args.id)
     return 0
 

@@ -196,7 +196,13 @@ class NotFound(PassgateError):
     resource_type = ""
     message = ""  # a fixed one of the kind's, or else one naming what was asked for
 
+    SHOWN_NAME = 128
+    """The most of the asked-for name echoed back: a longer one (up to the message limit)
+    would make the status itself too big for the trailers that carry it."""
+
     def __init__(self, name: str) -> None:
+        if len(name) > self.SHOWN_NAME:
+            name = name[: self.SHOWN_NAME] + "…"
         self.resource_name = name
         super().__init__(self.message or f"no {self.resource_type.replace('_', ' ')} {name!r}")
 

@@ -185,8 +185,12 @@ def query(database: Path | str, sql: str, params: Sequence[object] = ()) -> list
 
 
 def execute(database: Path | str, sql: str, params: Sequence[object] = ()) -> None:
+    """Runs one statement that returns no rows (an UPDATE, say) on either engine."""
     if isinstance(database, str):
-        query(database, sql, params)
+        import psycopg
+
+        with psycopg.connect(database, autocommit=True) as connection:
+            connection.execute(sql.replace("?", "%s").encode(), params)
         return
     with closing(sqlite3.connect(database, timeout=10)) as connection, connection:
         connection.execute(sql, params)

@@ -10,12 +10,15 @@ from typing import Any
 
 import grpc
 import pytest
+from admin_support import AdminClient, admin_key
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rpc_support import PASSWORD, Client, Refusal
 from server_support import User, UserFactory
 
+from passgate.admin.v1 import admin_service_pb2 as admin_pb
 from passgate.auth.v1 import auth_service_pb2 as pb
+from passgate.testing import ServerProcess
 
 UNACCEPTABLE = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN}
 EXAMPLES = settings(
@@ -45,6 +48,11 @@ _special = st.sampled_from(
         "pgs_" + "A" * 43,
         "pgr_" + "A" * 43,
         "pgk_" + "A" * 43,
+        "ses_\x00",
+        "ses_0123456789abcde\x00",
+        "ses_" + "f" * 5000,
+        "$argon2id$v=19$m=\u0668\u0661\u0669\u0662,t=3,p=1$c2FsdHNhbHRzYWx0$" + "A" * 43,
+        "pbkdf2_sha256$1000$sa\x00lt$" + "A" * 43 + "=",
         "pgr_" + secrets.token_urlsafe(32),
         PASSWORD,
     ]
@@ -161,3 +169,77 @@ def test_sign_out_accepts_any_input(client: Client, header: str | None) -> None:
 @given(body=fields(session_token=maybe_text))
 def test_verify_session_accepts_any_input(client: Client, body: dict[str, Any]) -> None:
     check(client.outcome("VerifySession", pb.VerifySessionRequest(**body)))
+
+
+@pytest.fixture(scope="module")
+def admin(server: ServerProcess, client: Client) -> AdminClient:
+    return AdminClient(client.channel, admin_key(server))
+
+
+# What the session-id and tenant-name checks must catch before the database does:
+# PostgreSQL refuses a NUL in text, and a column holds so many characters.
+MALFORMED = ["ses_\x00", "ses_0123456789abcde\x00", "\x00", "ses_" + "f" * 5000, "ses_ZZZZ"]
+
+
+@pytest.mark.parametrize("session_id", MALFORMED)
+def test_a_malformed_session_id_answers_as_an_unknown_one(
+    client: Client, admin: AdminClient, known: User, session_id: str
+) -> None:
+    token = client.sign_in(known.email, PASSWORD).session_token
+    own = client.refuse(
+        "RevokeSession", pb.RevokeSessionRequest(session_id=session_id), session=token
+    )
+    request = admin_pb.RevokeUserSessionRequest(user_id=known.user_id, session_id=session_id)
+    for refusal in (own, admin.refuse("RevokeUserSession", request)):
+        assert (refusal.code, refusal.reason) == (grpc.StatusCode.NOT_FOUND, "SESSION_NOT_FOUND")
+    assert client.is_live(token)
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "\x1b[0m", "n" * 129])
+def test_a_tenant_name_breaking_the_field_rules_is_invalid_argument(
+    admin: AdminClient, name: str
+) -> None:
+    request = admin_pb.CreateTenantRequest(tenant_id=f"t-{secrets.token_hex(5)}", name=name)
+    refusal = admin.refuse("CreateTenant", request)
+    assert (refusal.code, refusal.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_REQUEST")
+    assert [field for field, _ in refusal.field_reasons] == ["name"]
+
+
+@EXAMPLES
+@given(body=fields(session_id=maybe_text), live=st.booleans(), header=authorization)
+def test_session_listing_and_revoking_accept_any_input(
+    client: Client, known: User, body: dict[str, Any], live: bool, header: str | None
+) -> None:
+    if live:
+        header = f"Bearer {client.sign_in(known.email, PASSWORD).session_token}"
+    metadata = session_metadata(client, header)
+    check(client.outcome("ListSessions", pb.ListSessionsRequest(), metadata=metadata))
+    request = pb.RevokeSessionRequest(**body)
+    check(client.outcome("RevokeSession", request, metadata=metadata))
+
+
+@EXAMPLES
+@given(
+    body=fields(user_id=maybe_text, session_id=maybe_text),
+    real_user=st.booleans(),
+)
+def test_admin_session_calls_accept_any_input(
+    admin: AdminClient, known: User, body: dict[str, Any], real_user: bool
+) -> None:
+    if real_user:
+        body["user_id"] = known.user_id
+    user_only = {k: v for k, v in body.items() if k == "user_id"}
+    check(admin.outcome("ListUserSessions", admin_pb.ListUserSessionsRequest(**user_only)))
+    check(admin.outcome("RevokeUserSession", admin_pb.RevokeUserSessionRequest(**body)))
+
+
+@EXAMPLES
+@given(
+    tenant=fields(tenant_id=maybe_text, name=maybe_text),
+    user=fields(email=maybe_text, password_hash=maybe_text),
+)
+def test_admin_creation_accepts_any_input(
+    admin: AdminClient, tenant: dict[str, Any], user: dict[str, Any]
+) -> None:
+    check(admin.outcome("CreateTenant", admin_pb.CreateTenantRequest(**tenant)))
+    check(admin.outcome("CreateUser", admin_pb.CreateUserRequest(**user)))

@@ -17,7 +17,7 @@ import bcrypt
 import grpc
 import pytest
 from admin_support import AdminClient, admin_key
-from rpc_support import PASSWORD, Client, password_hash, stored_in, unique_email
+from rpc_support import PASSWORD, Client, execute, password_hash, stored_in, unique_email
 
 from passgate.admin.v1 import admin_service_pb2 as admin_pb
 from passgate.auth.v1 import auth_service_pb2 as pb
@@ -133,6 +133,26 @@ ABSURD = {
     "md5": "5f4dcc3b5aa765d61d8327deb882cf99",
     "bcrypt cost 99": "$2b$99$" + "a" * 53,
     "truncated scrypt": "$scrypt$ln=12,r=8",
+    # past the configured cost (4 here) + 2: a few sign-ins would hold every hash thread
+    "bcrypt cost 31": bcrypt_hash(PASSWORD).replace("$04$", "$31$", 1),
+    "bcrypt cost 7": bcrypt_hash(PASSWORD).replace("$04$", "$07$", 1),
+    # more work or memory than a few bcrypt verifications at cost 12
+    "scrypt parallelism": "$scrypt$ln=16,r=8,p=16$c2FsdHNhbHRzYWx0$" + "A" * 43,
+    "scrypt work": "$scrypt$ln=17,r=16,p=1$c2FsdHNhbHRzYWx0$" + "A" * 43,
+    "argon2id 256 MiB": "$argon2id$v=19$m=262144,t=1,p=1$c2FsdHNhbHRzYWx0$" + "A" * 43,
+    "argon2id memory x time": "$argon2id$v=19$m=65536,t=16,p=1$c2FsdHNhbHRzYWx0$" + "A" * 43,
+    "argon2id parallelism": "$argon2id$v=19$m=65536,t=1,p=16$c2FsdHNhbHRzYWx0$" + "A" * 43,
+    "argon2id memory below 8 KiB a lane": "$argon2id$v=19$m=8,t=1,p=4$c2FsdHNhbHRzYWx0$" + "A" * 43,
+    "pbkdf2 two million": "$pbkdf2-sha256$2000000$c2FsdHNhbHRzYWx0$" + "A" * 43,
+    # malformed past what a parser may take, or what the column holds
+    "pbkdf2 5000 digits": "$pbkdf2-sha256$" + "9" * 5000 + "$c2FsdA$" + "A" * 43,
+    "argon2id arabic-indic digits": (
+        "$argon2id$v=\u0661\u0669$m=\u0668\u0661\u0669\u0662,t=\u0663,p=\u0661"
+        "$c2FsdHNhbHRzYWx0$" + "A" * 43
+    ),
+    "864 characters": "$pbkdf2-sha256$1000$" + "A" * 800 + "$" + "A" * 43,
+    "django NUL in the salt": "pbkdf2_sha256$1000$sa\x00lt$" + "A" * 43 + "=",
+    "django non-ASCII salt": "pbkdf2_sha256$1000$s\u00e4lt$" + "A" * 43 + "=",
 }
 
 
@@ -150,6 +170,30 @@ def test_a_hash_passgate_cannot_or_will_not_verify_is_refused_at_import(
     assert refusal.field_reasons == [("password_hash", "PASSWORD_HASH_UNSUPPORTED")]
     found = admin.refuse("FindUser", admin_pb.FindUserRequest(email=email))
     assert found.code == grpc.StatusCode.NOT_FOUND  # nothing was created
+
+
+def test_a_stored_bcrypt_hash_above_the_import_cap_is_never_verified_at_its_cost(
+    server: ServerProcess, client: Client, admin: AdminClient
+) -> None:
+    # Written before the cap existed (or straight into the table): cost 9 is past the
+    # configured 4 + 2, so even the right password is refused, as a wrong one is.
+    email, user_id = import_user(admin, bcrypt_hash(PASSWORD))
+    database = stored_in(server.database_url)
+    costly = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(9)).decode()
+    execute(database, "UPDATE users SET password_hash = ? WHERE id = ?", (costly, user_id))
+    for password in (PASSWORD, WRONG):
+        refusal = client.refuse("SignIn", pb.SignInRequest(email=email, password=password))
+        assert (refusal.code, refusal.reason) == (
+            grpc.StatusCode.UNAUTHENTICATED,
+            "INVALID_CREDENTIALS",
+        )
+    assert password_hash(database, user_id) == costly
+    # the operator hears of it once, however often it happens
+    assert server.log_text().count('"stored_hash_refused"') == 1
+    # at the cap itself it is verified
+    allowed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(6)).decode()
+    execute(database, "UPDATE users SET password_hash = ? WHERE id = ?", (allowed, user_id))
+    assert client.sign_in(email, PASSWORD).user_id == user_id
 
 
 def test_the_cli_imports_an_argon2id_hash_as_the_api_does(
@@ -170,6 +214,13 @@ def test_the_cli_imports_an_argon2id_hash_as_the_api_does(
     assert "Traceback" not in refused.stderr
     last = refused.stderr.strip().splitlines()[-1]  # (PostgreSQL may warn on a line before)
     assert last.startswith("passgate: the hash on stdin: scrypt"), refused.stderr
+    costly = server.cli(
+        "user", "create", "--email", unique_email(), "--password-hash-stdin",
+        stdin=bcrypt_hash(PASSWORD).replace("$04$", "$31$", 1) + "\n", check=False,
+    )  # fmt: skip
+    assert costly.returncode == 2
+    last = costly.stderr.strip().splitlines()[-1]
+    assert last.startswith("passgate: the hash on stdin: bcrypt cost 31"), costly.stderr
 
 
 def test_a_bad_hash_is_reported_with_every_other_broken_rule(admin: AdminClient) -> None:

@@ -113,3 +113,23 @@ def test_mail_last_since_skips_older_links(
     assert server.cli(*mail, "--wait", "15").returncode == 0
     later = server.cli(*mail, "--since", "2999-01-01T00:00:00Z", check=False)
     assert later.returncode == 2 and "no reset link to" in later.stderr
+
+
+def test_a_mistake_in_a_new_command_gets_one_line_saying_what_to_do(server: ServerProcess):
+    long_id = "x" * 5000
+    for args, expected in (
+        (
+            ("tenant", "create", f"named-{uuid.uuid4().hex[:8]}", "--name", "n" * 200),
+            "passgate: tenant create: Ensure this field has no more than 128 characters.",
+        ),
+        (("user", "get", long_id), "passgate: no user"),
+        (("user", "delete", long_id), "passgate: no user"),
+        (("apikey", "rotate", long_id), "passgate: no API key"),
+    ):
+        refused = server.cli(*args, check=False)
+        assert refused.returncode == 2, (args, refused.stderr)
+        assert "Traceback" not in refused.stderr, args
+        # one line from passgate (PostgreSQL may warn on a line before)
+        lines = [line for line in refused.stderr.splitlines() if line.startswith("passgate:")]
+        assert len(lines) == 1, refused.stderr
+        assert lines[0].startswith(expected), (args, refused.stderr)

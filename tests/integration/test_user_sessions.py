@@ -467,6 +467,42 @@ def test_an_admin_of_another_tenant_sees_no_such_user(
     assert not tenant_api.is_live(their_token)
 
 
+def test_an_admin_of_another_tenant_never_waits_on_the_users_locks(
+    sessions_server: ServerProcess, channel_: grpc.Channel
+) -> None:
+    """A user's row held by someone else's transaction (a password change, say)
+    must not make another tenant's admin wait: its answer would then take as long
+    as that transaction, where an unknown id answers at once."""
+    database = stored_in(sessions_server.database_url)
+    if not isinstance(database, str):
+        pytest.skip("SQLite has no row locks: one writer holds the whole file")
+    import psycopg
+
+    tenant = "t" + uuid.uuid4().hex[:8]
+    sessions_server.cli("tenant", "create", tenant)
+    foreign_admin = sessions_server.create_api_key("locks", "--tenant", tenant, "--scopes", "admin")
+    ours = UserFactory(sessions_server)()
+    stub = admin_service_pb2_grpc.AdminServiceStub(channel_)
+    calls = (
+        ("RevokeAllUserSessions", admin_pb.RevokeAllUserSessionsRequest(user_id=ours.user_id)),
+        (
+            "RevokeUserSession",
+            admin_pb.RevokeUserSessionRequest(user_id=ours.user_id, session_id="ses_0"),
+        ),
+    )
+    with psycopg.connect(database) as holder:
+        holder.execute(b"SELECT id FROM users WHERE id = %s FOR UPDATE", (ours.user_id,))
+        for method, request in calls:
+            try:
+                getattr(stub, method)(request, metadata=[("x-api-key", foreign_admin)], timeout=3)
+            except grpc.RpcError as error:
+                refusal = decode(error)
+            else:
+                raise AssertionError(f"{method} was not refused")
+            assert (refusal.code, refusal.reason) == (NOT_FOUND, "USER_NOT_FOUND"), method
+        holder.rollback()
+
+
 # --- across processes -------------------------------------------------------------
 
 

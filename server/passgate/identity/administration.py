@@ -155,6 +155,7 @@ class Administration:
             search_keys=request.search_keys,
             policy=self._policy,
             hash_password=self._hashes.hash,
+            import_problem=self._hashes.hasher.import_problem,
         )
         return self._view(user_id)
 

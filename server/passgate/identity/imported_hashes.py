@@ -26,25 +26,36 @@ from argon2.low_level import Type, verify_secret
 
 __all__ = ["ForeignHash", "UnsupportedHash", "foreign_hash", "looks_foreign"]
 
-# Bounds on what one verification may cost, whatever the hash says.
-MAX_ARGON2_MEMORY_KIB: Final = 256 * 1024
-MAX_ARGON2_TIME: Final = 16
-MAX_PARALLELISM: Final = 16
-MAX_SCRYPT_MEMORY: Final = 256 * 1024 * 1024  # bytes: 128 * N * r
-MAX_SCRYPT_R: Final = 32
-MAX_PBKDF2_ITERATIONS: Final = 3_000_000
+# Bounds on what one verification may cost, whatever the hash says: at most a few
+# times bcrypt at cost 12, and at most 64 MiB, on one pool thread (argon2 alone may run
+# its lanes on threads of its own: 4 at most, as RFC 9106 and argon2-cffi choose).
+MAX_MEMORY_BYTES: Final = 64 * 1024 * 1024
+MAX_ARGON2_MEMORY_KIB: Final = MAX_MEMORY_BYTES // 1024
+MAX_ARGON2_WORK_KIB: Final = 3 * MAX_ARGON2_MEMORY_KIB  # m * t: RFC 9106's t=3 at 64 MiB
+MAX_ARGON2_PARALLELISM: Final = 4
+MAX_SCRYPT_WORK: Final = 2**19  # N * r * p: passlib's ln=16, r=8, p=1
+MAX_SCRYPT_PARALLELISM: Final = 16
+MAX_PBKDF2_ITERATIONS: Final = 1_200_000  # Django 6.0's
 MIN_DIGEST_BYTES: Final = 16
 MAX_DIGEST_BYTES: Final = 128
 MAX_SALT_BYTES: Final = 1024
 
+# Every number is ASCII digits, never more than a bound's worth of them (Python's
+# `\d` takes any script's digits, and `int()` refuses runs past 4300 digits).
+_NUMBER = r"([0-9]{1,10})"
 _B64 = r"[A-Za-z0-9+/]"
 # passlib writes scrypt's salt and digest in standard base64 and PBKDF2's in its
 # adapted base64 (`.` for `+`), both unpadded; either alphabet is read for both.
 _AB64 = r"[A-Za-z0-9./+]"
-_ARGON2ID = re.compile(rf"\$argon2id\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$({_B64}+)\$({_B64}+)")
-_PASSLIB_SCRYPT = re.compile(rf"\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$({_AB64}*)\$({_AB64}+)")
-_PASSLIB_PBKDF2 = re.compile(rf"\$pbkdf2-sha256\$(\d+)\$({_AB64}*)\$({_AB64}+)")
-_DJANGO_PBKDF2 = re.compile(r"pbkdf2_sha256\$(\d+)\$([^$]+)\$([A-Za-z0-9+/]+={0,2})")
+_ARGON2ID = re.compile(
+    rf"\$argon2id\$v={_NUMBER}\$m={_NUMBER},t={_NUMBER},p={_NUMBER}\$({_B64}+)\$({_B64}+)"
+)
+_PASSLIB_SCRYPT = re.compile(
+    rf"\$scrypt\$ln={_NUMBER},r={_NUMBER},p={_NUMBER}\$({_AB64}*)\$({_AB64}+)"
+)
+_PASSLIB_PBKDF2 = re.compile(rf"\$pbkdf2-sha256\${_NUMBER}\$({_AB64}*)\$({_AB64}+)")
+# Django's salt is text: any printable ASCII but `$` (its own salts are letters and digits).
+_DJANGO_PBKDF2 = re.compile(rf"pbkdf2_sha256\${_NUMBER}\$([!-#%-~]+)\$([A-Za-z0-9+/]+={{0,2}})")
 _PREFIXES: Final = ("$argon2id$", "$scrypt$", "$pbkdf2-sha256$", "pbkdf2_sha256$")
 
 
@@ -120,9 +131,10 @@ def _argon2id(stored: str) -> ForeignHash:
     version, memory, time_cost, parallelism = (int(match[i]) for i in range(1, 5))
     if version != 19:
         raise UnsupportedHash(f"argon2id version {version}: only v=19 is imported")
-    _bounded("argon2id memory (m, KiB)", memory, 8, MAX_ARGON2_MEMORY_KIB)
-    _bounded("argon2id time cost (t)", time_cost, 1, MAX_ARGON2_TIME)
-    _bounded("argon2id parallelism (p)", parallelism, 1, MAX_PARALLELISM)
+    _bounded("argon2id parallelism (p)", parallelism, 1, MAX_ARGON2_PARALLELISM)
+    # argon2 itself needs 8 KiB per lane: a smaller m could never verify
+    _bounded("argon2id memory (m, KiB)", memory, 8 * parallelism, MAX_ARGON2_MEMORY_KIB)
+    _bounded("argon2id time cost (t)", time_cost, 1, MAX_ARGON2_WORK_KIB // memory)
     salt, digest = _b64(match[5], "argon2id"), _b64(match[6], "argon2id")
     _sizes("argon2id", salt, digest)
     return ForeignHash("argon2id", stored, salt, digest, time_cost, memory, parallelism)
@@ -134,13 +146,14 @@ def _scrypt(stored: str) -> ForeignHash:
         raise UnsupportedHash("malformed scrypt hash: expected $scrypt$ln=..,r=..,p=..$salt$hash")
     log_n, block, parallelism = int(match[1]), int(match[2]), int(match[3])
     _bounded("scrypt ln", log_n, 1, 30)
-    _bounded("scrypt block size (r)", block, 1, MAX_SCRYPT_R)
-    _bounded("scrypt parallelism (p)", parallelism, 1, MAX_PARALLELISM)
+    _bounded("scrypt block size (r)", block, 1, MAX_SCRYPT_WORK)
+    _bounded("scrypt parallelism (p)", parallelism, 1, MAX_SCRYPT_PARALLELISM)
     n = 1 << log_n
-    if 128 * n * block > MAX_SCRYPT_MEMORY:
+    if 128 * n * block > MAX_MEMORY_BYTES or n * block * parallelism > MAX_SCRYPT_WORK:
         raise UnsupportedHash(
-            f"scrypt ln={log_n}, r={block} needs {128 * n * block >> 20} MiB: "
-            f"passgate imports at most {MAX_SCRYPT_MEMORY >> 20} MiB (128 * 2^ln * r)"
+            f"scrypt ln={log_n}, r={block}, p={parallelism} is more work than passgate "
+            f"imports: at most {MAX_MEMORY_BYTES >> 20} MiB (128 * 2^ln * r) and "
+            f"2^ln * r * p of at most {MAX_SCRYPT_WORK}"
         )
     salt, digest = _ab64(match[4], "scrypt"), _ab64(match[5], "scrypt")
     _sizes("scrypt", salt, digest)

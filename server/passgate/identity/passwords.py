@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import logging
 import re
 import threading
 import unicodedata
@@ -30,7 +31,9 @@ from passgate.identity.imported_hashes import UnsupportedHash, foreign_hash, loo
 
 __all__ = [
     "DEFAULT_COST",
+    "IMPORTED_COST_MARGIN",
     "MAX_COST",
+    "MAX_HASH_LENGTH",
     "MIN_COST",
     "SCHEME_PREFIX",
     "TESTING_COST",
@@ -43,6 +46,16 @@ MAX_COST: Final = 31
 DEFAULT_COST: Final = 12
 TESTING_COST: Final = MIN_COST
 """Only for tests: bcrypt's cheapest cost, so suites that hash thousands of passwords stay fast."""
+
+IMPORTED_COST_MARGIN: Final = 2
+"""How far above the configured cost an imported bcrypt hash may be: each step doubles the work,
+so one at +2 costs four sign-ins. Without a cap a cost of 31 (about 50 hours) lets one admin key
+hold every hash-pool thread, and with them every tenant's sign-ins, with a few wrong passwords."""
+
+MAX_HASH_LENGTH: Final = 128
+"""The longest stored hash: the users.password_hash column's width."""
+
+log = logging.getLogger("passgate.passwords")
 
 SCHEME_PREFIX: Final = "pg1$"
 """Marks passgate's pre-hashed bcrypt strings; the version lets a future scheme sit beside it."""
@@ -67,6 +80,7 @@ _BCRYPT_FORMAT: Final = re.compile(
 _DUMMY_SECRET: Final = b"passgate/burn/v1"
 _REFERENCE: Final = PycaBcrypt()
 _PREHASH_LENGTH: Final = 44
+_PRINTABLE_ASCII: Final = re.compile(r"[!-~]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +89,16 @@ class BcryptCheck:
     running it, so that a pool can hand several to an interleaved implementation at once.
 
     `counts` is False for a burn: its answer is False whatever bcrypt says. `prehash` is
-    what is burnt instead when the implementation refuses the hash before any work."""
+    what is burnt instead when the implementation refuses the hash before any work.
+    `cheaper`: the hash costs less than the configured work, so a failure also spends a
+    burn, and a wrong password takes no less time than an unknown user."""
 
     secret: bytes
     hashed: bytes
     implementation: Bcrypt
     prehash: bytes
     counts: bool = True
+    cheaper: bool = False
 
     @property
     def interleavable_cost(self) -> int | None:
@@ -122,7 +139,7 @@ class PasswordHasher:
     malformed stored hash nor an unknown user answers faster than a wrong password.
     """
 
-    __slots__ = ("_bcrypt", "_cost", "_dummy_hash", "_dummy_lock")
+    __slots__ = ("_bcrypt", "_cost", "_dummy_hash", "_dummy_lock", "_warned")
 
     def __init__(self, cost: int = DEFAULT_COST, backend: Bcrypt | None = None) -> None:
         """`backend`: the bcrypt implementation for passgate's own hashes; by
@@ -135,10 +152,16 @@ class PasswordHasher:
         self._bcrypt = backend or fastest_bcrypt()
         self._dummy_hash: bytes | None = None
         self._dummy_lock = threading.Lock()
+        self._warned = False
 
     @property
     def cost(self) -> int:
         return self._cost
+
+    @property
+    def max_imported_cost(self) -> int:
+        """The highest cost of an imported bcrypt hash this hasher verifies (or imports)."""
+        return min(self._cost + IMPORTED_COST_MARGIN, MAX_COST)
 
     def __repr__(self) -> str:
         return f"PasswordHasher(cost={self._cost}, backend={self._bcrypt.name!r})"
@@ -168,13 +191,20 @@ class PasswordHasher:
 
     def _verify_foreign(self, password: str, stored: str) -> bool:
         """An imported argon2id, scrypt or PBKDF2 hash; one that no longer parses
-        (bounds are checked at import) costs a burn, like a malformed bcrypt hash."""
+        (bounds are checked at import, and may have tightened since) costs a burn, like a
+        malformed bcrypt hash. A wrong password costs a burn too, whatever the hash's own
+        work: most imported hashes are cheaper than the configured bcrypt, and a refusal
+        quicker than an unknown user's would tell which accounts exist."""
         try:
             imported = foreign_hash(stored)
-        except UnsupportedHash:
+        except UnsupportedHash as why:
+            self._warn_once(f"an imported hash is no longer verified ({why})")
             self.burn(password)
             return False
-        return imported.verify(_normalise(password))
+        if imported.verify(_normalise(password)):
+            return True
+        self.burn(password)
+        return False
 
     def plan(self, password: str, stored: str) -> BcryptCheck:
         """The bcrypt computation that verifies ``password`` against ``stored``, not yet run:
@@ -191,9 +221,18 @@ class PasswordHasher:
             implementation = _REFERENCE  # raw imported passwords: the reference decides
         else:
             return self._burn_check(prehash)
-        if _bcrypt_cost(hashed) is None:
+        cost = _bcrypt_cost(hashed)
+        if cost is None:
             return self._burn_check(secret)
-        return BcryptCheck(secret, hashed.encode("ascii"), implementation, prehash)
+        if implementation is _REFERENCE and cost > self.max_imported_cost:
+            self._warn_once(
+                f"an imported bcrypt hash of cost {cost} is not verified: above the "
+                f"configured cost + {IMPORTED_COST_MARGIN} ({self.max_imported_cost})"
+            )
+            return self._burn_check(prehash)
+        return BcryptCheck(
+            secret, hashed.encode("ascii"), implementation, prehash, cheaper=cost < self._cost
+        )
 
     def plan_burn(self, password: str) -> BcryptCheck:
         """The bcrypt computation of ``burn``, not yet run."""
@@ -206,6 +245,8 @@ class PasswordHasher:
         except ValueError:  # bcrypt refused the hash before doing any work
             self._burn_secret(check.prehash)
             return False
+        if not matched and check.cheaper:
+            self._burn_secret(check.prehash)
         return matched and check.counts
 
     def run_many(self, checks: Sequence[BcryptCheck]) -> list[bool]:
@@ -217,6 +258,9 @@ class PasswordHasher:
             matched = implementation.checkpw_many([(c.secret, c.hashed) for c in checks])
         except ValueError:  # not expected of well-formed $2b$ hashes; each alone then
             return [self.run(check) for check in checks]
+        for m, c in zip(matched, checks, strict=True):
+            if not m and c.cheaper:
+                self._burn_secret(c.prehash)
         return [m and c.counts for m, c in zip(matched, checks, strict=True)]
 
     def needs_rehash(self, stored: str) -> bool:
@@ -230,12 +274,52 @@ class PasswordHasher:
         cost = _bcrypt_cost(stored[len(SCHEME_PREFIX) :])
         return cost is None or cost < self._cost
 
+    def import_problem(self, stored: str) -> str | None:
+        """None when passgate can take `stored` over as a user's hash: printable ASCII that
+        fits the column, and bcrypt at most `max_imported_cost` or one of the kinds in
+        `imported_hashes` within its bounds; else why not, in one line. The command line
+        and AdminService both import through here."""
+        if len(stored) > MAX_HASH_LENGTH or not _PRINTABLE_ASCII.fullmatch(stored):
+            return (
+                f"not a hash passgate imports: expected 1-{MAX_HASH_LENGTH} "
+                "printable ASCII characters"
+            )
+        if stored.startswith(_LEGACY_PREFIXES):
+            cost = _bcrypt_cost(stored)
+            if cost is None:
+                return (
+                    f"malformed bcrypt hash: expected $2b$ (or $2a$, $2y$), "
+                    f"a cost of {MIN_COST}-{MAX_COST} and 53 characters"
+                )
+            if cost > self.max_imported_cost:
+                return (
+                    f"bcrypt cost {cost} is above what passgate imports: at most the "
+                    f"configured cost + {IMPORTED_COST_MARGIN} ({self.max_imported_cost})"
+                )
+            return None
+        try:
+            foreign_hash(stored)
+        except UnsupportedHash as error:
+            return str(error)
+        return None
+
     def burn(self, password: str) -> None:
         """Spend exactly one verify's bcrypt work at the configured cost, for an unknown user.
 
         Answering "no such user" without this work would tell an attacker which accounts exist.
         """
         self.run(self.plan_burn(password))
+
+    def _warn_once(self, why: str) -> None:
+        """Logs the first stored hash refused for its cost; the others alike stay quiet."""
+        if self._warned:
+            return
+        self._warned = True
+        log.warning(
+            "%s: refused like a wrong password; the user's password must be reset",
+            why,
+            extra={"fields": {"event": "stored_hash_refused"}},
+        )
 
     def _burn_check(self, secret: bytes) -> BcryptCheck:
         return BcryptCheck(secret, self._dummy(), self._bcrypt, secret, counts=False)
@@ -258,23 +342,6 @@ class PasswordHasher:
 def _accepts_raw(normalised: bytes) -> bool:
     """Whether plain bcrypt can take these bytes whole: no truncation, no C-string NUL."""
     return len(normalised) <= _BCRYPT_LIMIT and b"\x00" not in normalised
-
-
-def import_problem(stored: str) -> str | None:
-    """None when passgate can take `stored` over as a user's hash (bcrypt, or one of
-    the kinds in `imported_hashes`, within its bounds); else why not, in one line."""
-    if stored.startswith(_LEGACY_PREFIXES):
-        if _bcrypt_cost(stored) is None:
-            return (
-                f"malformed bcrypt hash: expected $2b$ (or $2a$, $2y$), "
-                f"a cost of {MIN_COST}-{MAX_COST} and 53 characters"
-            )
-        return None
-    try:
-        foreign_hash(stored)
-    except UnsupportedHash as error:
-        return str(error)
-    return None
 
 
 def runs_alone(stored: str) -> bool:

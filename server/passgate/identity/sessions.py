@@ -10,6 +10,7 @@ when it was last used, for users and admins to tell their sessions apart."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import peewee
@@ -23,6 +24,7 @@ from passgate.identity.tokens import (
     SESSION_PREFIX,
     new_public_id,
     new_token,
+    public_id_well_formed,
     token_hash,
     well_formed,
 )
@@ -52,8 +54,10 @@ class Sessions:
         self._clock = clock
         self._ttl = ttl
         self._live: LiveCache[tuple[str, str], LiveSession] = LiveCache(watch, self.LIVE_LIMIT)
-        # Sessions used since their use was last written (`write_use`).
+        # Sessions used since their use was last written (`write_use`), and what
+        # adding to it and swapping it for an empty one take turns on.
         self._used: set[int] = set()
+        self._used_lock = threading.Lock()
 
     def issue(self, tenant_id: str, user_id: str, peer: str) -> IssuedSession:
         """Opens a session for a sign-in from `peer` (the client's address);
@@ -87,7 +91,8 @@ class Sessions:
             self._live.put(generation, key, session)
         if session.expires_at <= now:
             raise SessionInvalid()
-        self._used.add(session.id)
+        with self._used_lock:
+            self._used.add(session.id)
         return session
 
     def write_use(self) -> int:
@@ -96,21 +101,22 @@ class Sessions:
         Called every `--session-use-flush` seconds, so a session's last use is
         written at most once per period, and is exact to within one.
 
-        The set is never replaced, only emptied of what was taken: `verify`
-        adds to it on the event loop while this runs on another thread (a copy
-        and a removal are each one step under the interpreter lock). A use
-        recorded between the two, of a session taken already, is written now
-        rather than next time. A write that fails puts the uses back."""
-        used = self._used
-        taken = sorted(used)
+        The set is swapped for an empty one under the lock `verify` adds under: one
+        reference assignment whatever its size, so the event loop and the offload
+        threads, adding to the new one, never wait for a copy or a sort. The old set is
+        then this thread's alone. Nothing is sorted: the UPDATE skips rows another
+        transaction holds (`SqlSessions.mark_used`), so two processes writing uses
+        never wait on each other in a circle. A write that fails puts the uses back."""
+        with self._used_lock:
+            taken, self._used = self._used, set()
         if not taken:
             return 0
-        used.difference_update(taken)
         try:
             with self._db.atomic():
                 self._store.mark_used(taken, self._clock.now())
         except BaseException:
-            used.update(taken)
+            with self._used_lock:
+                self._used |= taken
             raise
         return len(taken)
 
@@ -125,7 +131,10 @@ class Sessions:
         return self._store.revoke(session_id, self._clock.now())
 
     def revoke_listed(self, user_id: str, public_id: str) -> bool:
-        """Ends the user's live session named `public_id`; False if there is none."""
+        """Ends the user's live session named `public_id`; False if there is none, as
+        for an id passgate never draws (malformed ids answer as unknown ones)."""
+        if not public_id_well_formed(public_id, SESSION_ID_PREFIX):
+            return False
         return self._store.revoke_listed(user_id, public_id, self._clock.now())
 
     def revoke_all(self, user_id: str) -> int:

@@ -6,7 +6,7 @@ Times are seconds since the epoch, passed in by the caller (whose clock tests co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Protocol
 
 from passgate.identity.records import (
@@ -107,7 +107,7 @@ class SessionStore(Protocol):
     def revoke_live(self, user_id: str, now: float, kept_id: int | None = None) -> int:
         """Ends the user's live sessions, but for `kept_id`; returns how many ended."""
 
-    def mark_used(self, session_ids: Sequence[int], now: float) -> None:
+    def mark_used(self, session_ids: Iterable[int], now: float) -> None:
         """Sets the last use of these sessions to `now`, never back in time."""
 
 

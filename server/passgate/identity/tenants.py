@@ -11,6 +11,7 @@ import peewee
 from passgate.auth.v1.error_reason_pb2 import ErrorReason
 from passgate.clock import Clock
 from passgate.errors import InvalidRequest, TenantExists, TenantNotFound, Violation, reason_name
+from passgate.identity import fields
 from passgate.identity.records import TenantRecord
 from passgate.identity.stores import AlreadyExists, Locks, TenantStore
 from passgate.setting_values import BadValue, web_url
@@ -79,14 +80,8 @@ class Tenants:
         why = tenant_id_problem(tenant_id)
         if why is not None:
             problems.append(Violation("tenant_id", reason_name(ErrorReason.FIELD_MALFORMED), why))
-        if len(name) > MAX_NAME:
-            problems.append(
-                Violation(
-                    "name",
-                    reason_name(ErrorReason.FIELD_TOO_LONG),
-                    f"Ensure this field has no more than {MAX_NAME} characters.",
-                )
-            )
+        if name:  # optional: the id names the tenant otherwise
+            problems += fields.bounded_text("name", name, MAX_NAME)
         if problems:
             raise InvalidRequest(problems)
         now = self._clock.now()

@@ -30,6 +30,18 @@ def well_formed(token: str, prefix: str) -> bool:
     return token.startswith(prefix) and _BODY.match(token[len(prefix) :]) is not None
 
 
+_PUBLIC_ID_BYTES = 8
+_PUBLIC_BODY = re.compile(rf"[0-9a-f]{{{2 * _PUBLIC_ID_BYTES}}}")
+
+
 def new_public_id(prefix: str) -> str:
     """A short, non-secret id for listing and revoking things."""
-    return prefix + secrets.token_hex(8)
+    return prefix + secrets.token_hex(_PUBLIC_ID_BYTES)
+
+
+def public_id_well_formed(public_id: str, prefix: str) -> bool:
+    """Whether `public_id` could be one `new_public_id` drew with `prefix`: anything else
+    (too long, a NUL PostgreSQL refuses in text) is answered without the database."""
+    return public_id.startswith(prefix) and (
+        _PUBLIC_BODY.fullmatch(public_id[len(prefix) :]) is not None
+    )

@@ -80,12 +80,19 @@ class UserSessions:
 
     def _administered(self, admin: ApiKeyRecord, user_id: str, *, hold: bool = False) -> None:
         """UserNotFound unless the user exists in a tenant `admin` may
-        administer: the same answer for both. With `hold`, the user's row is
-        held first, until the transaction ends."""
+        administer: the same answer for both. With `hold`, the user's row is then
+        held until the transaction ends.
+
+        The tenant is checked before the row is locked: an admin of another tenant
+        must not wait on this user's locks (a password change in progress), or its
+        answer would take longer than for an unknown id. A user erased between the
+        read and the lock is found missing when read again under it."""
         if not fields.possible_id(user_id):
             raise UserNotFound(user_id)
-        if hold:
-            self._locks.lock_user(user_id)
         user = self._users.get(user_id)
         if user is None or not admin.may_administer(user.tenant_id):
             raise UserNotFound(user_id)
+        if hold:
+            self._locks.lock_user(user_id)
+            if self._users.get(user_id) is None:
+                raise UserNotFound(user_id)

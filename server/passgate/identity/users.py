@@ -14,7 +14,6 @@ from passgate.clock import Clock
 from passgate.errors import InvalidRequest, PasswordHashUnsupported, Violation, reason_name
 from passgate.identity import fields
 from passgate.identity.identifiers import Identifier, IdentifierKind, account_reset_subject
-from passgate.identity.passwords import import_problem
 from passgate.identity.policy import PasswordPolicy
 from passgate.identity.records import NewUser, UserRecord, UserSummary
 from passgate.identity.stores import (
@@ -100,10 +99,12 @@ class Users:
         search_keys: dict[str, str] | None = None,
         policy: PasswordPolicy,
         hash_password: Callable[[str], str],
+        import_problem: Callable[[str], str | None],
     ) -> str:
         """A new user with a first password (checked by `policy`, then hashed by
-        `hash_password`) or a hash imported from another system (`import_problem`):
-        exactly one. Every broken rule is reported at once; nothing is hashed
+        `hash_password`) or a hash imported from another system (refused with the
+        reason `import_problem` gives: `PasswordHasher.import_problem`): exactly one.
+        Every broken rule is reported at once; nothing is hashed
         before the request is known to be good."""
         if (password is None) == (password_hash is None):
             raise InvalidRequest(

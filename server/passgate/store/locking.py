@@ -27,6 +27,8 @@ from passgate.store import raw
 _TRY_HOUSEKEEPING_LOCK = "SELECT pg_try_advisory_xact_lock(8097880544481735781)"
 # The advisory lock event inserts run under: the same bytes plus one.
 _EVENT_ORDER_LOCK = "SELECT pg_advisory_xact_lock(8097880544481735782)"
+# The advisory lock migrations run under: the one after the event lock.
+_MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(8097880544481735783)"
 
 
 def on_postgresql(database: peewee.Database) -> bool:
@@ -87,6 +89,13 @@ class SqlLocks:
         Taken as a transaction's last step, so it is held for its commit alone."""
         if self._postgresql:
             raw.execute(self._db, _EVENT_ORDER_LOCK)
+
+    def lock_migrations(self) -> None:
+        """Serialises migrating processes (servers of one deployment starting together):
+        finding a migration missing and applying it must not interleave with another
+        process doing the same, or both apply it and the second fails."""
+        if self._postgresql:
+            raw.execute(self._db, _MIGRATION_LOCK)
         # SQLite: the IMMEDIATE transaction already holds the write lock.
 
     def try_lock_housekeeping(self) -> bool:

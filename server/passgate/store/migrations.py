@@ -13,6 +13,7 @@ import peewee
 
 from passgate.identity.tokens import SESSION_ID_PREFIX, new_public_id
 from passgate.store import models, raw
+from passgate.store.locking import SqlLocks
 
 Migration = Callable[[peewee.Database], None]
 
@@ -234,11 +235,19 @@ def migrate(database: peewee.Database) -> list[int]:
     """Applies every pending migration, each in its own transaction; returns their versions.
 
     Each version is looked up by itself, not compared with the highest applied:
-    numbers are handed out ahead of time, so a database may hold 10 before 8 exists."""
-    database.create_tables([models.SchemaVersion])
+    numbers are handed out ahead of time, so a database may hold 10 before 8 exists.
+
+    Processes migrating one database at once take turns: each transaction first takes
+    the migration lock (`SqlLocks.lock_migrations`), so a version's check and its apply
+    never interleave with another process's, and the later one finds it applied."""
+    locks = SqlLocks(database)
+    with database.atomic():
+        locks.lock_migrations()
+        database.create_tables([models.SchemaVersion])
     done: list[int] = []
     for version, step in MIGRATIONS:
         with database.atomic():
+            locks.lock_migrations()
             if _applied(database, version):
                 continue
             step(database)

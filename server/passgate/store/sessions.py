@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
+from itertools import islice
 
 import peewee
 
@@ -115,10 +116,10 @@ class SqlSessions:
         params = (now, user_id, now, kept_id)
         return int(raw.execute(self._db, _REVOKE_LIVE_BUT, params).rowcount)
 
-    def mark_used(self, session_ids: Sequence[int], now: float) -> None:
+    def mark_used(self, session_ids: Iterable[int], now: float) -> None:
         """Sets the last use of these sessions to `now`, never back in time."""
-        for start in range(0, len(session_ids), MARK_USED_BATCH):
-            batch = session_ids[start : start + MARK_USED_BATCH]
+        remaining = iter(session_ids)
+        while batch := list(islice(remaining, MARK_USED_BATCH)):
             sql = _MARK_USED.format(ids=", ".join("?" * len(batch)), skip_locked=self._skip_locked)
             raw.execute(self._db, sql, (now, *batch, now))
 
