@@ -401,6 +401,7 @@ class Accounts:
             self._locks.lock_reset_subject(account_reset_subject(user.tenant_id, user.id))
             base = self._reset_base(user.tenant_id, reset_url)
             self._queue_reset_mail(user, base, template, self._clock.now())
+            self._events.record(event_types.USER_RESET_SENT, user.tenant_id, user.id)
         return user
 
     def _queue_reset_mail(
