@@ -6,6 +6,7 @@ on each engine, read through WatchEvents and the events table."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -16,6 +17,7 @@ from event_support import data, newest_event_id, watching
 from google.protobuf.duration_pb2 import Duration
 from rpc_support import PASSWORD, Client, query, stored_in, unique_email
 from server_support import UserFactory, key_id
+from test_imported_hashes import bcrypt_hash, scrypt_hash
 
 from passgate.admin.v1 import admin_service_pb2 as apb
 from passgate.auth.v1 import auth_service_pb2 as pb
@@ -198,3 +200,18 @@ def test_changes_made_on_the_command_line_are_events_without_a_key(
         ("user.deleted", tenant, user_id, None),
     ]
     assert all(secret not in row[4] and PASSWORD not in row[4] for row in rows)
+
+
+def test_an_imported_user_s_event_names_the_hash_kind_never_the_hash(
+    server: ServerProcess, admin: AdminClient
+) -> None:
+    start = int(newest_event_id(server))
+    hashes = {"scrypt": scrypt_hash(PASSWORD), "bcrypt": bcrypt_hash(PASSWORD)}
+    for stored in hashes.values():
+        admin.call("CreateUser", apb.CreateUserRequest(email=unique_email(), password_hash=stored))
+    rows = events_after(server, start)
+    assert [(row[0], json.loads(row[4])) for row in rows] == [
+        ("user.created", {"hash": "scrypt"}),
+        ("user.created", {"hash": "bcrypt"}),
+    ]
+    assert all(stored not in row[4] for row in rows for stored in hashes.values())
