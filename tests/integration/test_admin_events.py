@@ -215,3 +215,17 @@ def test_an_imported_user_s_event_names_the_hash_kind_never_the_hash(
         ("user.created", {"hash": "bcrypt"}),
     ]
     assert all(stored not in row[4] for row in rows for stored in hashes.values())
+
+
+def test_sign_out_s_event_names_the_session_it_ended(
+    server: ServerProcess, client: Client, make_user: UserFactory
+) -> None:
+    user = make_user()
+    token = client.sign_in(user.email, PASSWORD).session_token
+    (listed,) = client.call("ListSessions", pb.ListSessionsRequest(), session=token).sessions
+    start = int(newest_event_id(server))
+    client.call("SignOut", pb.SignOutRequest(), session=token)
+    rows = events_after(server, start)
+    assert [(row[0], row[2], json.loads(row[4])) for row in rows] == [
+        ("session.revoked", user.user_id, {"reason": "sign_out", "session_id": listed.session_id})
+    ]

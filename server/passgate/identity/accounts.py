@@ -202,9 +202,11 @@ class Accounts:
         with self._db.atomic():
             if not self._sessions.revoke(session.id):
                 raise SessionInvalid()
-            self._events.record(
-                event_types.SESSION_REVOKED, tenant_id, session.user_id, {"reason": "sign_out"}
-            )
+            facts = {"reason": "sign_out"}
+            public_id = self._sessions.public_id(session.id)
+            if public_id:
+                facts["session_id"] = public_id
+            self._events.record(event_types.SESSION_REVOKED, tenant_id, session.user_id, facts)
 
     # --- change password -----------------------------------------------------
 

@@ -124,6 +124,10 @@ class Sessions:
     def revoke(self, session_id: int) -> bool:
         return self._store.revoke(session_id, self._clock.now())
 
+    def public_id(self, session_id: int) -> str:
+        """The `ses_…` id ListSessions shows; empty for a session opened without one."""
+        return self._store.public_id(session_id)
+
     def revoke_listed(self, user_id: str, public_id: str) -> bool:
         """Ends the user's live session named `public_id`; False if there is none."""
         return self._store.revoke_listed(user_id, public_id, self._clock.now())
