@@ -23,10 +23,6 @@ from passgate.admin.v1 import admin_service_pb2 as apb
 from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.testing import ServerProcess
 
-NOT_FOUND = grpc.StatusCode.NOT_FOUND
-INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT
-
-
 ADMIN_KEY_NAME = f"events-admin-{uuid.uuid4().hex[:8]}"
 
 
@@ -127,11 +123,18 @@ def test_refused_admin_calls_record_no_change(
             apb.RevokeUserSessionRequest(user_id=user.user_id, session_id="ses_nosuchsession"),
         ),
     ]
-    assert {r.code for r in refusals} <= {
-        NOT_FOUND,
-        INVALID_ARGUMENT,
-        grpc.StatusCode.ALREADY_EXISTS,
-    }
+    assert [r.code.name for r in refusals] == [
+        "NOT_FOUND",
+        "NOT_FOUND",
+        "NOT_FOUND",
+        "NOT_FOUND",
+        "INVALID_ARGUMENT",
+        "INVALID_ARGUMENT",
+        "INVALID_ARGUMENT",
+        "ALREADY_EXISTS",
+        "INVALID_ARGUMENT",
+        "NOT_FOUND",
+    ]
     assert events_after(server, start) == []
 
 
@@ -150,7 +153,7 @@ def test_sessions_ended_by_the_user_or_an_admin_are_events_with_their_ids(
     with watching(
         shared_channel, admin.api_key, after_event_id=str(start), types=["session.revoked"]
     ) as watcher:
-        # tokens[4] is the newest session, listed first
+        # the calls come with tokens[0], the oldest session: the newest two go first
         client.call(
             "RevokeSession", pb.RevokeSessionRequest(session_id=newest_first[0]), session=tokens[0]
         )
@@ -164,7 +167,7 @@ def test_sessions_ended_by_the_user_or_an_admin_are_events_with_their_ids(
         client.call(
             "SignOutEverywhere", pb.SignOutEverywhereRequest(keep_current=True), session=tokens[0]
         )  # ends nothing: no event
-        tokens.append(client.sign_in(user.email, PASSWORD).session_token)
+        client.sign_in(user.email, PASSWORD)
         admin.call("RevokeAllUserSessions", apb.RevokeAllUserSessionsRequest(user_id=user.user_id))
         seen = watcher.take(4)
         assert watcher.nothing_more(0.5)
