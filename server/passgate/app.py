@@ -323,7 +323,7 @@ def build(
     sessions = Sessions(database, clock, settings.session_ttl, watch)
     stores = AccountStores.over(database)
     policy = PasswordPolicy.from_name(settings.password_policy)
-    users = Users(database, clock)
+    users = Users(database, clock, events=events)
     accounts = Accounts(
         database=database,
         clock=clock,
@@ -351,7 +351,7 @@ def build(
         resets_per_hour=settings.resets_per_hour,
         stores=stores,
     )
-    user_sessions = UserSessions(database, sessions, stores.users, stores.locks)
+    user_sessions = UserSessions(database, sessions, stores.users, stores.locks, events)
     templates = TemplateSet(settings.mail.template_dir, clock=clock)
     mailer = mailer or build_mailer(settings)
 
@@ -364,7 +364,7 @@ def build(
         mailer.send(message)
 
     mail_worker = DeliveryWorker(outbox, deliver, accounts.resolve_reset)
-    api_keys = ApiKeys(database, clock, watch)
+    api_keys = ApiKeys(database, clock, watch, events=events)
     open_prefixes = (HEALTH_PREFIX, *REFLECTION_PREFIXES)
     offload = Offload(settings.threads, after_each=hand_back)
     budgets = RateLimitGate(
@@ -394,7 +394,7 @@ def build(
     administration = Administration(
         users=users,
         api_keys=api_keys,
-        tenants=Tenants(database, clock),
+        tenants=Tenants(database, clock, events=events),
         accounts=accounts,
         hashes=hashes,
         policy=policy,

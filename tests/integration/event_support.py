@@ -12,6 +12,7 @@ from typing import Any
 
 import grpc
 from engines import EngineDatabase
+from rpc_support import query, stored_in
 
 from passgate.admin.v1 import admin_service_pb2 as apb
 from passgate.admin.v1 import admin_service_pb2_grpc
@@ -23,6 +24,14 @@ def webhook_kw(database: EngineDatabase, secret: str) -> dict[str, Any]:
     kw = database.server_kw()
     kw["env"] = {**kw["env"], "PASSGATE_WEBHOOK_SECRET": secret}  # type: ignore[dict-item]
     return kw
+
+
+def newest_event_id(server: ServerProcess) -> str:
+    """The id of the newest event (`"0"` before the first): a watch after it sees
+    only what follows, not the events of the test's own setup (a key or user
+    made on the command line is an event too)."""
+    [(newest,)] = query(stored_in(server.database_url), "SELECT MAX(id) FROM events")
+    return str(newest or 0)
 
 
 def admin_key(server: ServerProcess, name: str = "events-admin", *options: str) -> str:

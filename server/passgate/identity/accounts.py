@@ -202,9 +202,11 @@ class Accounts:
         with self._db.atomic():
             if not self._sessions.revoke(session.id):
                 raise SessionInvalid()
-            self._events.record(
-                event_types.SESSION_REVOKED, tenant_id, session.user_id, {"reason": "sign_out"}
-            )
+            facts = {"reason": "sign_out"}
+            public_id = self._sessions.public_id(session.id)
+            if public_id:
+                facts["session_id"] = public_id
+            self._events.record(event_types.SESSION_REVOKED, tenant_id, session.user_id, facts)
 
     # --- change password -----------------------------------------------------
 
@@ -401,6 +403,7 @@ class Accounts:
             self._locks.lock_reset_subject(account_reset_subject(user.tenant_id, user.id))
             base = self._reset_base(user.tenant_id, reset_url)
             self._queue_reset_mail(user, base, template, self._clock.now())
+            self._events.record(event_types.USER_RESET_SENT, user.tenant_id, user.id)
         return user
 
     def _queue_reset_mail(

@@ -21,6 +21,8 @@ import peewee
 from passgate.auth.v1 import auth_service_pb2
 from passgate.clock import Clock
 from passgate.errors import ApiKeyNotFound
+from passgate.identity import events as event_types
+from passgate.identity.events import Events
 from passgate.identity.records import ADMIN_SCOPE, ApiKeyRecord
 from passgate.identity.stores import ApiKeyStore
 from passgate.identity.tokens import (
@@ -76,8 +78,12 @@ class ApiKeys:
         clock: Clock,
         watch: RevocationWatch | None = None,
         store: ApiKeyStore | None = None,
+        events: Events | None = None,
     ) -> None:
+        """`events`: where each change is recorded; the server passes its own
+        (which delivers webhooks), the command line gets one of its own."""
         self._db = database
+        self._events = events if events is not None else Events(database, clock)
         self._store = store if store is not None else SqlApiKeys(database)
         self._clock = clock
         self._refused: set[str] = set()
@@ -94,6 +100,23 @@ class ApiKeys:
         """Makes a key; returns its record and the secret, which is shown only now.
         With `client_cert_subject` (checked by `client_certificates.subject`) the
         key works only over mutual TLS with that client certificate."""
+        with self._db.atomic():
+            record, secret = self._issue(name, tenant_id, scopes, rate, client_cert_subject)
+            # scopes null: a key for every AuthService call
+            shown = None if record.scopes is None else sorted(record.scopes)
+            facts = {"created_key_id": record.id, "scopes": shown}
+            self._events.record(event_types.KEY_CREATED, tenant_id, None, facts)
+        return record, secret
+
+    def _issue(
+        self,
+        name: str,
+        tenant_id: str,
+        scopes: list[str] | None,
+        rate: Rate | None,
+        client_cert_subject: str | None,
+    ) -> tuple[ApiKeyRecord, str]:
+        """A new key's row, inside the caller's transaction."""
         secret = new_token(API_KEY_PREFIX)
         record = ApiKeyRecord(
             id=new_public_id(KEY_ID_PREFIX),
@@ -117,7 +140,13 @@ class ApiKeys:
 
     def revoke(self, key_id: str) -> bool:
         """Ends a live key now (one rotated away included); False if none is live."""
-        return self._store.revoke(key_id, self._clock.now())
+        with self._db.atomic():
+            key = self._store.get(key_id)
+            if key is None or not self._store.revoke(key_id, self._clock.now()):
+                return False
+            facts = {"revoked_key_id": key_id}
+            self._events.record(event_types.KEY_REVOKED, key.tenant_id, None, facts)
+        return True
 
     def rotate(self, key_id: str, overlap: float) -> Rotated:
         """A successor with the key's tenant, name, scopes, budget and certificate
@@ -133,13 +162,15 @@ class ApiKeys:
             # The conditional update holds the old key's row until the end of the transaction.
             if old is None or not self._store.end_at(key_id, now + overlap):
                 raise ApiKeyNotFound(key_id)
-            successor, secret = self.create(
+            successor, secret = self._issue(
                 old.name,
                 old.tenant_id,
                 None if old.scopes is None else sorted(old.scopes),
                 old.rate,
                 old.client_cert_subject,
             )
+            facts = {"old_key_id": key_id, "new_key_id": successor.id, "overlap_seconds": overlap}
+            self._events.record(event_types.KEY_ROTATED, old.tenant_id, None, facts)
         return Rotated(successor, secret, replace(old, revoked_at=now + overlap))
 
     def live(self, secret: str) -> ApiKeyRecord | None:

@@ -130,6 +130,10 @@ class Sessions:
     def revoke(self, session_id: int) -> bool:
         return self._store.revoke(session_id, self._clock.now())
 
+    def public_id(self, session_id: int) -> str:
+        """The `ses_…` id ListSessions shows; empty for a session opened without one."""
+        return self._store.public_id(session_id)
+
     def revoke_listed(self, user_id: str, public_id: str) -> bool:
         """Ends the user's live session named `public_id`; False if there is none, as
         for an id passgate never draws (malformed ids answer as unknown ones)."""

@@ -97,6 +97,8 @@ class SessionStore(Protocol):
         """The user's live sessions, newest first."""
 
     def revoke(self, session_id: int, now: float) -> bool: ...
+    def public_id(self, session_id: int) -> str:
+        """The session's `ses_…` id; empty for one opened before sessions had one."""
 
     def revoke_listed(self, user_id: str, public_id: str, now: float) -> bool:
         """Ends the user's live session named `public_id`; False if there is none."""

@@ -11,7 +11,9 @@ import peewee
 from passgate.auth.v1.error_reason_pb2 import ErrorReason
 from passgate.clock import Clock
 from passgate.errors import InvalidRequest, TenantExists, TenantNotFound, Violation, reason_name
+from passgate.identity import events as event_types
 from passgate.identity import fields
+from passgate.identity.events import Events
 from passgate.identity.records import TenantRecord
 from passgate.identity.stores import AlreadyExists, Locks, TenantStore
 from passgate.setting_values import BadValue, web_url
@@ -68,8 +70,12 @@ class Tenants:
         clock: Clock,
         store: TenantStore | None = None,
         locks: Locks | None = None,
+        events: Events | None = None,
     ) -> None:
+        """`events`: where each change is recorded; the server passes its own
+        (which delivers webhooks), the command line gets one of its own."""
         self._db = database
+        self._events = events if events is not None else Events(database, clock)
         self._store = store if store is not None else SqlTenants(database)
         self._locks = locks if locks is not None else SqlLocks(database)
         self._clock = clock
@@ -86,7 +92,9 @@ class Tenants:
             raise InvalidRequest(problems)
         now = self._clock.now()
         try:
-            self._store.insert(tenant_id, name or tenant_id, now)
+            with self._db.atomic():
+                self._store.insert(tenant_id, name or tenant_id, now)
+                self._events.record(event_types.TENANT_CREATED, tenant_id)
         except AlreadyExists:
             raise TenantExists(tenant_id) from None
         return TenantRecord(tenant_id, name or tenant_id, (), now)
@@ -106,7 +114,10 @@ class Tenants:
         ]
         if problems:
             raise InvalidRequest(problems)
-        return self._change_reset_urls(tenant_id, lambda allowed: allowed | set(urls))
+        allowed_type = event_types.TENANT_RESET_URL_ALLOWED
+        return self._change_reset_urls(
+            tenant_id, lambda allowed: allowed | set(urls), allowed_type, urls
+        )
 
     def disallow_reset_urls(self, tenant_id: str, urls: Sequence[str]) -> TenantRecord:
         """Removes `urls` from the allow-list; ResetUrlNotAllowed if one is not on it."""
@@ -117,10 +128,16 @@ class Tenants:
                 raise ResetUrlNotAllowed(unknown, tuple(sorted(allowed)))
             return allowed - set(urls)
 
-        return self._change_reset_urls(tenant_id, without)
+        return self._change_reset_urls(
+            tenant_id, without, event_types.TENANT_RESET_URL_DISALLOWED, urls
+        )
 
     def _change_reset_urls(
-        self, tenant_id: str, change: Callable[[set[str]], set[str]]
+        self,
+        tenant_id: str,
+        change: Callable[[set[str]], set[str]],
+        event_type: str,
+        urls: Sequence[str],
     ) -> TenantRecord:
         """Read, change, write: two changes of one allow-list must not interleave,
         or one would write back a list without the other's URL; the tenant's row
@@ -132,4 +149,5 @@ class Tenants:
                 raise TenantNotFound(tenant_id)
             allowed = tuple(sorted(change(set(tenant.reset_urls))))
             self._store.set_reset_urls(tenant_id, allowed)
+            self._events.record(event_type, tenant_id, None, {"urls": sorted(set(urls))})
         return TenantRecord(tenant.id, tenant.name, allowed, tenant.created_at)

@@ -14,17 +14,26 @@ from __future__ import annotations
 import peewee
 
 from passgate.errors import SessionInvalid, SessionNotFound, UserNotFound
+from passgate.identity import events as event_types
 from passgate.identity import fields
-from passgate.identity.records import ApiKeyRecord, LiveSession, SessionSummary
+from passgate.identity.events import Events
+from passgate.identity.records import ApiKeyRecord, LiveSession, SessionSummary, UserRecord
 from passgate.identity.sessions import Sessions
 from passgate.identity.stores import Locks, UserStore
 
 
 class UserSessions:
     def __init__(
-        self, database: peewee.Database, sessions: Sessions, users: UserStore, locks: Locks
+        self,
+        database: peewee.Database,
+        sessions: Sessions,
+        users: UserStore,
+        locks: Locks,
+        events: Events,
     ) -> None:
+        """`events`: each ending is recorded as session.revoked in its transaction."""
         self._db = database
+        self._events = events
         self._sessions = sessions
         self._users = users
         self._locks = locks
@@ -44,6 +53,7 @@ class UserSessions:
             self._hold(caller)
             if not self._sessions.revoke_listed(caller.user_id, public_id):
                 raise SessionNotFound(public_id)
+            self._ended(tenant_id, caller.user_id, {"by": "user", "session_id": public_id})
 
     def sign_out_everywhere(self, tenant_id: str, token: str, keep_current: bool) -> int:
         """Ends every live session of the caller's user, or every one but the
@@ -51,7 +61,9 @@ class UserSessions:
         caller = self._sessions.verify(tenant_id, token)
         with self._db.atomic():
             self._hold(caller)
-            return self._sessions.revoke_live(caller.user_id, caller.id if keep_current else None)
+            ended = self._sessions.revoke_live(caller.user_id, caller.id if keep_current else None)
+            self._ended(tenant_id, caller.user_id, {"by": "user", "sessions_revoked": ended})
+            return ended
 
     def _hold(self, caller: LiveSession) -> None:
         """The user's row, held until the transaction ends; the caller's session
@@ -69,16 +81,24 @@ class UserSessions:
 
     def revoke_of_user(self, admin: ApiKeyRecord, user_id: str, public_id: str) -> None:
         with self._db.atomic():
-            self._administered(admin, user_id, hold=True)
+            user = self._administered(admin, user_id, hold=True)
             if not self._sessions.revoke_listed(user_id, public_id):
                 raise SessionNotFound(public_id)
+            self._ended(user.tenant_id, user_id, {"by": "admin", "session_id": public_id})
 
     def revoke_all_of_user(self, admin: ApiKeyRecord, user_id: str) -> int:
         with self._db.atomic():
-            self._administered(admin, user_id, hold=True)
-            return self._sessions.revoke_live(user_id)
+            user = self._administered(admin, user_id, hold=True)
+            ended = self._sessions.revoke_live(user_id)
+            self._ended(user.tenant_id, user_id, {"by": "admin", "sessions_revoked": ended})
+            return ended
 
-    def _administered(self, admin: ApiKeyRecord, user_id: str, *, hold: bool = False) -> None:
+    def _ended(self, tenant_id: str, user_id: str, facts: dict[str, object]) -> None:
+        """The ending's event, in its transaction; none when nothing ended."""
+        if facts.get("sessions_revoked", 1):
+            self._events.record(event_types.SESSION_REVOKED, tenant_id, user_id, facts)
+
+    def _administered(self, admin: ApiKeyRecord, user_id: str, *, hold: bool = False) -> UserRecord:
         """UserNotFound unless the user exists in a tenant `admin` may
         administer: the same answer for both. With `hold`, the user's row is then
         held until the transaction ends.
@@ -94,5 +114,7 @@ class UserSessions:
             raise UserNotFound(user_id)
         if hold:
             self._locks.lock_user(user_id)
-            if self._users.get(user_id) is None:
+            user = self._users.get(user_id)
+            if user is None:
                 raise UserNotFound(user_id)
+        return user

@@ -12,8 +12,11 @@ import peewee
 from passgate.auth.v1.error_reason_pb2 import ErrorReason
 from passgate.clock import Clock
 from passgate.errors import InvalidRequest, PasswordHashUnsupported, Violation, reason_name
+from passgate.identity import events as event_types
 from passgate.identity import fields
+from passgate.identity.events import Events
 from passgate.identity.identifiers import Identifier, IdentifierKind, account_reset_subject
+from passgate.identity.imported_hashes import foreign_hash, looks_foreign
 from passgate.identity.policy import PasswordPolicy
 from passgate.identity.records import NewUser, UserRecord, UserSummary
 from passgate.identity.stores import (
@@ -41,8 +44,13 @@ class Users:
         store: UserStore | None = None,
         sessions: SessionStore | None = None,
         reset_tokens: ResetTokenStore | None = None,
+        *,
+        events: Events | None = None,
     ) -> None:
+        """`events`: where each change is recorded; the server passes its own
+        (which delivers webhooks), the command line gets one of its own."""
         self._db = database
+        self._events = events if events is not None else Events(database, clock)
         self._clock = clock
         self._store = store if store is not None else SqlUsers(database)
         self._sessions = sessions if sessions is not None else SqlSessions(database)
@@ -133,7 +141,11 @@ class Users:
             raise InvalidRequest(problems)
         hashed = hash_password(password) if password is not None else password_hash
         assert hashed is not None
-        return self.create(tenant_id, email, hashed, username, search_keys)
+        with self._db.atomic():
+            user_id = self.create(tenant_id, email, hashed, username, search_keys)
+            facts = {} if password_hash is None else {"hash": _hash_kind(password_hash)}
+            self._events.record(event_types.USER_CREATED, tenant_id, user_id, facts)
+        return user_id
 
     @staticmethod
     def problems(email: str, username: str | None, search_keys: dict[str, str]) -> list[Violation]:
@@ -187,11 +199,18 @@ class Users:
         with self._db.atomic():
             # The update takes the user's row first, as every change of its sessions does.
             changed = self._store.set_disabled(user_id, disabled)
+            user = self._store.get(user_id) if changed else None
+            if user is None:
+                return False
             if disabled:
                 now = self._clock.now()
-                self._sessions.revoke_all(user_id, now)
+                revoked = self._sessions.revoke_all(user_id, now)
                 self._reset_tokens.end_all(user_id, now)
-        return changed
+                facts = {"sessions_revoked": revoked}
+                self._events.record(event_types.USER_DISABLED, user.tenant_id, user_id, facts)
+            else:
+                self._events.record(event_types.USER_ENABLED, user.tenant_id, user_id)
+        return True
 
     def delete(self, user_id: str) -> UserRecord | None:
         """Erases the user and everything passgate holds of them: sessions, reset
@@ -214,4 +233,10 @@ class Users:
             self._reset_requests.forget(account_reset_subject(user.tenant_id, user_id))
             self._outbox.erase_for_user(user_id)
             self._store.delete(user_id)
+            self._events.record(event_types.USER_DELETED, user.tenant_id, user_id)
         return user
+
+
+def _hash_kind(stored: str) -> str:
+    """What a user.created event says of an imported hash: its kind, never the hash."""
+    return foreign_hash(stored).kind if looks_foreign(stored) else "bcrypt"

@@ -30,6 +30,7 @@ _LIVE_OF_USER = (
     "ORDER BY created_at DESC, id DESC"
 )
 _REVOKE = "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
+_PUBLIC_ID = "SELECT COALESCE(public_id, '') FROM sessions WHERE id = ?"
 _REVOKE_ALL = "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"
 # Ending a user's live sessions, counted: expired ones (kept until pruned) are left as they are.
 _REVOKE_LIVE = (
@@ -100,6 +101,10 @@ class SqlSessions:
 
     def revoke(self, session_id: int, now: float) -> bool:
         return bool(raw.execute(self._db, _REVOKE, (now, session_id)).rowcount == 1)
+
+    def public_id(self, session_id: int) -> str:
+        row = raw.execute(self._db, _PUBLIC_ID, (session_id,)).fetchone()
+        return "" if row is None else str(row[0])
 
     def revoke_listed(self, user_id: str, public_id: str, now: float) -> bool:
         """Ends the user's live session named `public_id`; False if there is none."""
