@@ -31,6 +31,7 @@ from passgate.errors import (
 )
 from passgate.identity import client_certificates
 from passgate.identity.apikeys import RPC_NAMES, ApiKeys, overlap_problem, unknown_scopes
+from passgate.identity.events import Events
 from passgate.identity.passwords import PasswordHasher
 from passgate.identity.policy import PasswordPolicy
 from passgate.identity.records import ADMIN_SCOPE, ApiKeyRecord, TenantRecord, UserSummary
@@ -70,6 +71,9 @@ API_KEY_COLUMNS = (
 USER_COLUMNS = ("id", "tenant", "email", "username", "disabled", "created_at")
 EVERY_SETTING = tuple(d.name for d in declared())
 DATABASE_ONLY = ("database",)
+# Commands that change something record it as a security event, and deliver it to the
+# webhook endpoints configured as for the server (the same environment or config file).
+CHANGES = ("database", "webhook_urls")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -164,6 +168,13 @@ def _open(args: argparse.Namespace, resolved: Resolved | None = None) -> peewee.
     return database
 
 
+def _events(args: argparse.Namespace, database: peewee.Database) -> Events:
+    """Where this command records its change: webhooks go to the endpoints the
+    command's settings name (none when it names none)."""
+    urls = _resolve(args).settings.webhook_urls
+    return Events(database, SystemClock(), urls)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from passgate import app, logs, workers  # noqa: PLC0415  (grpc loads only for `serve`)
 
@@ -232,7 +243,7 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
             ) from None
     database = _open(args)
     _require_tenant(database, args.tenant)
-    record, secret = ApiKeys(database, SystemClock()).create(
+    record, secret = ApiKeys(database, SystemClock(), events=_events(args, database)).create(
         args.name, args.tenant, scopes, rate, client_cert_subject=bound_to
     )
     print(
@@ -271,7 +282,8 @@ def cmd_apikey_rotate(args: argparse.Namespace) -> int:
         raise OperatorError(f"--overlap {args.overlap:g}: {why} (0-2592000 seconds)")
     database = _open(args)
     try:
-        rotated = ApiKeys(database, SystemClock()).rotate(args.id, args.overlap)
+        keys = ApiKeys(database, SystemClock(), events=_events(args, database))
+        rotated = keys.rotate(args.id, args.overlap)
     except ApiKeyNotFound:
         raise OperatorError(
             f"no API key {args.id!r} without an end: `passgate apikey list` shows them"
@@ -287,7 +299,7 @@ def cmd_apikey_rotate(args: argparse.Namespace) -> int:
 
 def cmd_apikey_revoke(args: argparse.Namespace) -> int:
     database = _open(args)
-    if not ApiKeys(database, SystemClock()).revoke(args.id):
+    if not ApiKeys(database, SystemClock(), events=_events(args, database)).revoke(args.id):
         raise OperatorError(f"no live API key {args.id!r}: `passgate apikey list` shows them")
     print(f"revoked {args.id}")
     return 0
@@ -322,7 +334,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     imported = bool(args.password_hash_stdin)
     hasher = PasswordHasher(settings.bcrypt_cost)
     try:
-        user_id = Users(database, SystemClock()).register(
+        user_id = Users(database, SystemClock(), events=_events(args, database)).register(
             args.tenant,
             args.email,
             password=None if imported else secret,
@@ -367,7 +379,8 @@ def cmd_user_get(args: argparse.Namespace) -> int:
 
 
 def cmd_user_delete(args: argparse.Namespace) -> int:
-    if Users(_open(args), SystemClock()).delete(args.id) is None:
+    database = _open(args)
+    if Users(database, SystemClock(), events=_events(args, database)).delete(args.id) is None:
         raise OperatorError(f"no user {args.id!r}: `passgate user find` looks users up")
     print(f"deleted {args.id}")
     return 0
@@ -375,7 +388,8 @@ def cmd_user_delete(args: argparse.Namespace) -> int:
 
 def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
     database = _open(args)
-    if not Users(database, SystemClock()).set_disabled(args.id, disabled):
+    users = Users(database, SystemClock(), events=_events(args, database))
+    if not users.set_disabled(args.id, disabled):
         raise OperatorError(f"no user {args.id!r}: `passgate user find` looks users up")
     print(f"{'disabled' if disabled else 'enabled'} {args.id}")
     return 0
@@ -396,7 +410,8 @@ def _reset_url(text: str) -> str:
 
 
 def _tenants(args: argparse.Namespace) -> Tenants:
-    return Tenants(_open(args), SystemClock())
+    database = _open(args)
+    return Tenants(database, SystemClock(), events=_events(args, database))
 
 
 def cmd_tenant_create(args: argparse.Namespace) -> int:
@@ -601,7 +616,11 @@ def _apikey_verbs(verbs: Any) -> None:
         dest="action", required=True
     )
     p = verb(
-        apikey, "create", cmd_apikey_create, "create a key; prints it, alone, as the last line"
+        apikey,
+        "create",
+        cmd_apikey_create,
+        "create a key; prints it, alone, as the last line",
+        CHANGES,
     )
     _flag(p, "--name", "what the key is for", required=True)
     _flag(p, "--tenant", "tenant the key belongs to", "default", type=_tenant_id)
@@ -620,7 +639,9 @@ def _apikey_verbs(verbs: Any) -> None:
     )
     p = verb(apikey, "list", cmd_apikey_list, "list keys (never their secrets)")
     _json_flag(p)
-    p = verb(apikey, "revoke", cmd_apikey_revoke, "revoke a key by its id; takes effect at once")
+    p = verb(
+        apikey, "revoke", cmd_apikey_revoke, "revoke a key by its id; takes effect at once", CHANGES
+    )
     p.add_argument("id", help="the key's id (key_…), from `apikey list`")
     p = verb(
         apikey,
@@ -628,6 +649,7 @@ def _apikey_verbs(verbs: Any) -> None:
         cmd_apikey_rotate,
         "make a successor with the same tenant, scopes, rate and certificate binding; "
         "prints its secret, alone, as the last line; the old key works --overlap more seconds",
+        CHANGES,
     )
     p.add_argument("id", help="the key's id (key_…), from `apikey list`")
     _flag(
@@ -648,7 +670,7 @@ def _user_verbs(verbs: Any) -> None:
         "create",
         cmd_user_create,
         "create a user; prints the new user id",
-        ("database", "bcrypt_cost", "password_policy"),
+        (*CHANGES, "bcrypt_cost", "password_policy"),
     )
     _flag(p, "--email", "the user's e-mail address", required=True)
     _flag(p, "--username", "an optional username, unique in the tenant")
@@ -687,7 +709,7 @@ def _user_verbs(verbs: Any) -> None:
             "erase a user: sessions, reset tokens, reset requests, mail not yet sent",
         ),
     ):
-        p = verb(user, name, run, text)
+        p = verb(user, name, run, text, CHANGES)
         p.add_argument("id", help="the user id printed by `user create`")
     p = verb(user, "get", cmd_user_get, "show one user by id")
     p.add_argument("id", help="the user id printed by `user create`")
@@ -698,7 +720,7 @@ def _tenant_verbs(verbs: Any) -> None:
     tenant = verbs.add_parser("tenant", help="manage tenants").add_subparsers(
         dest="action", required=True
     )
-    p = verb(tenant, "create", cmd_tenant_create, "create a tenant")
+    p = verb(tenant, "create", cmd_tenant_create, "create a tenant", CHANGES)
     p.add_argument("id", type=_tenant_id, help=TENANT_ID_RULE)
     _flag(p, "--name", "display name (default: the id)")
     p = verb(
@@ -706,6 +728,7 @@ def _tenant_verbs(verbs: Any) -> None:
         "allow-reset-url",
         cmd_tenant_allow_reset_url,
         "let callers ask for these reset_url values",
+        CHANGES,
     )
     p.add_argument("url", nargs="+", type=_reset_url, help="http:// or https:// URL with a host")
     _flag(p, "--tenant", "tenant whose allow-list grows", "default", type=_tenant_id)
@@ -714,6 +737,7 @@ def _tenant_verbs(verbs: Any) -> None:
         "disallow-reset-url",
         cmd_tenant_disallow_reset_url,
         "remove reset_url values from a tenant's allow-list",
+        CHANGES,
     )
     p.add_argument("url", nargs="+", help="a URL `tenant list` shows")
     _flag(p, "--tenant", "tenant whose allow-list shrinks", "default", type=_tenant_id)

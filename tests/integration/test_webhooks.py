@@ -180,6 +180,24 @@ def test_prevent_webhook_suppresses_the_delivery_not_the_event(tmp_path: Path) -
         assert [r.event["user_id"] for r in receiver.requests("reset.requested")] == [loud_id]
 
 
+def test_a_change_made_on_the_command_line_is_delivered_like_the_servers(
+    tmp_path: Path,
+) -> None:
+    """An operator's change through the command line, with the same settings as
+    the server (here its environment), reaches the endpoints once."""
+    settings = {"PASSGATE_WEBHOOK_SECRET": SECRET}
+    with receiving() as receiver:
+        settings["PASSGATE_WEBHOOK_URLS"] = receiver.url
+        with server_process(tmp_path, env=settings) as server:
+            tenant = "t" + uuid.uuid4().hex[:8]
+            server.cli("tenant", "create", tenant)
+            (sent,) = receiver.wait_for(1, "tenant.created")
+            time.sleep(1.0)
+            assert len(receiver.requests("tenant.created")) == 1
+    body = _verified(sent)
+    assert (body["type"], body["tenant_id"]) == ("tenant.created", tenant)
+
+
 def test_two_servers_on_one_database_deliver_each_event_once(
     tmp_path: Path, database: EngineDatabase
 ) -> None:
