@@ -27,10 +27,15 @@ class CallRecord:
         return peer_host(self.peer) if forwarded is None else forwarded
 
     @property
+    def key(self) -> ApiKeyRecord:
+        """The caller's API key; only call after the API-key check passed."""
+        assert self.api_key is not None, "API key not checked"
+        return self.api_key
+
+    @property
     def tenant_id(self) -> str:
         """The caller's tenant; only call after the API-key check passed."""
-        assert self.api_key is not None, "API key not checked"
-        return self.api_key.tenant_id
+        return self.key.tenant_id
 
 
 current_call: ContextVar[CallRecord] = ContextVar("passgate_call")

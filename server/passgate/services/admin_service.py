@@ -39,12 +39,6 @@ _STATES = {
 }
 
 
-def _caller() -> ApiKeyRecord:
-    key = current_call.get().api_key
-    assert key is not None, "the API-key check runs first"
-    return key
-
-
 def user_message(view: UserView) -> pb.User:
     user = view.summary
     return pb.User(
@@ -130,11 +124,13 @@ class AdminService(AdminSessions, AdminEvents, pb_grpc.AdminServiceServicer):
             password=request.password if which == "password" else None,
             password_hash=request.password_hash if which == "password_hash" else None,
         )
-        view = await self._offload.run(self._admin.create_user, _caller(), new)
+        view = await self._offload.run(self._admin.create_user, current_call.get().key, new)
         return pb.CreateUserResponse(user=user_message(view))
 
     async def GetUser(self, request: pb.GetUserRequest, context: Context) -> pb.GetUserResponse:
-        view = await self._offload.run(self._admin.get_user, _caller(), request.user_id)
+        view = await self._offload.run(
+            self._admin.get_user, current_call.get().key, request.user_id
+        )
         return pb.GetUserResponse(user=user_message(view))
 
     async def FindUser(self, request: pb.FindUserRequest, context: Context) -> pb.FindUserResponse:
@@ -143,7 +139,7 @@ class AdminService(AdminSessions, AdminEvents, pb_grpc.AdminServiceServicer):
             raise InvalidRequest(problems)
         assert identifier is not None
         view = await self._offload.run(
-            self._admin.find_user, _caller(), request.tenant_id, identifier
+            self._admin.find_user, current_call.get().key, request.tenant_id, identifier
         )
         return pb.FindUserResponse(user=user_message(view))
 
@@ -152,7 +148,7 @@ class AdminService(AdminSessions, AdminEvents, pb_grpc.AdminServiceServicer):
     ) -> pb.ListUsersResponse:
         page = await self._offload.run(
             self._admin.list_users,
-            _caller(),
+            current_call.get().key,
             request.tenant_id,
             _STATES.get(request.state, UserState.ANY),
             request.page_size,
@@ -166,13 +162,17 @@ class AdminService(AdminSessions, AdminEvents, pb_grpc.AdminServiceServicer):
     async def DisableUser(
         self, request: pb.DisableUserRequest, context: Context
     ) -> pb.DisableUserResponse:
-        view = await self._offload.run(self._admin.set_disabled, _caller(), request.user_id, True)
+        view = await self._offload.run(
+            self._admin.set_disabled, current_call.get().key, request.user_id, True
+        )
         return pb.DisableUserResponse(user=user_message(view))
 
     async def EnableUser(
         self, request: pb.EnableUserRequest, context: Context
     ) -> pb.EnableUserResponse:
-        view = await self._offload.run(self._admin.set_disabled, _caller(), request.user_id, False)
+        view = await self._offload.run(
+            self._admin.set_disabled, current_call.get().key, request.user_id, False
+        )
         return pb.EnableUserResponse(user=user_message(view))
 
     async def SendResetEmail(
@@ -182,7 +182,11 @@ class AdminService(AdminSessions, AdminEvents, pb_grpc.AdminServiceServicer):
         if problems:
             raise InvalidRequest(problems)
         await self._offload.run(
-            self._admin.send_reset_email, _caller(), request.user_id, reset_url, template
+            self._admin.send_reset_email,
+            current_call.get().key,
+            request.user_id,
+            reset_url,
+            template,
         )
         self._on_mail_queued()
         return pb.SendResetEmailResponse()
@@ -190,7 +194,7 @@ class AdminService(AdminSessions, AdminEvents, pb_grpc.AdminServiceServicer):
     async def DeleteUser(
         self, request: pb.DeleteUserRequest, context: Context
     ) -> pb.DeleteUserResponse:
-        await self._offload.run(self._admin.delete_user, _caller(), request.user_id)
+        await self._offload.run(self._admin.delete_user, current_call.get().key, request.user_id)
         return pb.DeleteUserResponse()
 
     # --- API keys ------------------------------------------------------------
@@ -205,19 +209,23 @@ class AdminService(AdminSessions, AdminEvents, pb_grpc.AdminServiceServicer):
             rate=request.rate,
             client_cert_subject=request.client_cert_subject,
         )
-        key, secret = await self._offload.run(self._admin.create_api_key, _caller(), new)
+        key, secret = await self._offload.run(
+            self._admin.create_api_key, current_call.get().key, new
+        )
         return pb.CreateApiKeyResponse(api_key=api_key_message(key), secret=secret)
 
     async def ListApiKeys(
         self, request: pb.ListApiKeysRequest, context: Context
     ) -> pb.ListApiKeysResponse:
-        keys = await self._offload.run(self._admin.list_api_keys, _caller(), request.tenant_id)
+        keys = await self._offload.run(
+            self._admin.list_api_keys, current_call.get().key, request.tenant_id
+        )
         return pb.ListApiKeysResponse(api_keys=[api_key_message(key) for key in keys])
 
     async def RevokeApiKey(
         self, request: pb.RevokeApiKeyRequest, context: Context
     ) -> pb.RevokeApiKeyResponse:
-        await self._offload.run(self._admin.revoke_api_key, _caller(), request.key_id)
+        await self._offload.run(self._admin.revoke_api_key, current_call.get().key, request.key_id)
         return pb.RevokeApiKeyResponse()
 
     async def RotateApiKey(
@@ -225,7 +233,7 @@ class AdminService(AdminSessions, AdminEvents, pb_grpc.AdminServiceServicer):
     ) -> pb.RotateApiKeyResponse:
         overlap = request.overlap.seconds + request.overlap.nanos / 1e9
         rotated = await self._offload.run(
-            self._admin.rotate_api_key, _caller(), request.key_id, overlap
+            self._admin.rotate_api_key, current_call.get().key, request.key_id, overlap
         )
         return pb.RotateApiKeyResponse(
             api_key=api_key_message(rotated.successor),
@@ -239,21 +247,24 @@ class AdminService(AdminSessions, AdminEvents, pb_grpc.AdminServiceServicer):
         self, request: pb.CreateTenantRequest, context: Context
     ) -> pb.CreateTenantResponse:
         tenant = await self._offload.run(
-            self._admin.create_tenant, _caller(), request.tenant_id, request.name
+            self._admin.create_tenant, current_call.get().key, request.tenant_id, request.name
         )
         return pb.CreateTenantResponse(tenant=tenant_message(tenant))
 
     async def ListTenants(
         self, request: pb.ListTenantsRequest, context: Context
     ) -> pb.ListTenantsResponse:
-        tenants = await self._offload.run(self._admin.list_tenants, _caller())
+        tenants = await self._offload.run(self._admin.list_tenants, current_call.get().key)
         return pb.ListTenantsResponse(tenants=[tenant_message(t) for t in tenants])
 
     async def AllowResetUrl(
         self, request: pb.AllowResetUrlRequest, context: Context
     ) -> pb.AllowResetUrlResponse:
         tenant = await self._offload.run(
-            self._admin.allow_reset_url, _caller(), request.tenant_id, request.reset_url
+            self._admin.allow_reset_url,
+            current_call.get().key,
+            request.tenant_id,
+            request.reset_url,
         )
         return pb.AllowResetUrlResponse(tenant=tenant_message(tenant))
 
@@ -261,6 +272,9 @@ class AdminService(AdminSessions, AdminEvents, pb_grpc.AdminServiceServicer):
         self, request: pb.DisallowResetUrlRequest, context: Context
     ) -> pb.DisallowResetUrlResponse:
         tenant = await self._offload.run(
-            self._admin.disallow_reset_url, _caller(), request.tenant_id, request.reset_url
+            self._admin.disallow_reset_url,
+            current_call.get().key,
+            request.tenant_id,
+            request.reset_url,
         )
         return pb.DisallowResetUrlResponse(tenant=tenant_message(tenant))

@@ -11,7 +11,7 @@ from typing import Any
 from passgate.admin.v1 import admin_service_pb2 as pb
 from passgate.admin.v1 import admin_service_pb2_grpc as pb_grpc
 from passgate.identity import fields
-from passgate.identity.records import ApiKeyRecord, SessionSummary
+from passgate.identity.records import SessionSummary
 from passgate.identity.user_sessions import UserSessions
 from passgate.interceptors.call import current_call
 from passgate.interceptors.handlers import Context
@@ -31,7 +31,7 @@ class AdminSessions(pb_grpc.AdminServiceServicer):
     ) -> pb.ListUserSessionsResponse:
         reject_if(fields.required("user_id", request.user_id))
         sessions = await self._sessions_offload.run(
-            self._user_sessions.of_user, _admin(), request.user_id
+            self._user_sessions.of_user, current_call.get().key, request.user_id
         )
         return pb.ListUserSessionsResponse(sessions=[_session(s) for s in sessions])
 
@@ -43,7 +43,10 @@ class AdminSessions(pb_grpc.AdminServiceServicer):
             + fields.required("session_id", request.session_id)
         )
         await self._sessions_offload.run(
-            self._user_sessions.revoke_of_user, _admin(), request.user_id, request.session_id
+            self._user_sessions.revoke_of_user,
+            current_call.get().key,
+            request.user_id,
+            request.session_id,
         )
         return pb.RevokeUserSessionResponse()
 
@@ -52,16 +55,9 @@ class AdminSessions(pb_grpc.AdminServiceServicer):
     ) -> pb.RevokeAllUserSessionsResponse:
         reject_if(fields.required("user_id", request.user_id))
         revoked = await self._sessions_offload.run(
-            self._user_sessions.revoke_all_of_user, _admin(), request.user_id
+            self._user_sessions.revoke_all_of_user, current_call.get().key, request.user_id
         )
         return pb.RevokeAllUserSessionsResponse(revoked_count=revoked)
-
-
-def _admin() -> ApiKeyRecord:
-    """The calling key (the gate checked that it is an admin key)."""
-    key = current_call.get().api_key
-    assert key is not None, "API key not checked"
-    return key
 
 
 def _session(session: SessionSummary) -> pb.Session:
