@@ -81,19 +81,8 @@ class _Context:
 
 
 async def _guarded(app: Passgate, method: str) -> Any:
-    """The handler grpcio runs for `method`: the servicer's, through the interceptor."""
-    handler = grpc.unary_unary_rpc_method_handler(
-        getattr(app.service, method),
-        request_deserializer=getattr(pb, f"{method}Request").FromString,
-        response_serializer=getattr(pb, f"{method}Response").SerializeToString,
-    )
-
-    async def continuation(_: grpc.HandlerCallDetails) -> Any:
-        return handler
-
-    return await app.interceptor.intercept_service(
-        continuation, _CallDetails(f"/{SERVICE}/{method}")
-    )
+    """The handler grpcio runs for `method`: the servicer's, as passgate guards it."""
+    return app.handlers.service(_CallDetails(f"/{SERVICE}/{method}"))
 
 
 def _run_on_the_spot(call: Coroutine[Any, Any, Any]) -> Any:

@@ -277,10 +277,12 @@ class Bench:
 
     @staticmethod
     def echo_target(server: Server, session_token: str = "pgs_" + "a" * 43) -> Target:
-        """The echo, asked with a request of VerifySession's shape."""
+        """The echo, asked with a request of VerifySession's shape: the same
+        message and the same metadata (an API key of the same length, which the
+        echo never reads, as grpcio hands every server each call's metadata)."""
         from bench.reference_servers import ECHO_CALL
 
-        return Target(ECHO_CALL, {"session_token": session_token}, {}, server)
+        return Target(ECHO_CALL, {"session_token": session_token}, {"x-api-key": WRONG_KEY}, server)
 
     @classmethod
     def over_small_database(cls, out: Path, cost: int) -> tuple[Bench, Path, str]:

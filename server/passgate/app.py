@@ -43,7 +43,7 @@ from passgate.identity.users import Users
 from passgate.interceptors.api_key import ApiKeyGate
 from passgate.interceptors.client_certificate import ClientCertificate
 from passgate.interceptors.errors import ErrorGuard
-from passgate.interceptors.handlers import CheckingInterceptor
+from passgate.interceptors.handlers import CheckedHandlers
 from passgate.interceptors.in_flight import InFlightCap
 from passgate.interceptors.rate_limit import RateLimitGate
 from passgate.interceptors.request_deadline import RequestDeadlines
@@ -184,10 +184,10 @@ class Passgate:
     watch: RevocationWatch | None
     dependency_health: DependencyHealth | None
     metrics: Metrics | None
-    # The servicer and the interceptor in front of it, for tools that drive a
-    # method's guarded handler without the network (bench.hotpath).
+    # The servicer and the handlers that guard every method, for tools that
+    # drive a method's guarded handler without the network (bench.hotpath).
     service: AuthService
-    interceptor: CheckingInterceptor
+    handlers: CheckedHandlers
     # With TLS: the certificate, key and client CA files, re-read on SIGHUP.
     certificates: CertificateFiles | None = None
     # Whose WatchEvents streams end when the server begins to stop.
@@ -376,7 +376,7 @@ def build(
         open_prefixes=open_prefixes,
         method_ip_rates={"RequestReset": settings.reset_ip_rate},
     )
-    interceptor = CheckingInterceptor(
+    handlers = CheckedHandlers(
         ErrorGuard(
             RequestDeadlines(settings.request_timeout),
             InFlightCap(settings.max_concurrent_rpcs, open_prefixes),
@@ -388,9 +388,10 @@ def build(
     )
     # No `maximum_concurrent_rpcs`: grpcio would count health checks and calls
     # still waiting for their message; the guard's InFlightCap counts calls at work.
-    server = grpc.aio.server(interceptors=[interceptor], options=transport_options(settings))
+    server = grpc.aio.server(options=transport_options(settings))
+    server.add_generic_rpc_handlers((handlers,))  # every method is served through it
     service = AuthService(accounts, user_sessions, offload, on_mail_queued=mail_worker.wake)
-    add_servicer(auth_service_pb2_grpc.add_AuthServiceServicer_to_server, service, server)
+    add_servicer(auth_service_pb2_grpc.add_AuthServiceServicer_to_server, service, handlers)
     administration = Administration(
         users=users,
         api_keys=api_keys,
@@ -404,11 +405,11 @@ def build(
         administration, offload, on_mail_queued=mail_worker.wake, user_sessions=user_sessions
     )
     admin.serve_events(events, offload)
-    add_servicer(admin_service_pb2_grpc.add_AdminServiceServicer_to_server, admin, server)
+    add_servicer(admin_service_pb2_grpc.add_AdminServiceServicer_to_server, admin, handlers)
     health_servicer = health_aio.HealthServicer()
-    add_servicer(health_pb2_grpc.add_HealthServicer_to_server, health_servicer, server)
+    add_servicer(health_pb2_grpc.add_HealthServicer_to_server, health_servicer, handlers)
     if settings.reflection:
-        enable_reflection([SERVICE_NAME, ADMIN_SERVICE_NAME, health.SERVICE_NAME], server)
+        enable_reflection([SERVICE_NAME, ADMIN_SERVICE_NAME, health.SERVICE_NAME], handlers)
     port, certificates = _add_port(server, settings)
     if port == 0:
         raise OSError(f"cannot listen on {settings.listen}")
@@ -430,7 +431,7 @@ def build(
         _dependency_health(database, limits),
         metrics,
         service=service,
-        interceptor=interceptor,
+        handlers=handlers,
         certificates=certificates,
         events=events,
     )

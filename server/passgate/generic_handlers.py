@@ -11,23 +11,29 @@ methods served: with AuthService, AdminService, health and reflection about
 beyond a bare server (a deterministic profile counted 38.7 futures walked per
 call against the bare echo server's 6.4). Served as generic handlers only,
 the server waits on one pending request whatever the number of methods; the
-handler is found by name (passgate's interceptor keeps each method's guarded
-handler, so that is one dictionary look-up).
+handler is found by name (passgate's `CheckedHandlers` keeps each method's
+guarded handler, so that is one dictionary look-up).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
+
+
+class HandlerTarget(Protocol):
+    """What serves generic handlers: a server, or passgate's `CheckedHandlers`."""
+
+    def add_generic_rpc_handlers(self, handlers: Sequence[grpc.GenericRpcHandler]) -> None: ...
 
 
 class GenericHandlersOnly:
     """What generated registration functions call on a server, passing on the
     generic handlers and leaving out the registered methods."""
 
-    def __init__(self, server: grpc.aio.Server) -> None:
+    def __init__(self, server: HandlerTarget) -> None:
         self._server = server
 
     def add_generic_rpc_handlers(self, handlers: Sequence[grpc.GenericRpcHandler]) -> None:
@@ -38,7 +44,7 @@ class GenericHandlersOnly:
 
 
 def add_servicer(
-    add_to_server: Callable[[Any, Any], None], servicer: object, server: grpc.aio.Server
+    add_to_server: Callable[[Any, Any], None], servicer: object, server: HandlerTarget
 ) -> None:
     """`add_to_server(servicer, server)` (a generated `add_*Servicer_to_server`),
     with the methods served as generic handlers only."""

@@ -34,7 +34,7 @@ from grpc_reflection.v1alpha import reflection, reflection_pb2, reflection_pb2_g
 from grpc_reflection.v1alpha._async import ReflectionServicer as AsyncReflectionServicer
 from grpc_reflection.v1alpha._base import _file_descriptor_response, _not_found_error
 
-from passgate.generic_handlers import add_servicer
+from passgate.generic_handlers import HandlerTarget, add_servicer
 
 
 def _has_member(pool: descriptor_pool.DescriptorPool, parent: str, member: str) -> bool:
@@ -141,7 +141,7 @@ def _describe_v1(pool: descriptor_pool.DescriptorPool) -> None:
         pool.AddSerializedFile(_v1_file().SerializeToString())
 
 
-def enable_reflection(service_names: list[str], server: grpc.aio.Server) -> None:
+def enable_reflection(service_names: list[str], server: HandlerTarget) -> None:
     """Serves reflection v1 and v1alpha from one servicer, listing both."""
     _describe_v1(descriptor_pool.Default())
     servicer = ReflectionServicer([*service_names, V1_SERVICE_NAME, reflection.SERVICE_NAME])

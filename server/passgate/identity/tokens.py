@@ -11,6 +11,17 @@ SESSION_PREFIX = "pgs_"
 RESET_PREFIX = "pgr_"
 API_KEY_PREFIX = "pgk_"
 SESSION_ID_PREFIX = "ses_"  # a session's public id, for listing and revoking it
+# CPython's own SHA-256 (`_sha2` from 3.12, `_sha256` before) where it has one:
+# every call hashes a token or two of one block, where OpenSSL's set-up costs
+# more than the hashing (0.36 µs a token against 0.83 µs through hashlib's
+# OpenSSL constructor and hexdigest); the digest is the same.
+try:
+    from _sha2 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # Python 3.11
+    try:
+        from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:  # a Python built without it
+        _sha256 = hashlib.sha256  # type: ignore[assignment,unused-ignore]
 _RANDOM_BYTES = 32
 # A token is its prefix and 43 URL-safe base64 characters; anything else is
 # refused before any database work.
@@ -22,7 +33,8 @@ def new_token(prefix: str) -> str:
 
 
 def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    digest: bytes = _sha256(token.encode("utf-8", "surrogatepass")).digest()
+    return digest.hex()
 
 
 def well_formed(token: str, prefix: str) -> bool:

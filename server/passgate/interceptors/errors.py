@@ -301,8 +301,10 @@ def _log_call(
     fields: dict[str, Any] = {
         "event": "rpc",
         "method": full_method,
-        "code": code.name,
-        "ms": round(seconds * 1000, 2),
+        "code": code._name_,  # the member's name, without the `name` property's descriptor
+        # to a hundredth of a millisecond: an int over 100 is the double nearest
+        # to it, written as such, in under half of round()'s time
+        "ms": int(seconds * 100_000 + 0.5) / 100,
         "peer": record.peer,
     }
     if record.api_key is not None:

@@ -1,16 +1,18 @@
-"""The one interceptor, and the pieces every per-call concern shares.
+"""The server's one generic handler, and the pieces every per-call concern shares.
 
-grpcio's asyncio server awaits every interceptor on every call, on the event
-loop. passgate has one: it builds each method's guarded handler once, and on
-every call only looks it up. Each concern (API key, budgets) is a check: a
-plain function run in order inside the guard's coroutine, which refuses by
-raising. A call then costs one coroutine of passgate's around the servicer's,
-not one per concern.
+Every method passgate serves is found through `CheckedHandlers`, which hands
+grpcio each method's guarded handler, built once. It stands where an
+interceptor would: grpcio awaits every interceptor on every call (a coroutine
+of its pipeline's and one of the interceptor's around the look-up), where a
+generic handler's `service` is one plain call, a dictionary look-up. Each
+concern (API key, budgets) is a check: a plain function run in order inside
+the guard's coroutine, which refuses by raising. A call then costs one
+coroutine of passgate's around the servicer's, not one per concern.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import grpc
@@ -27,7 +29,6 @@ else:
 Behavior = Callable[[Any, Context], Awaitable[Any]]
 # A server-streaming method's behaviour: an async generator of its responses.
 StreamBehavior = Callable[[Any, Context], AsyncIterator[Any]]
-Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]]
 Check = Callable[[CallRecord, Context], Awaitable[None] | None]
 """Runs before a call's message is awaited, with the call's record and metadata;
 refuses by raising. A check that must wait for the network (a budget in
@@ -57,10 +58,11 @@ class Guard(Protocol):
         ...
 
 
-class CheckingInterceptor(grpc.aio.ServerInterceptor):
-    """The one interceptor: each method's handler is guarded once, with the
-    checks that cover it, and handed to grpcio on every call.
+class CheckedHandlers(grpc.GenericRpcHandler):
+    """Every servicer's methods, each guarded once with the checks that cover
+    it, and handed to grpcio on every call: the server's only generic handler.
 
+    Servicers are added to it as to a server (`generic_handlers.add_servicer`).
     A method passgate does not have still goes through its checks (a caller
     without a key learns nothing of what exists) and is then answered
     UNIMPLEMENTED. Server-streaming methods (WatchEvents) get the same checks
@@ -75,20 +77,32 @@ class CheckingInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, guard: Guard, *checks: CallCheck) -> None:
         self._guard = guard
         self._checks = checks
+        self._servicers: list[grpc.GenericRpcHandler] = []
         self._guarded: dict[str, Handler | None] = {}
 
-    async def intercept_service(
-        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
-    ) -> Handler | None:
+    def add_generic_rpc_handlers(self, handlers: Sequence[grpc.GenericRpcHandler]) -> None:
+        """What a servicer's generated registration hands a server: its methods."""
+        self._servicers.extend(handlers)
+        self._guarded.clear()
+
+    def service(self, handler_call_details: grpc.HandlerCallDetails) -> Handler | None:
         full_method: str = handler_call_details.method
         try:
             return self._guarded[full_method]
         except KeyError:
             pass
-        guarded = self._build(full_method, await continuation(handler_call_details))
+        guarded = self._build(full_method, self._served(handler_call_details))
         if len(self._guarded) < self._CACHE_LIMIT:
             self._guarded[full_method] = guarded
         return guarded
+
+    def _served(self, handler_call_details: grpc.HandlerCallDetails) -> Handler | None:
+        """The servicers' own handler for the call's method; None when none has it."""
+        for servicer in self._servicers:
+            handler = servicer.service(handler_call_details)
+            if handler is not None:
+                return handler
+        return None
 
     def _build(self, full_method: str, handler: Handler | None) -> Handler | None:
         checks = tuple(

@@ -81,9 +81,19 @@ class _Leases:
         else:
             self._left[key] = [calls, now + LEASE_SECONDS, calls]
 
-    def take(self, budgets: Sequence[Budget]) -> None:
+    def spend(self, budgets: Sequence[Budget], now: float) -> bool:
+        """Spends a call of each budget's lease if every one holds a live call;
+        else spends nothing. What nearly every call does, hence its own pass."""
+        left = self._left
+        held: list[list[float]] = []
         for budget in budgets:
-            self._left[budget.key][0] -= 1
+            lease = left.get(budget.key)
+            if lease is None or lease[0] <= 0 or lease[1] <= now:
+                return False
+            held.append(lease)
+        for lease in held:
+            lease[0] -= 1
+        return True
 
 
 class LeasedLimitStore:
@@ -97,13 +107,13 @@ class LeasedLimitStore:
 
     def charge(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         with self._lock:
-            while missing := self._leases.missing(budgets, self._now(clock)):
+            while not self._leases.spend(budgets, self._now(clock)):
+                missing = self._leases.missing(budgets, self._now(clock))
                 sizes = self._leases.sizes(missing, self._now(clock))
                 granted = self._inner.charge_leases(missing, clock, sizes)
                 if isinstance(granted, Denial):
                     return granted
                 self._grant(missing, granted, clock)
-            self._leases.take(budgets)
         return None
 
     def _now(self, clock: Clock) -> float:
@@ -153,7 +163,8 @@ class LeasedNetworkLimitStore(LeasedLimitStore):
     async def charge_async(self, budgets: Sequence[Budget], clock: Clock) -> Denial | None:
         """`charge` on the event loop, without a lock: the leases are read and
         spent between awaits."""
-        while missing := self._leases.missing(budgets, self._now(clock)):
+        while not self._leases.spend(budgets, self._now(clock)):
+            missing = self._leases.missing(budgets, self._now(clock))
             under_way = [self._fetching[b.key] for b in missing if b.key in self._fetching]
             if under_way:
                 for fetch in under_way:
@@ -176,7 +187,6 @@ class LeasedNetworkLimitStore(LeasedLimitStore):
             if isinstance(granted, Denial):
                 return granted
             self._grant(missing, granted, clock)
-        self._leases.take(budgets)
         return None
 
     def _now(self, clock: Clock) -> float:
