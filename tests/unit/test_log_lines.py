@@ -1,6 +1,7 @@
 """The JSON log line: its timestamp is the record's own, to the millisecond,
 whatever second the formatter last saw; the per-call line, written without a
-LogRecord, is the line logging would write."""
+LogRecord and from text kept for the fields that repeat, is the line logging
+would write."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from passgate.logs import BatchingHandler, JsonFormatter, info_fields
+from passgate.logs import BatchingHandler, JsonFormatter, RepeatedLines
 
 
 def record_at(created: float) -> logging.LogRecord:
@@ -63,27 +64,37 @@ def batching_logger(name: str, stream: io.StringIO) -> Iterator[tuple[logging.Lo
         handler.close()
 
 
+NAMES = ("event", "method", "code", "peer", "trace_id")
+
+
 def test_the_per_call_line_is_the_line_logging_would_write() -> None:
     stream = io.StringIO()
-    fields = {"event": "rpc", "method": "/p.S/M", "code": "OK", "ms": 0.12, "peer": 'a"b\\c'}
+    values = ("rpc", "/p.S/M", "OK", 'a"b\\c', None)
+    fields = {"event": "rpc", "method": "/p.S/M", "code": "OK", "peer": 'a"b\\c', "ms": 0.12}
     with batching_logger("passgate.test-call-line", stream) as (logger, records):
-        info_fields(logger, "fast", fields)
+        lines = RepeatedLines(logger, "fast", NAMES, figure="ms")
+        lines.write(values, 0.12)
+        lines.write(values, 0.12)  # from the text kept for these values
+        lines.write((*values[:4], "4bf92f35"), 0.12, keep=False)
         assert records == []  # written without a LogRecord
-        logger.info("slow", extra={"fields": fields})
+        logger.info("fast", extra={"fields": fields})
         logger.setLevel(logging.WARNING)
-        info_fields(logger, "rpc", fields)  # below the level: nothing
-    fast, slow = (json.loads(line) for line in stream.getvalue().splitlines())
-    seconds = [datetime.fromisoformat(e.pop("ts")).timestamp() for e in (fast, slow)]
-    assert abs(seconds[0] - seconds[1]) < 1
-    assert (fast.pop("msg"), slow.pop("msg")) == ("fast", "slow")
-    assert fast == slow
-    assert fast["peer"] == 'a"b\\c'
+        lines.write(values, 0.12)  # below the level: nothing
+    first, kept, traced, slow = (json.loads(line) for line in stream.getvalue().splitlines())
+    seconds = [datetime.fromisoformat(e.pop("ts")).timestamp() for e in (first, kept, slow)]
+    assert max(seconds) - min(seconds) < 1
+    assert first == kept == slow
+    assert first["peer"] == 'a"b\\c'
+    assert traced.pop("trace_id") == "4bf92f35"
+    del traced["ts"]
+    assert traced == first
 
 
 def test_a_line_that_cannot_be_written_never_reaches_the_caller(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with batching_logger("passgate.test-unwritable", io.StringIO()) as (logger, records):
-        info_fields(logger, "rpc", {"n": 2**70})  # beyond what JSON encoders take
+        lines = RepeatedLines(logger, "rpc", ("n",), figure="ms")
+        lines.write((2**70,), 0.5)  # beyond what JSON encoders take
     assert records == ["rpc"]  # the fast path gave up; logging's own path took it
     assert "Logging error" in capsys.readouterr().err  # and reported the failure on stderr
