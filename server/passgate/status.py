@@ -37,22 +37,19 @@ def _pack(message: object) -> any_pb2.Any:
 
 def to_status(error: PassgateError, error_id: str | None = None) -> grpc.Status:
     """The status a caller sees for `error`, with its details and trailers."""
-    if (
-        error_id is not None
-        or isinstance(error, InvalidRequest | RateLimited | NotFound)
-        or "message" in vars(error)  # a message of this call's own (naming what it asked)
-    ):
-        return _build_status(error, error_id)
-    # Refusals without per-call content (a wrong key, a dead session) are built
-    # once: their messages are fixed strings in the code, so this stays small.
-    key = (error.reason, error.message)
-    status = _FIXED.get(key)
-    if status is None:
-        status = _FIXED[key] = _build_status(error, None)
-    return status
+    if error_id is None and not error.__dict__:
+        # A refusal without per-call content (a wrong key, a dead session):
+        # everything it says is its class's, so its status is built once per
+        # class. Any content of the call's own (a message naming what it asked,
+        # violations, a delay) is an attribute of the instance.
+        status = _FIXED.get(error.__class__)
+        if status is None:
+            status = _FIXED[error.__class__] = _build_status(error, None)
+        return status
+    return _build_status(error, error_id)
 
 
-_FIXED: dict[tuple[str, str], grpc.Status] = {}
+_FIXED: dict[type[PassgateError], grpc.Status] = {}
 
 
 def _build_status(error: PassgateError, error_id: str | None) -> grpc.Status:

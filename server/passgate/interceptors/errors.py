@@ -13,6 +13,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from contextvars import Token
 from typing import Any, cast
 
 import grpc
@@ -38,6 +39,25 @@ from passgate.status import to_status
 from passgate.store.db import outage_cause
 
 log = logging.getLogger("passgate.rpc")
+
+# The fields of a call's line, in order; the duration ("ms") comes last.
+_CALL_LINES = RepeatedLines(
+    log,
+    "rpc",
+    (
+        "event",
+        "method",
+        "code",
+        "peer",
+        "tenant",
+        "key_id",
+        "client",
+        "client_cert",
+        "error_id",
+        "trace_id",
+    ),
+    figure="ms",
+)
 
 MALFORMED = Violation(
     "request", reason_name(ErrorReason.FIELD_MALFORMED), "The request message could not be parsed."
@@ -121,10 +141,12 @@ class ErrorGuard:
         deadlines = self._deadlines
         finished = self._finished
 
-        async def guarded(requests: Any, context: Context) -> Any:
+        async def guarded(requests: Any, context: Context) -> Any:  # noqa: PLR0912 (inlined)
             started = time.perf_counter()
             record = CallRecord(context.peer())
-            token = current_call.set(record)
+            # the record as the behaviour's context sees it: set only for calls
+            # that reach it (the checks are handed the record itself)
+            token: Token[CallRecord] | None = None
             code = grpc.StatusCode.OK
             error_id: str | None = None
             holds: InFlightCap | None = None  # the slot to give back, once taken
@@ -151,6 +173,7 @@ class ErrorGuard:
                 if in_flight is not None:
                     in_flight.admit()
                     holds = in_flight
+                token = current_call.set(record)
                 return await behavior(request, context)
             except asyncio.CancelledError:  # the caller went away, or its own deadline passed
                 code = grpc.StatusCode.CANCELLED
@@ -164,7 +187,8 @@ class ErrorGuard:
             finally:
                 if holds is not None:
                     holds.release()
-                current_call.reset(token)
+                if token is not None:
+                    current_call.reset(token)
                 finished(
                     record, full_method, code, time.perf_counter() - started, error_id, refused_by
                 )
@@ -251,9 +275,28 @@ class ErrorGuard:
         error_id: str | None,
         refused_by: str | None,
     ) -> None:
-        """The call's log line and, when metrics or traces are on, its figures."""
+        """The call's log line (its fields in `_CALL_LINES`) and, when metrics or
+        traces are on, its figures."""
         trace_id = _end_span(record, code) if tracing.TRACER is not None else None
-        _log_call(record, full_method, code, seconds, error_id, trace_id=trace_id)
+        key = record.api_key
+        _CALL_LINES.write(
+            (
+                "rpc",
+                full_method,
+                code._name_,  # the member's name, without the `name` property's descriptor
+                record.peer,
+                None if key is None else key.tenant_id,
+                None if key is None else key.id,
+                record.forwarded_client,
+                record.client_cert,
+                error_id,
+                trace_id,
+            ),
+            # to a hundredth of a millisecond: an int over 100 is the double nearest
+            # to it, written as such, in under half of round()'s time
+            int(seconds * 100_000 + 0.5) / 100,
+            keep=error_id is None and trace_id is None,  # both differ on every line
+        )
         if self._metrics is not None:
             self._metrics.call(full_method, code, seconds, refused_by)
 
@@ -287,53 +330,3 @@ def _answer_instead_of_cancelling() -> None:
     task = asyncio.current_task()
     if task is not None:
         task.uncancel()
-
-
-# The fields of a call's line, in order; the duration ("ms") comes last.
-_CALL_LINES = RepeatedLines(
-    log,
-    "rpc",
-    (
-        "event",
-        "method",
-        "code",
-        "peer",
-        "tenant",
-        "key_id",
-        "client",
-        "client_cert",
-        "error_id",
-        "trace_id",
-    ),
-    figure="ms",
-)
-
-
-def _log_call(
-    record: CallRecord,
-    full_method: str,
-    code: grpc.StatusCode,
-    seconds: float,
-    error_id: str | None,
-    *,
-    trace_id: str | None = None,
-) -> None:
-    key = record.api_key
-    _CALL_LINES.write(
-        (
-            "rpc",
-            full_method,
-            code._name_,  # the member's name, without the `name` property's descriptor
-            record.peer,
-            None if key is None else key.tenant_id,
-            None if key is None else key.id,
-            record.forwarded_client,
-            record.client_cert,
-            error_id or None,
-            trace_id or None,
-        ),
-        # to a hundredth of a millisecond: an int over 100 is the double nearest
-        # to it, written as such, in under half of round()'s time
-        int(seconds * 100_000 + 0.5) / 100,
-        keep=error_id is None and trace_id is None,  # both differ on every line
-    )

@@ -61,9 +61,8 @@ class RateLimitGate(CallCheck):
             if proxies:  # x-forwarded-for is read only where a proxy is trusted to write it
                 forwarded = metadata_values(context, FORWARDED_FOR)
                 address = call.forwarded_client = client_address(call.peer, forwarded, proxies)
-            else:
-                address = peer_host(call.peer)
-            return self._budgets(method, call.api_key, address)
+                return self._budgets(method, call.api_key, address)
+            return self._budgets(method, call.api_key, call.peer)
 
         if isinstance(store, AwaitedLimitStore):
             network = store
@@ -82,13 +81,17 @@ class RateLimitGate(CallCheck):
 
         return charge
 
-    def _budgets(self, method: str, key: ApiKeyRecord | None, address: str) -> tuple[Budget, ...]:
-        """The budgets a call charges, made once per method, key and address (a
+    def _budgets(self, method: str, key: ApiKeyRecord | None, origin: str) -> tuple[Budget, ...]:
+        """The budgets a call charges, made once per method, key and origin (a
         key's rate never changes: keys are only ever revoked); without a key,
-        only the address's."""
-        known_as = (method, None if key is None else key.id, address)
+        only the address's. The origin is the client address a trusted proxy
+        forwarded for; without trusted proxies, the peer itself (`ipv4:…:port`),
+        whose host is the address: kept by peer, a call on a connection seen
+        before skips parsing it."""
+        known_as = (method, None if key is None else key.id, origin)
         budgets = self._known.get(known_as)
         if budgets is None:
+            address = origin if self._proxies else peer_host(origin)
             found = [Budget(f"ip:{address}", self._ip_rate)]
             method_rate = self._method_ip_rates.get(method)
             if method_rate is not None:
