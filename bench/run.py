@@ -85,6 +85,9 @@ class Plan:
     contention_seconds: float
     memory_calls: tuple[int, int]
     rounds: int  # turns of the runs that are compared with each other
+    # turns of the cheap calls beside the echo: their ratios are the median of
+    # the rounds' paired ratios, which wants more rounds than a best-of
+    cheap_rounds: int
     overhead_rounds: int  # turns of plain, metrics and traced VerifySession (bench.overhead)
     limits_calls: int  # budget checks timed per limits store (bench.limits_cost)
 
@@ -108,6 +111,7 @@ class Plan:
             contention_seconds=10.0,
             memory_calls=(10_000, 200_000),
             rounds=2,
+            cheap_rounds=5,
             overhead_rounds=6,
             limits_calls=20_000,
         )
@@ -132,6 +136,7 @@ class Plan:
             contention_seconds=1.0,
             memory_calls=(500, 2_000),
             rounds=1,
+            cheap_rounds=1,
             overhead_rounds=2,
             limits_calls=500,
         )
@@ -511,8 +516,8 @@ class Bench:
 
     def cheap_in_turns(self, jobs: list[tuple[str, Target, int]]) -> None:
         """Each (name, target, calls in flight) in turn, for every round."""
-        self.say(f"cheap calls: {len(jobs)} runs in turns, {self.plan.rounds} round(s)")
-        for round_ in range(self.plan.rounds):
+        self.say(f"cheap calls: {len(jobs)} runs in turns, {self.plan.cheap_rounds} round(s)")
+        for round_ in range(self.plan.cheap_rounds):
             for name, target, c in jobs:
                 self.cheap(name, target, c, round_=round_)
 
