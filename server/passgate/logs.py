@@ -193,8 +193,9 @@ class RepeatedLines:
     one figure: the line of every call (its method, code, peer and key repeat;
     its duration does not). What repeats is encoded once per distinct set of
     values and kept (a bounded number of them); a line is then its timestamp,
-    that text and the figure, joined: a third of what encoding the whole line
-    each time costs, on the event loop of every call.
+    that text and the figure, joined: about half of what encoding the whole
+    line each time cost (some 14,000 instructions a call against 26,000), on
+    the event loop of every call.
 
     `names` are the fields' names, in order; `write` takes their values in the
     same order, None for a field the line leaves out. The line holds what
