@@ -246,8 +246,13 @@ class RepeatedLines:
         return {**{k: v for k, v in named.items() if v is not None}, self._figure: figure}
 
     def _middle(self, formatter: JsonFormatter, values: tuple[Any, ...]) -> str:
-        """The line's text between its timestamp and its figure, without braces."""
-        entry = formatter.entry(0, "info", self._logger.name, _Process.id, self._message, fields={})
+        """The line's text between its timestamp and its figure, without braces.
+        (Its own timestamp, dropped, is taken now: the formatter keeps the text of
+        one second, which a timestamp of another second would replace, and every
+        traced line, whose text is not kept, comes through here.)"""
+        entry = formatter.entry(
+            time.time(), "info", self._logger.name, _Process.id, self._message, fields={}
+        )
         del entry["ts"]
         entry.update((n, v) for n, v in zip(self._names, values, strict=True) if v is not None)
         return _encode(entry)[1:-1]
