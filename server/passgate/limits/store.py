@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +25,7 @@ from passgate.limits.arithmetic import MICROS, Gcra, ThrottleRecord
 from passgate.limits.policy import Admission, Budget, Denial, ThrottlePolicy, ThrottleState
 from passgate.outage import Outage
 from passgate.private_files import private_sqlite_file
+from passgate.sqlite_wal import enter_wal
 
 log = logging.getLogger("passgate.limits")
 
@@ -167,6 +167,7 @@ _PUT_THROTTLE = (
 )
 _DELETE_THROTTLE = "DELETE FROM throttles WHERE key = ?"
 PRUNE_BATCH = 1000  # rows one pruning transaction deletes
+_BUSY_SECONDS = 10.0  # how long a writer waits for another process's write lock
 # Each with whether its cut-off is in microseconds (budgets) or seconds (throttles).
 _PRUNE = (
     ("DELETE FROM budgets WHERE key IN (SELECT key FROM budgets WHERE tat <= ? LIMIT ?)", True),
@@ -176,23 +177,6 @@ _PRUNE = (
         False,
     ),
 )
-
-
-# Processes that open a new store together all ask for WAL; SQLite answers
-# "database is locked" at once to all but one, without waiting its busy timeout.
-_WAL_TRIES = 100
-_WAL_RETRY_SECONDS = 0.02
-
-
-def _enter_wal(connection: sqlite3.Connection) -> None:
-    for tries_left in range(_WAL_TRIES - 1, -1, -1):
-        try:
-            connection.execute("PRAGMA journal_mode = wal")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or not tries_left:
-                raise
-            time.sleep(_WAL_RETRY_SECONDS)
 
 
 class SqliteLimitStore:
@@ -218,11 +202,10 @@ class SqliteLimitStore:
         if connection is None:
             private_sqlite_file(self._path)
             connection = sqlite3.connect(
-                self._path, timeout=10.0, isolation_level=None, check_same_thread=False
+                self._path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
             )
-            _enter_wal(connection)
+            enter_wal(connection, _BUSY_SECONDS)
             connection.execute("PRAGMA synchronous = off")
-            connection.execute("PRAGMA busy_timeout = 10000")
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)

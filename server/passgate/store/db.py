@@ -11,25 +11,39 @@ from playhouse import db_url
 from playhouse.pool import MaxConnectionsExceeded, PooledDatabase
 
 from passgate.private_files import private_sqlite_file
+from passgate.sqlite_wal import enter_wal
 from passgate.store.models import database_proxy
 from passgate.store.postgresql import open_postgresql
 
 # Connections one process may hold on a database server (the CLI needs one).
 DEFAULT_POOL = 10
 
-# WAL lets readers run beside the one writer. synchronous=FULL fsyncs the WAL
-# at every commit, so an acknowledged password change survives a crash or a
-# power cut, not only `kill -9`. busy_timeout makes writers queue instead of
-# failing; IMMEDIATE transactions take the write lock up front, so a
-# read-then-write transaction never fails on lock upgrade.
+# WAL (`_WalSqliteDatabase`) lets readers run beside the one writer.
+# synchronous=FULL fsyncs the WAL at every commit, so an acknowledged password
+# change survives a crash or a power cut, not only `kill -9`. busy_timeout makes
+# writers queue instead of failing; IMMEDIATE transactions take the write lock
+# up front, so a read-then-write transaction never fails on lock upgrade.
 SQLITE_PRAGMAS = (
-    ("journal_mode", "wal"),
     ("synchronous", "full"),
     ("busy_timeout", "10000"),
     ("foreign_keys", "1"),
     ("cache_size", "-16000"),
 )
 SQLITE_BUSY_TIMEOUT = 10.0
+
+
+class _WalSqliteDatabase(peewee.SqliteDatabase):
+    """Each new connection puts the file in WAL mode before its first use,
+    asking again while processes opening a new file together lock each other out."""
+
+    def _connect(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection = super()._connect()  # type: ignore[misc]
+        try:
+            enter_wal(connection, SQLITE_BUSY_TIMEOUT)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -48,7 +62,7 @@ def open_database(url: str, pool_size: int = DEFAULT_POOL) -> peewee.Database:
         path = sqlite_path(url)
         assert path is not None
         private_sqlite_file(path)
-        database: peewee.Database = peewee.SqliteDatabase(
+        database: peewee.Database = _WalSqliteDatabase(
             str(path),
             pragmas=SQLITE_PRAGMAS,
             timeout=SQLITE_BUSY_TIMEOUT,
