@@ -1,5 +1,5 @@
 """SignIn with passgate's bcrypt kernel beside SignIn without it, in turns, for
-telling what the kernel and the pool's batching buy.
+telling what the kernel and the pool's lanes buy.
 
     python -m bench.kernel_signin [--rounds 2] [--concurrency 1 8] [--seconds 10] [--cost 12]
 

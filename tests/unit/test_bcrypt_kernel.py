@@ -20,7 +20,7 @@ from passgate.identity.bcrypt_backends import (
     LibxcryptBcrypt,
     PycaBcrypt,
 )
-from passgate.identity.bcrypt_kernel import LANES, KernelBcrypt
+from passgate.identity.bcrypt_kernel import LANES, KernelBcrypt, RollingLanes
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNEL = KernelBcrypt()
@@ -236,3 +236,69 @@ def test_the_gil_is_released_during_a_batch() -> None:
     setting = bcrypt.gensalt(12)
     spins = spins_beside(lambda: KERNEL.hashpw_many([(b"x" * 44, setting)] * LANES))
     assert spins > 100_000  # holding the GIL, this loop would not run until the batch ended
+
+
+def _roll_all(lanes: RollingLanes[int], work: list[tuple[bytes, bytes]], rng: random.Random):
+    """Checks every (secret, hash) of `work` through `lanes`, starting each as soon as a
+    lane is free, at a random moment: lanes join and leave at every point of each
+    other's rounds. Returns each check's answer, in `work`'s order."""
+    answers: dict[int, bool] = {}
+    waiting = list(enumerate(work))
+    rng.shuffle(waiting)
+    while waiting or len(answers) < len(work):
+        for _ in range(rng.randint(0, lanes.free)):
+            if waiting:
+                index, (secret, hashed) = waiting.pop()
+                lanes.start(secret, hashed, index)
+        if rng.random() < 0.5:
+            lanes.wake()  # the next run stops after a few rounds, mid-computation
+        answers.update(lanes.run())
+    return [answers[i] for i in range(len(work))]
+
+
+def test_rolling_lanes_answer_each_check_whatever_joins_and_leaves_around_it() -> None:
+    rng = random.Random(12)
+    work, expected = [], []
+    for _ in range(60):
+        secret = _secret(rng, rng.randint(0, 80))
+        hashed = PYCA.hashpw(secret[:72], _salt(rng, rng.choice((4, 5, 6))))
+        matches = rng.random() < 0.5
+        other = (b"!" if secret[:1] == b"?" else b"?") + secret[1:]  # differs in byte 0
+        work.append((secret if matches else other, hashed))
+        expected.append(matches)
+    lanes: RollingLanes[int] = KERNEL.rolling()
+    assert _roll_all(lanes, work, rng) == expected
+    assert lanes.free == LANES
+    assert lanes.run() == []  # nothing left: returns at once
+
+
+def test_rolling_lanes_refuse_malformed_input_before_any_work_and_keep_their_lane() -> None:
+    lanes: RollingLanes[str] = KERNEL.rolling()
+    with pytest.raises(ValueError):
+        lanes.start(b"nul\x00inside", PYCA.hashpw(b"x", bcrypt.gensalt(4)), "nul")
+    with pytest.raises(ValueError):
+        lanes.start(b"x", b"$2b$03$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOe", "low")
+    assert lanes.free == LANES
+    hashed = PYCA.hashpw(b"x", bcrypt.gensalt(4))
+    for i in range(LANES):
+        lanes.start(b"x", hashed, str(i))
+    with pytest.raises(ValueError):  # no lane free
+        lanes.start(b"x", hashed, "one too many")
+    assert sorted(lanes.clear()) == [str(i) for i in range(LANES)]
+    assert lanes.free == LANES
+    lanes.start(b"x", hashed, "after clearing")
+    assert lanes.run() == [("after clearing", True)]
+
+
+def test_the_gil_is_released_while_lanes_run() -> None:
+    lanes: RollingLanes[None] = KERNEL.rolling()
+    hashed = KERNEL.hashpw(b"x" * 44, bcrypt.gensalt(12))
+    for _ in range(LANES):
+        lanes.start(b"x" * 44, hashed, None)
+
+    def run_all() -> None:
+        finished = 0
+        while finished < LANES:
+            finished += len(lanes.run())
+
+    assert spins_beside(run_all) > 100_000

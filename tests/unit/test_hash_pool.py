@@ -1,6 +1,6 @@
 """The bcrypt threads stand aside for everything else on the machine, and
-hand an interleaved kernel as many queued verifications as it takes at once,
-a lone one alone."""
+keep an interleaved kernel's lanes full: a queued verification starts as soon
+as a lane is free, even while the others compute, and a lone one runs alone."""
 
 from __future__ import annotations
 
@@ -8,31 +8,42 @@ import platform
 import sys
 import threading
 import time
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import bcrypt
 import pytest
 
-from passgate.identity.bcrypt_kernel import LANES, KernelBcrypt
+from passgate.identity.bcrypt_kernel import LANES, KernelBcrypt, RollingLanes
 from passgate.identity.hashing import LONG_SLICE_NS, HashPool
 from passgate.identity.passwords import TESTING_COST, PasswordHasher
 
 
-class WidthRecordingKernel(KernelBcrypt):
-    """passgate's kernel, noting how many checks each call computes together."""
+class RecordingLanes(RollingLanes[object]):
+    """A thread's lanes, noting each hash started and how many lanes were busy then."""
+
+    def __init__(self, starts: list[tuple[bytes, int]]) -> None:
+        super().__init__()
+        self._starts = starts
+
+    def start(self, secret: bytes, hashed: bytes, tag: object) -> None:
+        self._starts.append((hashed, LANES - self.free))
+        super().start(secret, hashed, tag)
+
+
+class RecordingKernel(KernelBcrypt):
+    """passgate's kernel, noting every hash its lanes start."""
 
     def __init__(self) -> None:
-        self.widths: list[int] = []
+        self.starts: list[tuple[bytes, int]] = []
 
-    def checkpw(self, secret: bytes, hashed: bytes) -> bool:
-        self.widths.append(1)
-        return super().checkpw_many([(secret, hashed)])[0]
+    def rolling(self) -> RollingLanes[Any]:
+        return RecordingLanes(self.starts)
 
-    def checkpw_many(self, pairs: Sequence[tuple[bytes, bytes]]) -> list[bool]:
-        self.widths.append(len(pairs))
-        return super().checkpw_many(pairs)
+    def busiest(self) -> int:
+        """The most lanes ever busy together, counting the one starting."""
+        return max(busy + 1 for _, busy in self.starts)
 
 
 def _scheduling(tid: int) -> dict[str, int]:
@@ -90,49 +101,95 @@ def _queued_behind_a_busy_thread(pool: HashPool, calls: list, workers: int = 1) 
         return [future.result() for future in futures]
 
 
-def test_queued_verifications_of_one_cost_share_a_batch_and_keep_their_answers():
-    kernel = WidthRecordingKernel()
-    hasher = PasswordHasher(TESTING_COST, backend=kernel)
-    other_cost = PasswordHasher(TESTING_COST + 1, backend=kernel)
+def test_queued_verifications_fill_the_lanes_and_keep_their_answers():
+    kernel = RecordingKernel()
+    hasher = PasswordHasher(TESTING_COST + 1, backend=kernel)
+    other_cost = PasswordHasher(TESTING_COST + 2, backend=kernel)
+    cheaper = PasswordHasher(TESTING_COST, backend=kernel)
     pool = HashPool(hasher, workers=1)
     try:
         stored = {f"pw{i}": hasher.hash(f"pw{i}") for i in range(LANES + 2)}
         upgraded = other_cost.hash("dearer")
+        old = cheaper.hash("old")
         legacy = bcrypt.hashpw(b"imported", bcrypt.gensalt(4, b"2a")).decode()
         hasher.burn("warm the dummy hash")
-        kernel.widths.clear()
+        kernel.starts.clear()
         calls = [
             (pool.verify, "pw0", stored["pw0"]),
             (pool.verify, "wrong", stored["pw1"]),
             (pool.verify, "imported", legacy),  # the reference decides, alone
-            (pool.verify, "dearer", upgraded),  # another cost: a batch of its own
+            (pool.verify, "dearer", upgraded),  # another cost shares the lanes
             (pool.burn, "nobody"),
             (pool.hash, "new"),  # not a check: alone
+            (pool.verify, "wrong", old),  # a cheaper hash: a failure costs a burn too
         ] + [(pool.verify, f"pw{i}", stored[f"pw{i}"]) for i in range(2, LANES + 2)]
         answers = _queued_behind_a_busy_thread(pool, calls)
     finally:
         pool.shutdown()
-    widths = list(kernel.widths)
     assert answers[:5] == [True, False, True, True, None]
     assert hasher.verify("new", answers[5])
-    assert answers[6:] == [True] * LANES
-    # pw0, pw1, the burn and pw2..: LANES + 3 checks at one cost, taken LANES at a time;
-    # the dearer one alone; the imported one and the new hash not through checkpw at all
-    assert sorted(widths) == sorted([LANES, 3, 1])
+    assert answers[6:] == [False] + [True] * LANES
+    started = [hashed.decode() for hashed, _ in kernel.starts]
+    # every check but the imported one went through the lanes, and the cheaper
+    # hash's failure was followed by a burn at the configured cost
+    assert len(started) == LANES + 6
+    after_the_cheaper_hash = started[started.index(old.removeprefix("pg1$")) + 1 :]
+    assert hasher._dummy().decode() in after_the_cheaper_hash
+    assert kernel.busiest() == LANES
+
+
+def test_a_check_queued_while_the_lanes_compute_starts_at_once_and_can_finish_first():
+    kernel = RecordingKernel()
+    slow = PasswordHasher(14, backend=kernel)  # about a second on one lane
+    quick = PasswordHasher(TESTING_COST, backend=kernel)
+    pool = HashPool(quick, workers=1)
+    try:
+        long_one, short_one = slow.hash("long"), quick.hash("short")
+        with ThreadPoolExecutor(2) as callers:
+            first = callers.submit(pool.verify, "long", long_one)
+            while not kernel.starts:
+                time.sleep(0.001)
+            second = callers.submit(pool.verify, "short", short_one)
+            assert second.result() is True
+            # answered while the first was still computing in the next lane
+            assert not first.done()
+            assert first.result() is True
+    finally:
+        pool.shutdown()
+    assert [busy for _, busy in kernel.starts] == [0, 1]
+
+
+def test_a_check_goes_to_an_idle_thread_before_a_lane_beside_another_check():
+    kernel = RecordingKernel()
+    slow = PasswordHasher(14, backend=kernel)
+    quick = PasswordHasher(TESTING_COST, backend=kernel)
+    pool = HashPool(quick, workers=2)
+    try:
+        long_one, short_one = slow.hash("long"), quick.hash("short")
+        with ThreadPoolExecutor(2) as callers:
+            first = callers.submit(pool.verify, "long", long_one)
+            while not kernel.starts:
+                time.sleep(0.001)
+            assert pool.verify("short", short_one)
+            assert first.result()
+    finally:
+        pool.shutdown()
+    # each started in empty lanes: the second on the other core, not beside the first
+    assert [busy for _, busy in kernel.starts] == [0, 0]
 
 
 def test_a_lone_verification_runs_alone():
-    kernel = WidthRecordingKernel()
+    kernel = RecordingKernel()
     hasher = PasswordHasher(TESTING_COST, backend=kernel)
     pool = HashPool(hasher, workers=2)
     try:
         stored = hasher.hash("alone")
-        kernel.widths.clear()
+        kernel.starts.clear()
         assert pool.verify("alone", stored)
         assert not pool.verify("not alone", stored)
     finally:
         pool.shutdown()
-    assert kernel.widths == [1, 1]
+    assert [busy for _, busy in kernel.starts] == [0, 0]
 
 
 def test_a_pool_shut_down_takes_no_more_work():

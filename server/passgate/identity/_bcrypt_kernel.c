@@ -86,8 +86,8 @@ ALWAYS_INLINE void encrypt(blowfish *const *b, uint32_t *L, uint32_t *R, const i
 /* ExpandKey(state, salt, key): XOR the key's 18 words into P, then replace P
  * and the S-boxes, in order, with successive encryptions of a running block,
  * XORing the salt's words (cycled) into that block first when `salt` is set. */
-ALWAYS_INLINE void expand(blowfish *const *b, const uint32_t (*key)[18],
-                          const uint32_t (*salt)[4], const int n)
+ALWAYS_INLINE void expand(blowfish *const *b, const uint32_t *const *key,
+                          const uint32_t *const *salt, const int n)
 {
     uint32_t L[MAX_LANES] = {0}, R[MAX_LANES] = {0};
     UNROLL for (int k = 0; k < n; k++)
@@ -159,57 +159,72 @@ static void cycled_words(const unsigned char *bytes, size_t length, uint32_t *wo
 
 static const unsigned char MAGIC[24] = "OrpheanBeholderScryDoubt";
 
-/* eksblowfish for n lanes in lockstep; every lane has the same cost. */
-ALWAYS_INLINE void eksblowfish(lane_input *in, uint64_t rounds, const int n)
+/* A lane's first step: Blowfish's initial state, then ExpandKey(state, salt, key).
+ * One lane alone: it is 1/8193 of a hash at cost 12, not worth interleaving. */
+static void lane_start(blowfish *state, const lane_input *in)
 {
-    blowfish state[MAX_LANES];
-    blowfish *b[MAX_LANES];
-    uint32_t key[MAX_LANES][18], salt_key[MAX_LANES][18], salt[MAX_LANES][4];
-    for (int k = 0; k < n; k++) {
-        b[k] = &state[k];
-        memcpy(state[k].P, BLOWFISH_PI_P, sizeof state[k].P);
-        memcpy(state[k].S, BLOWFISH_PI_S, sizeof state[k].S);
-        memcpy(key[k], in[k].key, sizeof key[k]);
-        memcpy(salt_key[k], in[k].salt_key, sizeof salt_key[k]);
-        memcpy(salt[k], in[k].salt, sizeof salt[k]);
-    }
-    expand(b, key, salt, n);
+    memcpy(state->P, BLOWFISH_PI_P, sizeof state->P);
+    memcpy(state->S, BLOWFISH_PI_S, sizeof state->S);
+    blowfish *b[1] = {state};
+    const uint32_t *key[1] = {in->key}, *salt[1] = {in->salt};
+    expand(b, key, salt, 1);
+}
+
+/* `rounds` of the expensive loop for n lanes interleaved, each lane anywhere
+ * in its own count: every round is the same two ExpandKeys whatever the cost. */
+ALWAYS_INLINE void rounds_n(blowfish *const *b, const uint32_t *const *key,
+                            const uint32_t *const *salt_key, uint64_t rounds, const int n)
+{
     for (uint64_t r = 0; r < rounds; r++) {
         expand(b, key, NULL, n);
         expand(b, salt_key, NULL, n);
     }
-    uint32_t text[MAX_LANES][RESULT_WORDS];
-    for (int k = 0; k < n; k++) {
-        for (int w = 0; w < RESULT_WORDS; w++) text[k][w] = big_endian_word(MAGIC + 4 * w);
-    }
+}
+
+/* A lane's last step: "OrpheanBeholderScryDoubt" encrypted 64 times. */
+static void lane_finish(blowfish *state, uint32_t result[RESULT_WORDS])
+{
+    blowfish *b[1] = {state};
     for (int block = 0; block < RESULT_WORDS; block += 2) {
-        uint32_t L[MAX_LANES], R[MAX_LANES];
-        UNROLL for (int k = 0; k < n; k++)
-        {
-            L[k] = text[k][block];
-            R[k] = text[k][block + 1];
-        }
-        for (int i = 0; i < 64; i++) encrypt(b, L, R, n);
-        UNROLL for (int k = 0; k < n; k++)
-        {
-            text[k][block] = L[k];
-            text[k][block + 1] = R[k];
-        }
+        uint32_t L[1] = {big_endian_word(MAGIC + 4 * block)};
+        uint32_t R[1] = {big_endian_word(MAGIC + 4 * (block + 1))};
+        for (int i = 0; i < 64; i++) encrypt(b, L, R, 1);
+        result[block] = L[0];
+        result[block + 1] = R[0];
     }
-    for (int k = 0; k < n; k++) memcpy(in[k].result, text[k], sizeof in[k].result);
-    /* the states and words derive from the keys: leave nothing of them on the stack */
-    wipe(state, sizeof state);
-    wipe(key, sizeof key);
 }
 
 /* One function per lane count, so that each is compiled with n constant. */
-static void eks1(lane_input *in, uint64_t rounds) { eksblowfish(in, rounds, 1); }
-static void eks2(lane_input *in, uint64_t rounds) { eksblowfish(in, rounds, 2); }
-static void eks3(lane_input *in, uint64_t rounds) { eksblowfish(in, rounds, 3); }
-static void eks4(lane_input *in, uint64_t rounds) { eksblowfish(in, rounds, 4); }
+typedef void (*rounds_fn)(blowfish *const *, const uint32_t *const *, const uint32_t *const *,
+                          uint64_t);
+static void rounds1(blowfish *const *b, const uint32_t *const *k, const uint32_t *const *s,
+                    uint64_t r) { rounds_n(b, k, s, r, 1); }
+static void rounds2(blowfish *const *b, const uint32_t *const *k, const uint32_t *const *s,
+                    uint64_t r) { rounds_n(b, k, s, r, 2); }
+static void rounds3(blowfish *const *b, const uint32_t *const *k, const uint32_t *const *s,
+                    uint64_t r) { rounds_n(b, k, s, r, 3); }
+static void rounds4(blowfish *const *b, const uint32_t *const *k, const uint32_t *const *s,
+                    uint64_t r) { rounds_n(b, k, s, r, 4); }
 
-static void (*const BY_LANES[MAX_LANES + 1])(lane_input *, uint64_t) = {
-    NULL, eks1, eks2, eks3, eks4};
+static const rounds_fn BY_LANES[MAX_LANES + 1] = {NULL, rounds1, rounds2, rounds3, rounds4};
+
+/* eksblowfish for n lanes in lockstep, every lane at the same cost. */
+static void eksblowfish(lane_input *in, uint64_t rounds, int n)
+{
+    blowfish state[MAX_LANES];
+    blowfish *b[MAX_LANES];
+    const uint32_t *key[MAX_LANES], *salt_key[MAX_LANES];
+    for (int k = 0; k < n; k++) {
+        b[k] = &state[k];
+        key[k] = in[k].key;
+        salt_key[k] = in[k].salt_key;
+        lane_start(&state[k], &in[k]);
+    }
+    BY_LANES[n](b, key, salt_key, rounds);
+    for (int k = 0; k < n; k++) lane_finish(&state[k], in[k].result);
+    /* the states derive from the keys: leave nothing of them on the stack */
+    wipe(state, sizeof state);
+}
 
 static int read_lane(PyObject *key_object, PyObject *salt_object, lane_input *lane)
 {
@@ -274,7 +289,7 @@ static PyObject *kernel_eksblowfish(PyObject *module, PyObject *args)
             goto done;
     }
     Py_BEGIN_ALLOW_THREADS
-    BY_LANES[n](lanes, (uint64_t)1 << cost);
+    eksblowfish(lanes, (uint64_t)1 << cost, (int)n);
     Py_END_ALLOW_THREADS
     out = PyList_New(n);
     if (out == NULL) goto done;
@@ -301,6 +316,182 @@ done:
     return out;
 }
 
+/* Lanes: up to MAX_LANES hashes on one thread that start and finish one by
+ * one. Each round of the expensive loop is the same two ExpandKeys whatever a
+ * hash's cost or progress, so a hash may join the lanes between any two rounds
+ * and leave when its own count is done: a queued verification starts as soon
+ * as a lane frees, not when a whole batch has finished, and a lane never idles
+ * while work waits. Used by one thread at a time (`run` refuses a second);
+ * `wake` alone may be called from any thread, while `run` works. */
+typedef struct {
+    PyObject_HEAD
+    blowfish state[MAX_LANES];
+    uint32_t key[MAX_LANES][18];
+    uint32_t salt_key[MAX_LANES][18];
+    uint64_t left[MAX_LANES]; /* rounds still to run; 0: the lane is free */
+    int running;              /* `run` works without the GIL */
+    int woken;                /* `wake` was called: `run` returns at its next check */
+} Lanes;
+
+/* Rounds `run` computes between two looks at `woken`: about 0.4 ms at 1 lane. */
+#define WAKE_CHECK_ROUNDS 8
+
+static void lanes_wipe(Lanes *self)
+{
+    wipe(self->state, sizeof self->state);
+    wipe(self->key, sizeof self->key);
+    wipe(self->salt_key, sizeof self->salt_key);
+    memset(self->left, 0, sizeof self->left);
+}
+
+static void lanes_dealloc(Lanes *self)
+{
+    lanes_wipe(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+PyDoc_STRVAR(lanes_start_doc,
+             "start(lane, cost, key, salt)\n\n"
+             "Starts a hash of `key` (bytes without NUL; bytes past 72 are not read)\n"
+             "with its 16-byte `salt` at 2**cost rounds in the free `lane`.");
+
+static PyObject *lanes_start(Lanes *self, PyObject *args)
+{
+    int lane, cost;
+    PyObject *key, *salt;
+    if (!PyArg_ParseTuple(args, "iiOO:start", &lane, &cost, &key, &salt)) return NULL;
+    if (self->running) {
+        PyErr_SetString(PyExc_RuntimeError, "the lanes are running on another thread");
+        return NULL;
+    }
+    if (lane < 0 || lane >= MAX_LANES || self->left[lane] != 0) {
+        PyErr_Format(PyExc_ValueError, "lane %d is not a free lane", lane);
+        return NULL;
+    }
+    if (cost < 4 || cost > 31) {
+        PyErr_SetString(PyExc_ValueError, "bcrypt cost is between 4 and 31");
+        return NULL;
+    }
+    lane_input in;
+    if (read_lane(key, salt, &in) < 0) return NULL;
+    lane_start(&self->state[lane], &in);
+    memcpy(self->key[lane], in.key, sizeof in.key);
+    memcpy(self->salt_key[lane], in.salt_key, sizeof in.salt_key);
+    self->left[lane] = (uint64_t)1 << cost;
+    wipe(&in, sizeof in);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(lanes_run_doc,
+             "run() -> list[tuple[int, bytes]]\n\n"
+             "Runs every busy lane, interleaved and without the GIL, until one of\n"
+             "them finishes or `wake` is called; returns each finished lane with its\n"
+             "raw result (24 bytes), and frees it.");
+
+static PyObject *lanes_run(Lanes *self, PyObject *unused)
+{
+    (void)unused;
+    if (self->running) {
+        PyErr_SetString(PyExc_RuntimeError, "the lanes are running on another thread");
+        return NULL;
+    }
+    blowfish *b[MAX_LANES];
+    const uint32_t *key[MAX_LANES], *salt_key[MAX_LANES];
+    int busy[MAX_LANES];
+    int n = 0;
+    uint64_t step = UINT64_MAX;
+    for (int k = 0; k < MAX_LANES; k++) {
+        if (self->left[k] == 0) continue;
+        busy[n] = k;
+        b[n] = &self->state[k];
+        key[n] = self->key[k];
+        salt_key[n] = self->salt_key[k];
+        if (self->left[k] < step) step = self->left[k];
+        n++;
+    }
+    uint32_t results[MAX_LANES][RESULT_WORDS];
+    int finished = 0;
+    if (n > 0) {
+        self->running = 1;
+        uint64_t done = 0;
+        Py_BEGIN_ALLOW_THREADS
+        while (done < step) {
+            uint64_t chunk = step - done < WAKE_CHECK_ROUNDS ? step - done : WAKE_CHECK_ROUNDS;
+            BY_LANES[n](b, key, salt_key, chunk);
+            done += chunk;
+            /* taken, not only read: a wake that comes later wakes the next run */
+            if (__atomic_exchange_n(&self->woken, 0, __ATOMIC_ACQ_REL)) break;
+        }
+        for (int j = 0; j < n; j++) {
+            int k = busy[j];
+            self->left[k] -= done;
+            if (self->left[k] == 0) lane_finish(&self->state[k], results[finished++]);
+        }
+        Py_END_ALLOW_THREADS
+        self->running = 0;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL) goto done;
+    int f = 0;
+    for (int j = 0; j < n; j++) {
+        int k = busy[j];
+        if (self->left[k] != 0) continue;
+        unsigned char raw[4 * RESULT_WORDS];
+        for (int w = 0; w < RESULT_WORDS; w++) {
+            uint32_t word = results[f][w];
+            raw[4 * w] = (unsigned char)(word >> 24);
+            raw[4 * w + 1] = (unsigned char)(word >> 16);
+            raw[4 * w + 2] = (unsigned char)(word >> 8);
+            raw[4 * w + 3] = (unsigned char)word;
+        }
+        f++;
+        wipe(&self->state[k], sizeof self->state[k]);
+        wipe(self->key[k], sizeof self->key[k]);
+        wipe(self->salt_key[k], sizeof self->salt_key[k]);
+        PyObject *item = Py_BuildValue("(iy#)", k, (const char *)raw, (Py_ssize_t)sizeof raw);
+        wipe(raw, sizeof raw);
+        if (item == NULL || PyList_Append(out, item) < 0) {
+            Py_XDECREF(item);
+            Py_CLEAR(out);
+            goto done;
+        }
+        Py_DECREF(item);
+    }
+done:
+    wipe(results, sizeof results);
+    return out;
+}
+
+PyDoc_STRVAR(lanes_wake_doc,
+             "wake()\n\n"
+             "Makes a `run` working now (on another thread), or the next one, return\n"
+             "within a few rounds, so that its thread can start new work in free lanes.");
+
+static PyObject *lanes_wake(Lanes *self, PyObject *unused)
+{
+    (void)unused;
+    __atomic_store_n(&self->woken, 1, __ATOMIC_RELEASE);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef lanes_methods[] = {
+    {"start", (PyCFunction)lanes_start, METH_VARARGS, lanes_start_doc},
+    {"run", (PyCFunction)lanes_run, METH_NOARGS, lanes_run_doc},
+    {"wake", (PyCFunction)lanes_wake, METH_NOARGS, lanes_wake_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject LanesType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "passgate.identity._bcrypt_kernel.Lanes",
+    .tp_doc = PyDoc_STR("Up to MAX_LANES bcrypt hashes that start and finish one by one."),
+    .tp_basicsize = sizeof(Lanes),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_dealloc = (destructor)lanes_dealloc,
+    .tp_methods = lanes_methods,
+};
+
 static PyMethodDef kernel_methods[] = {
     {"eksblowfish", kernel_eksblowfish, METH_VARARGS, eksblowfish_doc},
     {NULL, NULL, 0, NULL},
@@ -317,9 +508,11 @@ static struct PyModuleDef kernel_module = {
 
 PyMODINIT_FUNC PyInit__bcrypt_kernel(void)
 {
+    if (PyType_Ready(&LanesType) < 0) return NULL;
     PyObject *module = PyModule_Create(&kernel_module);
     if (module == NULL) return NULL;
-    if (PyModule_AddIntConstant(module, "MAX_LANES", MAX_LANES) < 0) {
+    if (PyModule_AddIntConstant(module, "MAX_LANES", MAX_LANES) < 0 ||
+        PyModule_AddObjectRef(module, "Lanes", (PyObject *)&LanesType) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -25,9 +25,12 @@ import logging
 import threading
 from collections.abc import Sequence
 from functools import cache
-from typing import Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 import bcrypt
+
+if TYPE_CHECKING:  # the kernel may not be built; its lanes are typed from its stub
+    from passgate.identity.bcrypt_kernel import RollingLanes
 
 log = logging.getLogger("passgate.bcrypt")
 
@@ -58,11 +61,15 @@ class Bcrypt(Protocol):
 @runtime_checkable
 class InterleavedBcrypt(Bcrypt, Protocol):
     """An implementation that verifies up to `lanes` hashes at once, for about the time
-    of one: the hash pool hands it that many queued verifications together."""
+    of one: each hash pool thread keeps that many verifications in flight."""
 
     lanes: int
 
     def checkpw_many(self, pairs: Sequence[tuple[bytes, bytes]]) -> list[bool]: ...
+
+    def rolling(self) -> RollingLanes[Any]:
+        """Lanes for one thread, which verifications join and leave one by one."""
+        ...
 
 
 class PycaBcrypt:

@@ -18,11 +18,13 @@ import base64
 import hmac
 import re
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final, Generic, TypeVar
 
 from passgate.identity import _bcrypt_kernel
 
-__all__ = ["LANES", "KernelBcrypt"]
+__all__ = ["LANES", "KernelBcrypt", "RollingLanes"]
+
+_Tag = TypeVar("_Tag")
 
 LANES: Final = 4
 """Hashes computed together. Measured on a 2-core AMD EPYC at cost 8, per core, against one
@@ -115,3 +117,59 @@ class KernelBcrypt:
             hmac.compare_digest(mine, hashed)
             for mine, (_, hashed) in zip(computed, pairs, strict=True)
         ]
+
+    def rolling(self) -> RollingLanes[Any]:
+        """Lanes for one thread, which verifications join and leave one by one."""
+        return RollingLanes()
+
+
+class RollingLanes(Generic[_Tag]):
+    """`checkpw` for up to `LANES` hashes on one thread, each started as soon as a lane is
+    free and answered as soon as its own rounds are done, whatever the others' cost or
+    progress: a queued verification never waits for a whole batch to finish, and no lane
+    idles while work waits. Each hash carries a tag, handed back with its answer.
+
+    One thread starts and runs hashes; any thread may `wake` a `run` in progress so that
+    the runner can start new work in its free lanes."""
+
+    def __init__(self) -> None:
+        self._kernel = _bcrypt_kernel.Lanes()
+        self._held: list[tuple[_Tag, _Setting, bytes] | None] = [None] * LANES
+
+    @property
+    def free(self) -> int:
+        """Lanes that can start a hash now."""
+        return self._held.count(None)
+
+    def start(self, secret: bytes, hashed: bytes, tag: _Tag) -> None:
+        """Starts checking `secret` against the full hash `hashed` in a free lane; raises
+        ValueError, before any work, for a malformed hash or a secret with a NUL byte."""
+        lane = self._held.index(None)  # ValueError too when none is free
+        setting = _Setting(hashed)
+        self._kernel.start(lane, setting.cost, secret, setting.salt)
+        self._held[lane] = (tag, setting, hashed)
+
+    def run(self) -> list[tuple[_Tag, bool]]:
+        """Computes, without the GIL, until a hash finishes or `wake` is called; returns
+        each finished hash's tag and whether its secret matched (compared in constant time).
+        Returns at once when no lane is busy."""
+        answers = []
+        for lane, raw in self._kernel.run():
+            held = self._held[lane]
+            assert held is not None
+            self._held[lane] = None
+            tag, setting, hashed = held
+            answers.append((tag, hmac.compare_digest(setting.hashed(raw), hashed)))
+        return answers
+
+    def clear(self) -> list[_Tag]:
+        """Abandons every hash in the lanes (after `run` failed); returns their tags."""
+        tags = [held[0] for held in self._held if held is not None]
+        self._kernel = _bcrypt_kernel.Lanes()
+        self._held = [None] * LANES
+        return tags
+
+    def wake(self) -> None:
+        """Makes a `run` in progress on another thread (or the next one) return within a
+        fraction of a millisecond."""
+        self._kernel.wake()

@@ -5,10 +5,12 @@ threads only queue. Offload threads wait on this pool, which keeps the
 number of concurrent hashes at the core count whatever the load.
 
 Where the bcrypt implementation interleaves (passgate's kernel computes up to
-four hashes in about 1.3 times one's time), a pool thread takes as many queued
-verifications of the same cost as it interleaves, and a lone one alone: under
-load each core verifies about three times as many passwords per second, and
-at low load no call waits for company.
+four hashes in about 1.3 times one's time), each pool thread keeps that many
+verifications in flight in its lanes: a queued one starts as soon as a lane
+frees (the thread is woken mid-computation for it) and is answered as soon as
+its own rounds are done. Under load each core verifies about three times as
+many passwords per second; at low load a lone verification runs alone, and no
+call ever waits for a batch to fill or to finish.
 """
 
 from __future__ import annotations
@@ -31,14 +33,11 @@ from passgate import tracing
 from passgate.identity.bcrypt_backends import InterleavedBcrypt
 
 if TYPE_CHECKING:
+    from passgate.identity.bcrypt_kernel import RollingLanes
     from passgate.metrics import Metrics
 from passgate.identity.passwords import BcryptCheck, PasswordHasher, runs_alone
 
 _T = TypeVar("_T")
-
-GATHER_SHARE = 0.05
-"""The longest a pool thread waits to fill a batch again, as a share of its last batch's
-time (at cost 12, about 14 ms of a 270 ms batch of four)."""
 
 # The longest time slice Linux grants (its EEVDF scheduler clamps to 0.1-100 ms).
 LONG_SLICE_NS = 100_000_000
@@ -76,7 +75,7 @@ def _long_slice(tid: int) -> None:
 
 def _plans_its_own_work(hasher: PasswordHasher) -> bool:
     """Whether `verify` and `burn` are PasswordHasher's own, which the pool may split into
-    planning (`plan`, `plan_burn`) and running (`run_many`). A subclass that changes them
+    planning (`plan`, `plan_burn`) and running (in its lanes). A subclass that changes them
     (one that counts calls, say) gets every call through them, one at a time."""
     kind = type(hasher)
     return kind.verify is PasswordHasher.verify and kind.burn is PasswordHasher.burn
@@ -97,8 +96,8 @@ class _Job:
 
 
 class HashPool:
-    """bcrypt on `workers` threads (one per core by default) at low priority, with queued
-    checks of one cost handed together to an interleaving implementation."""
+    """bcrypt on `workers` threads (one per core by default) at low priority; on an
+    interleaving implementation, each thread keeps up to `lanes` checks in flight."""
 
     def __init__(
         self,
@@ -113,17 +112,29 @@ class HashPool:
         self._before_wait = before_wait
         self._metrics = metrics
         backend = hasher.implementation
-        self.lanes = (
-            backend.lanes
+        interleaving = (
+            backend
             if isinstance(backend, InterleavedBcrypt) and _plans_its_own_work(hasher)
-            else 1
+            else None
         )
+        self.lanes = interleaving.lanes if interleaving is not None else 1
         self._jobs: deque[_Job] = deque()
         self._ready = threading.Condition()
         self._closed = False
+        self._idle = 0  # rolling threads waiting for work, their lanes empty
+        count = workers or os.cpu_count() or 1
+        # each thread's lanes, woken when work is queued that a free lane could start
+        self._lanes: list[RollingLanes[_Job]] = (
+            [] if interleaving is None else [interleaving.rolling() for _ in range(count)]
+        )
         self._threads = [
-            threading.Thread(target=self._work, name=f"passgate-bcrypt-{i}", daemon=True)
-            for i in range(workers or os.cpu_count() or 1)
+            threading.Thread(
+                target=self._roll if self._lanes else self._work,
+                args=(self._lanes[i],) if self._lanes else (),
+                name=f"passgate-bcrypt-{i}",
+                daemon=True,
+            )
+            for i in range(count)
         ]
         for thread in self._threads:
             thread.start()
@@ -176,88 +187,139 @@ class HashPool:
             if self._closed:
                 raise RuntimeError("the hash pool is shut down")
             self._jobs.append(job)
-            self._ready.notify_all()  # a gathering thread may be the one that wants it
+            self._ready.notify()  # an idle thread, if there is one
+            # A core of its own runs a hash faster than a lane beside others: a
+            # busy thread with room is woken to start it only when none is idle.
+            if not self._idle and job.batch_cost is not None:
+                for lanes in self._lanes:
+                    if 0 < lanes.free < self.lanes:
+                        lanes.wake()
         if self._before_wait is not None:
             self._before_wait()
         return job.future
 
     def _work(self) -> None:
+        """A thread of an implementation that does not interleave: one job at a time."""
         _lower_priority()
-        expected, window = 1, 0.0
         while True:
             with self._ready:
                 while not self._jobs and not self._closed:
                     self._ready.wait()
                 if not self._jobs:
                     return
-                self._gather(expected, window)
-                if not self._jobs:  # another thread took them meanwhile
+                job = self._jobs.popleft()
+            self._alone(job)
+
+    def _roll(self, lanes: RollingLanes[_Job]) -> None:
+        """A thread of an interleaving implementation. It starts queued checks in its
+        free lanes, oldest first, and computes until one finishes or more work is
+        queued. A job that must run alone (a new hash, an imported hash) waits at the
+        head of the queue, holding back the checks behind it, until some thread's
+        lanes are empty: queued work is taken in order."""
+        _lower_priority()
+        held = 0  # checks in the lanes
+        metrics = self._metrics
+        while True:
+            taken = self._next_work(lanes.free, held)
+            if taken is None:
+                return  # closed, and nothing left to finish
+            if isinstance(taken, _Job):
+                self._alone(taken)
+                continue
+            was_idle = not held
+            for job in taken:
+                if job.future.set_running_or_notify_cancel():
+                    held += self._start(lanes, job, queued=True)
+            if not held:
+                continue
+            if was_idle and metrics is not None:
+                metrics.bcrypt_busy.inc()
+            try:
+                held -= self._finish(lanes, lanes.run())
+            except BaseException as error:  # handed to the callers, who re-raise it
+                for job in lanes.clear():
+                    job.future.set_exception(error)
+                held = 0
+            if not held and metrics is not None:
+                metrics.bcrypt_busy.dec()
+
+    def _next_work(self, free: int, held: int) -> _Job | list[_Job] | None:
+        """What a rolling thread with `free` lanes and `held` checks in them does next,
+        waiting while it has nothing at all: a job to run alone (only with its lanes
+        empty), the checks to start (perhaps none: it goes on computing), or None when
+        the pool is closed and the thread has nothing left to finish."""
+        with self._ready:
+            while not self._jobs and not held and not self._closed:
+                self._idle += 1
+                try:
+                    self._ready.wait()
+                finally:
+                    self._idle -= 1
+            if not self._jobs and not held:
+                return None
+            joining: list[_Job] = []
+            while self._jobs and len(joining) < free and self._jobs[0].batch_cost is not None:
+                joining.append(self._jobs.popleft())
+            if not held and not joining and self._jobs:
+                return self._jobs.popleft()
+            return joining
+
+    def _start(self, lanes: RollingLanes[_Job], job: _Job, queued: bool = False) -> int:
+        """Starts `job`'s check in a free lane; 1, or 0 when the check was answered
+        at once (a hash the kernel refuses, checked alone as any other would be)."""
+        check = job.check
+        assert check is not None
+        metrics = self._metrics
+        if metrics is not None and queued:
+            metrics.bcrypt_wait.observe(time.monotonic() - job.queued_at)
+        try:
+            lanes.start(check.secret, check.hashed, job)
+        except ValueError:
+            self._answer(job, lambda: self.hasher.run(check))
+            return 0
+        return 1
+
+    def _finish(self, lanes: RollingLanes[_Job], finished: list[tuple[_Job, bool]]) -> int:
+        """Answers the jobs whose checks finished; a check that still owes a burn (a
+        cheaper hash that did not match) starts it in the lane it freed. How many
+        lanes are left free."""
+        freed = 0
+        for job, matched in finished:
+            check = job.check
+            assert check is not None
+            owed = self.hasher.owed_burn(check, matched)
+            if owed is not None:
+                job.check = owed
+                if self._start(lanes, job):
                     continue
-                batch = self._take()
-            started = time.monotonic()
-            self._run(batch)
-            expected = len(batch) if batch[0].batch_cost is not None else 1
-            window = (time.monotonic() - started) * GATHER_SHARE
-
-    def _gather(self, expected: int, window: float) -> None:
-        """Waits, at most `window` seconds, until `expected` checks of the first job's cost
-        are queued. `expected` is the size of this thread's last batch: the callers it just
-        answered are busy sending their next calls. Without this wait, a thread that finds
-        one of them queued would run it alone while the others arrive, and under steady load
-        the batches would shrink. A lone caller (a last batch of one) never waits."""
-        deadline = time.monotonic() + window
-        while expected > 1 and self._jobs and not self._closed:
-            cost = self._jobs[0].batch_cost
-            if cost is None:
-                return
-            queued = sum(1 for job in self._jobs if job.batch_cost == cost)
-            remaining = deadline - time.monotonic()
-            if queued >= min(expected, self.lanes) or remaining <= 0:
-                return
-            self._ready.wait(remaining)
-
-    def _take(self) -> list[_Job]:
-        """The oldest job, and up to `lanes - 1` more queued checks of its batch cost."""
-        first = self._jobs.popleft()
-        cost = first.batch_cost
-        batch = [first]
-        if cost is None or self.lanes == 1 or not self._jobs:
-            return batch
-        kept: deque[_Job] = deque()
-        while self._jobs:
-            job = self._jobs.popleft()
-            if len(batch) < self.lanes and job.batch_cost == cost:
-                batch.append(job)
             else:
-                kept.append(job)
-        self._jobs = kept
-        return batch
+                job.future.set_result(matched and check.counts)
+            freed += 1
+        return freed
 
-    def _run(self, batch: list[_Job]) -> None:
-        batch = [job for job in batch if job.future.set_running_or_notify_cancel()]
-        if not batch:
+    def _alone(self, job: _Job) -> None:
+        if not job.future.set_running_or_notify_cancel():
             return
         metrics = self._metrics
         if metrics is not None:
-            started = time.monotonic()
-            for job in batch:
-                metrics.bcrypt_wait.observe(started - job.queued_at)
+            metrics.bcrypt_wait.observe(time.monotonic() - job.queued_at)
             metrics.bcrypt_busy.inc()
         try:
-            self._compute(batch)
+            if job.call is not None:
+                self._answer(job, job.call)
+            else:
+                check = job.check
+                assert check is not None
+                self._answer(job, lambda: self.hasher.run(check))
         finally:
             if metrics is not None:
                 metrics.bcrypt_busy.dec()
 
-    def _compute(self, batch: list[_Job]) -> None:
+    @staticmethod
+    def _answer(job: _Job, compute: Callable[[], Any]) -> None:
         try:
-            if len(batch) == 1 and batch[0].call is not None:
-                answers: list[Any] = [batch[0].call()]
-            else:
-                answers = self.hasher.run_many([job.check for job in batch if job.check])
-        except BaseException as error:  # handed to the callers, who re-raise it
-            for job in batch:
-                job.future.set_exception(error)
+            answer = compute()
+        except BaseException as error:  # handed to the caller, who re-raises it
+            job.future.set_exception(error)
             return
-        for job, answer in zip(batch, answers, strict=True):
-            job.future.set_result(answer)
+        job.future.set_result(answer)

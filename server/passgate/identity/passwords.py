@@ -15,7 +15,6 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -249,19 +248,11 @@ class PasswordHasher:
             self._burn_secret(check.prehash)
         return matched and check.counts
 
-    def run_many(self, checks: Sequence[BcryptCheck]) -> list[bool]:
-        """The answers of checks with one `interleavable_cost`, computed together."""
-        implementation = checks[0].implementation
-        if len(checks) == 1 or not isinstance(implementation, InterleavedBcrypt):
-            return [self.run(check) for check in checks]
-        try:
-            matched = implementation.checkpw_many([(c.secret, c.hashed) for c in checks])
-        except ValueError:  # not expected of well-formed $2b$ hashes; each alone then
-            return [self.run(check) for check in checks]
-        for m, c in zip(matched, checks, strict=True):
-            if not m and c.cheaper:
-                self._burn_secret(c.prehash)
-        return [m and c.counts for m, c in zip(matched, checks, strict=True)]
+    def owed_burn(self, check: BcryptCheck, matched: bool) -> BcryptCheck | None:
+        """The burn a finished check still owes, as `run` spends it: a cheaper hash that
+        did not match costs the configured work too, so a wrong password takes no less
+        time than an unknown user. None when nothing is owed."""
+        return self._burn_check(check.prehash) if check.cheaper and not matched else None
 
     def needs_rehash(self, stored: str) -> bool:
         """True unless ``stored`` is a well-formed ``pg1$`` hash at or above the configured cost.
