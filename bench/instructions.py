@@ -2,7 +2,7 @@
 valgrind's callgrind: a figure that does not move with the machine's load,
 for judging a change to the hot path on a shared or noisy machine.
 
-    python -m bench.instructions [--calls 1000] [--concurrency 64] [echo verify refused]
+    python -m bench.instructions [--calls 1000] [--concurrency 64] [echo verify refused metrics]
 
 Each server runs under `valgrind --tool=callgrind` with counting off; after a
 warm-up, counting is switched on (`callgrind_control`) for a quiet interval,
@@ -27,9 +27,18 @@ from pathlib import Path
 
 from bench.load import LoadResult, run
 from bench.run import SMALL_USERS, Bench, Target
-from bench.servers import HUGE_RATE, REPO, Server, echo_server, passgate_server, passgate_shape
+from bench.servers import (
+    HUGE_RATE,
+    REPO,
+    Server,
+    echo_server,
+    free_port,
+    passgate_server,
+    passgate_shape,
+)
 
-CALLS = ("echo", "verify", "refused")
+CALLS = ("echo", "verify", "refused", "metrics")
+"""`metrics` is VerifySession on a server serving Prometheus metrics (`--metrics-listen`)."""
 IDLE_SECONDS = 5.0
 _TOTALS = re.compile(r"^totals:\s+(\d+)", re.MULTILINE)  # a dump's "summary:" repeats it
 
@@ -80,7 +89,9 @@ def _count(  # noqa: PLR0917 (one measurement's parameters)
         server = under_callgrind(echo_server("echo", out, passgate_shape()), out)
     else:
         limits = call == "refused"  # the deployed gate: default limits, bar the address's
-        extra = ("--ip-rate", HUGE_RATE) if limits else ()
+        extra: tuple[str, ...] = ("--ip-rate", HUGE_RATE) if limits else ()
+        if call == "metrics":
+            extra = ("--metrics-listen", f"127.0.0.1:{free_port()}")
         plain = passgate_server(call, out, db, bcrypt_cost=4, limits=limits, extra=extra)
         server = under_callgrind(plain, out)
     results: list[LoadResult] = []
