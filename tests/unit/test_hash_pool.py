@@ -21,25 +21,33 @@ from passgate.identity.passwords import TESTING_COST, PasswordHasher
 
 
 class RecordingLanes(RollingLanes[object]):
-    """A thread's lanes, noting each hash started and how many lanes were busy then."""
+    """A thread's lanes, noting each hash started and how many lanes were busy then,
+    and each run that returned with nothing finished (it was woken)."""
 
-    def __init__(self, starts: list[tuple[bytes, int]]) -> None:
+    def __init__(self, kernel: RecordingKernel) -> None:
         super().__init__()
-        self._starts = starts
+        self._recorder = kernel
 
     def start(self, secret: bytes, hashed: bytes, tag: object) -> None:
-        self._starts.append((hashed, LANES - self.free))
+        self._recorder.starts.append((hashed, LANES - self.free))
         super().start(secret, hashed, tag)
+
+    def run(self) -> list[tuple[object, bool]]:
+        finished = super().run()
+        if not finished:
+            self._recorder.interruptions += 1
+        return finished
 
 
 class RecordingKernel(KernelBcrypt):
-    """passgate's kernel, noting every hash its lanes start."""
+    """passgate's kernel, noting every hash its lanes start and every interrupted run."""
 
     def __init__(self) -> None:
         self.starts: list[tuple[bytes, int]] = []
+        self.interruptions = 0
 
     def rolling(self) -> RollingLanes[Any]:
-        return RecordingLanes(self.starts)
+        return RecordingLanes(self)
 
     def busiest(self) -> int:
         """The most lanes ever busy together, counting the one starting."""
@@ -138,44 +146,68 @@ def test_queued_verifications_fill_the_lanes_and_keep_their_answers():
     assert kernel.busiest() == LANES
 
 
-def test_a_check_queued_while_the_lanes_compute_starts_at_once_and_can_finish_first():
-    kernel = RecordingKernel()
-    slow = PasswordHasher(14, backend=kernel)  # about a second on one lane
-    quick = PasswordHasher(TESTING_COST, backend=kernel)
-    pool = HashPool(quick, workers=1)
-    try:
-        long_one, short_one = slow.hash("long"), quick.hash("short")
-        with ThreadPoolExecutor(2) as callers:
-            first = callers.submit(pool.verify, "long", long_one)
-            while not kernel.starts:
-                time.sleep(0.001)
-            second = callers.submit(pool.verify, "short", short_one)
-            assert second.result() is True
-            # answered while the first was still computing in the next lane
-            assert not first.done()
-            assert first.result() is True
-    finally:
-        pool.shutdown()
-    assert [busy for _, busy in kernel.starts] == [0, 1]
-
-
-def test_a_check_goes_to_an_idle_thread_before_a_lane_beside_another_check():
+def _short_check_beside_a_long_one(workers: int) -> tuple[list[int], bool, int]:
+    """A cost-4 check sent once a cost-14 one (about a second on one lane) has
+    started, on a pool of `workers` threads: how many lanes were busy as each
+    started, whether the short one was answered while the long one ran, and how
+    many times a thread's computation was interrupted."""
     kernel = RecordingKernel()
     slow = PasswordHasher(14, backend=kernel)
     quick = PasswordHasher(TESTING_COST, backend=kernel)
-    pool = HashPool(quick, workers=2)
+    pool = HashPool(quick, workers=workers)
     try:
         long_one, short_one = slow.hash("long"), quick.hash("short")
-        with ThreadPoolExecutor(2) as callers:
-            first = callers.submit(pool.verify, "long", long_one)
+        with ThreadPoolExecutor(1) as caller:
+            first = caller.submit(pool.verify, "long", long_one)
             while not kernel.starts:
                 time.sleep(0.001)
             assert pool.verify("short", short_one)
+            answered_first = not first.done()
             assert first.result()
     finally:
         pool.shutdown()
-    # each started in empty lanes: the second on the other core, not beside the first
-    assert [busy for _, busy in kernel.starts] == [0, 0]
+    return [busy for _, busy in kernel.starts], answered_first, kernel.interruptions
+
+
+def test_a_check_queued_while_the_lanes_compute_starts_at_once_and_can_finish_first():
+    busy_at_start, answered_first, interruptions = _short_check_beside_a_long_one(workers=1)
+    assert interruptions >= 1  # the busy thread was woken for it
+    assert busy_at_start == [0, 1]  # and it joined the lanes beside the long one
+    assert answered_first
+
+
+def test_a_check_goes_to_an_idle_thread_before_a_lane_beside_another_check():
+    busy_at_start, answered_first, interruptions = _short_check_beside_a_long_one(workers=2)
+    # the idle thread took it: the busy one computed on, never interrupted
+    assert interruptions == 0
+    assert busy_at_start == [0, 0]
+    assert answered_first
+
+
+def test_a_failure_to_start_a_check_reaches_its_caller_and_the_thread_serves_on():
+    class FailingOnce(KernelBcrypt):
+        def rolling(self) -> RollingLanes[Any]:
+            class Lanes(RollingLanes[Any]):
+                failed = False
+
+                def start(self, secret: bytes, hashed: bytes, tag: Any) -> None:
+                    if not Lanes.failed:
+                        Lanes.failed = True
+                        raise MemoryError("no room for a lane")
+                    super().start(secret, hashed, tag)
+
+            return Lanes()
+
+    hasher = PasswordHasher(TESTING_COST, backend=FailingOnce())
+    pool = HashPool(hasher, workers=1)
+    try:
+        stored = hasher.hash("pw")
+        with ThreadPoolExecutor(1) as caller:
+            with pytest.raises(MemoryError):
+                caller.submit(pool.verify, "pw", stored).result(timeout=30)
+            assert caller.submit(pool.verify, "pw", stored).result(timeout=30)
+    finally:
+        pool.shutdown()
 
 
 def test_a_lone_verification_runs_alone():

@@ -277,6 +277,9 @@ class HashPool:
         except ValueError:
             self._answer(job, lambda: self.hasher.run(check))
             return 0
+        except BaseException as error:  # handed to the caller: the thread goes on
+            job.future.set_exception(error)
+            return 0
         return 1
 
     def _finish(self, lanes: RollingLanes[_Job], finished: list[tuple[_Job, bool]]) -> int:
