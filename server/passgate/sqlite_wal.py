@@ -1,5 +1,7 @@
-"""Switching a SQLite file to write-ahead logging, which every process opening
-one new file asks for at once (servers of one deployment starting together).
+"""How passgate's connections to a SQLite file (the accounts database, the
+limits store) wait for one another: the busy timeout, and the switch to
+write-ahead logging, which every process opening one new file asks for at once
+(servers of one deployment starting together).
 
 Each asker holds a shared lock while it asks, and the switch needs every other
 shared lock gone: SQLite sees two connections that each wait for the other,
@@ -13,10 +15,14 @@ from __future__ import annotations
 import sqlite3
 import time
 
+BUSY_TIMEOUT_SECONDS = 10.0
+"""How long a connection waits for another's write lock before "database is locked"
+(sqlite3.connect's `timeout`, SQLite's busy timeout), and for the switch to WAL."""
+
 _RETRY_SECONDS = 0.02
 
 
-def enter_wal(connection: sqlite3.Connection, wait_seconds: float) -> None:
+def enter_wal(connection: sqlite3.Connection, wait_seconds: float = BUSY_TIMEOUT_SECONDS) -> None:
     """Puts the file behind `connection` (no transaction open) in WAL mode,
     asking again for up to `wait_seconds` while SQLite answers that it is locked."""
     deadline = time.monotonic() + wait_seconds

@@ -25,7 +25,7 @@ from passgate.limits.arithmetic import MICROS, Gcra, ThrottleRecord
 from passgate.limits.policy import Admission, Budget, Denial, ThrottlePolicy, ThrottleState
 from passgate.outage import Outage
 from passgate.private_files import private_sqlite_file
-from passgate.sqlite_wal import enter_wal
+from passgate.sqlite_wal import BUSY_TIMEOUT_SECONDS, enter_wal
 
 log = logging.getLogger("passgate.limits")
 
@@ -167,7 +167,6 @@ _PUT_THROTTLE = (
 )
 _DELETE_THROTTLE = "DELETE FROM throttles WHERE key = ?"
 PRUNE_BATCH = 1000  # rows one pruning transaction deletes
-_BUSY_SECONDS = 10.0  # how long a writer waits for another process's write lock
 # Each with whether its cut-off is in microseconds (budgets) or seconds (throttles).
 _PRUNE = (
     ("DELETE FROM budgets WHERE key IN (SELECT key FROM budgets WHERE tat <= ? LIMIT ?)", True),
@@ -202,9 +201,12 @@ class SqliteLimitStore:
         if connection is None:
             private_sqlite_file(self._path)
             connection = sqlite3.connect(
-                self._path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
+                self._path,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,
+                check_same_thread=False,
             )
-            enter_wal(connection, _BUSY_SECONDS)
+            enter_wal(connection)
             connection.execute("PRAGMA synchronous = off")
             self._local.connection = connection
             with self._lock:

@@ -11,7 +11,7 @@ from playhouse import db_url
 from playhouse.pool import MaxConnectionsExceeded, PooledDatabase
 
 from passgate.private_files import private_sqlite_file
-from passgate.sqlite_wal import enter_wal
+from passgate.sqlite_wal import BUSY_TIMEOUT_SECONDS, enter_wal
 from passgate.store.models import database_proxy
 from passgate.store.postgresql import open_postgresql
 
@@ -20,16 +20,15 @@ DEFAULT_POOL = 10
 
 # WAL (`_WalSqliteDatabase`) lets readers run beside the one writer.
 # synchronous=FULL fsyncs the WAL at every commit, so an acknowledged password
-# change survives a crash or a power cut, not only `kill -9`. busy_timeout makes
-# writers queue instead of failing; IMMEDIATE transactions take the write lock
-# up front, so a read-then-write transaction never fails on lock upgrade.
+# change survives a crash or a power cut, not only `kill -9`. The busy timeout
+# (`BUSY_TIMEOUT_SECONDS`) makes writers queue instead of failing; IMMEDIATE
+# transactions take the write lock up front, so a read-then-write transaction
+# never fails on lock upgrade.
 SQLITE_PRAGMAS = (
     ("synchronous", "full"),
-    ("busy_timeout", "10000"),
     ("foreign_keys", "1"),
     ("cache_size", "-16000"),
 )
-SQLITE_BUSY_TIMEOUT = 10.0
 
 
 class _WalSqliteDatabase(peewee.SqliteDatabase):
@@ -39,7 +38,7 @@ class _WalSqliteDatabase(peewee.SqliteDatabase):
     def _connect(self) -> sqlite3.Connection:
         connection: sqlite3.Connection = super()._connect()  # type: ignore[misc]
         try:
-            enter_wal(connection, SQLITE_BUSY_TIMEOUT)
+            enter_wal(connection)
         except BaseException:
             connection.close()
             raise
@@ -65,7 +64,7 @@ def open_database(url: str, pool_size: int = DEFAULT_POOL) -> peewee.Database:
         database: peewee.Database = _WalSqliteDatabase(
             str(path),
             pragmas=SQLITE_PRAGMAS,
-            timeout=SQLITE_BUSY_TIMEOUT,
+            timeout=BUSY_TIMEOUT_SECONDS,
             lock_type="IMMEDIATE",
             check_same_thread=False,
         )

@@ -17,14 +17,9 @@ user's sessions or reset tokens, so no two of them wait on each other in a circl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import peewee
 
 from passgate.store import raw
-
-MIGRATION_WAIT_SECONDS = 120.0
 
 # The advisory lock housekeeping runs under: the bytes of "passgate" as a
 # bigint, far above 2**31, so no subject lock (`hashtext` gives a 32-bit
@@ -102,23 +97,6 @@ class SqlLocks:
         if self._postgresql:
             raw.execute(self._db, _MIGRATION_LOCK)
         # SQLite: the IMMEDIATE transaction already holds the write lock.
-
-    @contextmanager
-    def migration_run(self) -> Iterator[None]:
-        """Around one process's whole migration run. On SQLite the migration lock is
-        the write lock, which the first of several processes migrating a fresh file
-        takes and retakes for each migration, so the others wait for its whole run:
-        longer, on a slow or busy disk, than the busy timeout a call waits (10 s).
-        They wait up to MIGRATION_WAIT_SECONDS instead; once done, calls wait as before."""
-        if self._postgresql:  # the advisory lock waits as long as it takes
-            yield
-            return
-        (before,) = raw.execute(self._db, "PRAGMA busy_timeout").fetchone()
-        raw.execute(self._db, f"PRAGMA busy_timeout = {int(MIGRATION_WAIT_SECONDS * 1000)}")
-        try:
-            yield
-        finally:
-            raw.execute(self._db, f"PRAGMA busy_timeout = {int(before)}")
 
     def try_lock_housekeeping(self) -> bool:
         """Whether this transaction may prune: one process at a time on

@@ -241,17 +241,16 @@ def migrate(database: peewee.Database) -> list[int]:
     the migration lock (`SqlLocks.lock_migrations`), so a version's check and its apply
     never interleave with another process's, and the later one finds it applied."""
     locks = SqlLocks(database)
+    with database.atomic():
+        locks.lock_migrations()
+        database.create_tables([models.SchemaVersion])
     done: list[int] = []
-    with locks.migration_run():
+    for version, step in MIGRATIONS:
         with database.atomic():
             locks.lock_migrations()
-            database.create_tables([models.SchemaVersion])
-        for version, step in MIGRATIONS:
-            with database.atomic():
-                locks.lock_migrations()
-                if _applied(database, version):
-                    continue
-                step(database)
-                models.SchemaVersion.create(version=version, applied_at=time.time())
-                done.append(version)
+            if _applied(database, version):
+                continue
+            step(database)
+            models.SchemaVersion.create(version=version, applied_at=time.time())
+            done.append(version)
     return done
