@@ -14,10 +14,12 @@ from typing import Any
 
 import bcrypt
 import pytest
+from prometheus_client import CollectorRegistry
 
 from passgate.identity.bcrypt_kernel import LANES, KernelBcrypt, RollingLanes
 from passgate.identity.hashing import LONG_SLICE_NS, HashPool
 from passgate.identity.passwords import TESTING_COST, PasswordHasher
+from passgate.metrics import Metrics
 
 
 class RecordingLanes(RollingLanes[object]):
@@ -208,6 +210,41 @@ def test_a_failure_to_start_a_check_reaches_its_caller_and_the_thread_serves_on(
             assert caller.submit(pool.verify, "pw", stored).result(timeout=30)
     finally:
         pool.shutdown()
+
+
+def test_many_parallel_callers_each_get_their_own_answer_and_the_pool_ends_idle():
+    """32 callers at once on two threads' lanes: right and wrong passwords, two costs, a
+    cheaper hash owing a burn, imported hashes and new hashes that run alone, all mixed."""
+    registry = CollectorRegistry()
+    metrics = Metrics(registry)
+    hasher = PasswordHasher(TESTING_COST + 1)
+    other_cost = PasswordHasher(TESTING_COST + 2)
+    cheaper = PasswordHasher(TESTING_COST)
+    pool = HashPool(hasher, workers=2, metrics=metrics)
+    assert pool.lanes == LANES  # the kernel's lanes, not a library one hash at a time
+    stored = {
+        "own": hasher.hash("own"),
+        "dearer": other_cost.hash("dearer"),
+        "cheaper": cheaper.hash("cheaper"),
+        "imported": bcrypt.hashpw(b"imported", bcrypt.gensalt(4, b"2a")).decode(),
+    }
+
+    def one(i: int) -> bool:
+        name = list(stored)[i % len(stored)]
+        if i % 7 == 0:
+            return hasher.verify(f"new{i}", pool.hash(f"new{i}"))
+        right = i % 3 != 0
+        answer = pool.verify(name if right else f"not {name}", stored[name])
+        return answer == right
+
+    try:
+        with ThreadPoolExecutor(32) as callers:
+            answers = list(callers.map(one, range(200)))
+    finally:
+        pool.shutdown()
+    assert answers == [True] * 200
+    assert registry.get_sample_value("passgate_bcrypt_threads_busy") == 0
+    assert registry.get_sample_value("passgate_bcrypt_wait_seconds_count") >= 200
 
 
 def test_a_lone_verification_runs_alone():

@@ -83,7 +83,8 @@ def _plans_its_own_work(hasher: PasswordHasher) -> bool:
 
 @dataclass(eq=False)
 class _Job:
-    """A planned check (which may share a batch) or any other call (which runs alone)."""
+    """A planned check (which may share a thread's lanes) or any other call (which runs
+    alone)."""
 
     check: BcryptCheck | None = None
     call: Callable[[], Any] | None = None
@@ -91,8 +92,8 @@ class _Job:
     queued_at: float = field(default_factory=time.monotonic)
 
     @property
-    def batch_cost(self) -> int | None:
-        return None if self.check is None else self.check.interleavable_cost
+    def shares_lanes(self) -> bool:
+        return self.check is not None and self.check.shares_lanes
 
 
 class HashPool:
@@ -190,7 +191,7 @@ class HashPool:
             self._ready.notify()  # an idle thread, if there is one
             # A core of its own runs a hash faster than a lane beside others: a
             # busy thread with room is woken to start it only when none is idle.
-            if not self._idle and job.batch_cost is not None:
+            if not self._idle and job.shares_lanes:
                 for lanes in self._lanes:
                     if 0 < lanes.free < self.lanes:
                         lanes.wake()
@@ -217,56 +218,56 @@ class HashPool:
         head of the queue, holding back the checks behind it, until some thread's
         lanes are empty: queued work is taken in order."""
         _lower_priority()
-        held = 0  # checks in the lanes
         metrics = self._metrics
         while True:
-            taken = self._next_work(lanes.free, held)
+            taken = self._next_work(lanes)
             if taken is None:
                 return  # closed, and nothing left to finish
             if isinstance(taken, _Job):
                 self._alone(taken)
                 continue
-            was_idle = not held
+            was_idle = lanes.free == self.lanes
             for job in taken:
                 if job.future.set_running_or_notify_cancel():
-                    held += self._start(lanes, job, queued=True)
-            if not held:
-                continue
+                    self._start(lanes, job, queued=True)
+            if lanes.free == self.lanes:
+                continue  # every check taken was cancelled or answered at once
             if was_idle and metrics is not None:
                 metrics.bcrypt_busy.inc()
             try:
-                held -= self._finish(lanes, lanes.run())
+                self._finish(lanes, lanes.run())
             except BaseException as error:  # handed to the callers, who re-raise it
                 for job in lanes.clear():
                     job.future.set_exception(error)
-                held = 0
-            if not held and metrics is not None:
+            if lanes.free == self.lanes and metrics is not None:
                 metrics.bcrypt_busy.dec()
 
-    def _next_work(self, free: int, held: int) -> _Job | list[_Job] | None:
-        """What a rolling thread with `free` lanes and `held` checks in them does next,
-        waiting while it has nothing at all: a job to run alone (only with its lanes
-        empty), the checks to start (perhaps none: it goes on computing), or None when
-        the pool is closed and the thread has nothing left to finish."""
+    def _next_work(self, lanes: RollingLanes[_Job]) -> _Job | list[_Job] | None:
+        """What a rolling thread does next, waiting while its lanes are empty and nothing
+        is queued: a job to run alone (only with its lanes empty), the checks to start
+        in its free lanes (perhaps none: it goes on computing), or None when the pool
+        is closed and the thread has nothing left to finish."""
         with self._ready:
-            while not self._jobs and not held and not self._closed:
+            idle = lanes.free == self.lanes
+            while idle and not self._jobs and not self._closed:
                 self._idle += 1
                 try:
                     self._ready.wait()
                 finally:
                     self._idle -= 1
-            if not self._jobs and not held:
+            if idle and not self._jobs:
                 return None
             joining: list[_Job] = []
-            while self._jobs and len(joining) < free and self._jobs[0].batch_cost is not None:
+            while self._jobs and len(joining) < lanes.free and self._jobs[0].shares_lanes:
                 joining.append(self._jobs.popleft())
-            if not held and not joining and self._jobs:
+            if idle and not joining and self._jobs:
                 return self._jobs.popleft()
             return joining
 
-    def _start(self, lanes: RollingLanes[_Job], job: _Job, queued: bool = False) -> int:
-        """Starts `job`'s check in a free lane; 1, or 0 when the check was answered
-        at once (a hash the kernel refuses, checked alone as any other would be)."""
+    def _start(self, lanes: RollingLanes[_Job], job: _Job, queued: bool = False) -> None:
+        """Starts `job`'s check in a free lane, or answers it at once: a hash the kernel
+        refuses is checked alone, as any other would be; any other failure is the
+        caller's, and the thread serves on."""
         check = job.check
         assert check is not None
         metrics = self._metrics
@@ -276,29 +277,21 @@ class HashPool:
             lanes.start(check.secret, check.hashed, job)
         except ValueError:
             self._answer(job, lambda: self.hasher.run(check))
-            return 0
         except BaseException as error:  # handed to the caller: the thread goes on
             job.future.set_exception(error)
-            return 0
-        return 1
 
-    def _finish(self, lanes: RollingLanes[_Job], finished: list[tuple[_Job, bool]]) -> int:
+    def _finish(self, lanes: RollingLanes[_Job], finished: list[tuple[_Job, bool]]) -> None:
         """Answers the jobs whose checks finished; a check that still owes a burn (a
-        cheaper hash that did not match) starts it in the lane it freed. How many
-        lanes are left free."""
-        freed = 0
+        cheaper hash that did not match) starts it in the lane it freed."""
         for job, matched in finished:
             check = job.check
             assert check is not None
             owed = self.hasher.owed_burn(check, matched)
-            if owed is not None:
-                job.check = owed
-                if self._start(lanes, job):
-                    continue
-            else:
+            if owed is None:
                 job.future.set_result(matched and check.counts)
-            freed += 1
-        return freed
+            else:
+                job.check = owed
+                self._start(lanes, job)
 
     def _alone(self, job: _Job) -> None:
         if not job.future.set_running_or_notify_cancel():

@@ -100,17 +100,15 @@ class BcryptCheck:
     cheaper: bool = False
 
     @property
-    def interleavable_cost(self) -> int | None:
-        """The cost, where this check may share a batch with others of that cost: passgate's
-        own `$2b$` hash of a pre-hash on an interleaved implementation. None otherwise
-        (imported hashes, other variants and raw secrets run alone, as before)."""
-        if (
+    def shares_lanes(self) -> bool:
+        """Whether this check may run in an interleaved implementation's lanes beside
+        others (of any cost): passgate's own `$2b$` hash of a pre-hash. Imported hashes,
+        other variants and raw secrets run alone, as before."""
+        return (
             isinstance(self.implementation, InterleavedBcrypt)
             and self.hashed.startswith(b"$2b$")
             and len(self.secret) == _PREHASH_LENGTH
-        ):
-            return int(self.hashed[4:6])
-        return None
+        )
 
 
 def _normalise(password: str) -> bytes:
