@@ -6,8 +6,9 @@ is for people and never carries request content.
 Lines are written in batches by a background thread: a write per call would
 release and retake the interpreter lock on every RPC, which costs the cheap
 calls about a quarter of their throughput. A batch leaves at least every
-`FLUSH_SECONDS`, at once for warnings and errors, and at exit; a `kill -9`
-loses at most that much.
+`FLUSH_SECONDS` after its first line, at once for warnings and errors, and
+at exit; a `kill -9` loses at most that much. With nothing to write, the
+writer sleeps.
 
 The line every call writes goes through `RepeatedLines`, which formats it
 straight into that batch when passgate's handler is the only one it would
@@ -114,6 +115,10 @@ class BatchingHandler(logging.Handler):
         self._interval = interval
         self._pending: list[str] = []
         self._pending_lock = threading.Lock()
+        # Set when a line lands in an empty batch: the writer sleeps on it, so an
+        # idle server's writer does not wake every interval to find nothing.
+        self._queued = threading.Event()
+        # Set by a warning or an error, or by close: the batch leaves at once.
         self._wake = threading.Event()
         self._closed = False
         self._writer = threading.Thread(target=self._run, name="passgate-log", daemon=True)
@@ -139,7 +144,10 @@ class BatchingHandler(logging.Handler):
     def write(self, line: str, level: int) -> None:
         """Queues a formatted line; warnings and errors leave at once."""
         with self._pending_lock:
+            first = not self._pending
             self._pending.append(line)
+        if first:
+            self._queued.set()
         if level >= logging.WARNING:
             self._wake.set()
 
@@ -153,14 +161,19 @@ class BatchingHandler(logging.Handler):
 
     def close(self) -> None:
         self._closed = True
+        self._queued.set()
         self._wake.set()
         self.flush()
         super().close()
 
     def _run(self) -> None:
         while not self._closed:
+            self._queued.wait()
             self._wake.wait(self._interval)
             self._wake.clear()
+            # Cleared before the batch is taken: a line queued after this either
+            # leaves with it or sets the flag again for the next.
+            self._queued.clear()
             try:
                 self.flush()
             except Exception:  # a closed or broken stream: nothing left to tell
