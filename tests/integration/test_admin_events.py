@@ -138,6 +138,27 @@ def test_refused_admin_calls_record_no_change(
     assert events_after(server, start) == []
 
 
+def test_a_disable_or_enable_that_changes_nothing_records_nothing(
+    server: ServerProcess, admin: AdminClient, make_user: UserFactory
+) -> None:
+    """Disabling a disabled user (or enabling an enabled one) answers with the
+    user as they are, and the event log says only what changed."""
+    user = make_user()
+    start = int(newest_event_id(server))
+    states = [
+        admin.call(call, request(user_id=user.user_id)).user.disabled
+        for call, request in [
+            ("EnableUser", apb.EnableUserRequest),
+            ("DisableUser", apb.DisableUserRequest),
+            ("DisableUser", apb.DisableUserRequest),
+            ("EnableUser", apb.EnableUserRequest),
+            ("EnableUser", apb.EnableUserRequest),
+        ]
+    ]
+    assert states == [False, True, True, False, False]
+    assert [row[0] for row in events_after(server, start)] == ["user.disabled", "user.enabled"]
+
+
 def test_sessions_ended_by_the_user_or_an_admin_are_events_with_their_ids(
     server: ServerProcess,
     shared_channel: grpc.Channel,

@@ -195,13 +195,19 @@ class Users:
         return user.id
 
     def set_disabled(self, user_id: str, disabled: bool) -> bool:
-        """Disables (ending every session and reset token) or re-enables a user."""
+        """Disables (ending every session and reset token) or re-enables a user;
+        False if there is no such user. A user already in that state is left as
+        is, with no event: the log records changes, not requests."""
         with self._db.atomic():
-            # The update takes the user's row first, as every change of its sessions does.
-            changed = self._store.set_disabled(user_id, disabled)
-            user = self._store.get(user_id) if changed else None
+            # The row is taken first, as every change of the user's sessions does,
+            # so the state read here is the one the update replaces.
+            self._locks.lock_user(user_id)
+            user = self._store.get(user_id)
             if user is None:
                 return False
+            if user.disabled == disabled:
+                return True
+            self._store.set_disabled(user_id, disabled)
             if disabled:
                 now = self._clock.now()
                 revoked = self._sessions.revoke_all(user_id, now)
