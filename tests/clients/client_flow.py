@@ -107,10 +107,12 @@ def run_flow(
     flags: tuple[str, ...] = (),
     check: bool = True,
     timeout: float = 120.0,
+    api_key: str | None = None,
 ) -> FlowRun:
     """Runs the example from `cwd` against `server` for a fresh user (as its
     README does) and collects its JSON lines. `flags` go after the usual ones
-    (the TLS files); with `check=False` a non-zero exit is returned, not raised."""
+    (the TLS files); with `check=False` a non-zero exit is returned, not raised.
+    `api_key`: the key it calls with (the server's own by default)."""
     email = f"{label}-{uuid.uuid4().hex[:12]}@example.com"
     run = FlowRun(user_id=server.create_user(email=email, password=PASSWORD))
     args = [
@@ -129,7 +131,8 @@ def run_flow(
         *(["--passgate", str(passgate)] if passgate is not None else []),
         *flags,
     ]
-    _collect(run, [*command, *args], cwd=cwd, api_key=server.api_key, label=label, timeout=timeout)
+    key = server.api_key if api_key is None else api_key
+    _collect(run, [*command, *args], cwd=cwd, api_key=key, label=label, timeout=timeout)
     assert run.returncode == 0 or not check, f"{label} flow exited {run.returncode}:\n{run.stderr}"
     return run
 
@@ -305,12 +308,28 @@ def check_admin(run: FlowRun, server: ServerProcess, api_key: str) -> None:
 def check_admin_refused(run: FlowRun) -> None:
     """With a key that lacks the admin scope the example stops at its first
     call, prints no step and says why on one line (no stack trace)."""
+    _stopped_on_one_line(run, [], "PERMISSION_DENIED")
+
+
+def key_that_may_not_sign_in(server: ServerProcess) -> str:
+    """A key of `server`'s that may verify sessions but not sign in."""
+    return server.create_api_key(f"no-sign-in-{uuid.uuid4().hex[:8]}", "--scopes", "VerifySession")
+
+
+def check_flow_refused(run: FlowRun) -> None:
+    """With a key that may not sign in, the flow's first step (a wrong password,
+    to be refused anyway) is refused; the sign-in after it then stops the
+    example with one line that says why (no stack trace)."""
+    _stopped_on_one_line(run, ["sign_in_wrong_password"], "PERMISSION_DENIED")
+
+
+def _stopped_on_one_line(run: FlowRun, steps: list[str], code: str) -> None:
     assert run.returncode not in (0, None), run.order
-    assert run.order == [], run.order
+    assert run.order == steps, run.order
     assert len(run.stderr.strip().splitlines()) == 1, run.stderr
-    # PERMISSION_DENIED as each language spells it: PermissionDenied, permission_denied, ...
+    # The code as each language spells it: PermissionDenied, permission_denied, ...
     spelled = re.sub(r"[\s_]", "", run.stderr).upper()
-    assert "PERMISSIONDENIED" in spelled, run.stderr
+    assert code.replace("_", "") in spelled, run.stderr
 
 
 def check_readme_excerpts(readme: Path, examples: Path | Sequence[Path], language: str) -> None:

@@ -18,8 +18,10 @@ from client_flow import (
     check_admin_refused,
     check_backoff,
     check_flow,
+    check_flow_refused,
     check_mutual_tls,
     check_readme_excerpts,
+    key_that_may_not_sign_in,
     run_admin,
     run_flow,
     throttled_server,
@@ -106,6 +108,13 @@ def test_example_flow_runs_from_clients_go_as_the_readme_says_twice_in_a_row(
 def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -> None:
     with throttled_server(tmp_path / "server") as server:
         check_backoff(run_flow(flow, server, cwd=MODULE, label="go"))
+
+
+def test_example_flow_stops_on_one_line_when_refused(
+    flow: list[str], server: ServerProcess
+) -> None:
+    key = key_that_may_not_sign_in(server)
+    check_flow_refused(run_flow(flow, server, cwd=MODULE, label="go", check=False, api_key=key))
 
 
 def test_example_flow_over_mutual_tls(flow: list[str], tmp_path: Path) -> None:

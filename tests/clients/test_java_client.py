@@ -21,8 +21,10 @@ from client_flow import (
     check_admin_refused,
     check_backoff,
     check_flow,
+    check_flow_refused,
     check_mutual_tls,
     check_readme_excerpts,
+    key_that_may_not_sign_in,
     run_admin,
     run_flow,
     throttled_server,
@@ -130,6 +132,13 @@ def test_readme_shows_the_examples() -> None:
 
 def test_example_flow(flow: list[str], server: ServerProcess, tmp_path: Path) -> None:
     check_flow(run_flow(flow, server, cwd=PROJECT, label="java"))  # from clients/java
+
+
+def test_example_flow_stops_on_one_line_when_refused(
+    flow: list[str], server: ServerProcess
+) -> None:
+    key = key_that_may_not_sign_in(server)
+    check_flow_refused(run_flow(flow, server, cwd=PROJECT, label="java", check=False, api_key=key))
 
 
 def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from client_flow import (
     admin_key,
     check_admin,
     check_admin_refused,
+    key_that_may_not_sign_in,
     mutual_tls_server,
     run_admin,
 )
@@ -249,7 +250,36 @@ def test_example_flow_over_mutual_tls(client_python: Path, tmp_path: Path) -> No
         )  # fmt: skip
     assert refused.returncode != 0, refused.stdout
     assert "signed in" not in refused.stdout
-    assert "Unavailable" in refused.stderr, refused.stderr
+    (line,) = refused.stderr.strip().splitlines()  # one line that says why
+    assert line.startswith("flow: UNAVAILABLE "), line
+
+
+def test_example_flow_stops_on_one_line_when_refused(
+    client_python: Path, server: ServerProcess, tmp_path: Path
+) -> None:
+    """With a key that may not sign in, the example's first call is refused and
+    it says why on one line: no stack trace."""
+    key = key_that_may_not_sign_in(server)
+    refused = subprocess.run(
+        [
+            str(client_python),
+            "-I",
+            str(EXAMPLE),
+            "nobody@example.com",
+            STRONG,
+            str(server.mail_dir),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PASSGATE_TARGET": server.target, "PASSGATE_API_KEY": key},
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode != 0, refused.stdout
+    assert refused.stdout == ""
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith("flow: PERMISSION_DENIED "), line
 
 
 def test_admin_example_manages_a_users_sessions(

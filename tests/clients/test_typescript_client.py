@@ -21,8 +21,10 @@ from client_flow import (
     check_admin_refused,
     check_backoff,
     check_flow,
+    check_flow_refused,
     check_mutual_tls,
     check_readme_excerpts,
+    key_that_may_not_sign_in,
     run_admin,
     run_flow,
     throttled_server,
@@ -118,6 +120,11 @@ def test_readme_shows_the_examples() -> None:
 
 def test_example_flow(flow: Path, server: ServerProcess) -> None:
     check_flow(run_flow(FLOW, server, cwd=flow, label="ts", passgate=PASSGATE))
+
+
+def test_example_flow_stops_on_one_line_when_refused(flow: Path, server: ServerProcess) -> None:
+    key = key_that_may_not_sign_in(server)
+    check_flow_refused(run_flow(FLOW, server, cwd=flow, label="ts", check=False, api_key=key))
 
 
 def test_example_backs_off_as_retry_info_says(flow: Path, tmp_path: Path) -> None:

@@ -82,6 +82,7 @@ public class Flow {
           : Passgate.tls(new File(caCert), new File(clientCert), new File(clientKey));
     }
     ManagedChannel channel = Grpc.newChannelBuilder(target, credentials).build();
+    boolean refused = false;
     try {
       AuthServiceGrpc.AuthServiceBlockingStub client = AuthServiceGrpc.newBlockingStub(channel)
           .withInterceptors(Passgate.apiKey(apiKey))
@@ -125,8 +126,16 @@ public class Flow {
 
       SignInResponse again = withBackoff("sign_in_after_reset", () -> client.signIn(signIn(email, resetPassword)));
       emit(Map.of("step", "sign_in_after_reset", "user_id", again.getUserId()));
+    } catch (StatusRuntimeException e) {
+      // A refused call ends the example with one line that says why.
+      PassgateError error = PassgateError.from(e).orElseThrow(() -> e);
+      System.err.println("Flow: " + error.code() + " " + error.reason() + ": " + error.message());
+      refused = true;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (refused) {
+      System.exit(1);
     }
   }
 

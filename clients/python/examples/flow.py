@@ -26,6 +26,7 @@ from passgate.client import (
     AuthClient,
     InvalidArgument,
     InvalidCredentials,
+    PassgateError,
     RateLimited,
     ResetLink,
     RetryPolicy,
@@ -135,3 +136,6 @@ if __name__ == "__main__":
     except RateLimited as error:
         # The retry policy gave up; RetryInfo still says when to come back.
         sys.exit(f"rate limited: try again in {error.retry_after:.0f} s")
+    except PassgateError as error:
+        # Any other refusal: one line that says why (the code, the reason, the message).
+        sys.exit(f"flow: {error.code.name} {error.reason}: {error.message}")

@@ -141,48 +141,62 @@ const client =
         },
       });
 
-// A wrong password: UNAUTHENTICATED with ErrorInfo reason INVALID_CREDENTIALS.
-await expectRejected("sign_in_wrong_password", () => client.signIn(signIn(`${password}-wrong`)));
+const main = async (): Promise<void> => {
+  // A wrong password: UNAUTHENTICATED with ErrorInfo reason INVALID_CREDENTIALS.
+  await expectRejected("sign_in_wrong_password", () => client.signIn(signIn(`${password}-wrong`)));
 
-const signedIn = await withBackoff("sign_in", () => client.signIn(signIn(password)));
-emit({
-  step: "sign_in",
-  user_id: signedIn.userId,
-  expires_at: signedIn.expiresAt && timestampDate(signedIn.expiresAt).toISOString(),
-});
+  const signedIn = await withBackoff("sign_in", () => client.signIn(signIn(password)));
+  emit({
+    step: "sign_in",
+    user_id: signedIn.userId,
+    expires_at: signedIn.expiresAt && timestampDate(signedIn.expiresAt).toISOString(),
+  });
 
-// A weak new password: INVALID_ARGUMENT with one BadRequest field violation
-// per broken rule; the session survives the refusal.
-await expectRejected("change_password_weak", () =>
-  client.changePassword(
-    { oldPassword: password, newPassword: "short", confirmPassword: "short" },
-    withSession(signedIn.sessionToken),
-  ),
-);
+  // A weak new password: INVALID_ARGUMENT with one BadRequest field violation
+  // per broken rule; the session survives the refusal.
+  await expectRejected("change_password_weak", () =>
+    client.changePassword(
+      { oldPassword: password, newPassword: "short", confirmPassword: "short" },
+      withSession(signedIn.sessionToken),
+    ),
+  );
 
-const changed = await withBackoff("change_password", () =>
-  client.changePassword(
-    { oldPassword: password, newPassword, confirmPassword: newPassword },
-    withSession(signedIn.sessionToken),
-  ),
-);
-emit({ step: "change_password" });
+  const changed = await withBackoff("change_password", () =>
+    client.changePassword(
+      { oldPassword: password, newPassword, confirmPassword: newPassword },
+      withSession(signedIn.sessionToken),
+    ),
+  );
+  emit({ step: "change_password" });
 
-// The change revoked every other session, the one it was made with included.
-await expectRejected("old_session_revoked", () =>
-  client.verifySession({ sessionToken: signedIn.sessionToken }),
-);
+  // The change revoked every other session, the one it was made with included.
+  await expectRejected("old_session_revoked", () =>
+    client.verifySession({ sessionToken: signedIn.sessionToken }),
+  );
 
-await withBackoff("sign_out", () => client.signOut({}, withSession(changed.sessionToken)));
-emit({ step: "sign_out" });
+  await withBackoff("sign_out", () => client.signOut({}, withSession(changed.sessionToken)));
+  emit({ step: "sign_out" });
 
-const since = new Date().toISOString();
-await withBackoff("request_reset", () => client.requestReset({ identifier: { case: "email", value: email } }));
-emit({ step: "request_reset" });
+  const since = new Date().toISOString();
+  await withBackoff("request_reset", () => client.requestReset({ identifier: { case: "email", value: email } }));
+  emit({ step: "request_reset" });
 
-const { userId, token } = lastResetLink(since);
-await withBackoff("submit_reset", () => client.submitReset({ userId, token, newPassword: resetPassword }));
-emit({ step: "submit_reset", user_id: userId });
+  const { userId, token } = lastResetLink(since);
+  await withBackoff("submit_reset", () => client.submitReset({ userId, token, newPassword: resetPassword }));
+  emit({ step: "submit_reset", user_id: userId });
 
-const again = await withBackoff("sign_in_after_reset", () => client.signIn(signIn(resetPassword)));
-emit({ step: "sign_in_after_reset", user_id: again.userId });
+  const again = await withBackoff("sign_in_after_reset", () => client.signIn(signIn(resetPassword)));
+  emit({ step: "sign_in_after_reset", user_id: again.userId });
+};
+
+try {
+  await main();
+} catch (err) {
+  // A refused call ends the example with one line that says why.
+  const e = parseError(err);
+  if (e === undefined) {
+    throw err;
+  }
+  console.error(`flow: ${Code[e.code]} ${e.reason}: ${e.message}`);
+  process.exit(1);
+}
