@@ -90,7 +90,10 @@ class BcryptCheck:
     `counts` is False for a burn: its answer is False whatever bcrypt says. `prehash` is
     what is burnt instead when the implementation refuses the hash before any work.
     `cheaper`: the hash costs less than the configured work, so a failure also spends a
-    burn, and a wrong password takes no less time than an unknown user."""
+    burn, and a wrong password takes no less time than an unknown user. `interleaved`:
+    `implementation` is an `InterleavedBcrypt`, asked once per hasher, not per check
+    (an isinstance against a runtime-checkable Protocol costs some 19 µs, and a pool
+    asks `shares_lanes` at least twice a check)."""
 
     secret: bytes
     hashed: bytes
@@ -98,6 +101,7 @@ class BcryptCheck:
     prehash: bytes
     counts: bool = True
     cheaper: bool = False
+    interleaved: bool = False
 
     @property
     def shares_lanes(self) -> bool:
@@ -105,7 +109,7 @@ class BcryptCheck:
         others (of any cost): passgate's own `$2b$` hash of a pre-hash. Imported hashes,
         other variants and raw secrets run alone, as before."""
         return (
-            isinstance(self.implementation, InterleavedBcrypt)
+            self.interleaved
             and self.hashed.startswith(b"$2b$")
             and len(self.secret) == _PREHASH_LENGTH
         )
@@ -136,7 +140,7 @@ class PasswordHasher:
     malformed stored hash nor an unknown user answers faster than a wrong password.
     """
 
-    __slots__ = ("_bcrypt", "_cost", "_dummy_hash", "_dummy_lock", "_warned")
+    __slots__ = ("_bcrypt", "_cost", "_dummy_hash", "_dummy_lock", "_interleaved", "_warned")
 
     def __init__(self, cost: int = DEFAULT_COST, backend: Bcrypt | None = None) -> None:
         """`backend`: the bcrypt implementation for passgate's own hashes; by
@@ -147,6 +151,7 @@ class PasswordHasher:
             raise ValueError(f"bcrypt cost must be between {MIN_COST} and {MAX_COST}, not {cost}")
         self._cost = cost
         self._bcrypt = backend or fastest_bcrypt()
+        self._interleaved = isinstance(self._bcrypt, InterleavedBcrypt)
         self._dummy_hash: bytes | None = None
         self._dummy_lock = threading.Lock()
         self._warned = False
@@ -228,7 +233,12 @@ class PasswordHasher:
             )
             return self._burn_check(prehash)
         return BcryptCheck(
-            secret, hashed.encode("ascii"), implementation, prehash, cheaper=cost < self._cost
+            secret,
+            hashed.encode("ascii"),
+            implementation,
+            prehash,
+            cheaper=cost < self._cost,
+            interleaved=implementation is self._bcrypt and self._interleaved,
         )
 
     def plan_burn(self, password: str) -> BcryptCheck:
@@ -311,7 +321,9 @@ class PasswordHasher:
         )
 
     def _burn_check(self, secret: bytes) -> BcryptCheck:
-        return BcryptCheck(secret, self._dummy(), self._bcrypt, secret, counts=False)
+        return BcryptCheck(
+            secret, self._dummy(), self._bcrypt, secret, counts=False, interleaved=self._interleaved
+        )
 
     def _burn_secret(self, secret: bytes) -> None:
         self._bcrypt.checkpw(secret, self._dummy())
