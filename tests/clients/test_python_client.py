@@ -251,7 +251,7 @@ def test_example_flow_over_mutual_tls(client_python: Path, tmp_path: Path) -> No
     assert refused.returncode != 0, refused.stdout
     assert "signed in" not in refused.stdout
     (line,) = refused.stderr.strip().splitlines()  # one line that says why
-    assert line.startswith("flow: UNAVAILABLE "), line
+    assert line.startswith("flow: UNAVAILABLE: "), line
 
 
 def test_example_flow_stops_on_one_line_when_refused(

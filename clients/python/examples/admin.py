@@ -126,5 +126,5 @@ if __name__ == "__main__":
             client_key=args.client_key,
         )
     except PassgateError as error:
-        # One line that says why: the status code, the reason, the message.
-        sys.exit(f"admin: {error.code.name} {error.reason}: {error.message}")
+        # One line that says why: code, reason, message (and error id, if any).
+        sys.exit(f"admin: {error}")

@@ -137,5 +137,5 @@ if __name__ == "__main__":
         # The retry policy gave up; RetryInfo still says when to come back.
         sys.exit(f"rate limited: try again in {error.retry_after:.0f} s")
     except PassgateError as error:
-        # Any other refusal: one line that says why (the code, the reason, the message).
-        sys.exit(f"flow: {error.code.name} {error.reason}: {error.message}")
+        # Any other refusal: one line that says why (code, reason, message; error id if any).
+        sys.exit(f"flow: {error}")
