@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import grpc
@@ -156,6 +157,39 @@ def test_a_disable_or_enable_that_changes_nothing_records_nothing(
         ]
     ]
     assert states == [False, True, True, False, False]
+    assert [row[0] for row in events_after(server, start)] == ["user.disabled", "user.enabled"]
+
+
+def test_parallel_disables_and_enables_record_one_event_each(
+    server: ServerProcess, admin: AdminClient, make_user: UserFactory
+) -> None:
+    """24 DisableUser calls at once, over 6 connections, then 24 EnableUser
+    calls: each burst is one change, so one event; every caller is answered
+    with the state it left."""
+    user = make_user()
+    channels = [grpc.insecure_channel(server.target) for _ in range(6)]
+    clients = [AdminClient(channel, admin.api_key) for channel in channels]
+    start = int(newest_event_id(server))
+    try:
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            for call, request, disabled in [
+                ("DisableUser", apb.DisableUserRequest, True),
+                ("EnableUser", apb.EnableUserRequest, False),
+            ]:
+                answers = list(
+                    pool.map(
+                        lambda i, call=call, request=request: (
+                            clients[i % len(clients)]
+                            .call(call, request(user_id=user.user_id))
+                            .user.disabled
+                        ),
+                        range(24),
+                    )
+                )
+                assert answers == [disabled] * 24
+    finally:
+        for channel in channels:
+            channel.close()
     assert [row[0] for row in events_after(server, start)] == ["user.disabled", "user.enabled"]
 
 
