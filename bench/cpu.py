@@ -23,12 +23,12 @@ import os
 import re
 import statistics
 import subprocess
-import sys
 from pathlib import Path
 
 from bench.load import run
-from bench.run import SMALL_USERS, Bench
-from bench.servers import REPO, echo_server, passgate_server, passgate_shape
+from bench.profile import py_spy_command
+from bench.run import SMALL_USERS, Bench, Target
+from bench.servers import REPO, Server, echo_server, passgate_server, passgate_shape
 
 CALLS = ("echo", "verify", "refused", "signin")
 _NUMBERED = re.compile(r"[-_]\d+$")  # passgate-work_3, passgate-bcrypt-0: one kind each
@@ -56,13 +56,29 @@ def _thread_kinds(pid: int) -> dict[str, str]:
         except OSError:
             continue
     dump = subprocess.run(
-        [str(Path(sys.executable).with_name("py-spy")), "dump", "--pid", str(pid)],
+        [py_spy_command(), "dump", "--pid", str(pid)],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     kinds.update(dict(_PY_SPY_THREAD.findall(dump)))
     return {tid: _NUMBERED.sub("", name) for tid, name in kinds.items()}
+
+
+def _serve(  # noqa: PLR0917 (one server's parameters)
+    call: str, helper: Bench, out: Path, db: Path, key: str, cost: int
+) -> tuple[Server, Target]:
+    """A fresh server for `call`, started, and the target its load aims at."""
+    if call == "echo":
+        server = echo_server("echo", out, passgate_shape()).start()
+        return server, helper.echo_target(server)
+    server = passgate_server("passgate", out, db, bcrypt_cost=cost).start()
+    if call == "signin":
+        return server, helper.signin_target(server, key, SMALL_USERS)
+    target = helper.verify_target(server, key, SMALL_USERS)
+    if call == "refused":
+        target = helper.refused_target(target, server)
+    return server, target
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", action="store_true", help="each kind of thread's CPU too")
     p.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "cpu")
     args = p.parse_args(argv)
+    if args.threads and not Path(py_spy_command()).is_file():
+        p.error("--threads names threads with py-spy: pip install '.[bench]'")
     out: Path = args.out.resolve()
     (out / "load").mkdir(parents=True, exist_ok=True)
     helper, db, key = Bench.over_small_database(out, cost=args.cost)
@@ -82,17 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     by_thread: dict[str, dict[str, list[float]]] = {call: {} for call in args.calls}
     for _ in range(args.rounds):
         for call in args.calls:
-            if call == "echo":
-                server = echo_server("echo", out, passgate_shape()).start()
-                target = helper.echo_target(server)
-            else:
-                server = passgate_server("passgate", out, db, bcrypt_cost=args.cost).start()
-                if call == "signin":
-                    target = helper.signin_target(server, key, SMALL_USERS)
-                else:
-                    target = helper.verify_target(server, key, SMALL_USERS)
-                if call == "refused":
-                    target = helper.refused_target(target, server)
+            server, target = _serve(call, helper, out, db, key, args.cost)
             with server:
                 helper.warm(target)
                 assert server.process is not None

@@ -29,6 +29,11 @@ from bench.servers import REPO, passgate_server
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 
 
+def py_spy_command() -> str:
+    """py-spy on PATH, or beside this Python (the bench extra installs it there)."""
+    return shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+
+
 def _frame_name(frame: str) -> str:
     """`func (path/to/file.py:12)` → `func (file.py)`; native frames stay as they are."""
     match = _FRAME.match(frame)
@@ -87,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "profile")
     args = p.parse_args(argv)
 
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    py_spy = py_spy_command()
     out: Path = args.out.resolve() / args.call
     if out.exists():
         shutil.rmtree(out)

@@ -225,9 +225,12 @@ def test_quick_bench_through_three_replicas_writes_its_ratios_beside_the_others(
 
 @pytest.mark.slow
 def test_cpu_per_call_prints_a_figure_for_every_call(tmp_path: Path) -> None:
-    out = bench_module("bench.cpu", "--rounds", "1", "--seconds", "0.5", "--out", str(tmp_path))
+    out = bench_module(
+        "bench.cpu", "echo", "verify", "refused", "signin",
+        "--rounds", "1", "--seconds", "0.5", "--out", str(tmp_path),
+    )  # fmt: skip
     lines = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
-    assert set(lines) == {"echo", "verify", "refused"}
+    assert set(lines) == {"echo", "verify", "refused", "signin"}
     for words in lines.values():
         # "verify 4,196 calls/s server 277 µs CPU/call event loop 187 µs/call"
         server_us, loop_us = (float(words[i].replace(",", "")) for i in (4, 9))
