@@ -22,6 +22,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 
 from passgate import tracing
+from passgate.accounts_database import open_accounts_database
 from passgate.admin.v1 import admin_service_pb2, admin_service_pb2_grpc
 from passgate.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from passgate.clock import Clock, SystemClock
@@ -63,7 +64,7 @@ from passgate.sealing import Sealer, load_or_create_key
 from passgate.services.admin_service import AdminService
 from passgate.services.auth_service import AuthService
 from passgate.setting_sources import shown_database
-from passgate.store.db import close_database, open_database, release_connection, sqlite_path
+from passgate.store.db import close_database, release_connection, sqlite_path
 from passgate.store.events import SqlWebhookDeliveries
 from passgate.store.housekeeping import Housekeeping, HousekeepingWorker
 from passgate.store.migrations import migrate
@@ -301,7 +302,7 @@ def build(
     Call it on the event loop that is to run the server."""
     clock = clock or SystemClock()
     tracing.configure()  # before the first call builds its guarded handler
-    database = open_database(settings.database, settings.database_pool)
+    database = open_accounts_database(settings.database, settings.database_pool, create=True)
     migrate(database)
     watch = revocation_watch(database)
     sealer = Sealer(load_or_create_key(secret_file(settings)))

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 import peewee
 
+from passgate.accounts_database import open_accounts_database
 from passgate.cli_output import iso, print_records
 from passgate.clock import SystemClock
 from passgate.config import declared
@@ -55,7 +56,6 @@ from passgate.setting_sources import (
     shown_database,
 )
 from passgate.setting_values import BadValue, Seconds, switch
-from passgate.store.db import open_database, sqlite_path
 from passgate.store.migrations import migrate
 
 API_KEY_COLUMNS = (
@@ -152,17 +152,12 @@ class _Opened:
 
 
 def _open(args: argparse.Namespace, resolved: Resolved | None = None) -> peewee.Database:
-    """Opens (and migrates) an existing database; `main` names it on stderr.
-    Only `serve` and `migrate` create one: anywhere else a missing file means
-    the command runs in the wrong folder or with the wrong --database."""
+    """Opens (and migrates) an existing passgate database; `main` names it on
+    stderr. Only `serve` and `migrate` create one: anywhere else a missing or
+    empty one means the command runs in the wrong folder or with the wrong
+    --database."""
     url = (resolved or _resolve(args)).settings.database
-    file = sqlite_path(url)
-    if file is not None and not file.exists():
-        raise OperatorError(
-            f"no passgate database at {shown_database(url)}: "
-            "run `passgate migrate` or pass --database"
-        )
-    database = open_database(url, 1)
+    database = open_accounts_database(url, 1, create=False)
     _Opened.shown = shown_database(url, absolute=True)
     migrate(database)
     return database
@@ -200,7 +195,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     resolved = _resolve(args)
     check_serving(resolved, bind=False, database_only=True)
-    applied = migrate(open_database(resolved.settings.database, 1))
+    applied = migrate(open_accounts_database(resolved.settings.database, 1, create=True))
     _Opened.shown = shown_database(resolved.settings.database, absolute=True)
     print(f"applied migrations: {applied}" if applied else "schema is up to date")
     return 0

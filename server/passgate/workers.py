@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from passgate.accounts_database import open_accounts_database
 from passgate.config import Settings
 from passgate.store.db import close_database, open_database
 from passgate.store.migrations import migrate
@@ -54,7 +55,7 @@ def supervise(settings: Settings, argv: list[str]) -> int:
     """Runs `settings.workers` copies of `passgate serve` (given as `argv`) until signalled."""
     if settings.listen.rsplit(":", 1)[-1] == "0":
         raise ValueError("--workers needs a fixed port: the workers must share it")
-    database = open_database(settings.database, 1)
+    database = open_accounts_database(settings.database, 1, create=True)
     migrate(database)
     close_database(database)  # the workers open their own
     metrics_env, stop_metrics = _metrics(settings)

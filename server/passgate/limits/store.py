@@ -139,6 +139,9 @@ _SCHEMA = (
     "expires_at REAL NOT NULL DEFAULT 0) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS throttles_expires_at ON throttles (expires_at)",
 )
+# The tables `_SCHEMA` makes: how passgate tells its limits store apart when
+# it is named where the accounts database belongs (accounts_database.py).
+TABLES = frozenset({"budgets", "throttles"})
 # A store made before throttles counted attempts in flight and said when they expire.
 _UPGRADE_FROM_1 = (
     "ALTER TABLE throttles ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0",
