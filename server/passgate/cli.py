@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -30,8 +31,7 @@ from passgate.errors import (
     TenantNotFound,
     Violation,
 )
-from passgate.identity import client_certificates
-from passgate.identity.apikeys import RPC_NAMES, ApiKeys, overlap_problem, unknown_scopes
+from passgate.identity.apikeys import RPC_NAMES, ApiKeys, key_terms, overlap_problem
 from passgate.identity.events import Events
 from passgate.identity.passwords import PasswordHasher
 from passgate.identity.policy import PasswordPolicy
@@ -45,7 +45,6 @@ from passgate.identity.tenants import (
 )
 from passgate.identity.users import Users
 from passgate.mail.mail_folder import newest_reset_link
-from passgate.rates import Rate
 from passgate.serving_checks import check_serving
 from passgate.setting_sources import (
     CONFIG_ENV,
@@ -201,15 +200,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse_rate(flag: str, text: str) -> Rate:
-    try:
-        return Rate.parse(text)
-    except ValueError:
-        raise OperatorError(
-            f"{flag} {text!r}: expected N/<duration> with a unit of ms, s, m, h or d, e.g. 100/1m"
-        ) from None
-
-
 def _require_tenant(database: peewee.Database, tenant: str) -> None:
     if Tenants(database, SystemClock()).get(tenant) is None:
         raise OperatorError(
@@ -218,28 +208,19 @@ def _require_tenant(database: peewee.Database, tenant: str) -> None:
 
 
 def cmd_apikey_create(args: argparse.Namespace) -> int:
-    scopes = None
-    if args.scopes:
-        scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
-        unknown = unknown_scopes(scopes)
-        if unknown:
-            raise OperatorError(
-                f"--scopes {args.scopes!r}: unknown RPC {', '.join(unknown)}; "
-                f"valid: {','.join(RPC_NAMES)},{ADMIN_SCOPE}"
-            )
-    rate = None if args.rate is None else _parse_rate("--rate", args.rate)
-    bound_to = None
-    if args.client_cert_subject is not None:
-        try:
-            bound_to = client_certificates.subject(args.client_cert_subject)
-        except ValueError as error:
-            raise OperatorError(
-                f"--client-cert-subject {args.client_cert_subject!r}: {error}"
-            ) from None
+    # --scopes is AdminService's list written with commas: every item counts,
+    # so `--scopes ,` names an empty scope (refused), not "no scopes"
+    scopes = None if args.scopes is None else [s.strip() for s in args.scopes.split(",")]
+    try:
+        terms = key_terms(args.name, scopes, args.rate, args.client_cert_subject)
+    except InvalidRequest as error:
+        # each field is a flag of the same name: name the one the operator typed
+        as_flags = [replace(v, field="--" + v.field.replace("_", "-")) for v in error.violations]
+        raise OperatorError(_violations("apikey create", as_flags)) from None
     database = _open(args)
     _require_tenant(database, args.tenant)
     record, secret = ApiKeys(database, SystemClock(), events=_events(args, database)).create(
-        args.name, args.tenant, scopes, rate, client_cert_subject=bound_to
+        terms.name, args.tenant, terms.scopes, terms.rate, terms.client_cert_subject
     )
     print(
         f"created API key {record.id} ({record.name}) for tenant {record.tenant_id}",

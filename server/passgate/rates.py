@@ -20,7 +20,10 @@ class Rate:
     def parse(cls, text: str) -> Rate:
         match = _RATE.match(text)
         if not match:
-            raise ValueError(f"not a rate: {text!r} (expected N/<duration>, e.g. 25/5s)")
+            raise ValueError(
+                f"not a rate: {text!r} (expected N/<duration> with a unit of ms, s, m, h or d, "
+                "e.g. 25/5s)"
+            )
         count, amount, unit = int(match[1]), match[2], match[3]
         period = (float(amount) if amount else 1.0) * _UNITS[unit]
         if count <= 0 or period <= 0:

@@ -469,6 +469,54 @@ def test_create_api_key_refuses_bad_input_with_every_field(admin: AdminClient) -
     }
 
 
+# The same bad input to `passgate apikey create` and to CreateApiKey: CLI flags,
+# and the request fields they stand for (an empty field means "not given").
+KEY_INPUT_MISTAKES = {
+    "a comma for scopes": (["--name", "x", "--scopes", ","], {"name": "x", "scopes": ["", ""]}),
+    "an empty scope": (["--name", "x", "--scopes", ""], {"name": "x", "scopes": [""]}),
+    "an empty scope between two": (
+        ["--name", "x", "--scopes", "SignIn,,VerifySession"],
+        {"name": "x", "scopes": ["SignIn", "", "VerifySession"]},
+    ),
+    "an unknown scope": (
+        ["--name", "x", "--scopes", "SignIn,Teleport"],
+        {"name": "x", "scopes": ["SignIn", "Teleport"]},
+    ),
+    "an empty name": (["--name", ""], {"name": ""}),
+    "a name too long": (["--name", "n" * 129], {"name": "n" * 129}),
+    "a name with a control character": (["--name", "a\tb"], {"name": "a\tb"}),
+    "a rate of nothing": (["--name", "x", "--rate", "0/1s"], {"name": "x", "rate": "0/1s"}),
+    "a rate that is no rate": (["--name", "x", "--rate", "lots"], {"name": "x", "rate": "lots"}),
+    "a subject with a blank": (
+        ["--name", "x", "--client-cert-subject", " CN=x"],
+        {"name": "x", "client_cert_subject": " CN=x"},
+    ),
+    "everything at once": (
+        ["--name", "", "--scopes", "Teleport,", "--rate", "0/1s", "--client-cert-subject", "x"],
+        {"name": "", "scopes": ["Teleport", ""], "rate": "0/1s", "client_cert_subject": "x"},
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", KEY_INPUT_MISTAKES)
+def test_the_cli_and_create_api_key_refuse_the_same_input_for_the_same_reasons(
+    server: ServerProcess, admin: AdminClient, mistake: str
+) -> None:
+    flags, fields = KEY_INPUT_MISTAKES[mistake]
+    refusal = admin.refuse("CreateApiKey", admin_pb.CreateApiKeyRequest(**fields))
+    assert refusal.code == INVALID_ARGUMENT
+    assert refusal.violations
+    # the same reasons, each naming the flag that stands for the field
+    reasons = "; ".join(
+        f"{v.description} (--{v.field.replace('_', '-')}: {v.reason})" for v in refusal.violations
+    )
+
+    cli = server.cli("apikey", "create", *flags, check=False)
+
+    assert cli.returncode == 2, cli.stderr
+    assert cli.stderr.splitlines() == [f"passgate: apikey create: {reasons}"]
+
+
 def test_rotation_keeps_both_keys_for_the_overlap_then_refuses_the_old_one(
     server: ServerProcess, admin: AdminClient, make_user: UserFactory
 ) -> None:

@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass
 from enum import Enum
 
-from passgate.auth.v1.error_reason_pb2 import ErrorReason
 from passgate.errors import (
     ApiKeyNotFound,
     ApiKeyScope,
@@ -23,26 +22,16 @@ from passgate.errors import (
     InvalidRequest,
     TenantNotFound,
     UserNotFound,
-    Violation,
-    reason_name,
 )
-from passgate.identity import client_certificates, fields
+from passgate.identity import fields
 from passgate.identity.accounts import Accounts
-from passgate.identity.apikeys import (
-    MAX_NAME,
-    SCOPE_NAMES,
-    ApiKeys,
-    Rotated,
-    overlap_problem,
-    unknown_scopes,
-)
+from passgate.identity.apikeys import ApiKeys, Rotated, key_terms, overlap_problem
 from passgate.identity.hashing import HashPool
 from passgate.identity.identifiers import Identifier
 from passgate.identity.policy import PasswordPolicy
 from passgate.identity.records import ApiKeyRecord, TenantRecord, UserRecord, UserSummary
 from passgate.identity.tenants import Tenants
 from passgate.identity.users import Users
-from passgate.rates import Rate
 from passgate.sealing import InvalidToken, Sealer
 
 DEFAULT_PAGE_SIZE = 100
@@ -88,10 +77,6 @@ class NewKeyRequest:
     scopes: list[str]
     rate: str
     client_cert_subject: str
-
-
-def _malformed(field: str, description: str) -> Violation:
-    return Violation(field, reason_name(ErrorReason.FIELD_MALFORMED), description)
 
 
 class Administration:
@@ -181,7 +166,11 @@ class Administration:
         one passgate did not give out, or one given for other filters, is refused."""
         if not 0 <= page_size <= MAX_PAGE_SIZE:
             raise InvalidRequest(
-                [_malformed("page_size", f"Ask for 1 to {MAX_PAGE_SIZE} users (0 means 100).")]
+                [
+                    fields.malformed(
+                        "page_size", f"Ask for 1 to {MAX_PAGE_SIZE} users (0 means 100)."
+                    )
+                ]
             )
         tenant = self._tenant(caller, tenant_id)
         size = page_size or DEFAULT_PAGE_SIZE
@@ -236,32 +225,17 @@ class Administration:
     def create_api_key(
         self, caller: ApiKeyRecord, request: NewKeyRequest
     ) -> tuple[ApiKeyRecord, str]:
-        problems = fields.bounded_text("name", request.name, MAX_NAME)
-        unknown = unknown_scopes(request.scopes)
-        if unknown:
-            problems.append(
-                _malformed(
-                    "scopes",
-                    f"Unknown scope {', '.join(unknown)}; valid: {', '.join(SCOPE_NAMES)}.",
-                )
-            )
-        rate = None
-        if request.rate:
-            try:
-                rate = Rate.parse(request.rate)
-            except ValueError as error:
-                problems.append(_malformed("rate", str(error)))
-        subject = None
-        if request.client_cert_subject:
-            try:
-                subject = client_certificates.subject(request.client_cert_subject)
-            except ValueError as error:
-                problems.append(_malformed("client_cert_subject", str(error)))
-        if problems:
-            raise InvalidRequest(problems)
+        """The request's empty fields mean "not given", as protobuf cannot say
+        otherwise; `key_terms` checks the rest as for `passgate apikey create`."""
+        terms = key_terms(
+            request.name,
+            request.scopes or None,
+            request.rate or None,
+            request.client_cert_subject or None,
+        )
         tenant = self._tenant(caller, request.tenant_id)
         return self._api_keys.create(
-            request.name, tenant.id, request.scopes or None, rate, client_cert_subject=subject
+            terms.name, tenant.id, terms.scopes, terms.rate, terms.client_cert_subject
         )
 
     def list_api_keys(self, caller: ApiKeyRecord, tenant_id: str) -> list[ApiKeyRecord]:
@@ -275,7 +249,7 @@ class Administration:
     def rotate_api_key(self, caller: ApiKeyRecord, key_id: str, overlap: float) -> Rotated:
         why = overlap_problem(overlap)
         if why is not None:
-            raise InvalidRequest([_malformed("overlap", why)])
+            raise InvalidRequest([fields.malformed("overlap", why)])
         return self._api_keys.rotate(self._key(caller, key_id).id, overlap)
 
     # --- tenants -------------------------------------------------------------

@@ -14,13 +14,15 @@ and the database read does the same, so the key dies everywhere on time."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import peewee
 
 from passgate.auth.v1 import auth_service_pb2
 from passgate.clock import Clock
-from passgate.errors import ApiKeyNotFound
+from passgate.errors import ApiKeyNotFound, InvalidRequest, Violation
+from passgate.identity import client_certificates, fields
 from passgate.identity import events as event_types
 from passgate.identity.events import Events
 from passgate.identity.records import ADMIN_SCOPE, ApiKeyRecord
@@ -46,9 +48,57 @@ RPC_NAMES: tuple[str, ...] = tuple(
 SCOPE_NAMES: tuple[str, ...] = (*RPC_NAMES, ADMIN_SCOPE)
 
 
-def unknown_scopes(scopes: list[str]) -> list[str]:
-    """The names in `scopes` that are neither an AuthService RPC nor `admin`."""
-    return sorted(set(scopes) - set(SCOPE_NAMES))
+@dataclass(frozen=True)
+class KeyTerms:
+    """What a new key is made with, once `key_terms` has checked it."""
+
+    name: str
+    scopes: list[str] | None  # None: every AuthService RPC
+    rate: Rate | None  # None: the server's --key-rate
+    client_cert_subject: str | None  # None: any caller
+
+
+def key_terms(
+    name: str,
+    scopes: Sequence[str] | None = None,
+    rate: str | None = None,
+    client_cert_subject: str | None = None,
+) -> KeyTerms:
+    """Checks a new key's terms as both `passgate apikey create` and
+    AdminService's CreateApiKey take them, so the two give the same answers;
+    raises InvalidRequest naming every broken rule at once. None means not
+    given. Every scope must name an AuthService RPC or `admin`: an empty one
+    names nothing, and a key whose scopes name nothing could call nothing,
+    which no one asks for on purpose (`--scopes ,` is a slip)."""
+    problems = fields.bounded_text("name", name, MAX_NAME)
+    if scopes is not None:
+        problems += _scope_problems(scopes)
+    parsed_rate = None
+    if rate is not None:
+        try:
+            parsed_rate = Rate.parse(rate)
+        except ValueError as error:
+            problems.append(fields.malformed("rate", str(error)))
+    subject = None
+    if client_cert_subject is not None:
+        try:
+            subject = client_certificates.subject(client_cert_subject)
+        except ValueError as error:
+            problems.append(fields.malformed("client_cert_subject", str(error)))
+    if problems:
+        raise InvalidRequest(problems)
+    return KeyTerms(name, None if scopes is None else list(scopes), parsed_rate, subject)
+
+
+def _scope_problems(scopes: Sequence[str]) -> list[Violation]:
+    valid = f"valid: {', '.join(SCOPE_NAMES)}"
+    if not scopes:
+        return [fields.malformed("scopes", f"Name at least one scope ({valid}), or none at all.")]
+    unknown = sorted(set(scopes) - set(SCOPE_NAMES))
+    if not unknown:
+        return []
+    named = ", ".join(repr(scope) for scope in unknown)
+    return [fields.malformed("scopes", f"Unknown scope {named}; {valid}.")]
 
 
 def overlap_problem(seconds: float) -> str | None:
@@ -98,8 +148,9 @@ class ApiKeys:
         client_cert_subject: str | None = None,
     ) -> tuple[ApiKeyRecord, str]:
         """Makes a key; returns its record and the secret, which is shown only now.
-        With `client_cert_subject` (checked by `client_certificates.subject`) the
-        key works only over mutual TLS with that client certificate."""
+        Input from outside is checked by `key_terms` first. With
+        `client_cert_subject` the key works only over mutual TLS with that
+        client certificate."""
         with self._db.atomic():
             record, secret = self._issue(name, tenant_id, scopes, rate, client_cert_subject)
             # scopes null: a key for every AuthService call

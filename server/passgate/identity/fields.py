@@ -35,6 +35,10 @@ def possible_id(value: str) -> bool:
     return len(value) <= MAX_ID and not has_control_characters(value)
 
 
+def malformed(field: str, description: str) -> Violation:
+    return Violation(field, reason_name(ErrorReason.FIELD_MALFORMED), description)
+
+
 def required(field: str, value: str) -> list[Violation]:
     if value:
         return []
