@@ -383,7 +383,11 @@ def build(
             InFlightCap(settings.max_concurrent_rpcs, open_prefixes),
             metrics,
         ),
-        *((ClientCertificate(),) if settings.tls_client_ca is not None else ()),
+        *(
+            (ClientCertificate(unrecorded_prefixes=REFLECTION_PREFIXES),)
+            if settings.tls_client_ca is not None
+            else ()
+        ),
         ApiKeyGate(api_keys, open_prefixes, refusals_charged_to=budgets),
         budgets,
     )
