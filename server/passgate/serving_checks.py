@@ -118,7 +118,7 @@ def _transport(resolved: Resolved, fail: Callable[[str, str], None]) -> None:
     try:
         load_pair(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
     except UnusableCertificate as error:
-        fail("tls_cert", str(error))
+        fail(error.setting, str(error))
 
 
 # What cannot live in a database server, and why each must be given there.

@@ -31,7 +31,13 @@ log = logging.getLogger("passgate")
 
 
 class UnusableCertificate(ValueError):
-    """The files do not make a certificate the server can serve."""
+    """The files do not make a certificate the server can serve. `setting`
+    names the file at fault (`tls_cert`, `tls_key` or `tls_client_ca`), so
+    that the one line an operator reads points at the file to fix."""
+
+    def __init__(self, problem: str, setting: str) -> None:
+        super().__init__(problem)
+        self.setting = setting
 
 
 @dataclass(frozen=True)
@@ -41,30 +47,40 @@ class LoadedPair:
     client_ca: bytes | None
 
 
+def _read(path: Path, setting: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UnusableCertificate(f"cannot read {path}: {error.strerror}", setting) from None
+
+
 def load_pair(cert: Path, key: Path, client_ca: Path | None) -> LoadedPair:
     """Reads and checks the files: PEM certificates, a PEM private key (not
     encrypted) that belongs to the first certificate, and the client CA's
     certificates."""
-    try:
-        chain, key_pem = cert.read_bytes(), key.read_bytes()
-        ca = None if client_ca is None else client_ca.read_bytes()
-    except OSError as error:
-        raise UnusableCertificate(f"cannot read {error.filename}: {error.strerror}") from None
+    chain, key_pem = _read(cert, "tls_cert"), _read(key, "tls_key")
+    ca = None if client_ca is None else _read(client_ca, "tls_client_ca")
     try:
         leaf = x509.load_pem_x509_certificates(chain)[0]
     except ValueError:
-        raise UnusableCertificate(f"{cert} holds no PEM certificate") from None
+        raise UnusableCertificate(f"{cert} holds no PEM certificate", "tls_cert") from None
     try:
         private = serialization.load_pem_private_key(key_pem, password=None)
     except (ValueError, TypeError):
-        raise UnusableCertificate(f"{key} holds no unencrypted PEM private key") from None
+        raise UnusableCertificate(
+            f"{key} holds no unencrypted PEM private key", "tls_key"
+        ) from None
     if _public(private.public_key()) != _public(leaf.public_key()):
-        raise UnusableCertificate(f"the key in {key} does not belong to the certificate in {cert}")
+        raise UnusableCertificate(
+            f"the key in {key} does not belong to the certificate in {cert}", "tls_cert"
+        )
     if ca is not None:
         try:
             x509.load_pem_x509_certificates(ca)
         except ValueError:
-            raise UnusableCertificate(f"{client_ca} holds no PEM certificate") from None
+            raise UnusableCertificate(
+                f"{client_ca} holds no PEM certificate", "tls_client_ca"
+            ) from None
     return LoadedPair(chain, key_pem, ca)
 
 

@@ -281,12 +281,18 @@ def test_the_supervisor_passes_sighup_to_every_worker(tmp_path: Path):
     assert server.process.returncode == 0
 
 
-def serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`passgate serve` that must stop at its checks, before serving."""
+def serve(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`passgate serve` that must stop at its checks, before serving; on a
+    free port unless told another, so a server on the default port does not
+    answer for the files."""
+    listen = () if "--listen" in args else ("--listen", f"127.0.0.1:{free_port()}")
     return subprocess.run(
-        [sys.executable, "-m", "passgate.cli", "serve", *args],
+        [sys.executable, "-m", "passgate.cli", "serve", *listen, *args],
         check=False,
         cwd=tmp_path,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         timeout=60,
@@ -318,17 +324,68 @@ def test_plain_text_beyond_loopback_needs_insecure(tmp_path: Path):
             ("--tls-cert", "{cert}", "--tls-key", "{other_key}"),
             "does not belong to the certificate",
         ),
+        # each file's problem is blamed on the setting that names it
+        (
+            ("--tls-cert", "{missing}", "--tls-key", "{key}"),
+            "--tls-cert '{missing}' (command line): cannot read {missing}",
+        ),
+        (
+            ("--tls-cert", "{cert}", "--tls-key", "{cert}"),
+            "--tls-key '{cert}' (command line): {cert} holds no unencrypted PEM private key",
+        ),
+        (
+            ("--tls-cert", "{cert}", "--tls-key", "{missing}"),
+            "--tls-key '{missing}' (command line): cannot read {missing}",
+        ),
+        (
+            ("--tls-cert", "{cert}", "--tls-key", "{key}", "--tls-client-ca", "{garbage}"),
+            "--tls-client-ca '{garbage}' (command line): {garbage} holds no PEM certificate",
+        ),
+        (
+            ("--tls-cert", "{cert}", "--tls-key", "{key}", "--tls-client-ca", "{missing}"),
+            "--tls-client-ca '{missing}' (command line): cannot read {missing}",
+        ),
     ],
 )
 def test_tls_files_that_cannot_work_are_one_line_each(
     tmp_path: Path, args: tuple[str, ...], says: str
 ):
-    ca = trustme.CA()
-    cert, key = write_server_files(ca, tmp_path / "tls")
-    _, other_key = write_server_files(ca, tmp_path / "other")
-    files = {"cert": cert, "key": key, "other_key": other_key}
+    files = tls_files(tmp_path)
     refused = serve(tmp_path, *(arg.format(**files) for arg in args))
     assert refused.returncode != 0
     lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and says.format(**files) in lines[0], refused.stderr
+    assert json.dumps(files["key"].read_text()) not in refused.stderr
+
+
+def tls_files(tmp_path: Path) -> dict[str, Path]:
+    """A server's certificate and key, another key, a file that holds no
+    certificate and a path where there is no file."""
+    ca = trustme.CA()
+    cert, key = write_server_files(ca, tmp_path / "tls")
+    _, other_key = write_server_files(ca, tmp_path / "other")
+    garbage = tmp_path / "tls" / "garbage.pem"
+    garbage.write_text("not a certificate\n")
+    missing = tmp_path / "tls" / "missing.pem"
+    return {
+        "cert": cert,
+        "key": key,
+        "other_key": other_key,
+        "garbage": garbage,
+        "missing": missing,
+    }
+
+
+def test_a_bad_client_ca_from_the_environment_names_that_variable(tmp_path: Path):
+    files = tls_files(tmp_path)
+    refused = serve(
+        tmp_path,
+        "--tls-cert", str(files["cert"]), "--tls-key", str(files["key"]),
+        env={"PASSGATE_TLS_CLIENT_CA": str(files["garbage"])},
+    )  # fmt: skip
+    assert refused.returncode == 2
+    lines = refused.stderr.strip().splitlines()
+    garbage = files["garbage"]
+    says = f"PASSGATE_TLS_CLIENT_CA='{garbage}' (environment): {garbage} holds no PEM certificate"
     assert len(lines) == 1 and says in lines[0], refused.stderr
-    assert json.dumps(key.read_text()) not in refused.stderr
+    assert "--tls-cert" not in lines[0]
