@@ -611,7 +611,8 @@ def _apikey_verbs(verbs: Any) -> None:
         p,
         "--client-cert-subject",
         "accept the key only over mutual TLS from the client certificate with this subject, "
-        "as calls' log lines show it (client_cert), e.g. CN=billing.internal",
+        "as calls' log lines show it (client_cert) or in openssl's order, "
+        "e.g. CN=billing.internal,O=Example",
     )
     p = verb(apikey, "list", cmd_apikey_list, "list keys (never their secrets)")
     _json_flag(p)

@@ -7,6 +7,7 @@ certificates made in the test, one database shared by the servers in turn."""
 from __future__ import annotations
 
 import json
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -174,3 +175,65 @@ def test_a_malformed_subject_is_one_line(tmp_path: Path, subject: str) -> None:
     assert "CN=billing.internal" in lines[0]  # what a valid one looks like
     assert refused.stdout == ""
     assert "bad" not in cli.cli("apikey", "list").stdout  # nothing was made
+
+
+def openssl_client_cert(ca: trustme.CA, folder: Path, subj: str) -> tuple[bytes, bytes]:
+    """A client certificate and key made the way an operator makes them, with
+    `openssl req -subj` signed by `ca`: the subject's parts in the order given."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ca_cert, ca_key = folder / "ca.pem", folder / "ca.key"
+    ca.cert_pem.write_to_path(str(ca_cert))
+    ca.private_key_pem.write_to_path(str(ca_key))
+    key, request, cert = folder / "client.key", folder / "client.csr", folder / "client.pem"
+    for argv in (
+        ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-subj", subj, "-keyout", str(key), "-out", str(request)],
+        ["x509", "-req", "-in", str(request), "-CA", str(ca_cert), "-CAkey", str(ca_key),
+         "-CAcreateserial", "-days", "1", "-out", str(cert)],
+    ):  # fmt: skip
+        subprocess.run(["openssl", *argv], check=True, capture_output=True, timeout=30)
+    return cert.read_bytes(), key.read_bytes()
+
+
+def test_a_subject_of_several_parts_binds_in_either_order_and_every_part_counts(
+    setup: Setup,
+) -> None:
+    """`openssl x509 -subject` shows `CN = billing.internal, O = Example`;
+    grpcio (and so the log line) shows `O=Example,CN=billing.internal`, RFC 4514
+    order. A key made with either is bound to that certificate; a subject with
+    a part missing, added or changed is not."""
+    cert, key = openssl_client_cert(
+        setup.client_ca, setup.folder / "openssl", "/CN=billing.internal/O=Example"
+    )
+    shown = subprocess.run(
+        ["openssl", "x509", "-noout", "-subject", "-nameopt", "RFC2253"],
+        input=cert, capture_output=True, check=True, timeout=30,
+    ).stdout.decode()  # fmt: skip
+    assert shown.strip() == "subject=O=Example,CN=billing.internal", shown
+    cli = ServerProcess(setup.folder)
+    keys = {
+        subject: cli.create_api_key(f"billing-{i}", "--client-cert-subject", subject)
+        for i, subject in enumerate(
+            (
+                "CN=billing.internal,O=Example",  # as the README and openssl write it
+                "O=Example,CN=billing.internal",  # as the log line shows it
+                "CN=billing.internal",  # a part missing
+                "CN=billing.internal,O=Example,OU=Ops",  # a part added
+                "CN=billing.internal,O=Other",  # a part changed
+                "CN=billing.internal+O=Example",  # the parts as one multi-valued RDN
+            )
+        )
+    }
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=setup.server_ca.cert_pem.bytes(),
+        private_key=key,
+        certificate_chain=cert,
+    )
+    with setup.server(*setup.mutual_tls, credentials=credentials) as server:
+        results = {subject: sign_in(server.target, credentials, k) for subject, k in keys.items()}
+    served = {subject for subject, result in results.items() if isinstance(result, str)}
+    assert served == {"CN=billing.internal,O=Example", "O=Example,CN=billing.internal"}, results
+    for subject in keys.keys() - served:
+        assert_mismatch(results[subject], "another client certificate")
+    calls = [json.loads(line) for line in server.log_text().splitlines() if '"rpc"' in line]
+    assert {call["client_cert"] for call in calls} == {"O=Example,CN=billing.internal"}, calls

@@ -3,8 +3,9 @@ carry a live key allowed to call it. A key costs one SHA-256, and one indexed
 read the first time a well-formed one is seen; a malformed one never reaches
 the database (see passgate/identity/apikeys.py). A key bound to a client
 certificate is compared with the call's verified subject (recorded before this
-check by `ClientCertificate`, over mutual TLS only) in the cached record: one
-string comparison, no read.
+check by `ClientCertificate`, over mutual TLS only) in the cached record, in
+either order of the subject's parts (`client_certificates.matches`): a string
+comparison, and two cached look-ups when the strings differ; no read.
 
 A refused key is not free: the call is charged to the budgets of the caller's
 address (`refusals_charged_to`), so guessing keys spends the same budget as
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 
 from passgate.errors import ApiKeyInvalid, ApiKeyScope, ClientCertificateMismatch
+from passgate.identity import client_certificates
 from passgate.identity.apikeys import ApiKeys
 from passgate.identity.records import ApiKeyRecord
 from passgate.interceptors.call import CallRecord
@@ -61,7 +63,7 @@ class ApiKeyGate(CallCheck):
                 raise ApiKeyInvalid()
             call.api_key = key
             bound_to = key.client_cert_subject
-            if bound_to is not None and bound_to != call.client_cert:
+            if bound_to is not None and not client_certificates.matches(bound_to, call.client_cert):
                 raise ClientCertificateMismatch(presented=call.client_cert is not None)
             if not (key.is_admin() if admin else key.allows(method)):
                 raise ApiKeyScope()
