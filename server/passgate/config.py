@@ -9,6 +9,7 @@ configuration table are all derived from the fields of `Settings` below.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,12 @@ from passgate import setting_values as v
 from passgate.rates import Rate
 
 ENV_PREFIX = "PASSGATE_"
+
+_CORES = os.cpu_count() or 1
+_PER_CORE_MOST = 4
+_PER_CORE_WHY = (
+    f"at most {_PER_CORE_MOST} per core, {_CORES} here: more only compete for the cores and memory"
+)
 
 
 @dataclass(frozen=True)
@@ -114,8 +121,9 @@ class Settings:
     )
     workers: int = setting(
         1,
-        "processes serving the port (SO_REUSEPORT); budgets and throttles stay global",
-        v.Integer(1),
+        f"processes serving the port (SO_REUSEPORT), at most {_PER_CORE_MOST} per core; "
+        "budgets and throttles stay global",
+        v.Integer(1, _PER_CORE_MOST * _CORES, _PER_CORE_WHY),
     )
     reset_url: str = setting(
         "http://localhost:8080/reset", "base of the link in reset e-mails", v.web_url
@@ -180,7 +188,10 @@ class Settings:
         v.Integer(1),
     )
     hash_workers: int = setting(
-        0, "bcrypt threads; 0: one per core", v.Integer(0), default_text="0 (one per core)"
+        0,
+        f"bcrypt threads, at most {_PER_CORE_MOST} per core; 0: one per core",
+        v.Integer(0, _PER_CORE_MOST * _CORES, _PER_CORE_WHY),
+        default_text="0 (one per core)",
     )
     reflection: bool = setting(
         True, "serve gRPC server reflection (v1 and v1alpha): on or off", v.switch
@@ -239,10 +250,10 @@ class Settings:
         128, "calls in flight before new ones are refused", v.Integer(1)
     )
     max_message_bytes: int = setting(
-        64 * 1024, "largest request message accepted, bytes", v.Integer(1)
+        64 * 1024, "largest request message accepted, bytes", v.Integer(1, v.C_INT_MOST)
     )
     max_metadata_bytes: int = setting(
-        16 * 1024, "largest request metadata accepted, bytes", v.Integer(1)
+        16 * 1024, "largest request metadata accepted, bytes", v.Integer(1, v.C_INT_MOST)
     )
     request_timeout: float = setting(
         5.0, "seconds a call may take to deliver its request message", v.Seconds()
@@ -251,21 +262,27 @@ class Settings:
     # with it, after its caller has the answer and may have sent the next call; a bound
     # near the calls a caller keeps in flight refuses some of them on a busy server.
     max_streams_per_connection: int = setting(
-        1000, "concurrent calls on one connection", v.Integer(1)
+        1000, "concurrent calls on one connection", v.Integer(1, v.C_INT_MOST)
     )
     # Transport: clients may ping at most every `keepalive_min_ping` seconds
     # without data; the server pings idle clients every `keepalive_time`.
     keepalive_time: float = setting(
-        60.0, "seconds between the server's pings to idle clients", v.Seconds()
+        60.0,
+        "seconds between the server's pings to idle clients",
+        v.Seconds(most=v.GRPC_SECONDS_MOST),
     )
     keepalive_timeout: float = setting(
-        20.0, "seconds to wait for a ping's answer before dropping the peer", v.Seconds()
+        20.0,
+        "seconds to wait for a ping's answer before dropping the peer",
+        v.Seconds(most=v.GRPC_SECONDS_MOST),
     )
     keepalive_min_ping: float = setting(
-        10.0, "shortest ping interval allowed from clients, seconds", v.Seconds()
+        10.0,
+        "shortest ping interval allowed from clients, seconds",
+        v.Seconds(most=v.GRPC_SECONDS_MOST),
     )
     max_connection_idle: float = setting(
-        600.0, "seconds before an idle connection is closed", v.Seconds()
+        600.0, "seconds before an idle connection is closed", v.Seconds(most=v.GRPC_SECONDS_MOST)
     )
 
     event_retention: float = setting(

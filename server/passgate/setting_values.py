@@ -37,12 +37,25 @@ def _number(text: str, kind: type[int] | type[float]) -> int | float:
     return value
 
 
+C_INT_MOST = 2**31 - 1
+"""The largest number grpcio takes for a channel argument (a C int)."""
+
+GRPC_SECONDS_MOST = C_INT_MOST // 1000
+"""The longest duration grpcio takes for a channel argument, which it counts in
+milliseconds in a C int: 2147483 s, about 24 days."""
+
+TEN_YEARS = 10 * 365 * 86400
+"""The longest duration of any other setting: far beyond any sensible lifetime or
+delay, and short enough that a time computed from it is a date clients can read."""
+
+
 @dataclass(frozen=True)
 class Integer:
     """A whole number within `low`..`high`."""
 
     low: int
     high: int | None = None
+    why_high: str = ""  # why `high` is the most, for the refusal
 
     def __call__(self, text: str) -> int:
         try:
@@ -56,26 +69,31 @@ class Integer:
     def describe(self) -> str:
         if self.high is None:
             return f"a whole number >= {self.low}"
-        return f"a whole number from {self.low} to {self.high}"
+        why = f" ({self.why_high})" if self.why_high else ""
+        return f"a whole number from {self.low} to {self.high}{why}"
 
 
 @dataclass(frozen=True)
 class Seconds:
-    """A duration in seconds: above 0, or from 0 when `zero_allowed`."""
+    """A duration in seconds: above 0, or from 0 when `zero_allowed`; at most `most`."""
 
     zero_allowed: bool = False
+    most: int = TEN_YEARS
 
     def __call__(self, text: str) -> float:
         try:
             value = float(_number(text, float))
         except BadValue:
             raise BadValue(f"expected {self.describe()}") from None
-        if value < 0 or (value == 0 and not self.zero_allowed):
+        if value < 0 or (value == 0 and not self.zero_allowed) or value > self.most:
             raise BadValue(f"expected {self.describe()}")
         return value
 
     def describe(self) -> str:
-        return "seconds >= 0" if self.zero_allowed else "seconds > 0"
+        low = "seconds >= 0" if self.zero_allowed else "seconds > 0"
+        days = self.most / 86400
+        about = f"{days / 365:g} years" if days >= 365 else f"about {days:.0f} days"
+        return f"{low}, at most {self.most} ({about})"
 
 
 @dataclass(frozen=True)
@@ -180,15 +198,26 @@ def webhook_secret(value: str) -> str | None:
 
 
 def networks(value: str) -> str:
-    """Comma-separated networks (`10.0.0.0/8,::1`); empty: none."""
-    for part in value.split(","):
-        if part.strip():
+    """Comma-separated networks (`10.0.0.0/8,::1`); empty: none. A host with a prefix
+    (`10.0.0.1/8`) is refused, not widened to its network: these addresses are trusted,
+    and a typo must not trust a whole /8."""
+    for part in (part.strip() for part in value.split(",")):
+        if not part:
+            continue
+        try:
+            ipaddress.ip_network(part)
+        except ValueError:
             try:
-                ipaddress.ip_network(part.strip(), strict=False)
+                network = ipaddress.ip_network(part, strict=False)
             except ValueError:
                 raise BadValue(
-                    f"{part.strip()!r} is not a network: expected e.g. 10.0.0.0/8,192.168.1.5"
+                    f"{part!r} is not a network: expected e.g. 10.0.0.0/8,192.168.1.5"
                 ) from None
+            host = part.partition("/")[0]
+            raise BadValue(
+                f"{part!r} has host bits set: write {network} for the whole network "
+                f"or {host} for the one host"
+            ) from None
     return value
 
 
@@ -199,7 +228,7 @@ def database_url(value: str) -> str:
     if not parts.scheme:
         raise BadValue(f"expected a URL: sqlite:///{url or 'passgate.db'} or postgresql://…")
     if parts.scheme == "sqlite":
-        return _sqlite_url(url, parts.netloc, parts.path)
+        return _sqlite_url(url)
     if parts.scheme in ("postgres", "postgresql"):
         if not parts.hostname or not parts.path.strip("/"):
             raise BadValue("expected postgresql://USER[:PASS]@HOST:PORT/DB")
@@ -229,14 +258,29 @@ def limits_store_url(value: str) -> str:
         raise BadValue(
             f"expected sqlite:///FILE (e.g. sqlite:///{example}) or redis://HOST:PORT/DB"
         )
-    return _sqlite_url(url, parts.netloc, parts.path)
+    return _sqlite_url(url)
 
 
-def _sqlite_url(url: str, netloc: str, file: str) -> str:
-    if netloc:
+def _sqlite_url(url: str) -> str:
+    """sqlite:///FILE (relative) or sqlite:////FILE (absolute), nothing else."""
+    parts = urlsplit(url)
+    rest = url.partition(":")[2]
+    if not rest.startswith("//"):
+        # sqlite:/x.db parses as sqlite:///x.db, a file relative to the working directory
+        bare = rest.lstrip("/")
+        raise BadValue(
+            f"write sqlite:///{bare} for a file in the working directory, or "
+            f"sqlite:////{bare} for /{bare}"
+        )
+    if parts.query or parts.fragment:
+        extra = url[len(f"{parts.scheme}://{parts.netloc}{parts.path}") :]
+        raise BadValue(f"passgate takes no options in a sqlite URL: drop {extra!r}")
+    if parts.netloc:
         # sqlite://x.db reads as host "x.db" and no file: an in-memory database
-        raise BadValue(f"two slashes leave no file: write sqlite:///{netloc}{file} (three)")
-    name = file[1:] if file.startswith("/") else file
+        raise BadValue(
+            f"two slashes leave no file: write sqlite:///{parts.netloc}{parts.path} (three)"
+        )
+    name = parts.path[1:] if parts.path.startswith("/") else parts.path
     if not name or name == ":memory:":
         raise BadValue("expected sqlite:///FILE: an in-memory database would lose everything")
     return url

@@ -84,13 +84,33 @@ MISTAKES = [
         says="--session-ttl '-5' (command line): expected seconds > 0",
     ),
     m("serve", "--reset-ttl", "0", says="expected seconds > 0"),
-    m("serve", "--workers", "0", says="--workers '0' (command line): expected a whole number >= 1"),
+    m("serve", "--workers", "0", says="--workers '0' (command line): expected a whole number from 1 to"),
     m("serve", "--bcrypt-cost", "3", says="from 4 to 31"),
     m("serve", says="PASSGATE_BCRYPT_COST='32' (environment)", env={"PASSGATE_BCRYPT_COST": "32"}),
     m("serve", "--threads", "many", says="expected a whole number >= 1"),
     m("serve", "--max-message-bytes", "0", says="--max-message-bytes"),
     m("serve", "--request-timeout", "0", says="--request-timeout '0'"),
     m("serve", "--max-streams-per-connection", "0", says="--max-streams-per-connection '0'"),
+    # values grpcio counts in a C int, in milliseconds for durations
+    m("serve", "--max-connection-idle", "2592000", says="at most 2147483 (about 25 days)"),
+    m("serve", "--keepalive-time", "3000000", says="--keepalive-time '3000000'"),
+    m("serve", "--max-message-bytes", "99999999999", says="from 1 to 2147483647"),
+    m("serve", "--max-streams-per-connection", "3000000000", says="from 1 to 2147483647"),
+    m("serve", "--session-ttl", "1e308", says="at most 315360000 (10 years)"),
+    m("serve", "--workers", "1000", says="per core"),
+    m("serve", "--hash-workers", "1000", says="per core"),
+    m(
+        "serve",
+        "--listen",
+        "127.0.0.1:{free}",
+        "--metrics-listen",
+        "0.0.0.0:{free}",
+        says="--metrics-listen '0.0.0.0:{free}' (command line): --listen serves gRPC there",
+    ),
+    m("serve", "--trusted-proxies", "10.0.0.1/8", says="write 10.0.0.0/8 for the whole network"),
+    m("serve", "--database", "sqlite:/var/lib/p.db", says="sqlite:////var/lib/p.db for /var/lib"),
+    m("serve", "--database", "sqlite:///p.db?mode=ro", says="drop '?mode=ro'"),
+    m("serve", "--limits-store", "sqlite:x.limits", says="write sqlite:///x.limits"),
     m(
         "serve",
         "--limits-store-outage",
@@ -301,6 +321,9 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
         "4",
         stdin="Correct-Horse-9-battery\n",
     )
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        free_port = free.getsockname()[1]
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -308,6 +331,7 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
             "db": str(db),
             "empty": str(empty),
             "busy": str(busy.getsockname()[1]),
+            "free": str(free_port),
             "no_driver": str(no_driver),
         }
 
@@ -366,5 +390,5 @@ def test_a_mistake_gets_exit_status_2_and_one_line(case: Mistake, folders: dict[
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert case.says in lines[0], lines[0]
+    assert case.says.format(**folders) in lines[0], lines[0]
     assert lines[0].startswith("passgate"), lines[0]

@@ -12,9 +12,7 @@ FORWARDED_FOR = "x-forwarded-for"
 
 def parse_networks(text: str) -> tuple[Network, ...]:
     """`10.0.0.0/8,::1` → networks; an empty string trusts no proxy."""
-    return tuple(
-        ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip()
-    )
+    return tuple(ipaddress.ip_network(part.strip()) for part in text.split(",") if part.strip())
 
 
 def peer_host(peer: str) -> str:
