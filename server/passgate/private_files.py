@@ -18,6 +18,9 @@ from pathlib import Path
 log = logging.getLogger("passgate.files")
 
 PRIVATE_MODE = 0o600
+PRIVATE_FOLDER_MODE = 0o700
+"""Folders passgate creates (the mail folder, a database's folder): only its own user
+may list them."""
 _OTHERS = stat.S_IRWXG | stat.S_IRWXO
 _COMPANIONS = ("-wal", "-shm", "-journal")
 
@@ -28,7 +31,7 @@ def private_sqlite_file(path: Path) -> None:
     another user may read them."""
     if str(path) in ("", ":memory:"):
         return  # no file
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
     except FileExistsError:

@@ -5,6 +5,7 @@ the setting, rather than a traceback from deep inside the server."""
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
 import tempfile
 from collections.abc import Callable
@@ -13,20 +14,22 @@ from pathlib import Path
 from passgate import tracing
 from passgate.config import by_name, show
 from passgate.limits.redis_url import uses_redis
+from passgate.private_files import PRIVATE_FOLDER_MODE
 from passgate.setting_sources import OperatorError, Resolved, SettingError, Source
 from passgate.store.db import sqlite_path
 from passgate.tls import UnusableCertificate, is_loopback, load_pair
 
 
 def writable_folder(folder: Path) -> str | None:
-    """Creates `folder` if needed; None if a file can be written in it, else why not."""
+    """Creates `folder` if needed (0700, as every folder passgate creates); None if a
+    file can be written in it, else why not."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
         return f"{existing} is a file, not a folder"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as error:
@@ -56,6 +59,24 @@ def check_listen(address: str) -> str | None:
                 return f"port {port} needs privileges: choose a port above 1023"
             return f"cannot listen there: {error.strerror}"
     return None
+
+
+def _socket_address(address: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int]:
+    """The IP address and port `address` (HOST:PORT, checked) binds."""
+    host, _, port = address.rpartition(":")
+    infos = socket.getaddrinfo(host.strip("[]"), int(port), type=socket.SOCK_STREAM)
+    return ipaddress.ip_address(infos[0][4][0]), int(port)
+
+
+def takes_same_port(first: str, second: str) -> bool:
+    """Whether two listen addresses ask for one socket: the same port (not 0, any free
+    one), on one address or with either on every address. Each can be bound alone, so
+    probing them one by one does not find it; the second bind would fail after the
+    first started serving."""
+    (ip_a, port_a), (ip_b, port_b) = _socket_address(first), _socket_address(second)
+    if port_a != port_b or port_a == 0:
+        return False
+    return ip_a == ip_b or ip_a.is_unspecified or ip_b.is_unspecified
 
 
 def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False) -> None:
@@ -88,6 +109,12 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
         fail("listen", problem)
     if bind and settings.metrics_listen and (problem := check_listen(settings.metrics_listen)):
         fail("metrics_listen", problem)
+    if (
+        bind
+        and settings.metrics_listen
+        and takes_same_port(settings.listen, settings.metrics_listen)
+    ):
+        fail("metrics_listen", "--listen serves gRPC there: give the metrics a port of their own")
     _transport(resolved, fail)
     if settings.webhook_urls and settings.webhook_secret is None:
         fail(

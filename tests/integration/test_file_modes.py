@@ -59,6 +59,7 @@ def test_every_file_the_server_writes_is_private_under_the_usual_umask(tmp_path:
         wait_links_to(server.mail_dir, email)
 
         found = modes(workdir, skip=(SERVER_LOG,))
+        mail_folder = stat.S_IMODE(server.mail_dir.stat().st_mode)
 
     expected = {
         "passgate.db",
@@ -72,6 +73,7 @@ def test_every_file_the_server_writes_is_private_under_the_usual_umask(tmp_path:
     assert expected <= set(found), found
     assert any(name.startswith("mail/") for name in found), found
     assert {name: oct(mode) for name, mode in found.items() if mode != 0o600} == {}
+    assert oct(mail_folder) == oct(0o700)  # only passgate's user may list the reset mails
 
 
 @pytest.mark.parametrize(

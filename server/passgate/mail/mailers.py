@@ -25,6 +25,7 @@ from typing import Literal, Protocol, get_args
 
 from passgate.clock import Clock, SystemClock
 from passgate.config import Settings
+from passgate.private_files import PRIVATE_FOLDER_MODE
 
 __all__ = [
     "DEFAULT_SMTP_PORTS",
@@ -95,7 +96,7 @@ class FileMailer:
         self._ensure_directory()
 
     def _ensure_directory(self) -> None:
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.directory.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
 
     def _final_name(self) -> str:
         stamp = datetime.fromtimestamp(self._clock.now(), UTC).strftime(FILE_STAMP)
