@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from passgate import url_secrets
 from passgate.config import ENV_PREFIX, Declared, Settings, by_name, show
 from passgate.setting_values import BadValue
 from passgate.store.db import sqlite_path
@@ -124,17 +125,11 @@ class Resolved:
             if source.kind == "default" and value == declared[name].default:
                 shown = declared[name].default_text
             elif declared[name].declaration.secret and value is not None:
-                shown = "********"
-            elif name in ("database", "limits_store") and value is not None:
-                shown = mask_url_password(str(value))
+                shown = url_secrets.MASK
+            elif name in ("database", "limits_store", "webhook_urls") and value is not None:
+                shown = url_secrets.masked(shown)
             rows.append((declared[name].key, shown, str(source)))
         return rows
-
-
-def mask_url_password(url: str) -> str:
-    """postgresql://u:secret@h/db -> postgresql://u:********@h/db; also without a
-    user name, as Redis URLs are written (redis://:secret@h/0)."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1********@", url)
 
 
 def shown_database(url: str, *, absolute: bool = False) -> str:
@@ -142,7 +137,7 @@ def shown_database(url: str, *, absolute: bool = False) -> str:
     opened, so that running from another folder shows), or the masked URL."""
     file = sqlite_path(url)
     if file is None:
-        return mask_url_password(url)
+        return url_secrets.masked(url)
     if absolute or file.is_absolute():
         return str(file.resolve())
     return f"./{file}"

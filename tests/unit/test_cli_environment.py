@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from passgate.cli import build_parser, main
-from passgate.setting_sources import mask_url_password
 
 
 def _value_flags(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
@@ -92,8 +91,27 @@ def test_secrets_are_masked(tmp_path: Path):
         PASSGATE_SMTP_PASSWORD="hunter2-secret",
     )
     assert rows["smtp-password"] == ("********", "environment")
-    assert mask_url_password("postgresql://app:pg-secret@db/p") == "postgresql://app:********@db/p"
-    assert mask_url_password("redis://:rd-secret@cache:6379/0") == "redis://:********@cache:6379/0"
+
+
+def test_passwords_and_tokens_in_urls_are_masked(tmp_path: Path):
+    rows = _config(
+        tmp_path,
+        "--webhook-urls",
+        "https://hook:hook-secret@hooks.example.com/in?token=tok-secret&team=7,"
+        "https://siem.example.com/in?sig=sig-secret",
+        PASSGATE_DATABASE="postgresql://app:pg-secret@db:5432/p?password=q-secret&sslmode=require",
+        PASSGATE_LIMITS_STORE="redis://:rd-secret@cache:6379/0",
+    )
+    shown = " ".join(value for value, _ in rows.values())
+    assert "-secret" not in shown, shown
+    assert rows["database"][0] == (
+        "postgresql://app:********@db:5432/p?password=********&sslmode=require"
+    )
+    assert rows["limits-store"][0] == "redis://:********@cache:6379/0"
+    assert rows["webhook-urls"][0] == (
+        "https://hook:********@hooks.example.com/in?token=********&team=7,"
+        "https://siem.example.com/in?sig=********"
+    )
 
 
 def test_an_unknown_key_is_refused_with_its_line(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from passgate import url_secrets
 from passgate.background import BackgroundThread
 from passgate.clock import Clock
 from passgate.identity.event_records import ClaimedDelivery
@@ -111,7 +112,7 @@ class WebhookWorker(BackgroundThread):
         return {
             "event": "webhook_failed",
             "event_id": claimed.event.id,
-            "endpoint": claimed.endpoint,
+            "endpoint": url_secrets.masked(claimed.endpoint),
             "attempt": claimed.attempts + 1,
             "result": result,
         }
