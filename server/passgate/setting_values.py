@@ -160,8 +160,19 @@ def listen_address(value: str) -> str:
     return value.strip()
 
 
+def _unencoded_blank(url: str) -> None:
+    """Refuses a URL with a blank or control character inside: two URLs separated by
+    a space are not one (every request to it would fail)."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise BadValue(
+            f"{url!r} holds a space or control character: encode it (%20), "
+            "and separate URLs with commas"
+        )
+
+
 def web_url(value: str) -> str:
     """An http or https URL with a host, e.g. a reset link's base."""
+    _unencoded_blank(value.strip())
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadValue(
@@ -174,6 +185,7 @@ def web_urls(value: str) -> tuple[str, ...]:
     """Comma-separated http or https URLs (webhook endpoints); empty: none."""
     urls = tuple(part.strip() for part in value.split(",") if part.strip())
     for url in urls:
+        _unencoded_blank(url)
         try:
             web_url(url)
         except BadValue:
