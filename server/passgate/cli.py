@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -51,11 +52,13 @@ from passgate.setting_sources import (
     ConfigFile,
     OperatorError,
     Resolved,
+    misspelt_variable,
     resolve,
     shown_database,
 )
 from passgate.setting_values import BadValue, Seconds, switch
 from passgate.store.migrations import migrate
+from passgate.workers import WORKER_ENV
 
 API_KEY_COLUMNS = (
     "id",
@@ -94,11 +97,17 @@ def _env_name(flag: str) -> str:
     return "PASSGATE_" + flag.lstrip("-").replace("-", "_").upper()
 
 
+# Every variable a command's own flag reads (filled as the parser is built), for
+# telling a misspelt variable from another program's.
+_FLAG_VARIABLES: set[str] = set()
+
+
 def _flag(
     parser: argparse.ArgumentParser, flag: str, help: str, default: Any = None, **kw: Any
 ) -> None:
     """A command's own flag (not a setting) whose default comes from PASSGATE_<FLAG>."""
     env = _env_name(flag)
+    _FLAG_VARIABLES.add(env)
     value = os.environ.get(env, default)
     if kw.get("required") and value is not None:
         kw["required"] = False
@@ -760,12 +769,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = argv
     _Opened.forget()
+    known = {d.env for d in declared()} | _FLAG_VARIABLES | {CONFIG_ENV, WORKER_ENV}
+    if (problem := misspelt_variable(os.environ, known)) is not None:
+        return _refuse(problem)
     try:
         code = int(args.run(args))
     except (OperatorError, ValueError) as error:  # a mistake: say which, without a traceback
         return _refuse(str(error))
     except peewee.DatabaseError as error:  # unreadable, not a database, locked, read-only
         return _refuse(f"the database refused: {error}")
+    except BrokenPipeError:  # the reader went away (`passgate config | head -1`): not a mistake
+        # Python's own flush at exit would fail on the closed pipe again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE  # as a command ended by SIGPIPE, e.g. `yes | head -1`
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
         return _refuse(f"cannot use{where}: {error.strerror or error}")

@@ -132,6 +132,28 @@ class Resolved:
         return rows
 
 
+def misspelt_variable(environ: Mapping[str, str], known: Iterable[str]) -> str | None:
+    """Why the first PASSGATE_ variable that reads as a misspelling of one of
+    passgate's `known` variables cannot be used, or None. A config file's
+    unknown key is refused; a variable so close to a setting's name is the same
+    mistake (its value would be ignored, the default served in its place).
+    Variables unlike any of passgate's (PASSGATE_API_KEY, which clients read)
+    belong to other programs, and are left alone."""
+    names = sorted(known)
+    for name in sorted(environ):
+        if name.startswith(ENV_PREFIX) and name not in known:
+            close = difflib.get_close_matches(name, names, n=1, cutoff=_MISSPELT)
+            if close:
+                return (
+                    f"{name} is not a passgate variable: did you mean {close[0]}? "
+                    "(its value would be ignored)"
+                )
+    return None
+
+
+_MISSPELT = 0.9  # difflib's ratio: PASSGATE_SESION_TTL is 0.97 of PASSGATE_SESSION_TTL
+
+
 def shown_database(url: str, *, absolute: bool = False) -> str:
     """The database as an operator reads it: the file's path (absolute once
     opened, so that running from another folder shows), or the masked URL."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,32 @@ def test_mail_dir_given_in_main_argv_is_seen_even_when_sys_argv_differs(
 def test_an_smtp_host_alone_replaces_the_default_mail_folder(tmp_path: Path):
     rows = _config(tmp_path, "--smtp-host", "relay.example.com")
     assert rows["mail-dir"] == ("—", "default")
+
+
+def test_other_programs_variables_are_left_alone(tmp_path: Path):
+    """Clients and scripts read PASSGATE_API_KEY and the like; only a near miss of
+    passgate's own names is refused."""
+    rows = _config(tmp_path, PASSGATE_API_KEY="pgk_x", PASSGATE_TARGET="h:1", PASSGATE_TOOLS="/t")
+    assert rows["listen"] == ("127.0.0.1:50051", "default")
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path):
+    """`passgate config | head -1`: the command stops as one ended by SIGPIPE does,
+    without a line blaming the operator."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PASSGATE_")}
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before the first line
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "passgate.cli", "config"],
+            env=clean,
+            cwd=tmp_path,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert result.stderr == ""
+    assert result.returncode == 128 + signal.SIGPIPE

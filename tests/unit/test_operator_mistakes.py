@@ -167,6 +167,12 @@ MISTAKES = [
     m("serve", says="no such file", env={"PASSGATE_CONFIG": "nowhere.toml"}),
     # argparse's own mistakes, in one line
     m("serve", "--no-such-flag", says="unrecognized arguments: --no-such-flag"),
+    m(
+        "serve",
+        says="PASSGATE_SESION_TTL is not a passgate variable: did you mean PASSGATE_SESSION_TTL?",
+        env={"PASSGATE_SESION_TTL": "300"},
+    ),
+    m("apikey", "list", says="did you mean PASSGATE_DATABASE?", env={"PASSGATE_DATBASE": "x"}),
     m(says="the following arguments are required: command"),
     m("frobnicate", says="invalid choice: 'frobnicate'"),
     # config and migrate
