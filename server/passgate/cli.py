@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -387,6 +388,17 @@ def _tenant_id(text: str) -> str:
     return text
 
 
+def _user_id(text: str) -> str:
+    """A user id as passgate makes them (a UUID): any other text would page from
+    nowhere and print an empty list, as if there were no users."""
+    try:
+        return str(uuid.UUID(text.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a user id: give the id the previous page ended with"
+        ) from None
+
+
 def _reset_url(text: str) -> str:
     why = reset_url_problem(text)
     if why is not None:
@@ -472,7 +484,10 @@ def cmd_user_find(args: argparse.Namespace) -> int:
         raise OperatorError(
             "user find takes an id, e-mail or username, or --search-key SCHEMA=VALUE"
         )
-    users = Users(_open(args), SystemClock())
+    database = _open(args)
+    if args.tenant is not None:
+        _require_tenant(database, args.tenant)
+    users = Users(database, SystemClock())
     if args.search_key is not None:
         schema, sep, value = args.search_key.partition("=")
         if not sep:
@@ -490,7 +505,10 @@ def cmd_user_find(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    page = Users(_open(args), SystemClock()).page(args.tenant, args.after, args.limit + 1)
+    database = _open(args)
+    if args.tenant is not None:
+        _require_tenant(database, args.tenant)
+    page = Users(database, SystemClock()).page(args.tenant, args.after, args.limit + 1)
     print_records(_user_rows(page[: args.limit]), as_json=args.json, columns=USER_COLUMNS)
     if len(page) > args.limit:
         print(f"passgate: more users: --after {page[args.limit - 1].id}", file=sys.stderr)
@@ -683,7 +701,7 @@ def _user_verbs(verbs: Any) -> None:
     p = verb(user, "list", cmd_user_list, "list users, a page at a time, ordered by id")
     _flag(p, "--tenant", "this tenant only (default: all)", type=_tenant_id)
     _flag(p, "--limit", "users per page", "50", type=_page_size)
-    _flag(p, "--after", "start after this user id (the next page)")
+    _flag(p, "--after", "start after this user id (the next page)", type=_user_id)
     _json_flag(p)
 
     for name, run, text in (
@@ -776,8 +794,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.run(args))
     except (OperatorError, ValueError) as error:  # a mistake: say which, without a traceback
         return _refuse(str(error))
-    except peewee.DatabaseError as error:  # unreadable, not a database, locked, read-only
-        return _refuse(f"the database refused: {error}")
+    except peewee.DatabaseError as error:  # unreachable, unreadable, locked, read-only
+        return _refuse(f"the database{_database_named(args)} refused: {error}")
     except BrokenPipeError:  # the reader went away (`passgate config | head -1`): not a mistake
         # Python's own flush at exit would fail on the closed pipe again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -790,10 +808,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _database_named(args: argparse.Namespace) -> str:
+    """` <the database> (--database)` when a database failed before it was opened
+    (a server that does not answer), so the line says which one to check."""
+    if _Opened.shown is not None or "database" not in getattr(args, "settings_names", ()):
+        return ""
+    try:
+        return f" {shown_database(_resolve(args).settings.database)} (--database)"
+    except (OperatorError, ValueError, OSError):
+        return ""
+
+
 def _refuse(message: str) -> int:
-    """The one line an operator's mistake gets, naming the database if one was opened."""
+    """The one line an operator's mistake gets, naming the database if one was opened.
+    A message of several lines (libpq's end with a hint on a line of its own) is
+    joined into one."""
     where = "" if _Opened.shown is None else f" [database {_Opened.shown}]"
-    print(f"passgate: {message}{where}", file=sys.stderr)
+    one_line = "; ".join(part.strip() for part in message.splitlines() if part.strip())
+    print(f"passgate: {one_line}{where}", file=sys.stderr)
     return 2
 
 

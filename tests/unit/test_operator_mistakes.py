@@ -281,6 +281,16 @@ MISTAKES = [
     m("user", "list", "--limit", "0", says="--limit '0'"),
     m("user", "list", says="no passgate database at ./passgate.db", cwd="{empty}"),
     m("user", "enable", says="required: id"),
+    m("user", "list", "--tenant", "nope", says="no tenant 'nope'"),
+    m("user", "list", "--after", "garbage", says="'garbage' is not a user id"),
+    m("user", "find", "taken@example.com", "--tenant", "nope", says="no tenant 'nope'"),
+    m(
+        "apikey",
+        "list",
+        "--database",
+        "postgresql://u:pw@127.0.0.1:{free}/db",
+        says="the database postgresql://u:********@127.0.0.1:{free}/db (--database) refused",
+    ),
     # tenant
     m("tenant", "create", "default", says="tenant 'default' exists already"),
     m("tenant", "create", "bad id!", says="tenant id 'bad id!'"),
