@@ -252,7 +252,7 @@ class Passgate:
             if serving
             else (health_pb2.HealthCheckResponse.NOT_SERVING)
         )
-        for name in ("", SERVICE_NAME):
+        for name in ("", SERVICE_NAME, ADMIN_SERVICE_NAME):
             await self.health.set(name, status)
 
     async def stop(self, grace: float | None = None) -> None:

@@ -293,19 +293,19 @@ def test_a_server_on_redis_answers_others_while_redis_is_slow_and_keeps_its_budg
 
 
 def health_of(target: str) -> list[int]:
-    """What health says for the server and for AuthService."""
+    """What health says for the server, for AuthService and for AdminService."""
     with grpc.insecure_channel(target) as channel:
         checks = health_pb2_grpc.HealthStub(channel)
         return [
             checks.Check(health_pb2.HealthCheckRequest(service=name), timeout=5).status
-            for name in ("", "passgate.auth.v1.AuthService")
+            for name in ("", "passgate.auth.v1.AuthService", "passgate.admin.v1.AdminService")
         ]
 
 
 def health_becomes(target: str, status: int, timeout: float = 10.0) -> None:
-    """Waits until health says `status` for the server and for AuthService."""
+    """Waits until health says `status` for the server and for each service."""
     deadline = time.monotonic() + timeout
-    while (seen := health_of(target)) != [status, status]:
+    while (seen := health_of(target)) != [status] * 3:
         assert time.monotonic() < deadline, f"health stayed {seen}, not {status}"
         time.sleep(0.1)
 
@@ -410,7 +410,7 @@ def test_replicas_whose_redis_is_lost_keep_limits_alone_then_share_them_again(
         # and neither tells balancers to leave it, after more than a probe's round
         time.sleep(max(0.0, stopped + 2 * PROBE_SECONDS - time.monotonic()))
         for server in (first, second):
-            assert health_of(server.target) == [health_pb2.HealthCheckResponse.SERVING] * 2
+            assert health_of(server.target) == [health_pb2.HealthCheckResponse.SERVING] * 3
 
         own_redis.start()  # back, empty, on the same port
         for server in (first, second):

@@ -63,18 +63,18 @@ def sign_in(server: ServerProcess, password: str) -> str:
 
 
 def health(server: ServerProcess) -> list[int]:
-    """The health of the server and of its service, as a balancer asks."""
+    """The health of the server and of its services, as a balancer asks."""
     with grpc.insecure_channel(server.target) as channel:
         checks = health_pb2_grpc.HealthStub(channel)
         return [
             checks.Check(health_pb2.HealthCheckRequest(service=name), timeout=5).status
-            for name in ("", "passgate.auth.v1.AuthService")
+            for name in ("", "passgate.auth.v1.AuthService", "passgate.admin.v1.AdminService")
         ]
 
 
 def wait_health(server: ServerProcess, status: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
-    while health(server) != [status, status]:
+    while health(server) != [status] * 3:
         assert time.monotonic() < deadline, f"health stayed {health(server)}, not {status}"
         time.sleep(0.1)
 
@@ -115,7 +115,7 @@ def test_a_restarted_database_is_used_again_with_nothing_lost(
             )
         session = str(changed.session_token)
         assert verify(first, session) == verify(second, session) == grpc.StatusCode.OK
-        assert health(first) == health(second) == [SERVING, SERVING]
+        assert health(first) == health(second) == [SERVING] * 3
 
         cluster.pause()
         for server in (first, second):
