@@ -83,6 +83,11 @@ class ConfigFile:
         values: dict[str, tuple[str, int]] = {}
         for key, value in document.items():
             line = _line_of(content, key)
+            if isinstance(value, dict):
+                raise OperatorError(
+                    f"{path} line {line}: [{key}] starts a table, and passgate's settings "
+                    "are top-level keys: move them above it (listen = \"…\")"
+                )
             if key not in known:
                 close = difflib.get_close_matches(key.replace("_", "-"), known, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "see `passgate config`"
@@ -101,7 +106,9 @@ class ConfigFile:
 
 
 def _line_of(content: str, key: str) -> int:
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    """The line where `key` is set (`key = …`) or its table starts (`[key]`)."""
+    quoted = rf"[\"']?{re.escape(key)}[\"']?"
+    pattern = re.compile(rf"^\s*(?:{quoted}\s*=|\[\[?\s*{quoted}\s*[\].])")
     for number, line in enumerate(content.splitlines(), 1):
         if pattern.match(line):
             return number

@@ -163,6 +163,7 @@ MISTAKES = [
         says="unknown.toml line 2: unknown setting 'sesion-ttl'",
     ),
     m("serve", "--config", "broken.toml", says="not valid TOML"),
+    m("serve", "--config", "table.toml", says="table.toml line 3: [server] starts a table"),
     m("serve", "--config", "bad-value.toml", says="key-rate = 'banana' (bad-value.toml line 1)"),
     m("serve", says="no such file", env={"PASSGATE_CONFIG": "nowhere.toml"}),
     # argparse's own mistakes, in one line
@@ -321,6 +322,7 @@ CONFIG_FILES = {
     "unknown.toml": 'listen = "127.0.0.1:50051"\nsesion-ttl = 5\n',
     "broken.toml": "listen = \n",
     "bad-value.toml": 'key-rate = "banana"\n',
+    "table.toml": 'listen = "127.0.0.1:1"\n\n[server]\nworkers = 2\n',
 }
 
 
