@@ -301,6 +301,11 @@ def _read_password(stream: Any) -> str:
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
+    if args.password_stdin and args.password_hash_stdin:
+        raise OperatorError(
+            "--password-stdin and --password-hash-stdin exclude each other: stdin holds "
+            "either the password or an existing bcrypt hash"
+        )
     if args.password_stdin == args.password_hash_stdin:
         raise OperatorError(
             "give the password (--password-stdin) or an existing bcrypt hash "
@@ -518,13 +523,20 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 def cmd_mail_last(args: argparse.Namespace) -> int:
     folder = _resolve(args).settings.mail_dir
     assert folder is not None  # no SMTP setting is read here
+    if folder.exists() and not folder.is_dir():
+        raise OperatorError(
+            f"--mail-dir {folder} is a file: give the folder `passgate serve` writes mail to"
+        )
     deadline = time.monotonic() + args.wait
     while (link := newest_reset_link(folder, args.to, args.since)) is None:
         if time.monotonic() >= deadline:
             to = f" to {args.to}" if args.to else ""
+            waited = (
+                f"none came within {args.wait:g} s" if args.wait else "--wait SECONDS waits for one"
+            )
             raise OperatorError(
                 f"no reset link{to} in {folder}/: is `passgate serve` writing mail there "
-                "(--mail-dir)? --wait SECONDS waits for one"
+                f"(--mail-dir)? {waited}"
             )
         time.sleep(0.1)
     if args.print == "json":

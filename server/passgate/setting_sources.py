@@ -86,7 +86,7 @@ class ConfigFile:
             if isinstance(value, dict):
                 raise OperatorError(
                     f"{path} line {line}: [{key}] starts a table, and passgate's settings "
-                    "are top-level keys: move them above it (listen = \"…\")"
+                    'are top-level keys: move them above it (listen = "…")'
                 )
             if key not in known:
                 close = difflib.get_close_matches(key.replace("_", "-"), known, n=1)

@@ -314,6 +314,18 @@ MISTAKES = [
     m("mail", "last", says="no reset link in mail/"),
     m("mail", "last", "--to", "a@example.com", "--wait", "-1", says="'-1': expected seconds >= 0"),
     m("mail", "last", "--print", "everything", says="invalid choice: 'everything'"),
+    m("mail", "last", "--to", "a@example.com", "--wait", "0.2", says="none came within 0.2 s"),
+    m("mail", "last", "--mail-dir", "passgate.db", says="--mail-dir passgate.db is a file"),
+    m(
+        "user",
+        "create",
+        "--email",
+        "a@example.com",
+        "--password-stdin",
+        "--password-hash-stdin",
+        says="--password-stdin and --password-hash-stdin exclude each other",
+        stdin="Correct-Horse-9-battery\n",
+    ),
     m("mail", "last", "--since", "yesterday", says="expected an ISO 8601 time"),
     m("mail", "last", says="PASSGATE_MAIL_DIR=''", env={"PASSGATE_MAIL_DIR": ""}),
 ]
