@@ -33,7 +33,13 @@ from passgate.errors import (
     TenantNotFound,
     Violation,
 )
-from passgate.identity.apikeys import RPC_NAMES, ApiKeys, key_terms, overlap_problem
+from passgate.identity.apikeys import (
+    MAX_OVERLAP,
+    RPC_NAMES,
+    ApiKeys,
+    key_terms,
+    overlap_problem,
+)
 from passgate.identity.events import Events
 from passgate.identity.passwords import PasswordHasher
 from passgate.identity.policy import PasswordPolicy
@@ -265,14 +271,16 @@ def cmd_apikey_list(args: argparse.Namespace) -> int:
 def cmd_apikey_rotate(args: argparse.Namespace) -> int:
     why = overlap_problem(args.overlap)
     if why is not None:
-        raise OperatorError(f"--overlap {args.overlap:g}: {why} (0-2592000 seconds)")
+        given = f"{args.overlap:f}".rstrip("0").rstrip(".")  # as typed, not 2.592e+06
+        raise OperatorError(f"--overlap {given}: {why} (0-{MAX_OVERLAP:.0f} seconds)")
     database = _open(args)
     try:
         keys = ApiKeys(database, SystemClock(), events=_events(args, database))
         rotated = keys.rotate(args.id, args.overlap)
     except ApiKeyNotFound:
         raise OperatorError(
-            f"no API key {args.id!r} without an end: `passgate apikey list` shows them"
+            f"no API key {args.id!r} that is live and not already rotated or revoked: "
+            "`passgate apikey list` shows them"
         ) from None
     print(
         f"rotated {args.id} to {rotated.successor.id}; {args.id} stops working at "

@@ -198,6 +198,15 @@ MISTAKES = [
     m("apikey", "create", says="required: --name"),
     m("apikey", "list", says="no passgate database at ./passgate.db", cwd="{empty}"),
     m("apikey", "revoke", "key_nope", says="no live API key 'key_nope'"),
+    m(
+        "apikey",
+        "rotate",
+        "key_nope",
+        "--overlap",
+        "2592001",
+        says="--overlap 2592001: The overlap must be between 0 and 30 days. (0-2592000 seconds)",
+    ),
+    m("apikey", "rotate", "key_nope", says="no API key 'key_nope' that is live and not already"),
     # user
     m(
         "user",
