@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import ParamSpec, TypeVar
+
+from passgate.abandoned_calls import watch_caller
 
 THREAD_PREFIX = "passgate-work"
 P = ParamSpec("P")
@@ -29,12 +32,21 @@ class Offload:
 
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`function(*args, **kwargs)` on a worker thread, in the caller's context
-        (so the call record the interceptors set up is seen there too)."""
+        (so the call record the interceptors set up is seen there too). If the
+        awaiting call is cancelled (its caller gone), the thread runs on, and the
+        change it was to commit is rolled back (`abandoned_calls`)."""
         context = contextvars.copy_context()
+        gone = threading.Event()
+        context.run(watch_caller, gone)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, partial(context.run, self._call, partial(function, *args, **kwargs))
-        )
+        try:
+            return await loop.run_in_executor(
+                self._executor,
+                partial(context.run, self._call, partial(function, *args, **kwargs)),
+            )
+        except asyncio.CancelledError:
+            gone.set()
+            raise
 
     def _call(self, call: Callable[[], T]) -> T:
         try:

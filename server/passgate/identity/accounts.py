@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import peewee
 
+from passgate.abandoned_calls import commit_only_if_caller_waits
 from passgate.auth.v1.error_reason_pb2 import ErrorReason
 from passgate.clock import Clock
 from passgate.errors import (
@@ -177,6 +178,7 @@ class Accounts:
                 if current.password_hash == verified:
                     session = self._sessions.issue(tenant_id, user.id, peer)
                     self._events.record(event_types.SIGN_IN_SUCCEEDED, tenant_id, user.id, facts)
+                    commit_only_if_caller_waits()
                     return session
             if not self._hashes.verify(password, current.password_hash):
                 raise InvalidCredentials()
@@ -295,6 +297,7 @@ class Accounts:
                         session.user_id,
                         {"sessions_revoked": revoked},
                     )
+                    commit_only_if_caller_waits()
                     return issued
             # Re-hashed meanwhile without ending the session (a sign-in at a new cost):
             # `old` is checked again, outside the transaction, as bcrypt is slow.
@@ -488,6 +491,7 @@ class Accounts:
             self._events.record(
                 event_types.RESET_COMPLETED, tenant_id, user.id, {"sessions_revoked": revoked}
             )
+            commit_only_if_caller_waits()
         self._throttle.clear(account_key(tenant_id, user.id))
 
     def _count_wrong_token(self, tenant_id: str, user_id: str) -> None:

@@ -1,0 +1,87 @@
+"""A call whose caller's deadline passes before its change commits changes
+nothing: no session from a SignIn nobody receives, no password changed under
+a caller told DEADLINE_EXCEEDED, no reset token spent. Each call below spends
+a cost-12 bcrypt computation (about a quarter of a second here) before it
+would write, against a deadline of a few tens of milliseconds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from admin_support import AdminClient, admin_key
+from rpc_support import PASSWORD, Client, unique_email, wait_links_to
+from server_support import running
+
+from passgate.admin.v1 import admin_service_pb2 as admin_pb
+from passgate.auth.v1 import auth_service_pb2 as pb
+from passgate.testing import ServerProcess
+
+SLOW_COST = "12"
+NEW_PASSWORD = "Another-Horse-7-staple"
+
+
+@pytest.fixture(scope="module")
+def slow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Client]]:
+    workdir = tmp_path_factory.mktemp("slow")
+    with running(workdir, env={"PASSGATE_BCRYPT_COST": SLOW_COST}) as (server, client):
+        yield server, client
+
+
+def sessions_of(server: ServerProcess, user_id: str) -> int:
+    """How many live sessions an administrator sees for the user."""
+    with grpc.insecure_channel(server.target) as channel:
+        admin = AdminClient(channel, admin_key(server))
+        listed = admin.call("ListUserSessions", admin_pb.ListUserSessionsRequest(user_id=user_id))
+        return len(listed.sessions)
+
+
+def times_out(client: Client, method: str, request: object, **kw: object) -> None:
+    refusal = client.refuse(method, request, timeout=0.05, **kw)  # type: ignore[arg-type]
+    assert refusal.code == grpc.StatusCode.DEADLINE_EXCEEDED, refusal
+
+
+def test_a_sign_in_whose_deadline_passed_leaves_no_session(slow_server):
+    server, client = slow_server
+    email = unique_email()
+    user_id = server.create_user(email, PASSWORD)
+    for _ in range(3):
+        times_out(client, "SignIn", pb.SignInRequest(email=email, password=PASSWORD))
+    assert sessions_of(server, user_id) == 0
+    # the password was right: the abandoned attempts count as no failure
+    assert client.sign_in(email, PASSWORD).session_token
+    assert sessions_of(server, user_id) == 1
+
+
+def test_a_password_change_whose_deadline_passed_changes_nothing(slow_server):
+    server, client = slow_server
+    email = unique_email()
+    server.create_user(email, PASSWORD)
+    session = client.sign_in(email, PASSWORD).session_token
+    request = pb.ChangePasswordRequest(
+        old_password=PASSWORD, new_password=NEW_PASSWORD, confirm_password=NEW_PASSWORD
+    )
+    times_out(client, "ChangePassword", request, session=session)
+    assert client.is_live(session)  # not revoked by a change that did not happen
+    assert client.sign_in(email, PASSWORD).session_token  # the old password still works
+    changed = client.change_password(session, PASSWORD, NEW_PASSWORD)  # the retry succeeds
+    assert changed.session_token and not client.is_live(session)
+
+
+def test_a_reset_whose_deadline_passed_leaves_the_token_usable(slow_server):
+    server, client = slow_server
+    email = unique_email()
+    server.create_user(email, PASSWORD)
+    session = client.sign_in(email, PASSWORD).session_token
+    client.request_reset(email)
+    (link,) = wait_links_to(server.mail_dir, email)
+    request = pb.SubmitResetRequest(
+        user_id=link.user_id, token=link.token, new_password=NEW_PASSWORD
+    )
+    times_out(client, "SubmitReset", request)
+    assert client.is_live(session)
+    assert client.sign_in(email, PASSWORD).session_token
+    client.call("SubmitReset", request)  # the same token, again: it was not spent
+    assert not client.is_live(session)
+    assert client.sign_in(email, NEW_PASSWORD).session_token
