@@ -20,6 +20,9 @@ from passgate.testing import ServerProcess
 
 SLOW_COST = "12"
 NEW_PASSWORD = "Another-Horse-7-staple"
+# checked before the first delay at the defaults: the 5 free failures and the one whose
+# failure starts the delay (README, Security notes)
+CHECKED_BEFORE_DELAY = 6
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +88,15 @@ def test_a_reset_whose_deadline_passed_leaves_the_token_usable(slow_server):
     client.call("SubmitReset", request)  # the same token, again: it was not spent
     assert not client.is_live(session)
     assert client.sign_in(email, NEW_PASSWORD).session_token
+
+
+def test_guesses_abandoned_by_their_deadline_still_count_against_the_account(slow_server):
+    """An attacker who never waits for answers gets no free guesses: a wrong
+    password is counted whether or not its caller is still there."""
+    server, client = slow_server
+    email = unique_email()
+    server.create_user(email, PASSWORD)
+    for _ in range(CHECKED_BEFORE_DELAY):
+        times_out(client, "SignIn", pb.SignInRequest(email=email, password=PASSWORD + "x"))
+    refusal = client.refuse("SignIn", pb.SignInRequest(email=email, password=PASSWORD + "x"))
+    assert (refusal.code, refusal.reason) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED")
