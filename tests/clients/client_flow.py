@@ -23,6 +23,7 @@ import json
 import os
 import queue
 import re
+import socket
 import subprocess
 import threading
 import time
@@ -321,6 +322,43 @@ def check_flow_refused(run: FlowRun) -> None:
     to be refused anyway) is refused; the sign-in after it then stops the
     example with one line that says why (no stack trace)."""
     _stopped_on_one_line(run, ["sign_in_wrong_password"], "PERMISSION_DENIED")
+
+
+def unused_port() -> int:
+    """A port of 127.0.0.1, in 47500-47599, that nothing listens on."""
+    for port in range(47500, 47600):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("every port in 47500-47599 is taken")
+
+
+def run_flow_unreachable(command: list[str], *, cwd: Path, label: str) -> tuple[FlowRun, str]:
+    """Runs the flow example from `cwd` against an address where no server
+    listens: what it printed, and that address."""
+    target = f"127.0.0.1:{unused_port()}"
+    run = FlowRun(user_id="")
+    argv = [
+        *command,
+        "--target", target,
+        "--email", f"{label}-{uuid.uuid4().hex[:12]}@example.com",
+        "--password", PASSWORD,
+        "--new-password", NEW_PASSWORD,
+        "--reset-password", RESET_PASSWORD,
+    ]  # fmt: skip
+    _collect(run, argv, cwd=cwd, api_key="pgk_unused", label=label, timeout=60.0)
+    return run, target
+
+
+def check_unreachable(run: FlowRun, target: str) -> None:
+    """With no server at `target` the flow stops at its first call with one
+    line that names the address and says the connection was refused."""
+    _stopped_on_one_line(run, [], "UNAVAILABLE")
+    assert target in run.stderr, run.stderr
+    assert re.search(r"conn(ection)?\s*refused|ECONNREFUSED", run.stderr, re.I), run.stderr
 
 
 def _stopped_on_one_line(run: FlowRun, steps: list[str], code: str) -> None:

@@ -24,9 +24,11 @@ from client_flow import (
     check_flow_refused,
     check_mutual_tls,
     check_readme_excerpts,
+    check_unreachable,
     key_that_may_not_sign_in,
     run_admin,
     run_flow,
+    run_flow_unreachable,
     throttled_server,
 )
 from vector_cases import VECTORS, VECTORS_VARIABLE, check_every_case_passed
@@ -144,6 +146,10 @@ def test_example_flow_stops_on_one_line_when_refused(
 def test_example_backs_off_as_retry_info_says(flow: list[str], tmp_path: Path) -> None:
     with throttled_server(tmp_path / "server") as server:
         check_backoff(run_flow(flow, server, cwd=PROJECT, label="java"))
+
+
+def test_example_flow_names_the_address_when_no_server_listens(flow: list[str]) -> None:
+    check_unreachable(*run_flow_unreachable(flow, cwd=PROJECT, label="java"))
 
 
 def test_example_flow_over_mutual_tls(flow: list[str], tmp_path: Path) -> None:

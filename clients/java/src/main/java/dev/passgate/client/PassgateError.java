@@ -29,7 +29,9 @@ import java.util.Optional;
  * }</pre>
  *
  * @param code the gRPC status code
- * @param message the status message; it may change between releases, so never compare it
+ * @param message the status message, followed by its cause's when the call failed in the
+ *     client ("io exception: Connection refused: /127.0.0.1:50051"); it may change
+ *     between releases, so never compare it
  * @param reason ErrorInfo's reason, an {@code ErrorReason} value name such as
  *     {@code INVALID_CREDENTIALS}; empty when the error did not come from passgate
  * @param domain ErrorInfo's domain, {@value Passgate#ERROR_DOMAIN} for passgate's errors
@@ -98,8 +100,24 @@ public record PassgateError(
     }
     String message = details != null ? details.getMessage() : status.getDescription();
     return Optional.of(new PassgateError(
-        status.getCode(), message == null ? "" : message, reason, domain, metadata,
+        status.getCode(), withCauses(message, status.getCause()), reason, domain, metadata,
         List.copyOf(violations), Optional.ofNullable(retryDelay), List.copyOf(quota)));
+  }
+
+  /**
+   * The status message followed by the messages of its causes: a call that
+   * failed in the client (UNAVAILABLE "io exception") says why, such as
+   * "Connection refused: /127.0.0.1:50051", only there.
+   */
+  private static String withCauses(String message, Throwable cause) {
+    StringBuilder text = new StringBuilder(message == null ? "" : message);
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String said = t.getMessage();
+      if (said != null && !said.isBlank() && text.indexOf(said) < 0) {
+        text.append(text.isEmpty() ? "" : ": ").append(said);
+      }
+    }
+    return text.toString();
   }
 
   /** Reads the {@code retry-after} trailer (whole seconds), if there is one. */

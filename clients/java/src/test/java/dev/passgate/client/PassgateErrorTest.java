@@ -14,6 +14,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -86,5 +87,13 @@ class PassgateErrorTest {
     assertEquals("down", e.message());
     assertFalse(e.fromPassgate());
     assertEquals(Optional.empty(), PassgateError.from(new IllegalStateException("plain")));
+  }
+
+  @Test
+  void aClientSideFailureSaysWhyThroughItsCause() {
+    PassgateError e = PassgateError.from(Status.UNAVAILABLE.withDescription("io exception")
+        .withCause(new ConnectException("Connection refused: /127.0.0.1:50051"))
+        .asRuntimeException()).orElseThrow();
+    assertEquals("io exception: Connection refused: /127.0.0.1:50051", e.message());
   }
 }
