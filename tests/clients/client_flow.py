@@ -368,6 +368,9 @@ def _stopped_on_one_line(run: FlowRun, steps: list[str], code: str) -> None:
     # The code as each language spells it: PermissionDenied, permission_denied, ...
     spelled = re.sub(r"[\s_]", "", run.stderr).upper()
     assert code.replace("_", "") in spelled, run.stderr
+    # Code, then the reason if there is one, then the message: no " : " where
+    # a reason is missing.
+    assert not re.search(r"\s:", run.stderr), run.stderr
 
 
 def check_readme_excerpts(readme: Path, examples: Path | Sequence[Path], language: str) -> None:

@@ -24,9 +24,11 @@ from client_flow import (
     check_flow_refused,
     check_mutual_tls,
     check_readme_excerpts,
+    check_unreachable,
     key_that_may_not_sign_in,
     run_admin,
     run_flow,
+    run_flow_unreachable,
     throttled_server,
 )
 from vector_cases import VECTORS, VECTORS_VARIABLE, check_every_case_passed
@@ -130,6 +132,10 @@ def test_example_flow_stops_on_one_line_when_refused(flow: Path, server: ServerP
 def test_example_backs_off_as_retry_info_says(flow: Path, tmp_path: Path) -> None:
     with throttled_server(tmp_path / "server") as server:
         check_backoff(run_flow(FLOW, server, cwd=flow, label="ts", passgate=PASSGATE))
+
+
+def test_example_flow_names_the_address_when_no_server_listens(flow: Path) -> None:
+    check_unreachable(*run_flow_unreachable(FLOW, cwd=flow, label="ts"))
 
 
 def test_example_flow_over_mutual_tls(flow: Path, tmp_path: Path) -> None:

@@ -137,7 +137,7 @@ public class Admin {
     } catch (StatusRuntimeException e) {
       // A refused call ends the example with one line that says why.
       PassgateError error = PassgateError.from(e).orElseThrow(() -> e);
-      System.err.println("Admin: " + error.code() + " " + error.reason() + ": " + error.message());
+      System.err.println("Admin: " + error);
       refused = true;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -129,7 +129,7 @@ public class Flow {
     } catch (StatusRuntimeException e) {
       // A refused call ends the example with one line that says why.
       PassgateError error = PassgateError.from(e).orElseThrow(() -> e);
-      System.err.println("Flow: " + error.code() + " " + error.reason() + ": " + error.message());
+      System.err.println("Flow: " + error);
       refused = true;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -23,6 +23,7 @@ import {
   ErrorReason,
   admin,
   createPassgateTransport,
+  formatError,
   parseError,
   type PassgateClientOptions,
 } from "@passgate/client";
@@ -131,6 +132,6 @@ try {
   if (e === undefined) {
     throw err;
   }
-  console.error(`admin: ${Code[e.code]} ${e.reason}: ${e.message}`);
+  console.error(`admin: ${formatError(e)}`);
   process.exit(1);
 }

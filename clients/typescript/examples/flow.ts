@@ -24,6 +24,7 @@ import {
   Code,
   ERROR_DOMAIN,
   createPassgateClient,
+  formatError,
   parseError,
   retryDelayMs,
   withSession,
@@ -197,6 +198,6 @@ try {
   if (e === undefined) {
     throw err;
   }
-  console.error(`flow: ${Code[e.code]} ${e.reason}: ${e.message}`);
+  console.error(`flow: ${formatError(e)}`);
   process.exit(1);
 }

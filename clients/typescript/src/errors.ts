@@ -83,6 +83,21 @@ export function parseError(err: unknown): PassgateError | undefined {
   return parsed;
 }
 
+/**
+ * One line that says why a call failed, as the Python client's
+ * `str(PassgateError)` does: the code's gRPC name, the reason if there is
+ * one, then the message and the error id if any, e.g.
+ * `PERMISSION_DENIED API_KEY_SCOPE: this API key may not call this method` or
+ * `UNAVAILABLE: connect ECONNREFUSED 127.0.0.1:50051`.
+ */
+export function formatError(err: PassgateError): string {
+  const name = Code[err.code]?.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase() ?? `CODE_${err.code}`;
+  const label = err.reason ? `${name} ${err.reason}` : name;
+  const text = err.message ? `${label}: ${err.message}` : label;
+  const errorId = err.metadata["error_id"];
+  return errorId ? `${text} (error id ${errorId})` : text;
+}
+
 /** Tells whether `field` broke the rule named `reason`. */
 export function hasViolation(err: PassgateError, field: string, reason: string): boolean {
   return err.violations.some((v) => v.field === field && v.reason === reason);

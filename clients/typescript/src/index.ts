@@ -20,6 +20,7 @@ export {
 } from "./client.js";
 export {
   ERROR_DOMAIN,
+  formatError,
   hasViolation,
   parseError,
   retryDelayMs,

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Code, ConnectError, hasViolation, parseError, retryDelayMs } from "@passgate/client";
+import { Code, ConnectError, formatError, hasViolation, parseError, retryDelayMs } from "@passgate/client";
 
 function wireError(code: Code, trailers: Record<string, string>, details: [string, Uint8Array][]): ConnectError {
   const err = new ConnectError("refused", code, trailers);
@@ -78,4 +78,16 @@ test("malformed details are skipped and other errors are not decoded", () => {
   assert.equal(e.reason, "INVALID_CREDENTIALS");
   assert.equal(parseError(new Error("plain")), undefined);
   assert.equal(parseError("nope"), undefined);
+});
+
+test("formatError gives code, reason if any, message and error id if any", () => {
+  const scope = parseError(wireError(Code.PermissionDenied, {}, [["google.rpc.ErrorInfo", errorInfo("API_KEY_SCOPE")]]));
+  assert.equal(formatError(scope!), "PERMISSION_DENIED API_KEY_SCOPE: refused");
+  const internal = parseError(
+    wireError(Code.Internal, {}, [["google.rpc.ErrorInfo", errorInfo("INTERNAL_ERROR", { error_id: "e-1" })]]),
+  );
+  assert.equal(formatError(internal!), "INTERNAL INTERNAL_ERROR: refused (error id e-1)");
+  const down = parseError(new ConnectError("connect ECONNREFUSED 127.0.0.1:50051", Code.Unavailable));
+  assert.equal(formatError(down!), "UNAVAILABLE: connect ECONNREFUSED 127.0.0.1:50051");
+  assert.equal(formatError(parseError(new ConnectError("", Code.DeadlineExceeded))!), "DEADLINE_EXCEEDED");
 });

@@ -129,6 +129,21 @@ public record PassgateError(
     return Optional.of(Duration.ofSeconds(Long.parseLong(value.strip())));
   }
 
+  /**
+   * One line that says why the call failed, as the Python client's
+   * {@code str(PassgateError)} does: the code, the reason if there is one,
+   * then the message and the error id if any, e.g.
+   * {@code PERMISSION_DENIED API_KEY_SCOPE: this API key may not call this method}
+   * or {@code UNAVAILABLE: io exception: Connection refused: /127.0.0.1:50051}.
+   */
+  @Override
+  public String toString() {
+    String label = reason.isEmpty() ? code.name() : code.name() + " " + reason;
+    String text = message.isEmpty() ? label : label + ": " + message;
+    String errorId = metadata.get("error_id");
+    return errorId == null || errorId.isEmpty() ? text : text + " (error id " + errorId + ")";
+  }
+
   /** Tells whether {@code field} broke the rule named {@code reason}. */
   public boolean hasViolation(String field, String reason) {
     return violations.stream().anyMatch(v -> v.field().equals(field) && v.reason().equals(reason));

@@ -96,4 +96,15 @@ class PassgateErrorTest {
         .asRuntimeException()).orElseThrow();
     assertEquals("io exception: Connection refused: /127.0.0.1:50051", e.message());
   }
+
+  @Test
+  void readsAsCodeReasonIfAnyAndMessage() {
+    assertEquals("PERMISSION_DENIED API_KEY_SCOPE: refused (error id e-1)",
+        PassgateError.from(rejected(Code.PERMISSION_DENIED, new Metadata(), info("API_KEY_SCOPE")))
+            .orElseThrow().toString());
+    assertEquals("UNAVAILABLE: down",
+        PassgateError.from(Status.UNAVAILABLE.withDescription("down").asRuntimeException()).orElseThrow().toString());
+    assertEquals("DEADLINE_EXCEEDED",
+        PassgateError.from(Status.DEADLINE_EXCEEDED.asRuntimeException()).orElseThrow().toString());
+  }
 }
