@@ -308,8 +308,9 @@ def check_admin(run: FlowRun, server: ServerProcess, api_key: str) -> None:
 
 def check_admin_refused(run: FlowRun) -> None:
     """With a key that lacks the admin scope the example stops at its first
-    call, prints no step and says why on one line (no stack trace)."""
-    _stopped_on_one_line(run, [], "PERMISSION_DENIED")
+    call, prints no step and says why on one line (no stack trace): the
+    code and the reason, API_KEY_SCOPE."""
+    _stopped_on_one_line(run, [], "PERMISSION_DENIED", "API_KEY_SCOPE")
 
 
 def key_that_may_not_sign_in(server: ServerProcess) -> str:
@@ -320,8 +321,9 @@ def key_that_may_not_sign_in(server: ServerProcess) -> str:
 def check_flow_refused(run: FlowRun) -> None:
     """With a key that may not sign in, the flow's first step (a wrong password,
     to be refused anyway) is refused; the sign-in after it then stops the
-    example with one line that says why (no stack trace)."""
-    _stopped_on_one_line(run, ["sign_in_wrong_password"], "PERMISSION_DENIED")
+    example with one line that says why (no stack trace): the code and the
+    reason, API_KEY_SCOPE."""
+    _stopped_on_one_line(run, ["sign_in_wrong_password"], "PERMISSION_DENIED", "API_KEY_SCOPE")
 
 
 def unused_port() -> int:
@@ -361,13 +363,16 @@ def check_unreachable(run: FlowRun, target: str) -> None:
     assert re.search(r"conn(ection)?\s*refused|ECONNREFUSED", run.stderr, re.I), run.stderr
 
 
-def _stopped_on_one_line(run: FlowRun, steps: list[str], code: str) -> None:
+def _stopped_on_one_line(
+    run: FlowRun, steps: list[str], code: str, reason: str | None = None
+) -> None:
     assert run.returncode not in (0, None), run.order
     assert run.order == steps, run.order
     assert len(run.stderr.strip().splitlines()) == 1, run.stderr
     # The code as each language spells it: PermissionDenied, permission_denied, ...
     spelled = re.sub(r"[\s_]", "", run.stderr).upper()
     assert code.replace("_", "") in spelled, run.stderr
+    assert reason is None or reason in run.stderr, run.stderr
     # Code, then the reason if there is one, then the message: no " : " where
     # a reason is missing.
     assert not re.search(r"\s:", run.stderr), run.stderr

@@ -86,7 +86,7 @@ func run(target, apiKey string, transport credentials.TransportCredentials, emai
 		Credential: &adminv1.CreateUserRequest_Password{Password: password},
 	})
 	if err != nil {
-		return fmt.Errorf("create user: %w", err)
+		return failed("create user", err)
 	}
 	userID := created.GetUser().GetUserId()
 	emit(map[string]any{"step": "create_user", "user_id": userID})
@@ -95,11 +95,11 @@ func run(target, apiKey string, transport credentials.TransportCredentials, emai
 	// listed between them.
 	first, err := auth.SignIn(ctx, signIn(email, password))
 	if err != nil {
-		return fmt.Errorf("sign in: %w", err)
+		return failed("sign in", err)
 	}
 	listed, err := admin.ListUserSessions(ctx, &adminv1.ListUserSessionsRequest{UserId: userID})
 	if err != nil {
-		return fmt.Errorf("list sessions: %w", err)
+		return failed("list sessions", err)
 	}
 	if len(listed.GetSessions()) != 1 {
 		return fmt.Errorf("list sessions: %d sessions after one sign-in", len(listed.GetSessions()))
@@ -108,13 +108,13 @@ func run(target, apiKey string, transport credentials.TransportCredentials, emai
 	emit(map[string]any{"step": "sign_in_first", "session_id": firstSessionID})
 	second, err := auth.SignIn(ctx, signIn(email, password))
 	if err != nil {
-		return fmt.Errorf("sign in again: %w", err)
+		return failed("sign in again", err)
 	}
 	emit(map[string]any{"step": "sign_in_second", "user_id": second.GetUserId()})
 
 	listed, err = admin.ListUserSessions(ctx, &adminv1.ListUserSessionsRequest{UserId: userID})
 	if err != nil {
-		return fmt.Errorf("list sessions: %w", err)
+		return failed("list sessions", err)
 	}
 	sessions := []map[string]string{}
 	for _, s := range listed.GetSessions() {
@@ -131,24 +131,37 @@ func run(target, apiKey string, transport credentials.TransportCredentials, emai
 		UserId: userID, SessionId: firstSessionID,
 	})
 	if err != nil {
-		return fmt.Errorf("revoke session: %w", err)
+		return failed("revoke session", err)
 	}
 	emit(map[string]any{"step": "revoke_session", "session_id": firstSessionID})
 
 	// The revoked session is refused at once: UNAUTHENTICATED, SESSION_INVALID.
 	_, err = auth.VerifySession(ctx, &authv1.VerifySessionRequest{SessionToken: first.GetSessionToken()})
 	e := passgate.ParseError(err)
+	if err == nil {
+		return errors.New("verify the revoked session: expected SESSION_INVALID, the session still works")
+	}
 	if e == nil || e.Code != codes.Unauthenticated || e.Reason != authv1.ErrorReason_SESSION_INVALID.String() {
-		return errors.Join(errors.New("verify the revoked session: expected SESSION_INVALID"), err)
+		return failed("verify the revoked session (expected SESSION_INVALID)", err)
 	}
 	emit(map[string]any{"step": "revoked_session_refused", "code": int(e.Code), "reason": e.Reason})
 
 	verified, err := auth.VerifySession(ctx, &authv1.VerifySessionRequest{SessionToken: second.GetSessionToken()})
 	if err != nil {
-		return fmt.Errorf("verify the other session: %w", err)
+		return failed("verify the other session", err)
 	}
 	emit(map[string]any{"step": "other_session_live", "user_id": verified.GetUserId()})
 	return nil
+}
+
+// failed names the call that failed and says why: passgate's decoded error
+// (code, ErrorInfo reason such as API_KEY_SCOPE, message) when the error
+// carries a gRPC status, else the error as it is.
+func failed(call string, err error) error {
+	if e := passgate.ParseError(err); e != nil {
+		return fmt.Errorf("%s: %w", call, e)
+	}
+	return fmt.Errorf("%s: %w", call, err)
 }
 
 func signIn(email, password string) *authv1.SignInRequest {

@@ -106,7 +106,7 @@ func run(target, apiKey string, transport credentials.TransportCredentials,
 		return client.SignIn(ctx, signIn(email, password))
 	})
 	if err != nil {
-		return fmt.Errorf("sign in: %w", err)
+		return failed("sign in", err)
 	}
 	emit(map[string]any{"step": "sign_in", "user_id": signedIn.GetUserId(),
 		"expires_at": signedIn.GetExpiresAt().AsTime().Format(time.RFC3339)})
@@ -129,7 +129,7 @@ func run(target, apiKey string, transport credentials.TransportCredentials,
 		})
 	})
 	if err != nil {
-		return fmt.Errorf("change password: %w", err)
+		return failed("change password", err)
 	}
 	emit(map[string]any{"step": "change_password",
 		"expires_at": changed.GetExpiresAt().AsTime().Format(time.RFC3339)})
@@ -146,7 +146,7 @@ func run(target, apiKey string, transport credentials.TransportCredentials,
 		return client.SignOut(passgate.WithSession(ctx, changed.GetSessionToken()), &authv1.SignOutRequest{})
 	})
 	if err != nil {
-		return fmt.Errorf("sign out: %w", err)
+		return failed("sign out", err)
 	}
 	emit(map[string]any{"step": "sign_out"})
 
@@ -157,7 +157,7 @@ func run(target, apiKey string, transport credentials.TransportCredentials,
 		})
 	})
 	if err != nil {
-		return fmt.Errorf("request reset: %w", err)
+		return failed("request reset", err)
 	}
 	emit(map[string]any{"step": "request_reset"})
 
@@ -175,7 +175,7 @@ func run(target, apiKey string, transport credentials.TransportCredentials,
 		})
 	})
 	if err != nil {
-		return fmt.Errorf("submit reset: %w", err)
+		return failed("submit reset", err)
 	}
 	emit(map[string]any{"step": "submit_reset", "user_id": userID})
 
@@ -183,10 +183,20 @@ func run(target, apiKey string, transport credentials.TransportCredentials,
 		return client.SignIn(ctx, signIn(email, resetPassword))
 	})
 	if err != nil {
-		return fmt.Errorf("sign in after reset: %w", err)
+		return failed("sign in after reset", err)
 	}
 	emit(map[string]any{"step": "sign_in_after_reset", "user_id": again.GetUserId()})
 	return nil
+}
+
+// failed names the call that failed and says why: passgate's decoded error
+// (code, ErrorInfo reason such as API_KEY_SCOPE, message) when the error
+// carries a gRPC status, else the error as it is.
+func failed(call string, err error) error {
+	if e := passgate.ParseError(err); e != nil {
+		return fmt.Errorf("%s: %w", call, e)
+	}
+	return fmt.Errorf("%s: %w", call, err)
 }
 
 func signIn(email, password string) *authv1.SignInRequest {
