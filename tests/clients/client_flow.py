@@ -319,11 +319,22 @@ def key_that_may_not_sign_in(server: ServerProcess) -> str:
 
 
 def check_flow_refused(run: FlowRun) -> None:
-    """With a key that may not sign in, the flow's first step (a wrong password,
-    to be refused anyway) is refused; the sign-in after it then stops the
-    example with one line that says why (no stack trace): the code and the
-    reason, API_KEY_SCOPE."""
-    _stopped_on_one_line(run, ["sign_in_wrong_password"], "PERMISSION_DENIED", "API_KEY_SCOPE")
+    """With a key that may not sign in, the flow's first call (a wrong
+    password, to be refused as INVALID_CREDENTIALS) is refused for the key:
+    the example prints no step and stops with one line that says why (no
+    stack trace): the code and the reason, API_KEY_SCOPE."""
+    _stopped_on_one_line(run, [], "PERMISSION_DENIED", "API_KEY_SCOPE")
+
+
+# An API key that no server knows.
+BOGUS_API_KEY = "pgk_bogus"
+
+
+def check_flow_bad_key(run: FlowRun) -> None:
+    """With a key passgate does not know, the flow's first call is refused
+    for the key, not for the wrong password it expects: the example prints no
+    step and stops with one line, UNAUTHENTICATED and API_KEY_INVALID."""
+    _stopped_on_one_line(run, [], "UNAUTHENTICATED", "API_KEY_INVALID")
 
 
 def unused_port() -> int:

@@ -12,18 +12,22 @@ from pathlib import Path
 
 import pytest
 from client_flow import (
+    BOGUS_API_KEY,
     ROOT,
     admin_key,
     check_admin,
     check_admin_refused,
     check_backoff,
     check_flow,
+    check_flow_bad_key,
     check_flow_refused,
     check_mutual_tls,
     check_readme_excerpts,
+    check_unreachable,
     key_that_may_not_sign_in,
     run_admin,
     run_flow,
+    run_flow_unreachable,
     throttled_server,
 )
 from vector_cases import VECTORS, VECTORS_VARIABLE, check_every_case_passed
@@ -115,6 +119,17 @@ def test_example_flow_stops_on_one_line_when_refused(
 ) -> None:
     key = key_that_may_not_sign_in(server)
     check_flow_refused(run_flow(flow, server, cwd=MODULE, label="go", check=False, api_key=key))
+
+
+def test_example_flow_stops_at_once_with_an_unknown_api_key(
+    flow: list[str], server: ServerProcess
+) -> None:
+    bogus = run_flow(flow, server, cwd=MODULE, label="go", check=False, api_key=BOGUS_API_KEY)
+    check_flow_bad_key(bogus)
+
+
+def test_example_flow_names_the_address_when_no_server_listens(flow: list[str]) -> None:
+    check_unreachable(*run_flow_unreachable(flow, cwd=MODULE, label="go"))
 
 
 def test_example_flow_over_mutual_tls(flow: list[str], tmp_path: Path) -> None:

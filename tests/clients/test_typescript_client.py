@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 from client_flow import (
+    BOGUS_API_KEY,
     ROOT,
     admin_key,
     check_admin,
     check_admin_refused,
     check_backoff,
     check_flow,
+    check_flow_bad_key,
     check_flow_refused,
     check_mutual_tls,
     check_readme_excerpts,
@@ -127,6 +129,13 @@ def test_example_flow(flow: Path, server: ServerProcess) -> None:
 def test_example_flow_stops_on_one_line_when_refused(flow: Path, server: ServerProcess) -> None:
     key = key_that_may_not_sign_in(server)
     check_flow_refused(run_flow(FLOW, server, cwd=flow, label="ts", check=False, api_key=key))
+
+
+def test_example_flow_stops_at_once_with_an_unknown_api_key(
+    flow: Path, server: ServerProcess
+) -> None:
+    bogus = run_flow(FLOW, server, cwd=flow, label="ts", check=False, api_key=BOGUS_API_KEY)
+    check_flow_bad_key(bogus)
 
 
 def test_example_backs_off_as_retry_info_says(flow: Path, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@
 import dev.passgate.auth.v1.AuthServiceGrpc;
 import dev.passgate.auth.v1.ChangePasswordRequest;
 import dev.passgate.auth.v1.ChangePasswordResponse;
+import dev.passgate.auth.v1.ErrorReason;
 import dev.passgate.auth.v1.RequestResetRequest;
 import dev.passgate.auth.v1.SignInRequest;
 import dev.passgate.auth.v1.SignInResponse;
@@ -89,7 +90,8 @@ public class Flow {
           .withDeadlineAfter(2, TimeUnit.MINUTES);
 
       // A wrong password: UNAUTHENTICATED with ErrorInfo reason INVALID_CREDENTIALS.
-      expectRejected("sign_in_wrong_password", () -> client.signIn(signIn(email, password + "-wrong")));
+      expectRejected("sign_in_wrong_password", ErrorReason.INVALID_CREDENTIALS,
+          () -> client.signIn(signIn(email, password + "-wrong")));
 
       SignInResponse signedIn = withBackoff("sign_in", () -> client.signIn(signIn(email, password)));
       emit(Map.of("step", "sign_in", "user_id", signedIn.getUserId(),
@@ -98,8 +100,9 @@ public class Flow {
 
       // A weak new password: INVALID_ARGUMENT with one BadRequest field
       // violation per broken rule; the session survives the refusal.
-      expectRejected("change_password_weak", () -> session.changePassword(ChangePasswordRequest.newBuilder()
-          .setOldPassword(password).setNewPassword("short").setConfirmPassword("short").build()));
+      expectRejected("change_password_weak", ErrorReason.INVALID_REQUEST, () -> session.changePassword(
+          ChangePasswordRequest.newBuilder()
+              .setOldPassword(password).setNewPassword("short").setConfirmPassword("short").build()));
 
       ChangePasswordResponse changed = withBackoff("change_password", () -> session.changePassword(
           ChangePasswordRequest.newBuilder().setOldPassword(password)
@@ -107,7 +110,7 @@ public class Flow {
       emit(Map.of("step", "change_password"));
 
       // The change revoked every other session, the one it was made with included.
-      expectRejected("old_session_revoked", () -> client.verifySession(
+      expectRejected("old_session_revoked", ErrorReason.SESSION_INVALID, () -> client.verifySession(
           VerifySessionRequest.newBuilder().setSessionToken(signedIn.getSessionToken()).build()));
 
       withBackoff("sign_out", () -> client.withCallCredentials(Passgate.session(changed.getSessionToken()))
@@ -163,13 +166,19 @@ public class Flow {
     }
   }
 
-  /** Prints a rejected call's decoded status and details. */
-  static void expectRejected(String step, Supplier<?> call) throws InterruptedException {
+  /**
+   * Prints the decoded status and details of a call that passgate was to
+   * refuse with {@code reason}. Anything else (a success, a refusal for
+   * another reason such as a bad API key, an unreachable server) is thrown,
+   * to end the example.
+   */
+  static void expectRejected(String step, ErrorReason reason, Supplier<?> call) throws InterruptedException {
     try {
       withBackoff(step, call);
     } catch (StatusRuntimeException e) {
-      PassgateError error = PassgateError.from(e).filter(PassgateError::fromPassgate)
-          .orElseThrow(() -> e); // not passgate's answer: the server is unreachable, say
+      PassgateError error = PassgateError.from(e)
+          .filter(r -> r.fromPassgate() && r.reason().equals(reason.name()))
+          .orElseThrow(() -> e); // not the refusal expected, or not passgate's answer
       List<Map<String, Object>> violations = error.violations().stream()
           .map(v -> Map.<String, Object>of("field", v.field(), "reason", v.reason(), "description", v.description()))
           .toList();
@@ -182,7 +191,7 @@ public class Flow {
       emit(line);
       return;
     }
-    throw new IllegalStateException(step + ": expected passgate to reject the call");
+    throw new IllegalStateException(step + ": expected passgate to refuse the call with " + reason + ", it succeeded");
   }
 
   /** The query of the newest {@code <reset_url>?user=<user_id>&token=<token>} sent to {@code email}. */

@@ -23,6 +23,7 @@ import { parseArgs } from "node:util";
 import {
   Code,
   ERROR_DOMAIN,
+  ErrorReason,
   createPassgateClient,
   formatError,
   parseError,
@@ -80,14 +81,19 @@ async function withBackoff<T>(step: string, call: () => Promise<T>): Promise<T> 
   }
 }
 
-/** Prints a rejected call's decoded status and details. */
-async function expectRejected(step: string, call: () => Promise<unknown>): Promise<void> {
+/**
+ * Prints the decoded status and details of a call that passgate was to
+ * refuse with `reason`. Anything else (a success, a refusal for another
+ * reason such as a bad API key, an unreachable server) is thrown, to end
+ * the example.
+ */
+async function expectRejected(step: string, reason: ErrorReason, call: () => Promise<unknown>): Promise<void> {
   try {
     await withBackoff(step, call);
   } catch (err) {
     const e = parseError(err);
-    if (e?.domain !== ERROR_DOMAIN) {
-      throw err; // not passgate's answer: the server is unreachable, say
+    if (e?.domain !== ERROR_DOMAIN || e.reason !== ErrorReason[reason]) {
+      throw err; // not the refusal expected, or not passgate's answer
     }
     emit({
       step,
@@ -98,7 +104,7 @@ async function expectRejected(step: string, call: () => Promise<unknown>): Promi
     });
     return;
   }
-  throw new Error(`${step}: expected passgate to reject the call`);
+  throw new Error(`${step}: expected passgate to refuse the call with ${ErrorReason[reason]}, it succeeded`);
 }
 
 function lastResetLink(since: string): { userId: string; token: string } {
@@ -144,7 +150,9 @@ const client =
 
 const main = async (): Promise<void> => {
   // A wrong password: UNAUTHENTICATED with ErrorInfo reason INVALID_CREDENTIALS.
-  await expectRejected("sign_in_wrong_password", () => client.signIn(signIn(`${password}-wrong`)));
+  await expectRejected("sign_in_wrong_password", ErrorReason.INVALID_CREDENTIALS, () =>
+    client.signIn(signIn(`${password}-wrong`)),
+  );
 
   const signedIn = await withBackoff("sign_in", () => client.signIn(signIn(password)));
   emit({
@@ -155,7 +163,7 @@ const main = async (): Promise<void> => {
 
   // A weak new password: INVALID_ARGUMENT with one BadRequest field violation
   // per broken rule; the session survives the refusal.
-  await expectRejected("change_password_weak", () =>
+  await expectRejected("change_password_weak", ErrorReason.INVALID_REQUEST, () =>
     client.changePassword(
       { oldPassword: password, newPassword: "short", confirmPassword: "short" },
       withSession(signedIn.sessionToken),
@@ -171,7 +179,7 @@ const main = async (): Promise<void> => {
   emit({ step: "change_password" });
 
   // The change revoked every other session, the one it was made with included.
-  await expectRejected("old_session_revoked", () =>
+  await expectRejected("old_session_revoked", ErrorReason.SESSION_INVALID, () =>
     client.verifySession({ sessionToken: signedIn.sessionToken }),
   );
 

@@ -98,7 +98,7 @@ func run(target, apiKey string, transport credentials.TransportCredentials,
 	_, err = withBackoff(ctx, "sign_in_wrong_password", func() (*authv1.SignInResponse, error) {
 		return client.SignIn(ctx, signIn(email, password+"-wrong"))
 	})
-	if err := expectRejected("sign_in_wrong_password", err); err != nil {
+	if err := expectRejected("sign_in_wrong_password", authv1.ErrorReason_INVALID_CREDENTIALS, err); err != nil {
 		return err
 	}
 
@@ -119,7 +119,7 @@ func run(target, apiKey string, transport credentials.TransportCredentials,
 			OldPassword: password, NewPassword: "short", ConfirmPassword: "short",
 		})
 	})
-	if err := expectRejected("change_password_weak", err); err != nil {
+	if err := expectRejected("change_password_weak", authv1.ErrorReason_INVALID_REQUEST, err); err != nil {
 		return err
 	}
 
@@ -138,7 +138,7 @@ func run(target, apiKey string, transport credentials.TransportCredentials,
 	_, err = withBackoff(ctx, "old_session_revoked", func() (*authv1.VerifySessionResponse, error) {
 		return client.VerifySession(ctx, &authv1.VerifySessionRequest{SessionToken: signedIn.GetSessionToken()})
 	})
-	if err := expectRejected("old_session_revoked", err); err != nil {
+	if err := expectRejected("old_session_revoked", authv1.ErrorReason_SESSION_INVALID, err); err != nil {
 		return err
 	}
 
@@ -229,11 +229,17 @@ func withBackoff[T any](ctx context.Context, step string, call func() (T, error)
 	}
 }
 
-// expectRejected prints a rejected call's decoded status and details.
-func expectRejected(step string, err error) error {
+// expectRejected prints the decoded status and details of a call that
+// passgate was to refuse with reason. Anything else (a success, a refusal
+// for another reason such as a bad API key, an unreachable server) is
+// returned, to end the example.
+func expectRejected(step string, reason authv1.ErrorReason, err error) error {
+	if err == nil {
+		return fmt.Errorf("%s: expected passgate to refuse the call with %s, it succeeded", step, reason)
+	}
 	e := passgate.ParseError(err)
-	if e == nil || e.Domain != passgate.Domain { // nil, or not passgate's answer
-		return fmt.Errorf("%s: expected passgate to reject the call, got %v", step, err)
+	if e == nil || e.Domain != passgate.Domain || e.Reason != reason.String() {
+		return failed(step, err) // not the refusal expected, or not passgate's answer
 	}
 	violations := []map[string]string{}
 	for _, v := range e.Violations {
