@@ -151,6 +151,44 @@ def test_example_flow_over_mutual_tls(flow: Path, tmp_path: Path) -> None:
     check_mutual_tls(FLOW, tmp_path, cwd=flow, label="ts", passgate=PASSGATE)
 
 
+# Makes a client with the baseUrl in argv[1] and verifies a made-up session:
+# prints the error the client threw, when it was made or at the call.
+BASE_URL_PROBE = """
+import { createPassgateClient, parseError } from "@passgate/client";
+try {
+  const apiKey = process.env.PASSGATE_API_KEY;
+  const client = createPassgateClient({ baseUrl: process.argv[1], apiKey });
+  await client.verifySession({ sessionToken: "made-up" });
+} catch (err) {
+  console.log(parseError(err)?.reason || String(err));
+}
+"""
+
+
+def test_client_names_the_base_url_it_wants(built: Path, server: ServerProcess) -> None:
+    """The address alone (what the examples take as --target) is not a base
+    URL: the client says it wants http:// or https://, rather than Node's
+    bare `TypeError: Invalid URL`; with http:// the same address works."""
+
+    def probe(base_url: str) -> str:
+        result = subprocess.run(
+            ["node", "--input-type=module", "-e", BASE_URL_PROBE, base_url],
+            cwd=built,
+            env={**os.environ, "PASSGATE_API_KEY": server.api_key},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return result.stdout.strip()
+
+    port = server.target.rsplit(":", 1)[1]
+    for bare in (server.target, f"localhost:{port}"):
+        said = probe(bare)
+        assert "http://" in said and "https://" in said and bare in said, said
+    assert probe(f"http://{server.target}") == "SESSION_INVALID"
+
+
 def test_admin_example_manages_a_users_sessions(flow: Path, server: ServerProcess) -> None:
     key = admin_key(server)
     check_admin(run_admin(ADMIN, server, key, cwd=flow, label="ts"), server, key)

@@ -45,8 +45,9 @@ export function apiKeyInterceptor(apiKey: string): Interceptor {
 
 /**
  * Creates an AuthService client over gRPC (HTTP/2). `baseUrl` is
- * `http://host:port` for plaintext or `https://host:port` for TLS. A mistake
- * in the TLS options throws here rather than failing the first call.
+ * `http://host:port` for plaintext or `https://host:port` for TLS. A
+ * baseUrl without either, or a mistake in the TLS options, throws here
+ * rather than failing the first call.
  */
 export function createPassgateClient(options: PassgateClientOptions): AuthClient {
   return createClient(AuthService, createPassgateTransport(options));
@@ -68,6 +69,12 @@ export function createPassgateAdminClient(options: PassgateClientOptions): Admin
  */
 export function createPassgateTransport(options: PassgateClientOptions): Transport {
   const { apiKey, tls, interceptors = [], ...transport } = options;
+  if (!/^https?:\/\/[^/]/i.test(transport.baseUrl)) {
+    throw new Error(
+      `passgate: baseUrl must be http://host:port (plaintext) or https://host:port (TLS), ` +
+        `not ${JSON.stringify(transport.baseUrl)}`,
+    );
+  }
   if (tls !== undefined) {
     if (!transport.baseUrl.startsWith("https://")) {
       throw new Error("passgate: TLS options need an https:// baseUrl");
