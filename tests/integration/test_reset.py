@@ -254,6 +254,14 @@ def test_reset_url_is_honoured_only_from_the_tenant_allow_list(
         )
     ignored = wait_links_to(server.mail_dir, user.email, 1)[-1]
     assert ignored.link.startswith(DEFAULT_RESET_URL + "?user=")
+    # the operator can see why: one line naming the tenant, the address and the fix
+    said = [
+        line
+        for line in server.log_text().splitlines()
+        if '"event":"reset_url_not_allowed"' in line and f'"tenant":"{tenant}"' in line
+    ]
+    assert len(said) == 1 and "https://evil.example.net/steal" in said[0], said
+    assert "passgate tenant allow-reset-url" in said[0]
 
     caller.call(
         "RequestReset",

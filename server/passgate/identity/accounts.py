@@ -59,6 +59,7 @@ from passgate.store.tenants import SqlTenants
 from passgate.store.users import SqlUsers
 
 log = logging.getLogger("passgate.accounts")
+MAX_LOGGED_URL = 256  # of a reset_url a caller sent, in the log line that refuses it
 
 
 @dataclass(frozen=True)
@@ -454,11 +455,25 @@ class Accounts:
         )
 
     def _reset_base(self, tenant_id: str, requested: str | None) -> str:
-        """The request's reset_url only if the tenant allows it; else the configured default."""
+        """The request's reset_url only if the tenant allows it; else the configured
+        default, with a log line saying so: a developer trying their own reset page
+        learns why its address is not in the mail."""
         if requested:
             tenant = self._tenants.get(tenant_id)
             if tenant is not None and requested in tenant.reset_urls:
                 return requested
+            log.info(
+                "reset_url not on the tenant's allow-list: the link uses the default",
+                extra={
+                    "fields": {
+                        "event": "reset_url_not_allowed",
+                        "tenant": tenant_id,
+                        "reset_url": requested[:MAX_LOGGED_URL],
+                        "default": self._default_reset_url,
+                        "allow": f"passgate tenant allow-reset-url URL --tenant {tenant_id}",
+                    }
+                },
+            )
         return self._default_reset_url
 
     def _tenant_name(self, tenant_id: str) -> str:
