@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import grpc
 import pytest
 from admin_support import AdminClient, admin_key
+from engines import ENGINES, engine_database
 from rpc_support import PASSWORD, Client, unique_email, wait_links_to
 from server_support import running
 
@@ -25,10 +26,15 @@ NEW_PASSWORD = "Another-Horse-7-staple"
 CHECKED_BEFORE_DELAY = 6
 
 
-@pytest.fixture(scope="module")
-def slow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Client]]:
-    workdir = tmp_path_factory.mktemp("slow")
-    with running(workdir, env={"PASSGATE_BCRYPT_COST": SLOW_COST}) as (server, client):
+@pytest.fixture(scope="module", params=ENGINES)
+def slow_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[ServerProcess, Client]]:
+    """A server hashing at cost 12, on each engine: the rollback is each engine's."""
+    workdir = tmp_path_factory.mktemp(f"slow-{request.param}")
+    database = engine_database(request, request.param, workdir)
+    env = {**database.env, "PASSGATE_BCRYPT_COST": SLOW_COST}
+    with running(workdir, database_url=database.url, env=env) as (server, client):
         yield server, client
 
 
