@@ -11,9 +11,8 @@ from collections.abc import Iterator
 import grpc
 import pytest
 from admin_support import AdminClient, admin_key
-from engines import ENGINES, engine_database
+from engines import ENGINES, server_on
 from rpc_support import PASSWORD, Client, unique_email, wait_links_to
-from server_support import running
 
 from passgate.admin.v1 import admin_service_pb2 as admin_pb
 from passgate.auth.v1 import auth_service_pb2 as pb
@@ -32,10 +31,11 @@ def slow_server(
 ) -> Iterator[tuple[ServerProcess, Client]]:
     """A server hashing at cost 12, on each engine: the rollback is each engine's."""
     workdir = tmp_path_factory.mktemp(f"slow-{request.param}")
-    database = engine_database(request, request.param, workdir)
-    env = {**database.env, "PASSGATE_BCRYPT_COST": SLOW_COST}
-    with running(workdir, database_url=database.url, env=env) as (server, client):
-        yield server, client
+    with (
+        server_on(request, request.param, workdir, PASSGATE_BCRYPT_COST=SLOW_COST) as server,
+        grpc.insecure_channel(server.target) as channel,
+    ):
+        yield server, Client(channel, server.api_key)
 
 
 def sessions_of(server: ServerProcess, user_id: str) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 
 import grpc
 import pytest
-from engines import ENGINES, engine_database
+from engines import ENGINES, server_on
 from rpc import metadata, pb, stub
 
 from passgate.testing import ServerProcess
@@ -29,10 +29,8 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     workdir = tmp_path_factory.mktemp(f"races-{request.param}")
-    database = engine_database(request, request.param, workdir)
     # A cost at which one hash takes tens of milliseconds, so the windows are wide.
-    env = {**database.env, "PASSGATE_BCRYPT_COST": "10"}
-    with ServerProcess(workdir, database_url=database.url, env=env) as srv:
+    with server_on(request, request.param, workdir, PASSGATE_BCRYPT_COST="10") as srv:
         yield srv
 
 

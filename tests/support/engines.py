@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from passgate.postgres_cluster import PostgresCluster
+from passgate.testing import ServerProcess
 
 ENGINES = ("sqlite", "postgresql")
 
@@ -44,3 +45,12 @@ def engine_database(request: pytest.FixtureRequest, engine: str, folder: Path) -
     cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
     database = cluster.create_database()
     return EngineDatabase(engine, database.url, database.server_env())
+
+
+def server_on(
+    request: pytest.FixtureRequest, engine: str, folder: Path, **env: str
+) -> ServerProcess:
+    """A server (not started) over an empty database on `engine`, with `env` added
+    to the PASSGATE_* variables that database needs (e.g. a higher bcrypt cost)."""
+    database = engine_database(request, engine, folder)
+    return ServerProcess(folder, database_url=database.url, env={**database.env, **env})
