@@ -749,3 +749,14 @@ def test_concurrent_reset_url_changes_of_one_tenant_all_land(
         )
     [row] = [row for row in cli_json(server, "tenant", "list") if row["id"] == tenant]
     assert row["reset_urls"] == sorted(urls)
+
+
+def test_tenants_are_listed_oldest_first(server: ServerProcess, admin: AdminClient) -> None:
+    """As ListTenantsResponse says: the later tenant's id sorts first here."""
+    later, earlier = f"a-{uuid.uuid4().hex[:10]}", f"z-{uuid.uuid4().hex[:10]}"
+    for tenant_id in (earlier, later):
+        admin.call("CreateTenant", admin_pb.CreateTenantRequest(tenant_id=tenant_id))
+    listed = [t.tenant_id for t in admin.call("ListTenants", admin_pb.ListTenantsRequest()).tenants]
+    assert listed[0] == "default"  # made with the database
+    assert listed.index(earlier) < listed.index(later)
+    assert [row["id"] for row in cli_json(server, "tenant", "list")] == listed

@@ -12,7 +12,7 @@ from passgate.store import raw
 
 _COLUMNS = "SELECT id, name, reset_url_allowlist, created_at FROM tenants "
 _GET = _COLUMNS + "WHERE id = ?"
-_ALL = _COLUMNS + "ORDER BY id"
+_ALL = _COLUMNS + "ORDER BY created_at, id"  # oldest first, as ListTenants promises
 _INSERT = "INSERT INTO tenants (id, name, reset_url_allowlist, created_at) VALUES (?, ?, '[]', ?)"
 _SET_RESET_URLS = "UPDATE tenants SET reset_url_allowlist = ? WHERE id = ?"
 
