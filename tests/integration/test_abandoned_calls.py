@@ -7,6 +7,7 @@ would write, against a deadline of a few tens of milliseconds."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
@@ -106,3 +107,21 @@ def test_guesses_abandoned_by_their_deadline_still_count_against_the_account(slo
         times_out(client, "SignIn", pb.SignInRequest(email=email, password=PASSWORD + "x"))
     refusal = client.refuse("SignIn", pb.SignInRequest(email=email, password=PASSWORD + "x"))
     assert (refusal.code, refusal.reason) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED")
+
+
+def test_sign_ins_abandoned_together_on_many_connections_leave_no_session(slow_server):
+    """Sixteen callers on four connections, each giving up after 50 ms while the
+    hashes queue behind one another: none of their sessions survives."""
+    server, _ = slow_server
+    email = unique_email()
+    user_id = server.create_user(email, PASSWORD)
+    request = pb.SignInRequest(email=email, password=PASSWORD)
+    channels = [grpc.insecure_channel(server.target) for _ in range(4)]
+    try:
+        clients = [Client(channel, server.api_key) for channel in channels]
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            list(pool.map(lambda i: times_out(clients[i % 4], "SignIn", request), range(16)))
+    finally:
+        for channel in channels:
+            channel.close()
+    assert sessions_of(server, user_id) == 0
