@@ -1648,7 +1648,10 @@ type CreateApiKeyRequest struct {
 	Scopes []string `protobuf:"bytes,3,rep,name=scopes,proto3" json:"scopes,omitempty"`
 	// A budget of its own as `<calls>/<seconds>s`; empty for the server's.
 	Rate string `protobuf:"bytes,4,opt,name=rate,proto3" json:"rate,omitempty"`
-	// Bind the key to this client certificate subject (mutual TLS only).
+	// Bind the key to this client certificate subject (mutual TLS only), as
+	// openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+	// as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+	// parts does not count, every part does.
 	ClientCertSubject string `protobuf:"bytes,5,opt,name=client_cert_subject,json=clientCertSubject,proto3" json:"client_cert_subject,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache

@@ -815,7 +815,11 @@ class CreateApiKeyRequest(_message.Message):
     rate: _builtins.str
     """A budget of its own as `<calls>/<seconds>s`; empty for the server's."""
     client_cert_subject: _builtins.str
-    """Bind the key to this client certificate subject (mutual TLS only)."""
+    """Bind the key to this client certificate subject (mutual TLS only), as
+    openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+    as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+    parts does not count, every part does.
+    """
     @_builtins.property
     def scopes(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """RPC names (and `admin`); empty means every AuthService RPC."""

@@ -846,7 +846,10 @@ export type CreateApiKeyRequest = Message<"passgate.admin.v1.CreateApiKeyRequest
   rate: string;
 
   /**
-   * Bind the key to this client certificate subject (mutual TLS only).
+   * Bind the key to this client certificate subject (mutual TLS only), as
+   * openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+   * as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+   * parts does not count, every part does.
    *
    * @generated from field: string client_cert_subject = 5;
    */

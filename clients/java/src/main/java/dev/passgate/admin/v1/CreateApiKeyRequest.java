@@ -257,7 +257,10 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object clientCertSubject_ = "";
   /**
    * <pre>
-   * Bind the key to this client certificate subject (mutual TLS only).
+   * Bind the key to this client certificate subject (mutual TLS only), as
+   * openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+   * as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+   * parts does not count, every part does.
    * </pre>
    *
    * <code>string client_cert_subject = 5 [json_name = "clientCertSubject"];</code>
@@ -278,7 +281,10 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Bind the key to this client certificate subject (mutual TLS only).
+   * Bind the key to this client certificate subject (mutual TLS only), as
+   * openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+   * as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+   * parts does not count, every part does.
    * </pre>
    *
    * <code>string client_cert_subject = 5 [json_name = "clientCertSubject"];</code>
@@ -1135,7 +1141,10 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object clientCertSubject_ = "";
     /**
      * <pre>
-     * Bind the key to this client certificate subject (mutual TLS only).
+     * Bind the key to this client certificate subject (mutual TLS only), as
+     * openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+     * as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+     * parts does not count, every part does.
      * </pre>
      *
      * <code>string client_cert_subject = 5 [json_name = "clientCertSubject"];</code>
@@ -1155,7 +1164,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Bind the key to this client certificate subject (mutual TLS only).
+     * Bind the key to this client certificate subject (mutual TLS only), as
+     * openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+     * as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+     * parts does not count, every part does.
      * </pre>
      *
      * <code>string client_cert_subject = 5 [json_name = "clientCertSubject"];</code>
@@ -1176,7 +1188,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Bind the key to this client certificate subject (mutual TLS only).
+     * Bind the key to this client certificate subject (mutual TLS only), as
+     * openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+     * as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+     * parts does not count, every part does.
      * </pre>
      *
      * <code>string client_cert_subject = 5 [json_name = "clientCertSubject"];</code>
@@ -1193,7 +1208,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Bind the key to this client certificate subject (mutual TLS only).
+     * Bind the key to this client certificate subject (mutual TLS only), as
+     * openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+     * as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+     * parts does not count, every part does.
      * </pre>
      *
      * <code>string client_cert_subject = 5 [json_name = "clientCertSubject"];</code>
@@ -1207,7 +1225,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Bind the key to this client certificate subject (mutual TLS only).
+     * Bind the key to this client certificate subject (mutual TLS only), as
+     * openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+     * as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+     * parts does not count, every part does.
      * </pre>
      *
      * <code>string client_cert_subject = 5 [json_name = "clientCertSubject"];</code>

@@ -113,7 +113,10 @@ public interface CreateApiKeyRequestOrBuilder extends
 
   /**
    * <pre>
-   * Bind the key to this client certificate subject (mutual TLS only).
+   * Bind the key to this client certificate subject (mutual TLS only), as
+   * openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+   * as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+   * parts does not count, every part does.
    * </pre>
    *
    * <code>string client_cert_subject = 5 [json_name = "clientCertSubject"];</code>
@@ -122,7 +125,10 @@ public interface CreateApiKeyRequestOrBuilder extends
   java.lang.String getClientCertSubject();
   /**
    * <pre>
-   * Bind the key to this client certificate subject (mutual TLS only).
+   * Bind the key to this client certificate subject (mutual TLS only), as
+   * openssl shows it without the blanks (`CN=billing.internal,O=Example`) or
+   * as RFC 4514 writes it (`O=Example,CN=billing.internal`): the order of its
+   * parts does not count, every part does.
    * </pre>
    *
    * <code>string client_cert_subject = 5 [json_name = "clientCertSubject"];</code>
