@@ -53,7 +53,7 @@ from passgate.identity.tenants import (
 )
 from passgate.identity.users import Users
 from passgate.mail.mail_folder import newest_reset_link
-from passgate.serving_checks import check_serving
+from passgate.serving_checks import check_combinations, check_serving
 from passgate.setting_sources import (
     CONFIG_ENV,
     ConfigFile,
@@ -200,7 +200,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    rows = _resolve(args).rows()
+    """The settings `serve` would run with; refused as `serve` would refuse them
+    when they cannot work together (the files and ports are the host's, not checked)."""
+    resolved = _resolve(args)
+    check_combinations(resolved)
+    rows = resolved.rows()
     width = max(len(key) for key, _, _ in rows)
     for key, value, source in rows:
         print(f"{key:<{width}}  {value}  ({source})")

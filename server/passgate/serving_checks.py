@@ -10,6 +10,7 @@ import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from passgate import tracing
 from passgate.config import by_name, show
@@ -83,20 +84,36 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
     """Raises SettingError for the first setting the machine cannot honour
     (only the database file's, for commands that create nothing else)."""
     settings = resolved.settings
-    declared = by_name()
+    fail = _failing(resolved)
+    if database_only:
+        if (file := sqlite_path(settings.database)) and (problem := _writable_file(file)):
+            fail("database", problem)
+        return
+    _files(resolved, fail)
+    if bind:
+        _ports(resolved, fail)
+    check_combinations(resolved)
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        try:
+            load_pair(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
+        except UnusableCertificate as error:
+            fail(error.setting, str(error))
+    if (problem := tracing.missing()) is not None:
+        raise OperatorError(problem)
 
-    def fail(name: str, problem: str) -> None:
-        source = resolved.sources.get(name, Source("default"))
-        raise SettingError(declared[name], show(getattr(settings, name)), source, problem)
 
-    for name in ("database",) if database_only else ("database", "limits_store"):
+def _files(resolved: Resolved, fail: Callable[[str, str], NoReturn]) -> None:
+    """The files and folders passgate writes or reads, as this machine has them."""
+    settings = resolved.settings
+    for name in ("database", "limits_store"):
         file = sqlite_path(getattr(settings, name) or "")
         if file is not None and (problem := _writable_file(file)):
             fail(name, problem)
-    if database_only:
-        return
-    _side_files_off_sqlite(resolved)
-    _limits_outage(resolved, fail)
+    if settings.limits_store_outage == "local":
+        from passgate.app import local_limits_file  # noqa: PLC0415 (the server's modules)
+
+        if problem := _writable_file(local_limits_file(settings)):
+            fail("limits_store_outage", f"the local limits file: {problem}")
     if settings.mail_dir is not None and (problem := writable_folder(settings.mail_dir)):
         fail("mail_dir", problem)
     if settings.secret_file is not None and (problem := _writable_file(settings.secret_file)):
@@ -105,16 +122,33 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
         fail("template_dir", f"{settings.template_dir} is not a folder")
     if settings.smtp_ca_file is not None and not settings.smtp_ca_file.is_file():
         fail("smtp_ca_file", f"{settings.smtp_ca_file} is not a file")
-    if bind and (problem := check_listen(settings.listen)):
+
+
+def _ports(resolved: Resolved, fail: Callable[[str, str], NoReturn]) -> None:
+    """The addresses to serve on, bindable now and not one socket twice."""
+    settings = resolved.settings
+    if problem := check_listen(settings.listen):
         fail("listen", problem)
-    if bind and settings.metrics_listen and (problem := check_listen(settings.metrics_listen)):
+    if not settings.metrics_listen:
+        return
+    if problem := check_listen(settings.metrics_listen):
         fail("metrics_listen", problem)
-    if (
-        bind
-        and settings.metrics_listen
-        and takes_same_port(settings.listen, settings.metrics_listen)
-    ):
+    if takes_same_port(settings.listen, settings.metrics_listen):
         fail("metrics_listen", "--listen serves gRPC there: give the metrics a port of their own")
+
+
+def check_combinations(resolved: Resolved) -> None:
+    """Raises OperatorError or SettingError for settings that cannot work together
+    on any machine: what `passgate config` checks too, touching no file or port."""
+    settings = resolved.settings
+    fail = _failing(resolved)
+    _side_files_off_sqlite(resolved)
+    if settings.limits_store_outage == "local" and not uses_redis(settings.limits_store or ""):
+        fail(
+            "limits_store_outage",
+            "only a Redis limits store (--limits-store redis://…) can be lost; "
+            "the file is this machine's own",
+        )
     _transport(resolved, fail)
     if settings.webhook_urls and settings.webhook_secret is None:
         fail(
@@ -122,30 +156,34 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
             "webhooks are signed: give --webhook-secret (PASSGATE_WEBHOOK_SECRET) too, "
             "e.g. whsec_$(head -c 32 /dev/urandom | base64)",
         )
-    if (problem := tracing.missing()) is not None:
-        raise OperatorError(problem)
 
 
-def _transport(resolved: Resolved, fail: Callable[[str, str], None]) -> None:
-    """TLS files that go together and load; plain text only on loopback unless
-    the operator says otherwise."""
+def _failing(resolved: Resolved) -> Callable[[str, str], NoReturn]:
+    """What refuses setting `name` with `problem`, naming its value and where it came from."""
+    declared = by_name()
+
+    def fail(name: str, problem: str) -> NoReturn:
+        source = resolved.sources.get(name, Source("default"))
+        value = show(getattr(resolved.settings, name))
+        raise SettingError(declared[name], value, source, problem)
+
+    return fail
+
+
+def _transport(resolved: Resolved, fail: Callable[[str, str], NoReturn]) -> None:
+    """TLS files that go together; plain text only on loopback unless the operator
+    says otherwise (whether the files load is checked by `check_serving`)."""
     settings = resolved.settings
     if (settings.tls_cert is None) != (settings.tls_key is None):
         raise OperatorError("--tls-cert and --tls-key go together: give both, or neither")
-    if settings.tls_cert is None or settings.tls_key is None:
-        if settings.tls_client_ca is not None:
-            raise OperatorError("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
-        if not settings.insecure and not is_loopback(settings.listen):
-            fail(
-                "listen",
-                "plain text beyond this machine: give --tls-cert and --tls-key, or --insecure "
-                "to serve plain text anyway (behind a proxy that terminates TLS)",
-            )
-        return
-    try:
-        load_pair(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
-    except UnusableCertificate as error:
-        fail(error.setting, str(error))
+    if settings.tls_cert is None and settings.tls_client_ca is not None:
+        raise OperatorError("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
+    if settings.tls_cert is None and not settings.insecure and not is_loopback(settings.listen):
+        fail(
+            "listen",
+            "plain text beyond this machine: give --tls-cert and --tls-key, or --insecure "
+            "to serve plain text anyway (behind a proxy that terminates TLS)",
+        )
 
 
 # What cannot live in a database server, and why each must be given there.
@@ -156,24 +194,6 @@ _SIDE_FILES = (
         "budgets and throttles live in a SQLite file or Redis that every process shares",
     ),
 )
-
-
-def _limits_outage(resolved: Resolved, fail: Callable[[str, str], None]) -> None:
-    """`--limits-store-outage local` keeps limits in this machine's file while Redis
-    is down: only a Redis store has such an outage, and the file must be writable."""
-    settings = resolved.settings
-    if settings.limits_store_outage != "local":
-        return
-    if not uses_redis(settings.limits_store or ""):
-        fail(
-            "limits_store_outage",
-            "only a Redis limits store (--limits-store redis://…) can be lost; "
-            "the file is this machine's own",
-        )
-    from passgate.app import local_limits_file  # noqa: PLC0415 (the server's modules)
-
-    if problem := _writable_file(local_limits_file(settings)):
-        fail("limits_store_outage", f"the local limits file: {problem}")
 
 
 def _side_files_off_sqlite(resolved: Resolved) -> None:

@@ -4,6 +4,7 @@ config file, else its default; `passgate config` says which won."""
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import signal
 import subprocess
@@ -102,6 +103,9 @@ def test_passwords_and_tokens_in_urls_are_masked(tmp_path: Path):
         "https://siem.example.com/in?sig=sig-secret",
         PASSGATE_DATABASE="postgresql://app:pg-secret@db:5432/p?password=q-secret&sslmode=require",
         PASSGATE_LIMITS_STORE="redis://:rd-secret@cache:6379/0",
+        # what webhooks and a database server need beside them (else refused)
+        PASSGATE_WEBHOOK_SECRET="whsec_" + base64.b64encode(b"w" * 32).decode(),
+        PASSGATE_SECRET_FILE="/etc/passgate/secret",
     )
     shown = " ".join(value for value, _ in rows.values())
     assert "-secret" not in shown, shown
@@ -169,3 +173,18 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path):
         os.close(writer)
     assert result.stderr == ""
     assert result.returncode == 128 + signal.SIGPIPE
+
+
+def test_config_checks_a_deployment_s_settings_without_touching_this_machine(tmp_path: Path):
+    """`passgate config` is the dry run of a config file meant for another host: it
+    refuses settings that cannot work together (tests/unit/test_operator_mistakes.py)
+    but creates no file or folder here and binds no port."""
+    there = tmp_path / "srv"
+    (tmp_path / "p.toml").write_text(
+        f'listen = "0.0.0.0:50051"\ninsecure = true\n'
+        f'database = "sqlite:///{there}/db/passgate.db"\nmail-dir = "{there}/mail"\n'
+    )
+    rows = _config(tmp_path, "--config", str(tmp_path / "p.toml"))
+    assert rows["listen"] == ("0.0.0.0:50051", f"{tmp_path / 'p.toml'} line 1")
+    assert rows["mail-dir"][0] == f"{there}/mail"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.toml"]

@@ -179,6 +179,13 @@ MISTAKES = [
     # config and migrate
     m("config", "--session-ttl", "-5", says="expected seconds > 0"),
     m("config", says="PASSGATE_WORKERS='zero' (environment)", env={"PASSGATE_WORKERS": "zero"}),
+    # config refuses what serve would refuse of settings that cannot work together
+    m("config", "--listen", "0.0.0.0:50051", says="plain text beyond this machine"),
+    m("config", "--tls-cert", "server.pem", says="--tls-cert and --tls-key go together"),
+    m("config", "--tls-client-ca", "ca.pem", says="(mutual TLS) needs --tls-cert"),
+    m("config", "--webhook-urls", "https://hooks.example.com/x", says="give --webhook-secret"),
+    m("config", "--database", "postgresql://u@db.internal/pg", says="--secret-file"),
+    m("config", "--limits-store-outage", "local", says="only a Redis limits store"),
     m("migrate", "--database", "sqlite://x.db", says="write sqlite:///x.db"),
     m("migrate", "--database", "sqlite:////etc/passwd/x.db", says="/etc/passwd is a file"),
     # apikey
