@@ -91,15 +91,53 @@ func ParseError(err error) *Error {
 	return e
 }
 
-// Error implements the error interface.
+// Error implements the error interface: one line that says why the call
+// failed, as the Python, TypeScript and Java clients print theirs: the code
+// as gRPC names it, the reason if there is one, then the message and the
+// error id if any, e.g. "PERMISSION_DENIED API_KEY_SCOPE: this API key may
+// not call this method".
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Code.String())
+	label := codeName(e.Code)
 	if e.Reason != "" {
-		b.WriteString(" (" + e.Reason + ")")
+		label += " " + e.Reason
 	}
-	b.WriteString(": " + e.Message)
-	return b.String()
+	text := label
+	if e.Message != "" {
+		text += ": " + e.Message
+	}
+	if id := e.Metadata["error_id"]; id != "" {
+		text += " (error id " + id + ")"
+	}
+	return text
+}
+
+// codeNames are the status codes' names as gRPC's specification writes them
+// (Go's own String() says "Canceled" and "PermissionDenied").
+var codeNames = map[codes.Code]string{
+	codes.OK:                 "OK",
+	codes.Canceled:           "CANCELLED",
+	codes.Unknown:            "UNKNOWN",
+	codes.InvalidArgument:    "INVALID_ARGUMENT",
+	codes.DeadlineExceeded:   "DEADLINE_EXCEEDED",
+	codes.NotFound:           "NOT_FOUND",
+	codes.AlreadyExists:      "ALREADY_EXISTS",
+	codes.PermissionDenied:   "PERMISSION_DENIED",
+	codes.ResourceExhausted:  "RESOURCE_EXHAUSTED",
+	codes.FailedPrecondition: "FAILED_PRECONDITION",
+	codes.Aborted:            "ABORTED",
+	codes.OutOfRange:         "OUT_OF_RANGE",
+	codes.Unimplemented:      "UNIMPLEMENTED",
+	codes.Internal:           "INTERNAL",
+	codes.Unavailable:        "UNAVAILABLE",
+	codes.DataLoss:           "DATA_LOSS",
+	codes.Unauthenticated:    "UNAUTHENTICATED",
+}
+
+func codeName(code codes.Code) string {
+	if name, ok := codeNames[code]; ok {
+		return name
+	}
+	return "CODE_" + strconv.Itoa(int(code))
 }
 
 // GRPCStatus returns the status the Error was decoded from, details

@@ -95,3 +95,23 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorReadsAsTheOtherClientsPrintIt(t *testing.T) {
+	refused := withDetails(t, codes.PermissionDenied, &errdetails.ErrorInfo{
+		Reason: "API_KEY_SCOPE", Domain: passgate.Domain,
+	})
+	internal := withDetails(t, codes.Internal, &errdetails.ErrorInfo{
+		Reason: "INTERNAL", Domain: passgate.Domain, Metadata: map[string]string{"error_id": "e-7"},
+	})
+	cases := map[string]error{
+		"PERMISSION_DENIED API_KEY_SCOPE: refused":  refused.Err(),
+		"INTERNAL INTERNAL: refused (error id e-7)": internal.Err(),
+		"CANCELLED: context canceled":               status.Error(codes.Canceled, "context canceled"),
+		"UNAVAILABLE":                               status.Error(codes.Unavailable, ""),
+	}
+	for want, err := range cases {
+		if got := passgate.ParseError(err).Error(); got != want {
+			t.Errorf("Error() = %q, want %q", got, want)
+		}
+	}
+}
