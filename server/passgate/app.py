@@ -71,6 +71,7 @@ from passgate.store.migrations import migrate
 from passgate.store.outbox import SqlOutbox
 from passgate.store.revocations import RevocationWatch, revocation_watch
 from passgate.tls import CertificateFiles
+from passgate.version import installed_version
 from passgate.webhooks.delivery import WebhookWorker
 from passgate.webhooks.sender import Sender, post
 from passgate.webhooks.signing import secret_key
@@ -221,6 +222,7 @@ class Passgate:
                     "port": self.port,
                     "database": database,
                     "bcrypt": self.hashes.hasher.backend,
+                    "version": installed_version(),
                 }
             },
         )

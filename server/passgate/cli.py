@@ -65,6 +65,7 @@ from passgate.setting_sources import (
 )
 from passgate.setting_values import BadValue, Seconds, switch
 from passgate.store.migrations import migrate
+from passgate.version import installed_version
 from passgate.workers import WORKER_ENV
 
 API_KEY_COLUMNS = (
@@ -613,6 +614,7 @@ def verb(
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="passgate", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"passgate {installed_version()}")
     verbs = parser.add_subparsers(dest="command", required=True)
 
     verb(

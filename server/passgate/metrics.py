@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +30,12 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from passgate.store.db import release_connection
+from passgate.version import installed_version
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # From a cheap call's half millisecond to a queued sign-in's seconds.
 CALL_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 WAIT_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
-
-
-def _build_version() -> str:
-    try:
-        return version("passgate")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 class Metrics:
@@ -90,7 +83,7 @@ class Metrics:
             multiprocess_mode="max",
             registry=target,
         )
-        info.labels(_build_version()).set(1)
+        info.labels(installed_version()).set(1)
         self._call_children: dict[tuple[str, grpc.StatusCode], Counter] = {}
         self._time_children: dict[str, Histogram] = {}
         self._refusal_children: dict[str, Counter] = {}

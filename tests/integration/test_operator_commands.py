@@ -4,6 +4,7 @@ link, each through the real command line."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import uuid
 
@@ -133,3 +134,13 @@ def test_a_mistake_in_a_new_command_gets_one_line_saying_what_to_do(server: Serv
         lines = [line for line in refused.stderr.splitlines() if line.startswith("passgate:")]
         assert len(lines) == 1, refused.stderr
         assert lines[0].startswith(expected), (args, refused.stderr)
+
+
+def test_version_is_told_by_the_command_and_by_the_serving_line(server: ServerProcess):
+    """Which release runs: `passgate --version` and the server's first line say
+    the installed one, so an operator can tell replicas apart during an upgrade."""
+    installed = importlib.metadata.version("passgate")
+    told = server.cli("--version")
+    assert (told.returncode, told.stdout) == (0, f"passgate {installed}\n")
+    serving = [line for line in server.log_text().splitlines() if '"msg":"serving"' in line]
+    assert serving and json.loads(serving[0])["version"] == installed
