@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from dataclasses import dataclass
 from functools import partial
@@ -75,6 +76,7 @@ from passgate.version import installed_version
 from passgate.webhooks.delivery import WebhookWorker
 from passgate.webhooks.sender import Sender, post
 from passgate.webhooks.signing import secret_key
+from passgate.workers import WORKER_ENV
 
 log = logging.getLogger("passgate")
 
@@ -226,6 +228,15 @@ class Passgate:
                 }
             },
         )
+        if os.environ.get(WORKER_ENV, "0") == "0" and not self.api_keys.any_usable():
+            file = sqlite_path(self.settings.database)
+            named = "URL" if file is None else f"sqlite:///{file.resolve()}"
+            log.warning(
+                "no API key yet: every call but health checks and reflection is refused "
+                "UNAUTHENTICATED; make one with `passgate apikey create --name NAME "
+                "--database %s`",
+                named,
+            )
 
     def reload_certificates(self) -> None:
         """SIGHUP: the TLS files are read now and served to the next connection

@@ -5,6 +5,7 @@ test moves, a memory mailer, a failure provoked from inside)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -72,6 +73,17 @@ def key_id(server: ServerProcess, name: str) -> str:
 def server_process(workdir: Path, *args: str, **kw: Any) -> ServerProcess:
     """A `passgate serve` child process (not started) with the suite's limits."""
     return ServerProcess(workdir, extra_args=args, **kw)
+
+
+def wait_for_lines(server: ServerProcess, says: str, count: int) -> list[dict[str, object]]:
+    """The log's lines that say `says`, once there are `count` of them."""
+    deadline = time.monotonic() + 30
+    while True:
+        lines = [json.loads(line) for line in server.log_text().splitlines() if says in line]
+        if len(lines) >= count or time.monotonic() > deadline:
+            assert len(lines) >= count, server.log_text()[-3000:]
+            return lines
+        time.sleep(0.05)
 
 
 @contextmanager

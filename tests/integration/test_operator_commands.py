@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 import uuid
+from pathlib import Path
 
 from rpc_support import Client
-from server_support import UserFactory
+from server_support import UserFactory, server_process, wait_for_lines
 
 from passgate.testing import ServerProcess
 
@@ -144,3 +146,22 @@ def test_version_is_told_by_the_command_and_by_the_serving_line(server: ServerPr
     assert (told.returncode, told.stdout) == (0, f"passgate {installed}\n")
     serving = [line for line in server.log_text().splitlines() if '"msg":"serving"' in line]
     assert serving and json.loads(serving[0])["version"] == installed
+
+
+def test_a_server_without_an_api_key_says_how_to_make_one(tmp_path: Path):
+    """On a first start every call is refused until a key exists: the server says
+    so once (not once per worker) with a command that works as written, and
+    says nothing once a key exists."""
+    server = server_process(tmp_path / "first", "--workers", "2")
+    server.api_key = "none: the test makes the first key itself"
+    with server:
+        wait_for_lines(server, '"msg":"serving"', 2)
+    (line,) = [entry for entry in _json_lines(server.log_text()) if "no API key" in str(entry)]
+    assert line["level"] == "warning"
+    command = re.search(r"`passgate (apikey create [^`]+)`", str(line["msg"]))
+    assert command is not None, line
+    made = server.cli(*command.group(1).replace("NAME", "first-backend").split())
+    assert made.stdout.strip().splitlines()[-1].startswith("pgk_")
+    with server_process(tmp_path / "again", database_url=server.database_url) as again:
+        pass
+    assert "no API key" not in again.log_text()

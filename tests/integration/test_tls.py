@@ -23,6 +23,7 @@ import trustme
 from certificates import trusting, write_client_ca, write_server_files
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpcurl_tool import grpcurl_folder
+from server_support import wait_for_lines
 
 from passgate.testing import ServerProcess, free_port
 
@@ -211,17 +212,6 @@ def padded_server_files(ca: trustme.CA, folder: Path) -> tuple[Path, Path]:
     pad(cert)
     pad(key)
     return cert, key
-
-
-def wait_for_lines(server: ServerProcess, says: str, count: int) -> list[dict[str, object]]:
-    """The log's lines that say `says`, once there are `count` of them."""
-    deadline = time.monotonic() + 30
-    while True:
-        lines = [json.loads(line) for line in server.log_text().splitlines() if says in line]
-        if len(lines) >= count or time.monotonic() > deadline:
-            assert len(lines) >= count, server.log_text()[-3000:]
-            return lines
-        time.sleep(0.05)
 
 
 def test_sighup_rereads_a_rotation_the_change_detection_cannot_see(tmp_path: Path):

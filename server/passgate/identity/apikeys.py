@@ -186,6 +186,11 @@ class ApiKeys:
         """Every key, or a tenant's, oldest first, ended ones included."""
         return self._store.all() if tenant_id is None else self._store.in_tenant(tenant_id)
 
+    def any_usable(self) -> bool:
+        """Whether some key is accepted now: a server without one refuses every call."""
+        now = self._clock.now()
+        return any(not key.ended(now) for key in self._store.all())
+
     def get(self, key_id: str) -> ApiKeyRecord | None:
         return self._store.get(key_id)
 
