@@ -160,7 +160,6 @@ class ClusterBench(PostgresqlBench):
                 through, call=SIGN_IN, data=self.signin_data(plan.small_users)
             )
             self.signin_levels(signin, SIGNIN_LEVELS)
-            self.floor()
             self.say("one budget check in Redis and in a SQLite limits store")
             self.results["limits_cost"] = {
                 "calls": plan.limits_calls,

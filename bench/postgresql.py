@@ -65,7 +65,6 @@ class PostgresqlBench(Bench):
 
             signin = self.signin_target(pg, key, plan.small_users)
             self.signin_levels(signin, SIGNIN_LEVELS)
-            self.floor()
             self.large_vs_small_signin(
                 signin, self.signin_target(pg_big, large_key, plan.large_users)
             )

@@ -169,6 +169,8 @@ class Bench:
         self.runs: dict[str, LoadResult] = {}
         self.results: dict[str, Any] = {}
         self.floors: list[floor.Floor] = []
+        # per SignIn level: the floor it is judged against, measured after each round
+        self.paired: dict[int, list[float]] = {}
 
     # --- output ------------------------------------------------------------------
 
@@ -425,17 +427,17 @@ class Bench:
         """Records the bcrypt floors the SignIn ratios divide by: overall, the fastest
         implementation that gives pyca's answers, and per SignIn level, the fastest at
         as many lanes per core as that many calls in flight can fill (so the ratios are,
-        if anything, strict)."""
+        if anything, strict), with its measurements taken beside each round."""
         agreeing = [f for f in self.floors if f.agrees]
         best = max(agreeing, key=lambda f: f.throughput_per_second)
         at_level = {}
         for c in self.plan.signin_levels:
-            fillable = [f for f in agreeing if f.lanes <= floor.lanes_filled(c, f.cores)]
-            found = max(fillable, key=lambda f: f.throughput_per_second)
+            found = self._fastest_for(c)
             at_level[str(c)] = {
                 "throughput_per_second": found.throughput_per_second,
                 "implementation": found.implementation,
                 "lanes": found.lanes,
+                "paired": self.paired.get(c, []),
             }
         self.results["bcrypt"] = {
             **best.as_dict(),
@@ -445,6 +447,18 @@ class Bench:
             "at_concurrency": at_level,
             "measurements": [f.as_dict() for f in self.floors],
         }
+
+    def _fastest_for(self, in_flight: int) -> floor.Floor:
+        """Of the floors measured so far that give pyca's answers, the fastest at as many
+        lanes per core as `in_flight` calls can fill."""
+        return max(
+            (
+                f
+                for f in self.floors
+                if f.agrees and f.lanes <= floor.lanes_filled(in_flight, f.cores)
+            ),
+            key=lambda f: f.throughput_per_second,
+        )
 
     def ratios(self) -> list[dict[str, Any]]:
         return report.ratios(self.results)
@@ -507,7 +521,6 @@ class Bench:
 
             signin = self.signin_target(pg, key, plan.small_users)
             self.signin_levels(signin, plan.signin_levels)
-            self.floor()
             self.signin_at_80_percent(signin)
             self.contention(verify, signin)
             self.large_vs_small_signin(
@@ -522,11 +535,36 @@ class Bench:
                 self.cheap(name, target, c, round_=round_)
 
     def signin_levels(self, signin: Target, levels: Sequence[int]) -> None:
-        """SignIn at each number of calls in flight, for every round."""
+        """SignIn at each number of calls in flight, for every round, each round followed
+        by the floors its levels are judged against: the machine's speed moves within a
+        run (by a sixth for the four-lane kernel from one minute to the next), so each
+        round is divided by floors taken beside it, not by ones taken minutes away."""
         self.say(f"SignIn per concurrency, {self.plan.rounds} round(s)")
+        chosen = {c: self._fastest_for(c) for c in levels}
         for round_ in range(self.plan.rounds):
             for c in levels:
                 self.signin(f"signin-c{c}", signin, c, round_=round_)
+            self.paired_floors(chosen)
+
+    def paired_floors(self, chosen: dict[int, floor.Floor]) -> None:
+        """Measures again, once each, the floor implementation and lanes chosen for each
+        SignIn level, and appends each level's figure to `paired`."""
+        plan = self.plan
+        again: dict[tuple[str, int], floor.Floor] = {}
+        for c, chosen_floor in chosen.items():
+            kind = (chosen_floor.implementation, chosen_floor.lanes)
+            if kind not in again:
+                self.say(f"bcrypt floor beside the round: {kind[0]}, {kind[1]} lane(s)")
+                again[kind] = floor.measure(
+                    plan.cost,
+                    kind[0],
+                    single_samples=plan.floor_samples,
+                    seconds=plan.floor_seconds,
+                    lanes=kind[1],
+                )
+                self.floors.append(again[kind])
+                self.say(f"  {again[kind].throughput_per_second:.2f}/s on all cores")
+            self.paired.setdefault(c, []).append(again[kind].throughput_per_second)
 
     def large_vs_small_signin(self, small: Target, large: Target) -> None:
         """SignIn over the small and the large database, 8 in flight, in turns."""
