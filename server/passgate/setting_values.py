@@ -160,13 +160,14 @@ def listen_address(value: str) -> str:
     return value.strip()
 
 
-_BLANK_INSIDE = "holds a space or control character: encode it (%20), and separate URLs with commas"
-
-
-def _blank_inside(url: str) -> bool:
-    """Whether `url` holds a blank or control character: two URLs separated by a
-    space are not one (every request to it would fail)."""
-    return any(c.isspace() or not c.isprintable() for c in url)
+def _refuse_blank(url: str) -> None:
+    """Refuses a URL with a blank or control character inside: two URLs separated by
+    a space are not one (every request to it would fail)."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise BadValue(
+            f"{url!r} holds a space or control character: encode it (%20), "
+            "and separate URLs with commas"
+        )
 
 
 def _has_web_host(url: str) -> bool:
@@ -177,8 +178,7 @@ def _has_web_host(url: str) -> bool:
 def web_url(value: str) -> str:
     """An http or https URL with a host, e.g. a reset link's base."""
     url = value.strip()
-    if _blank_inside(url):
-        raise BadValue(f"{url!r} {_BLANK_INSIDE}")
+    _refuse_blank(url)
     if not _has_web_host(url):
         raise BadValue(
             "expected an http:// or https:// URL with a host, e.g. https://example.com/reset"
@@ -190,8 +190,7 @@ def web_urls(value: str) -> tuple[str, ...]:
     """Comma-separated http or https URLs (webhook endpoints); empty: none."""
     urls = tuple(part.strip() for part in value.split(",") if part.strip())
     for url in urls:
-        if _blank_inside(url):
-            raise BadValue(f"{url!r} {_BLANK_INSIDE}")
+        _refuse_blank(url)
         if not _has_web_host(url):
             raise BadValue(
                 f"{url!r} is not an http:// or https:// URL with a host: expected e.g. "
