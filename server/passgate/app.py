@@ -229,8 +229,8 @@ class Passgate:
             },
         )
         if os.environ.get(WORKER_ENV, "0") == "0" and not self.api_keys.any_usable():
-            file = sqlite_path(self.settings.database)
-            named = "URL" if file is None else f"sqlite:///{file.resolve()}"
+            on_sqlite = sqlite_path(self.settings.database) is not None
+            named = f"sqlite:///{database}" if on_sqlite else "URL"
             log.warning(
                 "no API key yet: every call but health checks and reflection is refused "
                 "UNAUTHENTICATED; make one with `passgate apikey create --name NAME "
