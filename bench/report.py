@@ -83,7 +83,7 @@ def _errors(runs: dict[str, Any], *names: str, expected: str = "OK") -> int:
 DISTURBED = 1.03
 
 
-def _signin_vs_bcrypt(r: dict[str, Any], goal: float, where: str = "") -> list[dict[str, Any]]:
+def ratios_of_signin(r: dict[str, Any], goal: float, where: str = "") -> list[dict[str, Any]]:
     """SignIn calls/s ÷ the bcrypt floor's at as many lanes as that many calls in flight
     fill, at 2, 8 and 64 in flight (`where`: through what): the median of each round's
     SignIn ÷ the floor taken right after that round, where the run has them."""
@@ -170,7 +170,7 @@ def ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
     plan = r["plan"]
     floor = r["bcrypt"]
     one_ms = floor["single_seconds"] * 1000
-    out = _signin_vs_bcrypt(r, 0.97)
+    out = ratios_of_signin(r, 0.97)
 
     signin_runs = [f"signin-c{c}" for c in plan["signin_levels"]]
     out.append(
@@ -393,7 +393,7 @@ def postgresql_ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
     floor and over both database sizes, and VerifySession against the same server
     over SQLite, up beside it."""
     runs: dict[str, Any] = r["runs"]
-    out = _signin_vs_bcrypt(r, 0.95)
+    out = ratios_of_signin(r, 0.95)
     levels = list(r["plan"]["cheap_levels"])
     pg, pg_c = _peak(runs, "verify", levels)
     lite, lite_c = _peak(runs, "sqlite-verify", levels)
@@ -420,7 +420,7 @@ def cluster_ratios(r: dict[str, Any]) -> list[dict[str, Any]]:
     over SQLite (up beside them), and one budget check in Redis against SQLite."""
     runs: dict[str, Any] = r["runs"]
     replicas = len(r["cluster"]["replicas"])
-    out = _signin_vs_bcrypt(r, 0.95, f" through {replicas} replicas")
+    out = ratios_of_signin(r, 0.95, f" through {replicas} replicas")
     levels = list(r["plan"]["cheap_levels"])
     through, through_c = _peak(runs, "cluster-verify", levels)
     workers, workers_c = _peak(runs, "sqlite-workers-verify", levels)

@@ -314,25 +314,29 @@ class Bench:
         """Measures every bcrypt implementation on the machine, one after the other; one
         that interleaves, at each number of lanes a SignIn level can fill (2 in flight on
         2 cores give each core one hash at a time, not four)."""
-        plan = self.plan
         cores = os.cpu_count() or 1
         for name in floor.implementations():
             most = floor.lanes_of(name)
-            lanes = sorted({min(most, floor.lanes_filled(c, cores)) for c in plan.signin_levels})
-            for each in lanes:
-                self.say(f"bcrypt floor at cost {plan.cost}, {cores} cores: {name}, {each} lane(s)")
-                found = floor.measure(
-                    plan.cost,
-                    name,
-                    single_samples=plan.floor_samples,
-                    seconds=plan.floor_seconds,
-                    lanes=each,
-                )
-                self.floors.append(found)
-                self.say(
-                    f"  one verification {found.single_seconds * 1000:.1f} ms; "
-                    f"{found.throughput_per_second:.2f}/s on all cores"
-                )
+            for each in sorted(
+                {min(most, floor.lanes_filled(c, cores)) for c in self.plan.signin_levels}
+            ):
+                found = self._measured_floor(name, each)
+                self.say(f"  one verification {found.single_seconds * 1000:.1f} ms")
+
+    def _measured_floor(self, name: str, lanes: int) -> floor.Floor:
+        """Implementation `name`'s floor at `lanes` hashes per call, measured now and kept."""
+        plan = self.plan
+        self.say(f"bcrypt floor at cost {plan.cost}: {name}, {lanes} lane(s)")
+        found = floor.measure(
+            plan.cost,
+            name,
+            single_samples=plan.floor_samples,
+            seconds=plan.floor_seconds,
+            lanes=lanes,
+        )
+        self.floors.append(found)
+        self.say(f"  {found.throughput_per_second:.2f}/s on all cores")
+        return found
 
     # --- the run ---------------------------------------------------------------------
 
@@ -549,21 +553,11 @@ class Bench:
     def paired_floors(self, chosen: dict[int, floor.Floor]) -> None:
         """Measures again, once each, the floor implementation and lanes chosen for each
         SignIn level, and appends each level's figure to `paired`."""
-        plan = self.plan
         again: dict[tuple[str, int], floor.Floor] = {}
         for c, chosen_floor in chosen.items():
             kind = (chosen_floor.implementation, chosen_floor.lanes)
             if kind not in again:
-                self.say(f"bcrypt floor beside the round: {kind[0]}, {kind[1]} lane(s)")
-                again[kind] = floor.measure(
-                    plan.cost,
-                    kind[0],
-                    single_samples=plan.floor_samples,
-                    seconds=plan.floor_seconds,
-                    lanes=kind[1],
-                )
-                self.floors.append(again[kind])
-                self.say(f"  {again[kind].throughput_per_second:.2f}/s on all cores")
+                again[kind] = self._measured_floor(*kind)
             self.paired.setdefault(c, []).append(again[kind].throughput_per_second)
 
     def large_vs_small_signin(self, small: Target, large: Target) -> None:

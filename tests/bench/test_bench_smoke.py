@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -262,3 +263,29 @@ def test_the_busy_runs_steal_is_named_beside_the_p99_ratio() -> None:
     with_steal, without = run.stdout.splitlines()
     assert "the hypervisor took 80 ms of CPU" in with_steal
     assert without == "''"
+
+
+def test_signin_is_judged_by_the_floor_beside_each_round_and_never_passed_by_a_disturbed_one():
+    """Each round's SignIn ÷ the floor taken right after it, the median of those; a
+    floor below SignIn (the machine slowed while it was taken) fails the goal rather
+    than passing it."""
+    script = (
+        "import json\n"
+        "from bench.report import ratios_of_signin\n"
+        "def run(paired):\n"
+        "    signin = {'rps': 28.5, 'rounds': [28.0, 28.5], 'errors': 0}\n"
+        "    floor = {'throughput_per_second': 29.75, 'implementation': 'passgate-kernel',\n"
+        "             'lanes': 4, 'paired': paired}\n"
+        "    return {'runs': {'signin-c8': signin}, 'bcrypt': {'at_concurrency': {'8': floor}}}\n"
+        "steady, disturbed = [28.5, 29.5], [20.5, 29.5]\n"
+        "print(json.dumps([ratios_of_signin(run(p), 0.97)[0] for p in (steady, disturbed)]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    steady, disturbed = json.loads(done.stdout)
+    paired = statistics.median([28.0 / 28.5, 28.5 / 29.5])
+    assert steady["value"] == round(paired, 4) and steady["met"] is True, steady
+    assert 28.5 / 29.75 < 0.97  # against the run's fastest floor alone it would fail
+    assert disturbed["value"] > 1 and disturbed["met"] is False, disturbed
+    assert "run again" in disturbed["note"]
