@@ -147,3 +147,44 @@ def test_sign_ins_abandoned_together_on_many_connections_leave_no_session(slow_s
         for channel in channels:
             channel.close()
     assert sessions_of(server, user_id) == 0
+
+
+def test_guesses_abandoned_together_on_many_connections_get_no_more_than_waited_ones(
+    slow_server,
+):
+    """Eighteen wrong guesses at one account on four connections at once, each
+    abandoned at 50 ms: however many the server took up, no more than the free
+    failures and the one that starts the delay are checked, and then the account
+    is throttled for a caller who waits."""
+    server, client = slow_server
+    email = unique_email()
+    user_id = server.create_user(email, PASSWORD)
+    wrong = pb.SignInRequest(email=email, password=PASSWORD + "x")
+    channels = [grpc.insecure_channel(server.target) for _ in range(4)]
+    with (
+        grpc.insecure_channel(server.target) as channel,
+        watching(channel, admin_key(server), after_event_id=newest_event_id(server)) as events,
+    ):
+        try:
+            clients = [Client(each, server.api_key) for each in channels]
+            with ThreadPoolExecutor(max_workers=18) as pool:
+                list(pool.map(lambda i: times_out(clients[i % 4], "SignIn", wrong), range(18)))
+        finally:
+            for each in channels:
+                each.close()
+        # a caller who waits: checked while fewer were, refused once the delay began
+        waited = 0
+        while (
+            refusal := client.refuse("SignIn", wrong, timeout=120)
+        ).code != grpc.StatusCode.RESOURCE_EXHAUSTED:
+            assert refusal.reason == "INVALID_CREDENTIALS", refusal
+            waited += 1
+            assert waited <= CHECKED_BEFORE_DELAY
+        assert refusal.reason == "RATE_LIMITED"
+        checked = 0
+        with contextlib.suppress(queue.Empty):  # every check is recorded before its answer
+            while True:
+                event = events.next(timeout=3)
+                checked += event.type == "sign_in.failed" and event.user_id == user_id
+    assert checked == CHECKED_BEFORE_DELAY
+    assert waited < CHECKED_BEFORE_DELAY  # the abandoned guesses were checked and counted
