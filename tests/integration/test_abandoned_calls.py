@@ -55,6 +55,18 @@ def times_out(client: Client, method: str, request: object, **kw: object) -> Non
     assert refusal.code == grpc.StatusCode.DEADLINE_EXCEEDED, refusal
 
 
+def time_out_together(server: ServerProcess, request: object, calls: int) -> None:
+    """`calls` SignIns sent at once over four connections, each abandoned at 50 ms."""
+    channels = [grpc.insecure_channel(server.target) for _ in range(4)]
+    try:
+        clients = [Client(channel, server.api_key) for channel in channels]
+        with ThreadPoolExecutor(max_workers=calls) as pool:
+            list(pool.map(lambda i: times_out(clients[i % 4], "SignIn", request), range(calls)))
+    finally:
+        for channel in channels:
+            channel.close()
+
+
 def test_a_sign_in_whose_deadline_passed_leaves_no_session(slow_server):
     server, client = slow_server
     email = unique_email()
@@ -137,15 +149,7 @@ def test_sign_ins_abandoned_together_on_many_connections_leave_no_session(slow_s
     server, _ = slow_server
     email = unique_email()
     user_id = server.create_user(email, PASSWORD)
-    request = pb.SignInRequest(email=email, password=PASSWORD)
-    channels = [grpc.insecure_channel(server.target) for _ in range(4)]
-    try:
-        clients = [Client(channel, server.api_key) for channel in channels]
-        with ThreadPoolExecutor(max_workers=16) as pool:
-            list(pool.map(lambda i: times_out(clients[i % 4], "SignIn", request), range(16)))
-    finally:
-        for channel in channels:
-            channel.close()
+    time_out_together(server, pb.SignInRequest(email=email, password=PASSWORD), 16)
     assert sessions_of(server, user_id) == 0
 
 
@@ -160,18 +164,11 @@ def test_guesses_abandoned_together_on_many_connections_get_no_more_than_waited_
     email = unique_email()
     user_id = server.create_user(email, PASSWORD)
     wrong = pb.SignInRequest(email=email, password=PASSWORD + "x")
-    channels = [grpc.insecure_channel(server.target) for _ in range(4)]
     with (
         grpc.insecure_channel(server.target) as channel,
         watching(channel, admin_key(server), after_event_id=newest_event_id(server)) as events,
     ):
-        try:
-            clients = [Client(each, server.api_key) for each in channels]
-            with ThreadPoolExecutor(max_workers=18) as pool:
-                list(pool.map(lambda i: times_out(clients[i % 4], "SignIn", wrong), range(18)))
-        finally:
-            for each in channels:
-                each.close()
+        time_out_together(server, wrong, 18)
         # a caller who waits: checked while fewer were, refused once the delay began
         waited = 0
         while (
