@@ -53,7 +53,7 @@ from passgate.identity.tenants import (
 )
 from passgate.identity.users import Users
 from passgate.mail.mail_folder import newest_reset_link
-from passgate.serving_checks import check_combinations, check_serving
+from passgate.serving_checks import check_combinations, check_serving, why_sqlite_cannot_open
 from passgate.setting_sources import (
     CONFIG_ENV,
     ConfigFile,
@@ -64,6 +64,7 @@ from passgate.setting_sources import (
     shown_database,
 )
 from passgate.setting_values import BadValue, Seconds, switch
+from passgate.store.db import sqlite_path
 from passgate.store.migrations import migrate
 from passgate.version import installed_version
 from passgate.workers import WORKER_ENV
@@ -821,7 +822,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OperatorError, ValueError) as error:  # a mistake: say which, without a traceback
         return _refuse(str(error))
     except peewee.DatabaseError as error:  # unreachable, unreadable, locked, read-only
-        return _refuse(f"the database{_database_named(args)} refused: {error}")
+        return _refuse(f"the database{_database_named(args)} refused: {error}{_cause(args)}")
     except BrokenPipeError:  # the reader went away (`passgate config | head -1`): not a mistake
         # Python's own flush at exit would fail on the closed pipe again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -843,6 +844,20 @@ def _database_named(args: argparse.Namespace) -> str:
         return f" {shown_database(_resolve(args).settings.database)} (--database)"
     except (OperatorError, ValueError, OSError):
         return ""
+
+
+def _cause(args: argparse.Namespace) -> str:
+    """`: <what stands in the way>` when SQLite could not open the database because
+    a write it needs is refused (a read-only file system, a folder not ours):
+    SQLite's own message says only "unable to open database file"."""
+    if _Opened.shown is None:
+        return ""
+    try:
+        file = sqlite_path(_resolve(args).settings.database)
+    except (OperatorError, ValueError, OSError):
+        return ""
+    problem = None if file is None else why_sqlite_cannot_open(file)
+    return "" if problem is None else f" ({problem})"
 
 
 def _refuse(message: str) -> int:

@@ -211,6 +211,13 @@ def _side_files_off_sqlite(resolved: Resolved) -> None:
             )
 
 
+def why_sqlite_cannot_open(file: Path) -> str | None:
+    """Why SQLite may not open `file` (an existing database) for passgate, if a
+    write it needs is refused: the file itself, or its folder, where SQLite
+    creates the write-ahead log and shared-memory files even to read."""
+    return _writable_file(file) or writable_folder(file.parent)
+
+
 def _writable_file(file: Path) -> str | None:
     if file.exists():
         if file.is_dir():

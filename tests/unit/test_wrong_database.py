@@ -14,6 +14,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,33 @@ def test_migrate_fills_an_empty_file_and_then_every_command_uses_it(tmp_path: Pa
     listed = _passgate(tmp_path, "tenant", "list", "--database", "sqlite:///empty.db")
     assert listed.returncode == 0, listed.stderr
     assert "default" in listed.stdout
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a real read-only file system (a tmpfs remounted read-only) that
+    holds a migrated passgate database: a backup mounted for inspection, say."""
+    if os.geteuid() != 0:
+        pytest.fail("this test mounts a tmpfs: run it as root (CI does)")
+    mount = tmp_path / "read-only"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], check=True)
+    try:
+        migrated = _passgate(mount, "migrate", "--database", "sqlite:///passgate.db")
+        assert migrated.returncode == 0, migrated.stderr
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_a_database_on_a_read_only_file_system_is_refused_naming_the_cause(
+    read_only_folder: Path, command: tuple[str, ...]
+) -> None:
+    """Readers too: SQLite writes its write-ahead log beside the database even to
+    read it, so the line must say what stands in the way, not only that the
+    database could not be opened."""
+    result = _passgate(read_only_folder, *command, "--database", "sqlite:///passgate.db")
+
+    _refused_in_one_line(result, "passgate.db", "Read-only file system")
