@@ -63,9 +63,14 @@ def _beside_echo(
 def _echo_note(ours: str, c: int, ratios: list[float], best: float) -> str:
     rounds = ", ".join(f"{r:.2f}" for r in ratios)
     return (
-        f"median of {len(ratios)} rounds' ratios at {c} in flight ({rounds}), each {ours} "
+        f"{_median_of(len(ratios))} at {c} in flight ({rounds}), each {ours} "
         f"run beside the echo's; best round ÷ best round {best:.2f}"
     )
+
+
+def _median_of(rounds: int) -> str:
+    """How a figure of `rounds` rounds' paired ratios was taken."""
+    return "the one round's ratio" if rounds == 1 else f"median of {rounds} rounds' ratios"
 
 
 def _errors(runs: dict[str, Any], *names: str, expected: str = "OK") -> int:
@@ -103,7 +108,7 @@ def ratios_of_signin(r: dict[str, Any], goal: float, where: str = "") -> list[di
             ratios = [ours / beside for ours, beside in zip(rounds, paired, strict=True)]
             value = statistics.median(ratios)
             note = (
-                f"median of {len(ratios)} rounds' ratios "
+                f"{_median_of(len(ratios))} "
                 f"({', '.join(f'{x:.3f}' for x in ratios)}), each round's SignIn "
                 f"({', '.join(f'{x:.2f}' for x in rounds)}/s) ÷ the floor taken right after "
                 f"it ({', '.join(f'{x:.2f}' for x in paired)}/s; {kind}); the run's fastest "
@@ -354,8 +359,7 @@ def _observability(r: dict[str, Any]) -> list[dict[str, Any]]:
     plain = runs[sides["plain"]]
     off = _mean_rps(plain)
     how = (
-        f"median of {o['rounds']} rounds' ratios (the sides in alternating order), "
-        f"{o['concurrency']} in flight"
+        f"{_median_of(o['rounds'])} (the sides in alternating order), {o['concurrency']} in flight"
     )
     metrics = runs[sides["metrics"]]
     out = [
