@@ -374,6 +374,43 @@ def check_unreachable(run: FlowRun, target: str) -> None:
     assert re.search(r"conn(ection)?\s*refused|ECONNREFUSED", run.stderr, re.I), run.stderr
 
 
+# A program that is not there, for the flow's --passgate: the step that reads the
+# reset mail through it fails, though passgate refused nothing.
+MISSING_PROGRAM = "/nonexistent/bin/passgate"
+
+# How a stack trace starts a line in each language: Python's header, Node's and
+# Java's frames, Java's uncaught header, a Go panic.
+_STACK_TRACE = re.compile(r"^(Traceback|\s+at |Exception in thread|panic:|goroutine )", re.M)
+
+
+def check_flow_without_its_mail_command(run: FlowRun) -> None:
+    """With --passgate naming no program, the flow takes every step up to the reset
+    request, then stops with one line naming the program it could not run: no
+    stack trace, although the failure is not a refused call."""
+    assert run.returncode not in (0, None), run.order
+    assert run.order == STEPS[: STEPS.index("request_reset") + 1], run.order
+    assert not _STACK_TRACE.search(run.stderr), run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert MISSING_PROGRAM in run.stderr, run.stderr
+
+
+def check_unknown_flag(command: list[str], *, cwd: Path) -> None:
+    """An example given a flag it does not know exits 2 naming the flag: no stack trace."""
+    result = subprocess.run(
+        [*command, "--no-such-flag"],
+        cwd=cwd,
+        env={**os.environ, "PASSGATE_API_KEY": "pgk_unused"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "no-such-flag" in result.stderr, result.stderr
+    assert not _STACK_TRACE.search(result.stderr), result.stderr
+    assert result.stdout == "", result.stdout
+
+
 def _stopped_on_one_line(
     run: FlowRun, steps: list[str], code: str, reason: str | None = None
 ) -> None:

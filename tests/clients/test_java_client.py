@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 import pytest
 from client_flow import (
     BOGUS_API_KEY,
+    MISSING_PROGRAM,
     ROOT,
     admin_key,
     check_admin,
@@ -24,8 +25,10 @@ from client_flow import (
     check_flow,
     check_flow_bad_key,
     check_flow_refused,
+    check_flow_without_its_mail_command,
     check_mutual_tls,
     check_readme_excerpts,
+    check_unknown_flag,
     check_unreachable,
     key_that_may_not_sign_in,
     run_admin,
@@ -175,3 +178,18 @@ def test_admin_example_stops_at_once_without_the_admin_scope(
 ) -> None:
     key = admin_key(server, scopes="SignIn,VerifySession")
     check_admin_refused(run_admin(admin, server, key, cwd=PROJECT, label="java", check=False))
+
+
+def test_example_flow_stops_on_one_line_when_its_mail_command_fails(
+    flow: list[str], server: ServerProcess
+) -> None:
+    missing = Path(MISSING_PROGRAM)
+    run = run_flow(flow, server, cwd=PROJECT, label="java", check=False, passgate=missing)
+    check_flow_without_its_mail_command(run)
+
+
+@pytest.mark.parametrize("example", ["flow", "admin"])
+def test_examples_name_an_unknown_flag_without_a_stack_trace(
+    flow: list[str], admin: list[str], example: str
+) -> None:
+    check_unknown_flag({"flow": flow, "admin": admin}[example], cwd=PROJECT)

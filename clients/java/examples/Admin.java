@@ -44,16 +44,25 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 public class Admin {
   public static void main(String[] argv) throws Exception {
+    // --flag value pairs; a flag it does not know, or one without its value, ends it on one line.
+    Set<String> known = Set.of("target", "email", "password", "ca-cert", "client-cert", "client-key");
     Map<String, String> args = new HashMap<>();
-    for (int i = 0; i + 1 < argv.length; i += 2) {
-      if (!argv[i].startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument: " + argv[i]);
+    for (int i = 0; i < argv.length; i += 2) {
+      String flag = argv[i];
+      if (!flag.startsWith("--") || !known.contains(flag.substring(2))) {
+        System.err.println("Admin: unknown option " + flag);
+        System.exit(2);
       }
-      args.put(argv[i].substring(2), argv[i + 1]);
+      if (i + 1 == argv.length) {
+        System.err.println("Admin: option " + flag + " needs a value");
+        System.exit(2);
+      }
+      args.put(flag.substring(2), argv[i + 1]);
     }
     String apiKey = System.getenv("PASSGATE_API_KEY");
     String target = args.getOrDefault("target", "127.0.0.1:50051");

@@ -38,6 +38,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.File;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -47,12 +48,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 public class Flow {
   public static void main(String[] argv) throws Exception {
-    Map<String, String> args = parseArgs(argv);
+    Map<String, String> args = parseArgs(argv, Set.of("target", "email", "password", "new-password",
+        "reset-password", "passgate", "mail-dir", "ca-cert", "client-cert", "client-key"));
     String apiKey = System.getenv("PASSGATE_API_KEY");
     String target = args.getOrDefault("target", "127.0.0.1:50051");
     String email = args.get("email");
@@ -83,7 +86,7 @@ public class Flow {
           : Passgate.tls(new File(caCert), new File(clientCert), new File(clientKey));
     }
     ManagedChannel channel = Grpc.newChannelBuilder(target, credentials).build();
-    boolean refused = false;
+    boolean failed = false;
     try {
       AuthServiceGrpc.AuthServiceBlockingStub client = AuthServiceGrpc.newBlockingStub(channel)
           .withInterceptors(Passgate.apiKey(apiKey))
@@ -133,11 +136,15 @@ public class Flow {
       // A refused call ends the example with one line that says why.
       PassgateError error = PassgateError.from(e).orElseThrow(() -> e);
       System.err.println("Flow: " + error);
-      refused = true;
+      failed = true;
+    } catch (IOException | IllegalStateException e) {
+      // So does any other failure: no passgate command to read the mail with, say.
+      System.err.println("Flow: " + e.getMessage());
+      failed = true;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    if (refused) {
+    if (failed) {
       System.exit(1);
     }
   }
@@ -217,13 +224,20 @@ public class Flow {
     return query;
   }
 
-  static Map<String, String> parseArgs(String[] argv) {
+  /** {@code --flag value} pairs; a flag it does not know, or one without its value, ends it on one line. */
+  static Map<String, String> parseArgs(String[] argv, Set<String> known) {
     Map<String, String> args = new HashMap<>();
-    for (int i = 0; i + 1 < argv.length; i += 2) {
-      if (!argv[i].startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument: " + argv[i]);
+    for (int i = 0; i < argv.length; i += 2) {
+      String flag = argv[i];
+      if (!flag.startsWith("--") || !known.contains(flag.substring(2))) {
+        System.err.println("Flow: unknown option " + flag);
+        System.exit(2);
       }
-      args.put(argv[i].substring(2), argv[i + 1]);
+      if (i + 1 == argv.length) {
+        System.err.println("Flow: option " + flag + " needs a value");
+        System.exit(2);
+      }
+      args.put(flag.substring(2), argv[i + 1]);
     }
     return args;
   }

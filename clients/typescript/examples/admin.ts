@@ -30,16 +30,25 @@ import {
 import { createClient } from "@connectrpc/connect";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 
-const { values: args } = parseArgs({
-  options: {
-    target: { type: "string", default: "127.0.0.1:50051" },
-    email: { type: "string" },
-    password: { type: "string" },
-    "ca-cert": { type: "string" },
-    "client-cert": { type: "string" },
-    "client-key": { type: "string" },
-  },
-});
+// A flag it does not know, or one without its value, ends the example with
+// node's one line, not its stack.
+const { values: args } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        target: { type: "string", default: "127.0.0.1:50051" },
+        email: { type: "string" },
+        password: { type: "string" },
+        "ca-cert": { type: "string" },
+        "client-cert": { type: "string" },
+        "client-key": { type: "string" },
+      },
+    });
+  } catch (err) {
+    console.error(`admin: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  }
+})();
 const apiKey = process.env.PASSGATE_API_KEY;
 const { email, password } = args;
 if (!apiKey || !email || !password) {
@@ -127,11 +136,11 @@ const main = async (): Promise<void> => {
 try {
   await main();
 } catch (err) {
-  // A refused call ends the example with one line that says why.
+  // Whatever ends the example gets one line that says why: a refused call, its
+  // code, reason and message; anything else (say, no passgate command to read
+  // the mail with), its message.
   const e = parseError(err);
-  if (e === undefined) {
-    throw err;
-  }
-  console.error(`admin: ${formatError(e)}`);
+  const why = e !== undefined ? formatError(e) : err instanceof Error ? err.message : String(err);
+  console.error(`admin: ${why}`);
   process.exit(1);
 }

@@ -34,20 +34,29 @@ import {
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 
-const { values: args } = parseArgs({
-  options: {
-    target: { type: "string", default: "127.0.0.1:50051" },
-    email: { type: "string" },
-    password: { type: "string" },
-    "new-password": { type: "string" },
-    "reset-password": { type: "string" },
-    passgate: { type: "string", default: "../../.venv/bin/passgate" },
-    "mail-dir": { type: "string", default: "../../mail" },
-    "ca-cert": { type: "string" },
-    "client-cert": { type: "string" },
-    "client-key": { type: "string" },
-  },
-});
+// A flag it does not know, or one without its value, ends the example with
+// node's one line, not its stack.
+const { values: args } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        target: { type: "string", default: "127.0.0.1:50051" },
+        email: { type: "string" },
+        password: { type: "string" },
+        "new-password": { type: "string" },
+        "reset-password": { type: "string" },
+        passgate: { type: "string", default: "../../.venv/bin/passgate" },
+        "mail-dir": { type: "string", default: "../../mail" },
+        "ca-cert": { type: "string" },
+        "client-cert": { type: "string" },
+        "client-key": { type: "string" },
+      },
+    });
+  } catch (err) {
+    console.error(`flow: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  }
+})();
 const apiKey = process.env.PASSGATE_API_KEY;
 const { email, password } = args;
 const newPassword = args["new-password"];
@@ -201,11 +210,11 @@ const main = async (): Promise<void> => {
 try {
   await main();
 } catch (err) {
-  // A refused call ends the example with one line that says why.
+  // Whatever ends the example gets one line that says why: a refused call, its
+  // code, reason and message; anything else (say, no passgate command to read
+  // the mail with), its message.
   const e = parseError(err);
-  if (e === undefined) {
-    throw err;
-  }
-  console.error(`flow: ${formatError(e)}`);
+  const why = e !== undefined ? formatError(e) : err instanceof Error ? err.message : String(err);
+  console.error(`flow: ${why}`);
   process.exit(1);
 }
