@@ -68,6 +68,23 @@ def _check(shown: str, tables: Collection[str] | None, create: bool) -> None:
     raise OperatorError(f"{shown} is not a passgate database ({_holds(tables)}); check --database")
 
 
+class NotSqlite(OperatorError):
+    """The file is not a SQLite database at all."""
+
+
+def limits_file_problem(file: Path) -> str | None:
+    """Why the SQLite file `file` cannot be the limits store, or None: it is no
+    SQLite database, or it holds tables other than the limits store's (another
+    program's, or passgate's accounts), which passgate must not write into."""
+    try:
+        tables = _sqlite_tables(file, str(file))
+    except NotSqlite:
+        return "it is not a SQLite database"
+    if tables and not set(tables) <= LIMITS_TABLES:
+        return _holds(tables)
+    return None
+
+
 def _holds(tables: Collection[str]) -> str:
     if set(tables) >= LIMITS_TABLES:
         return "it is passgate's limits store"
@@ -98,7 +115,7 @@ def _sqlite_tables(file: Path, shown: str) -> list[str] | None:
             connection.close()
     except sqlite3.Error as error:
         if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
-            raise OperatorError(
+            raise NotSqlite(
                 f"{shown} is not a passgate database (it is not a SQLite database); "
                 "check --database"
             ) from None

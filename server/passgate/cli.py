@@ -306,6 +306,8 @@ def cmd_apikey_revoke(args: argparse.Namespace) -> int:
 
 
 def _read_password(stream: Any) -> str:
+    if stream is None:  # `<&-`: no stdin at all
+        raise OperatorError("stdin is closed: give the password (or the hash) on stdin, one line")
     raw = stream.buffer.readline() if hasattr(stream, "buffer") else stream.readline().encode()
     try:
         line: str = raw.decode("utf-8")

@@ -9,6 +9,16 @@ _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
 
 
+# The limits store keeps times in microseconds in 64-bit integers: a budget
+# refilled over a longer time would not fit (and no one means one).
+LONGEST_PERIOD = 10 * 365 * 86400.0
+MOST_CALLS = 1_000_000_000
+
+
+class RateOutOfRange(ValueError):
+    """A rate written correctly whose count or duration passgate cannot keep."""
+
+
 @dataclass(frozen=True)
 class Rate:
     """`count` calls per `period` seconds, refilled smoothly."""
@@ -28,6 +38,10 @@ class Rate:
         period = (float(amount) if amount else 1.0) * _UNITS[unit]
         if count <= 0 or period <= 0:
             raise ValueError(f"a rate needs a positive count and duration: {text!r}")
+        if period > LONGEST_PERIOD:
+            raise RateOutOfRange("a rate's duration is at most 10 years (3650d)")
+        if count > MOST_CALLS:
+            raise RateOutOfRange("a rate's count is at most 1000000000")
         return cls(count, period)
 
     def __str__(self) -> str:

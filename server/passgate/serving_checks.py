@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from passgate import tracing
-from passgate.config import by_name, show
+from passgate.accounts_database import limits_file_problem
+from passgate.config import Settings, by_name, show
 from passgate.limits.redis_url import uses_redis
 from passgate.private_files import PRIVATE_FOLDER_MODE
 from passgate.setting_sources import OperatorError, Resolved, SettingError, Source
@@ -109,6 +110,7 @@ def _files(resolved: Resolved, fail: Callable[[str, str], NoReturn]) -> None:
         file = sqlite_path(getattr(settings, name) or "")
         if file is not None and (problem := _writable_file(file)):
             fail(name, problem)
+    _limits_file(settings, fail)
     if settings.limits_store_outage == "local":
         from passgate.app import local_limits_file  # noqa: PLC0415 (the server's modules)
 
@@ -216,6 +218,23 @@ def why_sqlite_cannot_open(file: Path) -> str | None:
     write it needs is refused: the file itself, or its folder, where SQLite
     creates the write-ahead log and shared-memory files even to read."""
     return _writable_file(file) or writable_folder(file.parent)
+
+
+def _limits_file(settings: Settings, fail: Callable[[str, str], NoReturn]) -> None:
+    """A SQLite limits store is a file of its own: neither the accounts database nor
+    another program's file, which passgate would write its tables into."""
+    file = sqlite_path(settings.limits_store or "")
+    if file is None:
+        return
+    database = sqlite_path(settings.database)
+    if database is not None and file.resolve() == database.resolve():
+        fail(
+            "limits_store",
+            "it is the --database file: budgets and throttles need a file of their own "
+            "(by default the database's name with .limits)",
+        )
+    if (problem := limits_file_problem(file)) is not None:
+        fail("limits_store", f"not a limits store ({problem}); check --limits-store")
 
 
 def _writable_file(file: Path) -> str | None:

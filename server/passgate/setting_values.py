@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from passgate.limits.redis_url import ClientMissing, require_redis_client, uses_redis
-from passgate.rates import Rate
+from passgate.rates import Rate, RateOutOfRange
 from passgate.store.postgresql import DriverMissing, require_driver
 
 Parser = Callable[[str], Any]
@@ -136,6 +136,8 @@ def path(value: str) -> Path:
 def rate(value: str) -> Rate:
     try:
         return Rate.parse(value)
+    except RateOutOfRange as error:
+        raise BadValue(str(error)) from None
     except ValueError:
         raise BadValue(
             "expected N/<duration> with a unit of ms, s, m, h or d, e.g. 25/5s or 600/1m"
@@ -149,14 +151,18 @@ def listen_address(value: str) -> str:
         raise BadValue("expected HOST:PORT, e.g. 127.0.0.1:50051 or [::1]:50051")
     if not port.isdigit() or int(port) > 65535:
         raise BadValue(f"expected HOST:PORT with a port from 0 to 65535, not {port!r}")
-    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    bracketed = host.startswith("[") and host.endswith("]")
+    bare = host[1:-1] if bracketed else host
     try:
-        ipaddress.ip_address(bare)
+        ip = ipaddress.ip_address(bare)
     except ValueError:
         if bare[0].isdigit() and bare.replace(".", "").isdigit():
             raise BadValue(f"{bare!r} is not an IP address") from None
         if not all(c.isalnum() or c in "-." for c in bare):
             raise BadValue(f"{bare!r} is not a host name") from None
+    else:
+        if ip.version == 6 and not bracketed:  # `::1:50051` reads as an address alone
+            raise BadValue(f"an IPv6 address goes in brackets: [{bare}]:{port}")
     return value.strip()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -76,6 +77,12 @@ MISTAKES = [
     m("serve", "--listen", "999.1.1.1:1", says="'999.1.1.1' is not an IP address"),
     m("serve", "--listen", "127.0.0.1:{busy}", says="address already in use"),
     m("serve", "--listen", "192.0.2.1:50051", says="not an address of this machine"),
+    m("serve", "--listen", "::1:50051", says="in brackets: [::1]:50051"),
+    m("config", "--listen", "::1:50051", says="in brackets: [::1]:50051"),
+    # serve: a limits store that is some other file
+    m("serve", "--limits-store", "sqlite:///other.db", says="(it holds tables t); check --limits"),
+    m("serve", "--limits-store", "sqlite:///notes.txt", says="(it is not a SQLite database)"),
+    m("serve", "--limits-store", "sqlite:///passgate.db", says="is the --database file"),
     # serve: ranges
     m(
         "serve",
@@ -134,6 +141,8 @@ MISTAKES = [
     # serve: words, rates, URLs
     m("serve", "--password-policy", "strict", says="expected one of seed, nist"),
     m("serve", "--key-rate", "banana", says="--key-rate 'banana' (command line): expected N/"),
+    m("serve", "--key-rate", "25/5000000000d", says="a rate's duration is at most 10 years"),
+    m("apikey", "create", "--name", "k", "--rate", "25/5000000000d", says="at most 10 years"),
     m(
         "serve",
         says="PASSGATE_KEY_RATE='banana' (environment)",
@@ -368,6 +377,11 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     for name, text in CONFIG_FILES.items():
         (db / name).write_text(text)
     _passgate(db, "migrate")
+    other = sqlite3.connect(db / "other.db")  # another program's database
+    other.execute("CREATE TABLE t (x)")
+    other.commit()
+    other.close()
+    (db / "notes.txt").write_text("these are notes, not a database\n" * 8)
     _passgate(
         db,
         "user",
@@ -450,3 +464,23 @@ def test_a_mistake_gets_exit_status_2_and_one_line(case: Mistake, folders: dict[
     assert len(lines) == 1, result.stderr
     assert case.says.format(**folders) in lines[0], lines[0]
     assert lines[0].startswith("passgate"), lines[0]
+
+
+@pytest.mark.parametrize("flag", ["--password-stdin", "--password-hash-stdin"])
+def test_user_create_with_stdin_closed_says_so(folders: dict[str, str], flag: str):
+    """`passgate user create ... --password-stdin <&-`: no stdin at all, not an empty one."""
+    result = subprocess.run(
+        [sys.executable, "-m", "passgate.cli", "user", "create", "--email", "c@example.com", flag],
+        env={k: v for k, v in os.environ.items() if not k.startswith("PASSGATE_")},
+        cwd=folders["db"],
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: os.close(0),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "stdin is closed" in line, line
