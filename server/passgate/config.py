@@ -158,7 +158,9 @@ class Settings:
     smtp_ca_file: Path | None = setting(
         None, "CA bundle for the relay's certificate", v.path, default_text="system store"
     )
-    mail_from: str = setting("passgate <no-reply@localhost>", "sender of reset e-mails", v.text)
+    mail_from: str = setting(
+        "passgate <no-reply@localhost>", "sender of reset e-mails", v.mail_sender
+    )
     template_dir: Path | None = setting(
         None, "folder of e-mail templates that override the built-ins", v.path
     )

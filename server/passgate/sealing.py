@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-__all__ = ["InvalidToken", "Sealer", "load_or_create_key"]
+__all__ = ["InvalidToken", "Sealer", "key_problem", "load_or_create_key"]
 
 
 class Sealer:
@@ -22,6 +22,26 @@ class Sealer:
     def unseal(self, sealed: bytes) -> bytes:
         """Raises InvalidToken when the data was not sealed with this key."""
         return self._fernet.decrypt(sealed)
+
+
+def key_problem(path: Path) -> str | None:
+    """Why the file at `path` cannot be the sealing key, or None (also when there is
+    no file yet: the first server makes one). Checked before serving, so that a
+    path given by mistake (the database, a note) is named, not a codec's error."""
+    try:
+        key = path.read_bytes().strip()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return f"cannot read {path}: {error.strerror}"
+    try:
+        Fernet(key)
+    except ValueError:
+        return (
+            f"{path} holds no passgate secret key (44 base64 characters): give the file "
+            "the other servers use, or a path where none exists yet to make one"
+        )
+    return None
 
 
 def load_or_create_key(path: Path) -> bytes:

@@ -17,6 +17,7 @@ from passgate.accounts_database import limits_file_problem
 from passgate.config import Settings, by_name, show
 from passgate.limits.redis_url import uses_redis
 from passgate.private_files import PRIVATE_FOLDER_MODE
+from passgate.sealing import key_problem
 from passgate.setting_sources import OperatorError, Resolved, SettingError, Source
 from passgate.store.db import sqlite_path
 from passgate.tls import UnusableCertificate, is_loopback, load_pair
@@ -105,20 +106,26 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
 
 def _files(resolved: Resolved, fail: Callable[[str, str], NoReturn]) -> None:
     """The files and folders passgate writes or reads, as this machine has them."""
+    from passgate.app import local_limits_file, secret_file  # noqa: PLC0415 (the server's)
+
     settings = resolved.settings
     for name in ("database", "limits_store"):
         file = sqlite_path(getattr(settings, name) or "")
         if file is not None and (problem := _writable_file(file)):
             fail(name, problem)
     _limits_file(settings, fail)
-    if settings.limits_store_outage == "local":
-        from passgate.app import local_limits_file  # noqa: PLC0415 (the server's modules)
-
-        if problem := _writable_file(local_limits_file(settings)):
-            fail("limits_store_outage", f"the local limits file: {problem}")
+    local = settings.limits_store_outage == "local"
+    if local and (problem := _writable_file(local_limits_file(settings))):
+        fail("limits_store_outage", f"the local limits file: {problem}")
     if settings.mail_dir is not None and (problem := writable_folder(settings.mail_dir)):
         fail("mail_dir", problem)
     if settings.secret_file is not None and (problem := _writable_file(settings.secret_file)):
+        fail("secret_file", problem)
+    try:
+        key_file: Path | None = secret_file(settings)
+    except ValueError:  # no SQLite file to keep it beside: check_combinations says so
+        key_file = None
+    if key_file is not None and (problem := key_problem(key_file)) is not None:
         fail("secret_file", problem)
     if settings.template_dir is not None and not settings.template_dir.is_dir():
         fail("template_dir", f"{settings.template_dir} is not a folder")

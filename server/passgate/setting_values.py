@@ -8,6 +8,7 @@ None of them touches the disk or the network: checks that do live in
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 import math
 from collections.abc import Callable, Sequence
@@ -120,6 +121,17 @@ def switch(text: str) -> bool:
 
 
 def text(value: str) -> str:
+    return value
+
+
+def mail_sender(value: str) -> str:
+    """A From header: an address, with a display name or without, on one line (a
+    line break would start another header: every mail would then fail to send)."""
+    if any(c in value for c in "\r\n"):
+        raise BadValue("a line break has no place in a From header")
+    _, address = email.utils.parseaddr(value)
+    if "@" not in address:
+        raise BadValue("expected an e-mail address, e.g. passgate <no-reply@example.com>")
     return value
 
 

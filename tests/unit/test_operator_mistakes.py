@@ -142,6 +142,16 @@ MISTAKES = [
     m("serve", "--password-policy", "strict", says="expected one of seed, nist"),
     m("serve", "--key-rate", "banana", says="--key-rate 'banana' (command line): expected N/"),
     m("serve", "--key-rate", "25/5000000000d", says="a rate's duration is at most 10 years"),
+    # serve: a secret file that holds no key, a sender that is no address
+    m("serve", "--secret-file", "notes.txt", says="notes.txt holds no passgate secret key"),
+    m("serve", "--secret-file", "passgate.db", says="passgate.db holds no passgate secret key"),
+    m("serve", "--mail-from", "not an address", says="expected an e-mail address"),
+    m(
+        "config",
+        "--mail-from",
+        "passgate <a@example.com>\nBcc: evil@example.com",
+        says="a line break",
+    ),
     m("apikey", "create", "--name", "k", "--rate", "25/5000000000d", says="at most 10 years"),
     m(
         "serve",
