@@ -9,9 +9,11 @@ _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
 
 
-# The limits store keeps times in microseconds in 64-bit integers: a budget
-# refilled over a longer time would not fit (and no one means one).
-LONGEST_PERIOD = 10 * 365 * 86400.0
+TEN_YEARS = 10 * 365 * 86400
+"""The longest duration of any setting but grpcio's, a rate's period included: far
+beyond any sensible lifetime or delay, and short enough that a time computed from
+it is a date clients can read and, in microseconds, fits the limits store's
+64-bit integers."""
 MOST_CALLS = 1_000_000_000
 
 
@@ -38,10 +40,10 @@ class Rate:
         period = (float(amount) if amount else 1.0) * _UNITS[unit]
         if count <= 0 or period <= 0:
             raise ValueError(f"a rate needs a positive count and duration: {text!r}")
-        if period > LONGEST_PERIOD:
-            raise RateOutOfRange("a rate's duration is at most 10 years (3650d)")
+        if period > TEN_YEARS:
+            raise RateOutOfRange(f"a rate's duration is at most 10 years ({TEN_YEARS // 86400}d)")
         if count > MOST_CALLS:
-            raise RateOutOfRange("a rate's count is at most 1000000000")
+            raise RateOutOfRange(f"a rate's count is at most {MOST_CALLS}")
         return cls(count, period)
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from passgate.limits.redis_url import ClientMissing, require_redis_client, uses_redis
-from passgate.rates import Rate, RateOutOfRange
+from passgate.rates import TEN_YEARS, Rate, RateOutOfRange
 from passgate.store.postgresql import DriverMissing, require_driver
 
 Parser = Callable[[str], Any]
@@ -44,10 +44,6 @@ C_INT_MOST = 2**31 - 1
 GRPC_SECONDS_MOST = C_INT_MOST // 1000
 """The longest duration grpcio takes for a channel argument, which it counts in
 milliseconds in a C int: 2147483 s, about 24 days."""
-
-TEN_YEARS = 10 * 365 * 86400
-"""The longest duration of any other setting: far beyond any sensible lifetime or
-delay, and short enough that a time computed from it is a date clients can read."""
 
 
 @dataclass(frozen=True)
