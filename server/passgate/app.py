@@ -55,7 +55,7 @@ from passgate.limits.redis_url import uses_redis
 from passgate.limits.store import AwaitedLimitStore, LimitStore
 from passgate.limits.stores import open_limits_store, sqlite_limits_store
 from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
-from passgate.mail.mailers import Mailer, mailer_from_options
+from passgate.mail.mailers import Mailer, configured_destination, mailer_for
 from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
 from passgate.mail.templates import ResetMail, TemplateSet
 from passgate.metrics import Metrics, OutboxCollector, serve_metrics, worker_registry
@@ -154,18 +154,7 @@ def transport_options(settings: Settings) -> list[tuple[str, int]]:
 
 
 def build_mailer(settings: Settings) -> Mailer:
-    mail = settings.mail
-    return mailer_from_options(
-        sender=mail.sender,
-        mail_dir=mail.directory,
-        smtp_host=mail.smtp_host,
-        smtp_port=mail.smtp_port,
-        smtp_security=mail.smtp_security,
-        smtp_username=mail.smtp_username,
-        smtp_password=mail.smtp_password,
-        smtp_timeout=mail.smtp_timeout,
-        smtp_ca_file=mail.smtp_ca_file,
-    )
+    return mailer_for(configured_destination(settings.mail))
 
 
 @dataclass

@@ -87,8 +87,36 @@ DATABASE_ONLY = ("database",)
 CHANGES = ("database", "webhook_urls")
 
 
+class _GivenOnce(argparse._StoreAction):
+    """A flag that takes one value refuses a second: argparse would keep the last
+    and drop the first without a word (`--listen A --listen B` serves on B only,
+    `--scopes a --scopes b` grants b only)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        given: dict[str, Any] = namespace.__dict__.setdefault("_given", {})
+        if self.dest in given:
+            parser.error(
+                f"{option_string} given twice ({given[self.dest]!r}, then {values!r}): give it once"
+            )
+        given[self.dest] = values
+        super().__call__(parser, namespace, values, option_string)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line, not a usage dump."""
+    """argparse, but a usage mistake is one line, not a usage dump; a flag is
+    never guessed from its first letters (`--key` is not `--key-rate`), and one
+    that takes a value is given once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{"allow_abbrev": False, **kwargs})
+        self.register("action", None, _GivenOnce)
+        self.register("action", "store", _GivenOnce)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")

@@ -4,6 +4,7 @@ the setting, rather than a traceback from deep inside the server."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import socket
@@ -16,6 +17,8 @@ from passgate import tracing
 from passgate.accounts_database import limits_file_problem
 from passgate.config import Settings, by_name, show
 from passgate.limits.redis_url import uses_redis
+from passgate.mail.mailers import configured_destination
+from passgate.mail.templates import folder_problem
 from passgate.private_files import PRIVATE_FOLDER_MODE
 from passgate.sealing import key_problem
 from passgate.setting_sources import OperatorError, Resolved, SettingError, Source
@@ -24,10 +27,13 @@ from passgate.tls import UnusableCertificate, is_loopback, load_pair
 
 
 def writable_folder(folder: Path) -> str | None:
-    """Creates `folder` if needed (0700, as every folder passgate creates); None if a
-    file can be written in it, else why not."""
+    """None if a file can be written in `folder`, else why not. The folders it has
+    to create for the trial (0700, as every folder passgate creates) are removed
+    again, so a start refused later leaves nothing behind; serving creates them."""
+    missing = []
     existing = folder
     while not existing.exists() and existing != existing.parent:
+        missing.append(existing)
         existing = existing.parent
     if not existing.is_dir():
         return f"{existing} is a file, not a folder"
@@ -37,6 +43,10 @@ def writable_folder(folder: Path) -> str | None:
             pass
     except OSError as error:
         return f"cannot create or write in {folder}: {error.strerror or error}"
+    finally:
+        for created in missing:  # deepest first
+            with contextlib.suppress(OSError):  # another process may have filled it
+                created.rmdir()
     return None
 
 
@@ -91,10 +101,10 @@ def check_serving(resolved: Resolved, *, bind: bool, database_only: bool = False
         if (file := sqlite_path(settings.database)) and (problem := _writable_file(file)):
             fail("database", problem)
         return
+    check_combinations(resolved)
     _files(resolved, fail)
     if bind:
         _ports(resolved, fail)
-    check_combinations(resolved)
     if settings.tls_cert is not None and settings.tls_key is not None:
         try:
             load_pair(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
@@ -127,8 +137,8 @@ def _files(resolved: Resolved, fail: Callable[[str, str], NoReturn]) -> None:
         key_file = None
     if key_file is not None and (problem := key_problem(key_file)) is not None:
         fail("secret_file", problem)
-    if settings.template_dir is not None and not settings.template_dir.is_dir():
-        fail("template_dir", f"{settings.template_dir} is not a folder")
+    if settings.template_dir is not None and (problem := folder_problem(settings.template_dir)):
+        fail("template_dir", problem)
     if settings.smtp_ca_file is not None and not settings.smtp_ca_file.is_file():
         fail("smtp_ca_file", f"{settings.smtp_ca_file} is not a file")
 
@@ -142,8 +152,6 @@ def _ports(resolved: Resolved, fail: Callable[[str, str], NoReturn]) -> None:
         return
     if problem := check_listen(settings.metrics_listen):
         fail("metrics_listen", problem)
-    if takes_same_port(settings.listen, settings.metrics_listen):
-        fail("metrics_listen", "--listen serves gRPC there: give the metrics a port of their own")
 
 
 def check_combinations(resolved: Resolved) -> None:
@@ -159,6 +167,11 @@ def check_combinations(resolved: Resolved) -> None:
             "the file is this machine's own",
         )
     _transport(resolved, fail)
+    _ports_apart(resolved, fail)
+    try:
+        configured_destination(settings.mail)
+    except ValueError as error:
+        raise OperatorError(str(error)) from None
     if settings.webhook_urls and settings.webhook_secret is None:
         fail(
             "webhook_urls",
@@ -193,6 +206,16 @@ def _transport(resolved: Resolved, fail: Callable[[str, str], NoReturn]) -> None
             "plain text beyond this machine: give --tls-cert and --tls-key, or --insecure "
             "to serve plain text anyway (behind a proxy that terminates TLS)",
         )
+
+
+def _ports_apart(resolved: Resolved, fail: Callable[[str, str], NoReturn]) -> None:
+    """Ports the settings ask for twice: the metrics on gRPC's, or any free port
+    (0) for workers, which share one socket address."""
+    settings = resolved.settings
+    if settings.workers > 1 and settings.listen.rpartition(":")[2] == "0":
+        raise OperatorError("--workers needs a fixed port in --listen: the workers share it")
+    if settings.metrics_listen and takes_same_port(settings.listen, settings.metrics_listen):
+        fail("metrics_listen", "--listen serves gRPC there: give the metrics a port of their own")
 
 
 # What cannot live in a database server, and why each must be given there.

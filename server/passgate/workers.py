@@ -53,8 +53,6 @@ def _metrics(settings: Settings) -> tuple[dict[str, str], Callable[[], None]]:
 
 def supervise(settings: Settings, argv: list[str]) -> int:
     """Runs `settings.workers` copies of `passgate serve` (given as `argv`) until signalled."""
-    if settings.listen.rsplit(":", 1)[-1] == "0":
-        raise ValueError("--workers needs a fixed port: the workers must share it")
     database = open_accounts_database(settings.database, 1, create=True)
     migrate(database)
     close_database(database)  # the workers open their own

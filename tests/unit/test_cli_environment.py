@@ -90,6 +90,8 @@ def test_secrets_are_masked(tmp_path: Path):
         tmp_path,
         "--smtp-host",
         "relay.example.com",
+        "--smtp-username",
+        "passgate",
         PASSGATE_SMTP_PASSWORD="hunter2-secret",
     )
     assert rows["smtp-password"] == ("********", "environment")

@@ -76,7 +76,7 @@ MISTAKES = [
     m("serve", "--listen", "localhost:99999", says="port from 0 to 65535"),
     m("serve", "--listen", "999.1.1.1:1", says="'999.1.1.1' is not an IP address"),
     m("serve", "--listen", "127.0.0.1:{busy}", says="address already in use"),
-    m("serve", "--listen", "192.0.2.1:50051", says="not an address of this machine"),
+    m("serve", "--listen", "192.0.2.1:50051", "--insecure", says="not an address of this machine"),
     m("serve", "--listen", "::1:50051", says="in brackets: [::1]:50051"),
     m("config", "--listen", "::1:50051", says="in brackets: [::1]:50051"),
     # serve: a limits store that is some other file
@@ -169,9 +169,27 @@ MISTAKES = [
     m("serve", "--database", "sqlite:////etc/passwd/x.db", says="/etc/passwd is a file"),
     m("serve", "--mail-dir", "/proc/passgate-mail", says="--mail-dir '/proc/passgate-mail'"),
     m("serve", "--template-dir", "/nonexistent/templates", says="is not a folder"),
-    m("serve", "--smtp-ca-file", "/nonexistent/ca.pem", says="is not a file"),
+    # mail templates that would reach every reader broken (serve would start)
+    m(
+        "serve",
+        "--template-dir",
+        "tpl-typo",
+        says="reset.txt line 2: unknown placeholder $reset_lnk; passgate fills $expires_minutes,",
+    ),
+    m("serve", "--template-dir", "tpl-unclosed", says="reset.html line 1: a $ that starts no"),
+    m("serve", "--template-dir", "tpl-no-link", says="welcome.txt lacks $reset_link"),
+    m("serve", "--template-dir", "tpl-html-only", says="reset.html has no reset.txt beside it"),
+    m("serve", "--template-dir", "tpl-bad-name", says="'my reset.txt': a template's name is"),
+    m(
+        "serve",
+        "--smtp-host",
+        "relay",
+        "--smtp-ca-file",
+        "/nonexistent/ca.pem",
+        says="--smtp-ca-file '/nonexistent/ca.pem' (command line): /nonexistent/ca.pem is not",
+    ),
     m("serve", "--smtp-host", "relay", "--mail-dir", "m", says="exclude each other"),
-    m("serve", "--smtp-port", "2525", says="--smtp-port need --smtp-host"),
+    m("serve", "--smtp-port", "2525", says="--smtp-port needs --smtp-host"),
     m("serve", "--workers", "2", "--listen", "127.0.0.1:0", says="--workers needs a fixed port"),
     # serve: the config file
     m("serve", "--config", "missing.toml", says="--config missing.toml: no such file"),
@@ -205,6 +223,50 @@ MISTAKES = [
     m("config", "--webhook-urls", "https://hooks.example.com/x", says="give --webhook-secret"),
     m("config", "--database", "postgresql://u@db.internal/pg", says="--secret-file"),
     m("config", "--limits-store-outage", "local", says="only a Redis limits store"),
+    m("config", "--smtp-port", "2525", says="--smtp-port needs --smtp-host"),
+    m(
+        "config",
+        "--smtp-host",
+        "relay",
+        "--smtp-security",
+        "none",
+        "--smtp-username",
+        "u",
+        "--smtp-password",
+        "p",
+        says="SMTP credentials need an encrypted connection",
+    ),
+    m("config", "--workers", "2", "--listen", "127.0.0.1:0", says="--workers needs a fixed port"),
+    m(
+        "config",
+        "--listen",
+        "127.0.0.1:7000",
+        "--metrics-listen",
+        "127.0.0.1:7000",
+        says="--listen serves gRPC there",
+    ),
+    # a flag abbreviated, or given twice, is not guessed at: the last one would win
+    m("serve", "--key", "5/1s", says="unrecognized arguments: --key 5/1s"),
+    m(
+        "serve",
+        "--listen",
+        "127.0.0.1:{free}",
+        "--listen",
+        "[::1]:{free}",
+        says="--listen given twice ('127.0.0.1:{free}', then '[::1]:{free}'): give it once",
+    ),
+    m(
+        "apikey",
+        "create",
+        "--name",
+        "k",
+        "--scopes",
+        "SignIn",
+        "--scopes",
+        "SignOut",
+        says="--scopes given twice",
+    ),
+    m("user", "find", "--search-key", "a=1", "--search-key", "b=2", says="given twice"),
     m("migrate", "--database", "sqlite://x.db", says="write sqlite:///x.db"),
     m("migrate", "--database", "sqlite:////etc/passwd/x.db", says="/etc/passwd is a file"),
     # apikey
@@ -365,6 +427,15 @@ MISTAKES = [
     m("mail", "last", says="PASSGATE_MAIL_DIR=''", env={"PASSGATE_MAIL_DIR": ""}),
 ]
 
+TEMPLATE_FILES = {
+    "tpl-typo/reset.txt": "Reset your password:\n$reset_lnk\n",
+    "tpl-unclosed/reset.txt": "Reset: $reset_link\n",
+    "tpl-unclosed/reset.html": '<a href="${reset_link">reset</a>\n',
+    "tpl-no-link/reset.txt": "Reset: $reset_link\n",
+    "tpl-no-link/welcome.txt": "Welcome to $tenant_name\n",
+    "tpl-html-only/reset.html": '<a href="$reset_link">reset</a>\n',
+    "tpl-bad-name/my reset.txt": "Reset: $reset_link\n",
+}
 CONFIG_FILES = {
     "unknown.toml": 'listen = "127.0.0.1:50051"\nsesion-ttl = 5\n',
     "broken.toml": "listen = \n",
@@ -384,7 +455,8 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     for module in ("psycopg", "redis"):
         (no_driver / module).mkdir()
         (no_driver / module / "__init__.py").write_text(f"raise ImportError('no {module} here')\n")
-    for name, text in CONFIG_FILES.items():
+    for name, text in {**CONFIG_FILES, **TEMPLATE_FILES}.items():
+        (db / name).parent.mkdir(exist_ok=True)
         (db / name).write_text(text)
     _passgate(db, "migrate")
     other = sqlite3.connect(db / "other.db")  # another program's database
@@ -494,3 +566,23 @@ def test_user_create_with_stdin_closed_says_so(folders: dict[str, str], flag: st
     assert result.returncode == 2, result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert "stdin is closed" in line, line
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--listen", "127.0.0.1:{busy}"),
+        ("--database", "sqlite:///d/p.db", "--mail-dir", "out/m", "--listen", "127.0.0.1:{busy}"),
+        ("--smtp-port", "2525"),
+        ("--workers", "2", "--listen", "127.0.0.1:0"),
+    ],
+    ids=["busy port", "busy port, folders to create", "smtp without host", "workers on port 0"],
+)
+def test_a_refused_serve_leaves_nothing_behind(
+    argv: tuple[str, ...], folders: dict[str, str], tmp_path: Path
+):
+    """Refused before it starts, serve has created no database, key, limits file or
+    folder: the operator fixes the flag and starts afresh, with no stray `mail/`."""
+    result = _passgate(tmp_path, "serve", *(a.format(**folders) for a in argv))
+    assert result.returncode == 2, result.stderr
+    assert sorted(p.name for p in tmp_path.rglob("*")) == []

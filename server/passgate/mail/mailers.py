@@ -21,10 +21,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, Protocol, get_args
+from typing import Any, Literal, Protocol, get_args
 
 from passgate.clock import Clock, SystemClock
-from passgate.config import Settings
+from passgate.config import MailSettings, Settings
 from passgate.private_files import PRIVATE_FOLDER_MODE
 
 __all__ = [
@@ -36,6 +36,9 @@ __all__ = [
     "SmtpMailer",
     "SmtpSecurity",
     "SmtpSettings",
+    "configured_destination",
+    "mail_destination",
+    "mailer_for",
     "mailer_from_options",
 ]
 
@@ -377,7 +380,7 @@ class MemoryMailer:
 # --------------------------------------------------------------------------- wiring
 
 
-def mailer_from_options(
+def mail_destination(
     *,
     sender: str,
     mail_dir: Path | None = None,
@@ -388,8 +391,10 @@ def mailer_from_options(
     smtp_password: str | None = None,
     smtp_timeout: float = Settings.smtp_timeout,
     smtp_ca_file: Path | None = None,
-) -> Mailer:
-    """Turns the `serve` command's mail flags into a mailer, or a ValueError naming the flag.
+) -> SmtpSettings | Path:
+    """Where the `serve` command's mail flags send mail: an SMTP relay or a
+    folder, or a ValueError naming the flag. Creates and connects to nothing,
+    so the settings are checked before anything starts.
 
     `--smtp-host` selects SMTP (port defaulting by security: 25, 587, 465;
     security defaulting to starttls); otherwise mail goes to `--mail-dir`.
@@ -406,25 +411,51 @@ def mailer_from_options(
     if smtp_host is None:
         stray = [flag for flag, value in smtp_given.items() if value is not None]
         if stray:
-            raise ValueError(f"{', '.join(stray)} need --smtp-host")
+            verb = "needs" if len(stray) == 1 else "need"
+            raise ValueError(f"{', '.join(stray)} {verb} --smtp-host")
         if mail_dir is None:
             raise ValueError("give --mail-dir or --smtp-host")
-        return FileMailer(mail_dir)
+        return mail_dir
     if mail_dir is not None:
         raise ValueError("--mail-dir and --smtp-host exclude each other: choose one")
     security = _parse_security(smtp_security or "starttls")
-    return SmtpMailer(
-        SmtpSettings(
-            host=smtp_host,
-            port=smtp_port if smtp_port is not None else DEFAULT_SMTP_PORTS[security],
-            security=security,
-            username=smtp_username,
-            password=smtp_password,
-            timeout=smtp_timeout,
-            sender=sender,
-            ca_file=smtp_ca_file,
-        )
+    return SmtpSettings(
+        host=smtp_host,
+        port=smtp_port if smtp_port is not None else DEFAULT_SMTP_PORTS[security],
+        security=security,
+        username=smtp_username,
+        password=smtp_password,
+        timeout=smtp_timeout,
+        sender=sender,
+        ca_file=smtp_ca_file,
     )
+
+
+def configured_destination(mail: MailSettings) -> SmtpSettings | Path:
+    """`mail_destination` of the server's settings."""
+    return mail_destination(
+        sender=mail.sender,
+        mail_dir=mail.directory,
+        smtp_host=mail.smtp_host,
+        smtp_port=mail.smtp_port,
+        smtp_security=mail.smtp_security,
+        smtp_username=mail.smtp_username,
+        smtp_password=mail.smtp_password,
+        smtp_timeout=mail.smtp_timeout,
+        smtp_ca_file=mail.smtp_ca_file,
+    )
+
+
+def mailer_for(destination: SmtpSettings | Path) -> Mailer:
+    """The mailer that delivers to `destination` (a folder is created here)."""
+    if isinstance(destination, Path):
+        return FileMailer(destination)
+    return SmtpMailer(destination)
+
+
+def mailer_from_options(**options: Any) -> Mailer:
+    """The mailer for `mail_destination(**options)`."""
+    return mailer_for(mail_destination(**options))
 
 
 def _parse_security(value: str) -> SmtpSecurity:

@@ -36,6 +36,7 @@ __all__ = [
     "ResetMail",
     "TemplateSet",
     "find_reset_link",
+    "folder_problem",
 ]
 
 log = logging.getLogger(__name__)
@@ -173,10 +174,9 @@ def _load(name: str, folder: Traversable) -> _Template | None:
         log.warning("mail template %r in %s cannot be read: %s", name, folder, exc)
         return None
     html_template = None if html_source is None else Template(html_source)
-    for part in (text, html_template):
-        if part is not None and "reset_link" not in part.get_identifiers():
-            log.warning("mail template %r in %s lacks $reset_link; not used", name, folder)
-            return None
+    if missing := _without_link({f"{name}.txt": text, f"{name}.html": html_template}):
+        log.warning("mail template in %s: %s; not used", folder, missing)
+        return None
     subject = (subject_source or "").strip().splitlines()
     return _Template(
         name=name,
@@ -184,6 +184,71 @@ def _load(name: str, folder: Traversable) -> _Template | None:
         text=text,
         html=html_template,
     )
+
+
+def _without_link(parts: Mapping[str, Template | None]) -> str | None:
+    """Which of a template's files (by file name) lacks the link, the one thing a
+    reset mail must carry."""
+    for filename, part in parts.items():
+        if part is not None and "reset_link" not in part.get_identifiers():
+            return f"{filename} lacks $reset_link"
+    return None
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why the templates in `folder` (the operator's --template-dir) would not be
+    sent as written, or None. Rendering never fails on them (a template without
+    the link falls back to the default; an unknown placeholder or a stray `$` is
+    left as written), so a typo would reach every reader of every reset mail:
+    serve refuses them at start instead."""
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    parts = sorted(
+        entry
+        for entry in folder.iterdir()
+        if entry.suffix in (".txt", ".html", ".subject") and entry.is_file()
+    )
+    return _layout_problem(parts) or next(filter(None, map(_content_problem, parts)), None)
+
+
+def _layout_problem(parts: list[Path]) -> str | None:
+    """A file that no template would be read from: a bad name, or no .txt beside it."""
+    names = {entry.stem for entry in parts if entry.suffix == ".txt"}
+    for entry in parts:
+        if not _NAME.fullmatch(entry.stem):
+            return f"{entry.name!r}: a template's name is up to 64 letters, digits, - and _"
+        if entry.stem not in names:
+            return (
+                f"{entry.name} has no {entry.stem}.txt beside it: a template is its .txt, "
+                "with an optional .html and .subject"
+            )
+    return None
+
+
+def _content_problem(part: Path) -> str | None:
+    """What in one template file would not be rendered as written."""
+    try:
+        source = part.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return f"{part.name} cannot be read: {error}"
+    if (problem := _placeholder_problem(source)) is not None:
+        return f"{part.name} {problem}"
+    if part.suffix == ".subject":
+        return None
+    return _without_link({part.name: Template(source)})
+
+
+def _placeholder_problem(source: str) -> str | None:
+    """The first `$` in `source` that rendering would leave as written."""
+    for match in Template.pattern.finditer(source):
+        line = source.count("\n", 0, match.start()) + 1
+        if match.group("invalid") is not None:
+            return f"line {line}: a $ that starts no placeholder (write $$ for a dollar sign)"
+        name = match.group("named") or match.group("braced")
+        if name is not None and name not in PLACEHOLDERS:
+            known = ", ".join(f"${known}" for known in sorted(PLACEHOLDERS))
+            return f"line {line}: unknown placeholder ${name}; passgate fills {known}"
+    return None
 
 
 def _read(folder: Traversable, filename: str) -> str | None:
