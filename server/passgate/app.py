@@ -9,10 +9,11 @@ bcrypt or the disk goes to `Offload` threads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,7 @@ from passgate.setting_sources import shown_database
 from passgate.store.db import close_database, release_connection, sqlite_path
 from passgate.store.events import SqlWebhookDeliveries
 from passgate.store.housekeeping import Housekeeping, HousekeepingWorker
-from passgate.store.migrations import migrate
+from passgate.store.migrations import migrate, newer_schema
 from passgate.store.outbox import SqlOutbox
 from passgate.store.revocations import RevocationWatch, revocation_watch
 from passgate.tls import CertificateFiles
@@ -187,6 +188,8 @@ class Passgate:
     events: Events | None = None
     _stopped: bool = False
     _metrics_server: Any = None
+    # Set by a second SIGTERM or SIGINT: the operator will not wait out the delay.
+    _hurried: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
         self.mail_worker.start()
@@ -226,6 +229,8 @@ class Passgate:
                 "--database %s`",
                 named,
             )
+        if os.environ.get(WORKER_ENV, "0") == "0" and (newer := newer_schema(self.database)):
+            log.warning(newer)
 
     def reload_certificates(self) -> None:
         """SIGHUP: the TLS files are read now and served to the next connection
@@ -269,8 +274,9 @@ class Passgate:
         if self.dependency_health is not None:
             self.dependency_health.stop()
         if self.settings.shutdown_delay > 0:
-            await asyncio.sleep(self.settings.shutdown_delay)
-        await self.server.stop(self.settings.shutdown_grace if grace is None else grace)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._hurried.wait(), self.settings.shutdown_delay)
+        await self._stop_server(self.settings.shutdown_grace if grace is None else grace)
         self.mail_worker.stop()
         if self.webhook_worker is not None:
             self.webhook_worker.stop()
@@ -288,6 +294,21 @@ class Passgate:
         tracing.shutdown()
         close_database(self.database)
         log.info("stopped")
+
+    def hurry(self) -> None:
+        """Ends the shutdown delay now and cuts the calls in flight instead of
+        waiting out the grace: for a second signal while stopping."""
+        self._hurried.set()
+
+    async def _stop_server(self, grace: float) -> None:
+        """grpcio's stop with `grace`, cut short to none by `hurry`."""
+        stopping = asyncio.ensure_future(self.server.stop(0 if self._hurried.is_set() else grace))
+        hurried = asyncio.ensure_future(self._hurried.wait())
+        await asyncio.wait((stopping, hurried), return_when=asyncio.FIRST_COMPLETED)
+        hurried.cancel()
+        if not stopping.done():
+            await self.server.stop(0)  # the shorter grace of two calls wins
+        await stopping
 
 
 def build(
@@ -482,6 +503,13 @@ async def _serve(settings: Settings) -> int:
     done = asyncio.Event()
 
     def on_signal(signum: signal.Signals) -> None:
+        if done.is_set():
+            log.warning(
+                "second signal: stopping now, without the rest of the shutdown delay and grace",
+                extra={"fields": {"signal": signum.name}},
+            )
+            app.hurry()
+            return
         log.info("shutting down", extra={"fields": {"signal": signum.name}})
         done.set()
 

@@ -65,7 +65,7 @@ from passgate.setting_sources import (
 )
 from passgate.setting_values import BadValue, Seconds, switch
 from passgate.store.db import sqlite_path
-from passgate.store.migrations import migrate
+from passgate.store.migrations import migrate, newer_schema
 from passgate.version import installed_version
 from passgate.workers import WORKER_ENV
 
@@ -244,9 +244,12 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     resolved = _resolve(args)
     check_serving(resolved, bind=False, database_only=True)
-    applied = migrate(open_accounts_database(resolved.settings.database, 1, create=True))
+    database = open_accounts_database(resolved.settings.database, 1, create=True)
+    applied = migrate(database)
     _Opened.shown = shown_database(resolved.settings.database, absolute=True)
     print(f"applied migrations: {applied}" if applied else "schema is up to date")
+    if newer := newer_schema(database):
+        print(newer)
     return 0
 
 
@@ -652,8 +655,8 @@ def build_parser() -> argparse.ArgumentParser:
         verbs,
         "serve",
         cmd_serve,
-        "run the gRPC server; SIGTERM drains calls in flight and stops it, SIGHUP re-reads "
-        "the TLS certificate, key and client CA",
+        "run the gRPC server; SIGTERM drains calls in flight and stops it (a second one stops "
+        "at once), SIGHUP re-reads the TLS certificate, key and client CA",
         EVERY_SETTING,
     )
     verb(

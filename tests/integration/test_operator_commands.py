@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import re
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -165,3 +166,25 @@ def test_a_server_without_an_api_key_says_how_to_make_one(tmp_path: Path):
     with server_process(tmp_path / "again", database_url=server.database_url) as again:
         pass
     assert "no API key" not in again.log_text()
+
+
+def test_a_database_a_newer_passgate_migrated_is_told_once(tmp_path: Path):
+    """A release started on a database that a newer one has migrated (a rollback,
+    or a replica not yet upgraded) serves, since migrations only add, but says so:
+    whatever the newer release added, this one ignores."""
+    first = server_process(tmp_path / "first")
+    with first:
+        pass
+    with sqlite3.connect(first.workdir / "passgate.db") as database:
+        database.execute("INSERT INTO schema_versions (version, applied_at) VALUES (999, 0)")
+    database.close()
+    second = server_process(tmp_path / "second", "--workers", "2", database_url=first.database_url)
+    second.api_key = first.api_key
+    with second:
+        wait_for_lines(second, '"msg":"serving"', 2)
+    (line,) = [entry for entry in _json_lines(second.log_text()) if "newer passgate" in str(entry)]
+    assert line["level"] == "warning"
+    assert "999" in str(line["msg"]), line
+    told = second.cli("migrate")
+    assert "schema is up to date" in told.stdout
+    assert "999" in told.stdout and "newer passgate" in told.stdout, told.stdout

@@ -226,6 +226,23 @@ def applied_version(database: peewee.Database) -> int:
     return int(latest or 0)
 
 
+def newer_schema(database: peewee.Database) -> str | None:
+    """What to tell an operator whose database holds migrations this release does
+    not know, or None. A newer release applied them (a rollback, or a replica not
+    upgraded yet); this one still serves, since migrations only add, but ignores
+    what they added."""
+    known = [version for version, _ in MIGRATIONS]
+    versions = models.SchemaVersion.version
+    query = models.SchemaVersion.select(versions).where(versions.not_in(known)).order_by(versions)
+    unknown = [str(row.version) for row in query]
+    if not unknown:
+        return None
+    return (
+        f"the database holds schema version {', '.join(unknown)}, applied by a newer passgate "
+        "than this one: what that release added is ignored here; run it on every replica"
+    )
+
+
 def _applied(database: peewee.Database, version: int) -> bool:
     query = models.SchemaVersion.select().where(models.SchemaVersion.version == version)
     return bool(query.exists())
