@@ -70,7 +70,8 @@ class ConfigFile:
     @classmethod
     def read(cls, path: Path) -> ConfigFile:
         try:
-            content = path.read_text(encoding="utf-8")
+            # utf-8-sig: a byte order mark, as some editors write, is not TOML's to refuse
+            content = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise OperatorError(f"--config {path}: no such file") from None
         except (OSError, UnicodeDecodeError) as error:
@@ -106,9 +107,10 @@ class ConfigFile:
 
 
 def _line_of(content: str, key: str) -> int:
-    """The line where `key` is set (`key = …`) or its table starts (`[key]`)."""
+    """The line where `key` is set (`key = …`), or its table starts (`[key]`, or
+    the dotted `key.name = …`)."""
     quoted = rf"[\"']?{re.escape(key)}[\"']?"
-    pattern = re.compile(rf"^\s*(?:{quoted}\s*=|\[\[?\s*{quoted}\s*[\].])")
+    pattern = re.compile(rf"^\s*(?:{quoted}\s*[=.]|\[\[?\s*{quoted}\s*[\].])")
     for number, line in enumerate(content.splitlines(), 1):
         if pattern.match(line):
             return number
@@ -133,8 +135,11 @@ class Resolved:
                 shown = declared[name].default_text
             elif declared[name].declaration.secret and value is not None:
                 shown = url_secrets.MASK
-            elif name in ("database", "limits_store", "webhook_urls") and value is not None:
+            elif name in ("database", "limits_store") and value is not None:
                 shown = url_secrets.masked(shown)
+            elif name == "webhook_urls" and value:
+                # each on its own: a secret query value would run on into the next URL
+                shown = ",".join(url_secrets.masked(url) for url in value)
             rows.append((declared[name].key, shown, str(source)))
         return rows
 

@@ -121,6 +121,20 @@ def test_passwords_and_tokens_in_urls_are_masked(tmp_path: Path):
     )
 
 
+def test_each_webhook_url_is_masked_and_shown(tmp_path: Path):
+    """A secret query value ends at its URL: the next URL stays in sight, its own
+    password masked, instead of vanishing into the first one's mask."""
+    rows = _config(
+        tmp_path,
+        "--webhook-urls",
+        "https://a.example/in?sig=sig-secret,https://hook:hook-secret@b.example/in",
+        PASSGATE_WEBHOOK_SECRET="whsec_" + base64.b64encode(b"w" * 32).decode(),
+    )
+    assert rows["webhook-urls"][0] == (
+        "https://a.example/in?sig=********,https://hook:********@b.example/in"
+    )
+
+
 def test_an_unknown_key_is_refused_with_its_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):

@@ -200,6 +200,9 @@ MISTAKES = [
         says="unknown.toml line 2: unknown setting 'sesion-ttl'",
     ),
     m("serve", "--config", "broken.toml", says="not valid TOML"),
+    m("serve", "--config", "dotted.toml", says="dotted.toml line 2: [server] starts a table"),
+    # saved by an editor that starts UTF-8 with a byte order mark: read, not refused
+    m("serve", "--config", "bom.toml", says="key-rate = 'banana' (bom.toml line 1)"),
     m("serve", "--config", "table.toml", says="table.toml line 3: [server] starts a table"),
     m("serve", "--config", "bad-value.toml", says="key-rate = 'banana' (bad-value.toml line 1)"),
     m("serve", says="no such file", env={"PASSGATE_CONFIG": "nowhere.toml"}),
@@ -372,6 +375,31 @@ MISTAKES = [
         says="identifier",
         stdin="Correct-Horse-9-battery\n",
     ),
+    # identifiers that could never be mailed, or would look like someone else's
+    *(
+        m(
+            "user",
+            "create",
+            "--email",
+            "u@example.com",
+            "--username",
+            name,
+            "--password-stdin",
+            says="Usernames may not begin or end with a space or hold invisible characters. "
+            "(username: FIELD_MALFORMED)",
+            stdin="Correct-Horse-9-battery\n",
+        )
+        for name in ("  ", "alice ", " alice", "admin\u200b", "ad\u202emin", "al\u00a0ice")
+    ),
+    m(
+        "user",
+        "create",
+        "--email",
+        "a@example..com",
+        "--password-stdin",
+        says="Enter a valid email address. (email: EMAIL_MALFORMED)",
+        stdin="Correct-Horse-9-battery\n",
+    ),
     m("user", "disable", "nobody", says="no user 'nobody'"),
     m("user", "find", says="user find takes an id, e-mail or username"),
     m("user", "find", "--search-key", "crm", says="expected SCHEMA=VALUE"),
@@ -437,6 +465,8 @@ TEMPLATE_FILES = {
     "tpl-bad-name/my reset.txt": "Reset: $reset_link\n",
 }
 CONFIG_FILES = {
+    "dotted.toml": 'listen = "127.0.0.1:1"\nserver.workers = 2\n',
+    "bom.toml": '\ufeffkey-rate = "banana"\n',
     "unknown.toml": 'listen = "127.0.0.1:50051"\nsesion-ttl = 5\n',
     "broken.toml": "listen = \n",
     "bad-value.toml": 'key-rate = "banana"\n',

@@ -19,7 +19,8 @@ MAX_RESET_URL = 2048
 MAX_ID = 64
 MAX_TOKEN = 256
 
-_EMAIL = re.compile(r"^[^\s@]{1,64}@[^\s@.][^\s@]*\.[^\s@]*[^\s@.]$")
+# a domain of two or more labels, none empty: `a@example..com` could never be mailed
+_EMAIL = re.compile(r"^[^\s@]{1,64}@[^\s@.]+(?:\.[^\s@.]+)+$")
 _SCHEMA_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -83,6 +84,28 @@ def email(field: str, value: str) -> list[Violation]:
 
 def username(field: str, value: str) -> list[Violation]:
     return bounded_text(field, value, MAX_USERNAME)
+
+
+def new_username(field: str, value: str) -> list[Violation]:
+    """A username a user is given: besides `username`'s rules, nothing a reader
+    cannot see. `alice ` would never match the `alice` she types, and `admin`
+    with a zero-width space, a no-break space or a right-to-left mark shows as
+    someone else's name. Only new usernames are held to this, so that any
+    made before still sign in."""
+    if problems := username(field, value):
+        return problems
+    if value != value.strip() or any(_unseen(ch) for ch in value):
+        return [
+            malformed(
+                field, "Usernames may not begin or end with a space or hold invisible characters."
+            )
+        ]
+    return []
+
+
+def _unseen(ch: str) -> bool:
+    """A format character (zero-width, direction marks) or a space other than ' '."""
+    return unicodedata.category(ch) == "Cf" or (ch.isspace() and ch != " ")
 
 
 def schema_name(field: str, value: str) -> list[Violation]:

@@ -152,7 +152,7 @@ class Users:
         """The broken rules of a new user's identifiers."""
         problems = fields.email("email", email)
         if username is not None:
-            problems += fields.username("username", username)
+            problems += fields.new_username("username", username)
         for name, value in search_keys.items():
             problems += fields.schema_name("search_key.schema_name", name)
             problems += fields.bounded_text("search_key.value", value, fields.MAX_SEARCH_VALUE)
