@@ -21,6 +21,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
@@ -40,11 +41,16 @@ class UnusableCertificate(ValueError):
         self.setting = setting
 
 
+# A certificate that ends sooner than this is warned about whenever it is loaded.
+ENDING_WARNING = timedelta(days=14)
+
+
 @dataclass(frozen=True)
 class LoadedPair:
     chain: bytes
     key: bytes
     client_ca: bytes | None
+    expires: datetime
 
 
 def _read(path: Path, setting: str) -> bytes:
@@ -74,6 +80,8 @@ def load_pair(cert: Path, key: Path, client_ca: Path | None) -> LoadedPair:
         raise UnusableCertificate(
             f"the key in {key} does not belong to the certificate in {cert}", "tls_cert"
         )
+    if problem := _outside_validity(leaf):
+        raise UnusableCertificate(f"the certificate in {cert} {problem}", "tls_cert")
     if ca is not None:
         try:
             x509.load_pem_x509_certificates(ca)
@@ -81,7 +89,34 @@ def load_pair(cert: Path, key: Path, client_ca: Path | None) -> LoadedPair:
             raise UnusableCertificate(
                 f"{client_ca} holds no PEM certificate", "tls_client_ca"
             ) from None
-    return LoadedPair(chain, key_pem, ca)
+    return LoadedPair(chain, key_pem, ca, leaf.not_valid_after_utc)
+
+
+def _outside_validity(leaf: x509.Certificate) -> str | None:
+    """Why every client that checks `leaf` would refuse it now, or None."""
+    now = datetime.now(UTC)
+    if leaf.not_valid_after_utc <= now:
+        return f"expired at {leaf.not_valid_after_utc:%Y-%m-%d %H:%M} UTC: renew it"
+    if leaf.not_valid_before_utc > now:
+        return (
+            f"is not valid before {leaf.not_valid_before_utc:%Y-%m-%d %H:%M} UTC: "
+            "check this machine's clock, or use the certificate it replaces until then"
+        )
+    return None
+
+
+def _warn_if_ending(pair: LoadedPair, cert: Path) -> None:
+    """Says, once per load, that the served certificate ends within
+    `ENDING_WARNING`: a renewal that keeps failing, while there is time."""
+    left = pair.expires - datetime.now(UTC)
+    if left < ENDING_WARNING:
+        log.warning(
+            "the TLS certificate expires in %d days (at %s UTC): renew it, then send SIGHUP "
+            "or let the server see the new file",
+            left.days,
+            f"{pair.expires:%Y-%m-%d %H:%M}",
+            extra={"fields": {"cert": str(cert)}},
+        )
 
 
 def _public(key: object) -> bytes:
@@ -104,6 +139,7 @@ class CertificateFiles:
         self._paths = (cert, key, client_ca)
         self._seen = self._stamp()
         self._initial = load_pair(cert, key, client_ca)  # UnusableCertificate at start
+        _warn_if_ending(self._initial, cert)
         # Loaded on SIGHUP, handed to grpcio at the next handshake. The lock
         # keeps a reload from slipping between fetch's read and its reset.
         self._reloaded: grpc.ServerCertificateConfiguration | None = None
@@ -162,6 +198,7 @@ class CertificateFiles:
             "TLS certificate reloaded",
             extra={"fields": {"cert": str(self._paths[0]), "why": why}},
         )
+        _warn_if_ending(pair, self._paths[0])
         return _configuration(pair)
 
 

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
@@ -175,6 +176,30 @@ def test_a_rotated_certificate_is_served_to_the_next_connection_without_a_restar
             # the connection made before the rotation is not dropped
             assert checks.Check(health_pb2.HealthCheckRequest(), timeout=3).status == SERVING
         assert server.process.pid == pid and server.process.poll() is None
+
+
+def test_a_certificate_near_its_end_is_told_and_an_expired_one_never_served(tmp_path: Path):
+    """Clients refuse an expired certificate with an error that points at them, not
+    at the server: the server says when its certificate is near its end, and keeps
+    the one it has rather than take an expired one from a rotation."""
+    ca = trustme.CA()
+    now = datetime.now(UTC)
+    cert, key = write_server_files(
+        ca, tmp_path / "tls", valid=(now - timedelta(days=80), now + timedelta(days=3))
+    )
+    args = ("--tls-cert", str(cert), "--tls-key", str(key))
+    with ServerProcess(tmp_path, extra_args=args, credentials=trusting(ca)) as server:
+        (line,) = wait_for_lines(server, "TLS certificate expires", 1)
+        assert line["level"] == "warning"
+        assert "in 2 days" in str(line["msg"]), line
+
+        assert server.process is not None
+        expired = (now - timedelta(days=90), now - timedelta(minutes=1))
+        write_server_files(trustme.CA(), tmp_path / "tls", valid=expired)
+        server.process.send_signal(signal.SIGHUP)
+        wait_for_lines(server, "the new TLS certificate is not used", 1)
+        assert "expired at" in server.log_text()
+        assert health(server.target, trusting(ca)) == SERVING
 
 
 # What the change detection compares (inode, size, modification time) stays

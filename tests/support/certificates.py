@@ -4,16 +4,21 @@ for `--tls-client-ca`, and the credentials a client connects with."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import grpc
 import trustme
 
 
-def write_server_files(ca: trustme.CA, folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 from `ca`, and its key, in `folder`."""
+def write_server_files(
+    ca: trustme.CA, folder: Path, *, valid: tuple[datetime, datetime] | None = None
+) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 from `ca` (valid from and until `valid`, else
+    from now on for years), and its key, in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
-    issued = ca.issue_cert("127.0.0.1", "localhost")
+    not_before, not_after = valid or (None, None)
+    issued = ca.issue_cert("127.0.0.1", "localhost", not_before=not_before, not_after=not_after)
     cert, key = folder / "server.pem", folder / "server.key"
     issued.cert_chain_pems[0].write_to_path(str(cert))
     issued.private_key_pem.write_to_path(str(key))

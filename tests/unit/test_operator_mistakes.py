@@ -14,9 +14,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import trustme
 
 HASH_OF_NOTHING = "not-a-bcrypt-hash"
 
@@ -169,6 +171,16 @@ MISTAKES = [
     m("serve", "--database", "sqlite:////etc/passwd/x.db", says="/etc/passwd is a file"),
     m("serve", "--mail-dir", "/proc/passgate-mail", says="--mail-dir '/proc/passgate-mail'"),
     m("serve", "--template-dir", "/nonexistent/templates", says="is not a folder"),
+    m(
+        "serve",
+        *("--tls-cert", "expired.pem", "--tls-key", "expired.key"),
+        says="--tls-cert 'expired.pem' (command line): the certificate in expired.pem expired at",
+    ),
+    m(
+        "serve",
+        *("--tls-cert", "future.pem", "--tls-key", "future.key"),
+        says="is not valid before",
+    ),
     # mail templates that would reach every reader broken (serve would start)
     m(
         "serve",
@@ -494,6 +506,14 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     other.commit()
     other.close()
     (db / "notes.txt").write_text("these are notes, not a database\n" * 8)
+    now = datetime.now(UTC)
+    for name, valid in (
+        ("expired", (now - timedelta(days=90), now - timedelta(days=1))),
+        ("future", (now + timedelta(days=1), now + timedelta(days=90))),
+    ):
+        issued = trustme.CA().issue_cert("127.0.0.1", not_before=valid[0], not_after=valid[1])
+        issued.cert_chain_pems[0].write_to_path(str(db / f"{name}.pem"))
+        issued.private_key_pem.write_to_path(str(db / f"{name}.key"))
     _passgate(
         db,
         "user",
