@@ -226,6 +226,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.workers > 1 and not is_worker:
         # each worker runs this very command line, and knows itself by the variable
         return workers.supervise(settings, args.argv)
+    workers.end_with_supervisor()
     return app.serve(settings)
 
 

@@ -6,6 +6,7 @@ only if every worker did."""
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
@@ -26,6 +27,22 @@ from passgate.store.migrations import migrate
 log = logging.getLogger("passgate")
 
 WORKER_ENV = "PASSGATE_WORKER_INDEX"
+# The supervisor's pid, which a worker checks is still its parent as it starts.
+SUPERVISOR_ENV = "PASSGATE_SUPERVISOR_PID"
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def end_with_supervisor() -> None:
+    """Has this worker sent SIGTERM (a graceful stop) when its supervisor ends,
+    however it ends: killed with SIGKILL, it can pass nothing on, and workers
+    left running would keep the port and serve beside the next start's. If
+    the supervisor is already gone, this worker stops now."""
+    if sys.platform != "linux" or SUPERVISOR_ENV not in os.environ:
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != int(os.environ[SUPERVISOR_ENV]):
+        log.warning("the supervisor ended before this worker started: stopping")
+        raise SystemExit(1)
 
 
 def _metrics(settings: Settings) -> tuple[dict[str, str], Callable[[], None]]:
@@ -77,7 +94,12 @@ def supervise(settings: Settings, argv: list[str]) -> int:
     # files as it starts anyway.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     for index in range(settings.workers):
-        env = {**os.environ, **metrics_env, WORKER_ENV: str(index)}
+        env = {
+            **os.environ,
+            **metrics_env,
+            WORKER_ENV: str(index),
+            SUPERVISOR_ENV: str(os.getpid()),
+        }
         children.append(subprocess.Popen([sys.executable, "-m", "passgate.cli", *argv], env=env))  # noqa: S603
     signal.signal(signal.SIGHUP, pass_on)
     log.info(

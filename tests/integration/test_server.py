@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import email
 import json
+import os
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +31,7 @@ from rpc_support import (
     raw_method,
     wait_links_to,
 )
-from server_support import UserFactory, running, server_process
+from server_support import UserFactory, running, server_process, wait_for_lines
 from smtp_fixtures import smtp_server
 
 from passgate.auth.v1 import auth_service_pb2 as pb
@@ -189,6 +191,35 @@ def test_a_second_sigterm_stops_at_once(tmp_path: Path) -> None:
         server.process.terminate()
         assert server.process.wait(30) == 0
     assert "second signal: stopping now" in server.log_text()
+
+
+def test_workers_end_when_their_supervisor_is_killed(tmp_path: Path) -> None:
+    """`kill -9` of `serve --workers 2` gives it no chance to stop its workers: they
+    must stop by themselves, not keep the port and serve beside the next start."""
+    with running(tmp_path, "--workers", "2") as (server, _):
+        workers = {int(str(line["pid"])) for line in wait_for_lines(server, '"msg":"serving"', 2)}
+        assert len(workers) == 2
+        server.kill()
+        deadline = time.monotonic() + 30
+        try:
+            while (alive := {pid for pid in workers if _running(pid)}) and (
+                time.monotonic() < deadline
+            ):
+                time.sleep(0.1)
+            assert not alive, f"workers {alive} still run after their supervisor was killed"
+        finally:
+            for pid in workers:
+                if _running(pid):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def test_a_reset_acknowledged_before_kill_9_survives_it(tmp_path: Path) -> None:
