@@ -8,6 +8,7 @@ mistake is refused with exit status 2 and one line on stderr.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import signal
@@ -117,9 +118,33 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **{"allow_abbrev": False, **kwargs})
         self.register("action", None, _GivenOnce)
         self.register("action", "store", _GivenOnce)
+        self._words: list[str] = []
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self._words = list(sys.argv[1:] if args is None else args)  # for `_guess`
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"{self.prog}: {message}{self._guess()} (see `{self.prog} --help`)\n")
+
+    def _guess(self) -> str:
+        """The flag a misspelt one given to this command was probably meant to be."""
+        known = self._flags()
+        for word in self._words:
+            flag = word.partition("=")[0]
+            unknown = flag.startswith("--") and flag not in known
+            if unknown and (close := difflib.get_close_matches(flag, known, n=1)):
+                return f": did you mean {close[0]}?"
+        return ""
+
+    def _flags(self) -> set[str]:
+        """Every flag of this command and of the commands under it."""
+        flags = set(self._option_string_actions)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for command in action.choices.values():
+                    flags |= command._flags()
+        return flags
 
 
 class _RefusePassword(argparse.Action):

@@ -220,6 +220,10 @@ MISTAKES = [
     m("serve", says="no such file", env={"PASSGATE_CONFIG": "nowhere.toml"}),
     # argparse's own mistakes, in one line
     m("serve", "--no-such-flag", says="unrecognized arguments: --no-such-flag"),
+    # a misspelt flag: the one meant is named
+    m("--verison", says="did you mean --version?"),
+    m("serve", "--sesion-ttl", "5", says="arguments: --sesion-ttl 5: did you mean --session-ttl?"),
+    m("apikey", "create", "--nme", "x", says="did you mean --name?"),
     m(
         "serve",
         says="PASSGATE_SESION_TTL is not a passgate variable: did you mean PASSGATE_SESSION_TTL?",
