@@ -303,6 +303,9 @@ MISTAKES = [
     m("apikey", "create", "--name", "k", "--tenant", "nope", says="no tenant 'nope'"),
     m("apikey", "create", "--name", "k", "--tenant", "bad id!", says="tenant id 'bad id!'"),
     m("apikey", "create", says="required: --name"),
+    # a name of blanks lists as nothing at all
+    m("apikey", "create", "--name", "   ", says="This field is required. (--name: FIELD_REQUIRED)"),
+    m("tenant", "create", "blank", "--name", "\u3000", says="FIELD_REQUIRED"),
     m("apikey", "list", says="no passgate database at ./passgate.db", cwd="{empty}"),
     m("apikey", "revoke", "key_nope", says="no live API key 'key_nope'"),
     m(

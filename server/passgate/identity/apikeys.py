@@ -70,7 +70,7 @@ def key_terms(
     given. Every scope must name an AuthService RPC or `admin`: an empty one
     names nothing, and a key whose scopes name nothing could call nothing,
     which no one asks for on purpose (`--scopes ,` is a slip)."""
-    problems = fields.bounded_text("name", name, MAX_NAME)
+    problems = fields.name("name", name, MAX_NAME)
     if scopes is not None:
         problems += _scope_problems(scopes)
     parsed_rate = None

@@ -69,6 +69,12 @@ def bounded_text(field: str, value: str, limit: int) -> list[Violation]:
     return []
 
 
+def name(field: str, value: str, limit: int) -> list[Violation]:
+    """A name people read in lists (an API key's, a tenant's): as `bounded_text`,
+    and not blanks alone, which would list as nothing at all."""
+    return bounded_text(field, value if value.strip() else "", limit)
+
+
 def email(field: str, value: str) -> list[Violation]:
     problems = bounded_text(field, value, MAX_EMAIL)
     if problems:

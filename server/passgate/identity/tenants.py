@@ -87,7 +87,7 @@ class Tenants:
         if why is not None:
             problems.append(Violation("tenant_id", reason_name(ErrorReason.FIELD_MALFORMED), why))
         if name:  # optional: the id names the tenant otherwise
-            problems += fields.bounded_text("name", name, MAX_NAME)
+            problems += fields.name("name", name, MAX_NAME)
         if problems:
             raise InvalidRequest(problems)
         now = self._clock.now()
