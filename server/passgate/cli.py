@@ -164,13 +164,52 @@ def _env_name(flag: str) -> str:
 _FLAG_VARIABLES: set[str] = set()
 
 
+class _FromVariable(str):
+    """A command's own flag's value read from its PASSGATE_ variable."""
+
+    variable: str
+
+
+def _named(value: str) -> str:
+    """How the operator gave `value`: as `VARIABLE='value' (environment)` if it came
+    from a variable, so that a mistake in it does not blame a flag never given."""
+    if isinstance(value, _FromVariable):
+        return f"{value.variable}={str(value)!r} (environment)"
+    return ""
+
+
+def _blaming_variable(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`parse`, whose refusal of a value from a variable names the variable."""
+
+    def parse_given(text: str) -> Any:
+        try:
+            return parse(text)
+        except argparse.ArgumentTypeError as error:
+            if named := _named(text):
+                raise argparse.ArgumentTypeError(f"{named}: {error}") from None
+            raise
+
+    parse_given.__name__ = getattr(parse, "__name__", "value")
+    return parse_given
+
+
+def _from_variable(name: str) -> _FromVariable | None:
+    if name not in os.environ:
+        return None
+    value = _FromVariable(os.environ[name])
+    value.variable = name
+    return value
+
+
 def _flag(
     parser: argparse.ArgumentParser, flag: str, help: str, default: Any = None, **kw: Any
 ) -> None:
     """A command's own flag (not a setting) whose default comes from PASSGATE_<FLAG>."""
     env = _env_name(flag)
     _FLAG_VARIABLES.add(env)
-    value = os.environ.get(env, default)
+    value = _from_variable(env) or default
+    if "type" in kw:
+        kw["type"] = _blaming_variable(kw["type"])
     if kw.get("required") and value is not None:
         kw["required"] = False
     shown = "" if default in (None, "") else f"; default: {default}"
@@ -196,7 +235,7 @@ def _settings_flags(parser: argparse.ArgumentParser, names: Iterable[str]) -> No
             )
     parser.add_argument(
         "--config",
-        default=os.environ.get(CONFIG_ENV),
+        default=_from_variable(CONFIG_ENV),
         metavar="FILE.toml",
         help=f"read settings from this TOML file; keys are the flags without -- [env {CONFIG_ENV}]",
     )
@@ -204,7 +243,7 @@ def _settings_flags(parser: argparse.ArgumentParser, names: Iterable[str]) -> No
 
 
 def _resolve(args: argparse.Namespace) -> Resolved:
-    file = None if not args.config else ConfigFile.read(Path(args.config))
+    file = None if not args.config else ConfigFile.read(Path(args.config), _named(args.config))
     names: tuple[str, ...] = args.settings_names
     flags = {name: getattr(args, name) for name in names}
     return resolve(names, flags, os.environ, file)

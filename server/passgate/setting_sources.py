@@ -68,18 +68,21 @@ class ConfigFile:
     values: Mapping[str, tuple[str, int]]  # key -> (value as text, line)
 
     @classmethod
-    def read(cls, path: Path) -> ConfigFile:
+    def read(cls, path: Path, named: str = "") -> ConfigFile:
+        """`named`: how the operator gave the file, for the one line a mistake gets
+        (by default `--config PATH`)."""
+        named = named or f"--config {path}"
         try:
             # utf-8-sig: a byte order mark, as some editors write, is not TOML's to refuse
             content = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
-            raise OperatorError(f"--config {path}: no such file") from None
+            raise OperatorError(f"{named}: no such file") from None
         except (OSError, UnicodeDecodeError) as error:
-            raise OperatorError(f"--config {path}: cannot read it ({error})") from None
+            raise OperatorError(f"{named}: cannot read it ({error})") from None
         try:
             document = tomllib.loads(content)
         except tomllib.TOMLDecodeError as error:
-            raise OperatorError(f"--config {path}: not valid TOML: {error}") from None
+            raise OperatorError(f"{named}: not valid TOML: {error}") from None
         known = {d.key: d for d in by_name().values()}
         values: dict[str, tuple[str, int]] = {}
         for key, value in document.items():

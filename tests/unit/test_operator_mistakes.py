@@ -217,7 +217,13 @@ MISTAKES = [
     m("serve", "--config", "bom.toml", says="key-rate = 'banana' (bom.toml line 1)"),
     m("serve", "--config", "table.toml", says="table.toml line 3: [server] starts a table"),
     m("serve", "--config", "bad-value.toml", says="key-rate = 'banana' (bad-value.toml line 1)"),
-    m("serve", says="no such file", env={"PASSGATE_CONFIG": "nowhere.toml"}),
+    # a value from the environment is blamed on the variable, not on a flag never given
+    m(
+        "serve",
+        says="PASSGATE_CONFIG='nowhere.toml' (environment): no such file",
+        env={"PASSGATE_CONFIG": "nowhere.toml"},
+    ),
+    m("user", "list", says="PASSGATE_LIMIT='0' (environment): ", env={"PASSGATE_LIMIT": "0"}),
     # argparse's own mistakes, in one line
     m("serve", "--no-such-flag", says="unrecognized arguments: --no-such-flag"),
     # a misspelt flag: the one meant is named
