@@ -68,7 +68,7 @@ from passgate.setting_values import BadValue, Seconds, switch
 from passgate.store.db import sqlite_path
 from passgate.store.migrations import migrate, newer_schema
 from passgate.version import installed_version
-from passgate.workers import WORKER_ENV
+from passgate.workers import SUPERVISOR_ENV, WORKER_ENV
 
 API_KEY_COLUMNS = (
     "id",
@@ -912,7 +912,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = argv
     _Opened.forget()
-    known = {d.env for d in declared()} | _FLAG_VARIABLES | {CONFIG_ENV, WORKER_ENV}
+    known = {d.env for d in declared()} | _FLAG_VARIABLES | {CONFIG_ENV, WORKER_ENV, SUPERVISOR_ENV}
     if (problem := misspelt_variable(os.environ, known)) is not None:
         return _refuse(problem)
     try:
