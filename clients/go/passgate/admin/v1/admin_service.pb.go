@@ -245,9 +245,12 @@ type CreateUserRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The tenant; empty means the caller's own.
 	TenantId string `protobuf:"bytes,1,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
-	// The e-mail address: at most 254 characters, unique in the tenant.
+	// The e-mail address: at most 254 characters, unique in the tenant; its
+	// domain has no empty label (not a@example..com).
 	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
-	// An optional username: at most 64 characters, unique in the tenant.
+	// An optional username: at most 64 characters, unique in the tenant; it
+	// neither begins nor ends with a space and holds no character a reader
+	// cannot see (zero-width, direction marks, a no-break space).
 	Username string `protobuf:"bytes,3,opt,name=username,proto3" json:"username,omitempty"`
 	// Optional search keys, each unique in the tenant.
 	SearchKeys []*SearchKey `protobuf:"bytes,4,rep,name=search_keys,json=searchKeys,proto3" json:"search_keys,omitempty"`

@@ -142,9 +142,14 @@ class CreateUserRequest(_message.Message):
     tenant_id: _builtins.str
     """The tenant; empty means the caller's own."""
     email: _builtins.str
-    """The e-mail address: at most 254 characters, unique in the tenant."""
+    """The e-mail address: at most 254 characters, unique in the tenant; its
+    domain has no empty label (not a@example..com).
+    """
     username: _builtins.str
-    """An optional username: at most 64 characters, unique in the tenant."""
+    """An optional username: at most 64 characters, unique in the tenant; it
+    neither begins nor ends with a space and holds no character a reader
+    cannot see (zero-width, direction marks, a no-break space).
+    """
     password: _builtins.str
     """A password, checked against the password policy."""
     password_hash: _builtins.str

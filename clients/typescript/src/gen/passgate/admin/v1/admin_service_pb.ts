@@ -126,14 +126,17 @@ export type CreateUserRequest = Message<"passgate.admin.v1.CreateUserRequest"> &
   tenantId: string;
 
   /**
-   * The e-mail address: at most 254 characters, unique in the tenant.
+   * The e-mail address: at most 254 characters, unique in the tenant; its
+   * domain has no empty label (not a@example..com).
    *
    * @generated from field: string email = 2;
    */
   email: string;
 
   /**
-   * An optional username: at most 64 characters, unique in the tenant.
+   * An optional username: at most 64 characters, unique in the tenant; it
+   * neither begins nor ends with a space and holds no character a reader
+   * cannot see (zero-width, direction marks, a no-break space).
    *
    * @generated from field: string username = 3;
    */

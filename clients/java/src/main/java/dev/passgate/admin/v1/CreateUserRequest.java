@@ -150,7 +150,8 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object email_ = "";
   /**
    * <pre>
-   * The e-mail address: at most 254 characters, unique in the tenant.
+   * The e-mail address: at most 254 characters, unique in the tenant; its
+   * domain has no empty label (not a&#64;example..com).
    * </pre>
    *
    * <code>string email = 2 [json_name = "email"];</code>
@@ -171,7 +172,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The e-mail address: at most 254 characters, unique in the tenant.
+   * The e-mail address: at most 254 characters, unique in the tenant; its
+   * domain has no empty label (not a&#64;example..com).
    * </pre>
    *
    * <code>string email = 2 [json_name = "email"];</code>
@@ -197,7 +199,9 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object username_ = "";
   /**
    * <pre>
-   * An optional username: at most 64 characters, unique in the tenant.
+   * An optional username: at most 64 characters, unique in the tenant; it
+   * neither begins nor ends with a space and holds no character a reader
+   * cannot see (zero-width, direction marks, a no-break space).
    * </pre>
    *
    * <code>string username = 3 [json_name = "username"];</code>
@@ -218,7 +222,9 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * An optional username: at most 64 characters, unique in the tenant.
+   * An optional username: at most 64 characters, unique in the tenant; it
+   * neither begins nor ends with a space and holds no character a reader
+   * cannot see (zero-width, direction marks, a no-break space).
    * </pre>
    *
    * <code>string username = 3 [json_name = "username"];</code>
@@ -1036,7 +1042,8 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object email_ = "";
     /**
      * <pre>
-     * The e-mail address: at most 254 characters, unique in the tenant.
+     * The e-mail address: at most 254 characters, unique in the tenant; its
+     * domain has no empty label (not a&#64;example..com).
      * </pre>
      *
      * <code>string email = 2 [json_name = "email"];</code>
@@ -1056,7 +1063,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The e-mail address: at most 254 characters, unique in the tenant.
+     * The e-mail address: at most 254 characters, unique in the tenant; its
+     * domain has no empty label (not a&#64;example..com).
      * </pre>
      *
      * <code>string email = 2 [json_name = "email"];</code>
@@ -1077,7 +1085,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The e-mail address: at most 254 characters, unique in the tenant.
+     * The e-mail address: at most 254 characters, unique in the tenant; its
+     * domain has no empty label (not a&#64;example..com).
      * </pre>
      *
      * <code>string email = 2 [json_name = "email"];</code>
@@ -1094,7 +1103,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The e-mail address: at most 254 characters, unique in the tenant.
+     * The e-mail address: at most 254 characters, unique in the tenant; its
+     * domain has no empty label (not a&#64;example..com).
      * </pre>
      *
      * <code>string email = 2 [json_name = "email"];</code>
@@ -1108,7 +1118,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The e-mail address: at most 254 characters, unique in the tenant.
+     * The e-mail address: at most 254 characters, unique in the tenant; its
+     * domain has no empty label (not a&#64;example..com).
      * </pre>
      *
      * <code>string email = 2 [json_name = "email"];</code>
@@ -1128,7 +1139,9 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object username_ = "";
     /**
      * <pre>
-     * An optional username: at most 64 characters, unique in the tenant.
+     * An optional username: at most 64 characters, unique in the tenant; it
+     * neither begins nor ends with a space and holds no character a reader
+     * cannot see (zero-width, direction marks, a no-break space).
      * </pre>
      *
      * <code>string username = 3 [json_name = "username"];</code>
@@ -1148,7 +1161,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * An optional username: at most 64 characters, unique in the tenant.
+     * An optional username: at most 64 characters, unique in the tenant; it
+     * neither begins nor ends with a space and holds no character a reader
+     * cannot see (zero-width, direction marks, a no-break space).
      * </pre>
      *
      * <code>string username = 3 [json_name = "username"];</code>
@@ -1169,7 +1184,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * An optional username: at most 64 characters, unique in the tenant.
+     * An optional username: at most 64 characters, unique in the tenant; it
+     * neither begins nor ends with a space and holds no character a reader
+     * cannot see (zero-width, direction marks, a no-break space).
      * </pre>
      *
      * <code>string username = 3 [json_name = "username"];</code>
@@ -1186,7 +1203,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * An optional username: at most 64 characters, unique in the tenant.
+     * An optional username: at most 64 characters, unique in the tenant; it
+     * neither begins nor ends with a space and holds no character a reader
+     * cannot see (zero-width, direction marks, a no-break space).
      * </pre>
      *
      * <code>string username = 3 [json_name = "username"];</code>
@@ -1200,7 +1219,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * An optional username: at most 64 characters, unique in the tenant.
+     * An optional username: at most 64 characters, unique in the tenant; it
+     * neither begins nor ends with a space and holds no character a reader
+     * cannot see (zero-width, direction marks, a no-break space).
      * </pre>
      *
      * <code>string username = 3 [json_name = "username"];</code>

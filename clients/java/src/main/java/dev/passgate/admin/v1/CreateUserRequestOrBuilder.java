@@ -32,7 +32,8 @@ public interface CreateUserRequestOrBuilder extends
 
   /**
    * <pre>
-   * The e-mail address: at most 254 characters, unique in the tenant.
+   * The e-mail address: at most 254 characters, unique in the tenant; its
+   * domain has no empty label (not a&#64;example..com).
    * </pre>
    *
    * <code>string email = 2 [json_name = "email"];</code>
@@ -41,7 +42,8 @@ public interface CreateUserRequestOrBuilder extends
   java.lang.String getEmail();
   /**
    * <pre>
-   * The e-mail address: at most 254 characters, unique in the tenant.
+   * The e-mail address: at most 254 characters, unique in the tenant; its
+   * domain has no empty label (not a&#64;example..com).
    * </pre>
    *
    * <code>string email = 2 [json_name = "email"];</code>
@@ -52,7 +54,9 @@ public interface CreateUserRequestOrBuilder extends
 
   /**
    * <pre>
-   * An optional username: at most 64 characters, unique in the tenant.
+   * An optional username: at most 64 characters, unique in the tenant; it
+   * neither begins nor ends with a space and holds no character a reader
+   * cannot see (zero-width, direction marks, a no-break space).
    * </pre>
    *
    * <code>string username = 3 [json_name = "username"];</code>
@@ -61,7 +65,9 @@ public interface CreateUserRequestOrBuilder extends
   java.lang.String getUsername();
   /**
    * <pre>
-   * An optional username: at most 64 characters, unique in the tenant.
+   * An optional username: at most 64 characters, unique in the tenant; it
+   * neither begins nor ends with a space and holds no character a reader
+   * cannot see (zero-width, direction marks, a no-break space).
    * </pre>
    *
    * <code>string username = 3 [json_name = "username"];</code>
