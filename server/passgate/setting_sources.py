@@ -152,12 +152,15 @@ def misspelt_variable(environ: Mapping[str, str], known: Iterable[str]) -> str |
     passgate's `known` variables cannot be used, or None. A config file's
     unknown key is refused; a variable so close to a setting's name is the same
     mistake (its value would be ignored, the default served in its place).
+    So is a name other programs give the setting (PASSGATE_DATABASE_URL).
     Variables unlike any of passgate's (PASSGATE_API_KEY, which clients read)
     belong to other programs, and are left alone."""
     names = sorted(known)
     for name in sorted(environ):
         if name.startswith(ENV_PREFIX) and name not in known:
-            close = difflib.get_close_matches(name, names, n=1, cutoff=_MISSPELT)
+            meant = ENV_PREFIX + _OTHER_NAMES.get(name.removeprefix(ENV_PREFIX), "")
+            close = [meant] if meant in known else []
+            close = close or difflib.get_close_matches(name, names, n=1, cutoff=_MISSPELT)
             if close:
                 return (
                     f"{name} is not a passgate variable: did you mean {close[0]}? "
@@ -167,6 +170,16 @@ def misspelt_variable(environ: Mapping[str, str], known: Iterable[str]) -> str |
 
 
 _MISSPELT = 0.9  # difflib's ratio: PASSGATE_SESION_TTL is 0.97 of PASSGATE_SESSION_TTL
+# The names other programs' conventions give passgate's settings (after PASSGATE_),
+# each with the one passgate reads: as sure a mistake as a misspelling.
+_OTHER_NAMES = {
+    "DATABASE_URL": "DATABASE",
+    "DB": "DATABASE",
+    "DB_URL": "DATABASE",
+    "DSN": "DATABASE",
+    "PORT": "LISTEN",
+    "REDIS_URL": "LIMITS_STORE",
+}
 
 
 def shown_database(url: str, *, absolute: bool = False) -> str:

@@ -236,6 +236,20 @@ MISTAKES = [
         env={"PASSGATE_SESION_TTL": "300"},
     ),
     m("apikey", "list", says="did you mean PASSGATE_DATABASE?", env={"PASSGATE_DATBASE": "x"}),
+    # the names other programs give these settings: each would be ignored, the default
+    # served (a replica on its own SQLite file, for a database URL)
+    m(
+        "serve",
+        says="PASSGATE_DATABASE_URL is not a passgate variable: did you mean PASSGATE_DATABASE?",
+        env={"PASSGATE_DATABASE_URL": "postgresql://u@db.internal/pg"},
+    ),
+    m("user", "list", says="did you mean PASSGATE_DATABASE?", env={"PASSGATE_DB": "x"}),
+    m(
+        "serve",
+        says="PASSGATE_PORT is not a passgate variable: did you mean PASSGATE_LISTEN?",
+        env={"PASSGATE_PORT": "8080"},
+    ),
+    m("serve", says="did you mean PASSGATE_LIMITS_STORE?", env={"PASSGATE_REDIS_URL": "redis://r"}),
     m(says="the following arguments are required: command"),
     m("frobnicate", says="invalid choice: 'frobnicate'"),
     # config and migrate
