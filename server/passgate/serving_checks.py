@@ -214,7 +214,13 @@ def _ports_apart(resolved: Resolved, fail: Callable[[str, str], NoReturn]) -> No
     settings = resolved.settings
     if settings.workers > 1 and settings.listen.rpartition(":")[2] == "0":
         raise OperatorError("--workers needs a fixed port in --listen: the workers share it")
-    if settings.metrics_listen and takes_same_port(settings.listen, settings.metrics_listen):
+    if not settings.metrics_listen:
+        return
+    try:
+        same = takes_same_port(settings.listen, settings.metrics_listen)
+    except OSError:  # a host only another network resolves: `serve` there checks it
+        return
+    if same:
         fail("metrics_listen", "--listen serves gRPC there: give the metrics a port of their own")
 
 

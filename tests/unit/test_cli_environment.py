@@ -121,6 +121,20 @@ def test_passwords_and_tokens_in_urls_are_masked(tmp_path: Path):
     )
 
 
+def test_config_checks_a_production_listen_host_it_cannot_resolve_here(tmp_path: Path):
+    """`passgate config` runs where the file is written, not where it is served: a
+    host only the production network knows is no mistake (`serve` there checks it)."""
+    rows = _config(
+        tmp_path,
+        "--listen",
+        "passgate.internal.invalid:50051",
+        "--insecure",
+        "--metrics-listen",
+        "127.0.0.1:9464",
+    )
+    assert rows["listen"] == ("passgate.internal.invalid:50051", "flag")
+
+
 def test_each_webhook_url_is_masked_and_shown(tmp_path: Path):
     """A secret query value ends at its URL: the next URL stays in sight, its own
     password masked, instead of vanishing into the first one's mask."""

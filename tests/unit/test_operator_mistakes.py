@@ -80,6 +80,12 @@ MISTAKES = [
     m("serve", "--listen", "127.0.0.1:{busy}", says="address already in use"),
     m("serve", "--listen", "192.0.2.1:50051", "--insecure", says="not an address of this machine"),
     m("serve", "--listen", "::1:50051", says="in brackets: [::1]:50051"),
+    m(
+        "serve",
+        *("--listen", "nosuchhost.invalid:50051", "--insecure"),
+        *("--metrics-listen", "127.0.0.1:{free}"),
+        says="--listen 'nosuchhost.invalid:50051' (command line): cannot resolve host",
+    ),
     m("config", "--listen", "::1:50051", says="in brackets: [::1]:50051"),
     # serve: a limits store that is some other file
     m("serve", "--limits-store", "sqlite:///other.db", says="(it holds tables t); check --limits"),
