@@ -100,12 +100,10 @@ class _GivenOnce(argparse._StoreAction):
         values: Any,
         option_string: str | None = None,
     ) -> None:
-        given: dict[str, Any] = namespace.__dict__.setdefault("_given", {})
-        if self.dest in given:
-            parser.error(
-                f"{option_string} given twice ({given[self.dest]!r}, then {values!r}): give it once"
-            )
-        given[self.dest] = values
+        given: set[str] = namespace.__dict__.setdefault("_given", set())
+        if self.dest in given:  # the values are not repeated: they may be secrets
+            parser.error(f"{option_string} given twice: give it once")
+        given.add(self.dest)
         super().__call__(parser, namespace, values, option_string)
 
 

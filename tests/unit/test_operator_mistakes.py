@@ -298,7 +298,7 @@ MISTAKES = [
         "127.0.0.1:{free}",
         "--listen",
         "[::1]:{free}",
-        says="--listen given twice ('127.0.0.1:{free}', then '[::1]:{free}'): give it once",
+        says="--listen given twice: give it once",
     ),
     m(
         "apikey",
@@ -312,6 +312,11 @@ MISTAKES = [
         says="--scopes given twice",
     ),
     m("user", "find", "--search-key", "a=1", "--search-key", "b=2", says="given twice"),
+    m(
+        "serve",
+        *("--webhook-secret", "whsec_first-secret", "--webhook-secret", "whsec_second-secret"),
+        says="--webhook-secret given twice: give it once (see",
+    ),
     m("migrate", "--database", "sqlite://x.db", says="write sqlite:///x.db"),
     m("migrate", "--database", "sqlite:////etc/passwd/x.db", says="/etc/passwd is a file"),
     # apikey
