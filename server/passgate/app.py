@@ -56,7 +56,7 @@ from passgate.limits.redis_url import uses_redis
 from passgate.limits.store import AwaitedLimitStore, LimitStore
 from passgate.limits.stores import open_limits_store, sqlite_limits_store
 from passgate.limits.throttle import SignInThrottle, WrongTokenCounter
-from passgate.mail.mailers import Mailer, configured_destination, mailer_for
+from passgate.mail.mailers import Mailer, mail_destination, mailer_for
 from passgate.mail.outbox import DeliveryWorker, Outbox, QueuedReset
 from passgate.mail.templates import ResetMail, TemplateSet
 from passgate.metrics import Metrics, OutboxCollector, serve_metrics, worker_registry
@@ -155,7 +155,7 @@ def transport_options(settings: Settings) -> list[tuple[str, int]]:
 
 
 def build_mailer(settings: Settings) -> Mailer:
-    return mailer_for(configured_destination(settings.mail))
+    return mailer_for(mail_destination(settings.mail))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from passgate import tracing
 from passgate.accounts_database import limits_file_problem
 from passgate.config import Settings, by_name, show
 from passgate.limits.redis_url import uses_redis
-from passgate.mail.mailers import configured_destination
+from passgate.mail.mailers import mail_destination
 from passgate.mail.templates import folder_problem
 from passgate.private_files import PRIVATE_FOLDER_MODE
 from passgate.sealing import key_problem
@@ -169,7 +169,7 @@ def check_combinations(resolved: Resolved) -> None:
     _transport(resolved, fail)
     _ports_apart(resolved, fail)
     try:
-        configured_destination(settings.mail)
+        mail_destination(settings.mail)
     except ValueError as error:
         raise OperatorError(str(error)) from None
     if settings.webhook_urls and settings.webhook_secret is None:

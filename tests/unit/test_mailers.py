@@ -360,7 +360,7 @@ def test_smtp_settings_repr_hides_the_password() -> None:
 
 
 def test_options_without_smtp_host_give_a_file_mailer(tmp_path: Path) -> None:
-    mailer = mailer_from_options(sender=SENDER, mail_dir=tmp_path / "mail")
+    mailer = mailer_from_options(sender=SENDER, directory=tmp_path / "mail")
     assert isinstance(mailer, FileMailer)
     assert mailer.directory == tmp_path / "mail"
 
@@ -384,8 +384,8 @@ def test_options_pick_the_port_from_the_security(security: str, port: int) -> No
     ("options", "complaint"),
     [
         ({}, "--mail-dir or --smtp-host"),
-        ({"mail_dir": Path("m"), "smtp_host": "mail.example.com"}, "exclude each other"),
-        ({"mail_dir": Path("m"), "smtp_username": "mailer"}, "--smtp-username need"),
+        ({"directory": Path("m"), "smtp_host": "mail.example.com"}, "exclude each other"),
+        ({"directory": Path("m"), "smtp_username": "mailer"}, "--smtp-username need"),
         ({"smtp_host": "mail.example.com", "smtp_security": "ssl"}, "--smtp-security"),
     ],
 )

@@ -18,7 +18,7 @@ import ssl
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, get_args
@@ -26,6 +26,7 @@ from typing import Any, Literal, Protocol, get_args
 from passgate.clock import Clock, SystemClock
 from passgate.config import MailSettings, Settings
 from passgate.private_files import PRIVATE_FOLDER_MODE
+from passgate.setting_values import BadValue, mail_sender
 
 __all__ = [
     "DEFAULT_SMTP_PORTS",
@@ -36,7 +37,6 @@ __all__ = [
     "SmtpMailer",
     "SmtpSecurity",
     "SmtpSettings",
-    "configured_destination",
     "mail_destination",
     "mailer_for",
     "mailer_from_options",
@@ -193,8 +193,10 @@ class SmtpSettings:
             )
         if not self.timeout > 0:
             raise ValueError("SMTP timeout must be a positive number of seconds")
-        if "\r" in self.sender or "\n" in self.sender or not self.envelope_sender:
-            raise ValueError(f"mail sender is not an e-mail address: {self.sender!r}")
+        try:
+            mail_sender(self.sender)
+        except BadValue as error:
+            raise ValueError(f"mail sender {self.sender!r}: {error}") from None
         if self.ca_file is not None and self.security == "none":
             raise ValueError("an SMTP CA file only makes sense with security starttls or tls")
 
@@ -380,19 +382,8 @@ class MemoryMailer:
 # --------------------------------------------------------------------------- wiring
 
 
-def mail_destination(
-    *,
-    sender: str,
-    mail_dir: Path | None = None,
-    smtp_host: str | None = None,
-    smtp_port: int | None = None,
-    smtp_security: str | None = None,
-    smtp_username: str | None = None,
-    smtp_password: str | None = None,
-    smtp_timeout: float = Settings.smtp_timeout,
-    smtp_ca_file: Path | None = None,
-) -> SmtpSettings | Path:
-    """Where the `serve` command's mail flags send mail: an SMTP relay or a
+def mail_destination(mail: MailSettings) -> SmtpSettings | Path:
+    """Where the `serve` command's mail settings send mail: an SMTP relay or a
     folder, or a ValueError naming the flag. Creates and connects to nothing,
     so the settings are checked before anything starts.
 
@@ -402,47 +393,32 @@ def mail_destination(
     silent choice: mail that quietly goes nowhere is hard to notice.
     """
     smtp_given = {
-        "--smtp-port": smtp_port,
-        "--smtp-security": smtp_security,
-        "--smtp-username": smtp_username,
-        "--smtp-password": smtp_password,
-        "--smtp-ca-file": smtp_ca_file,
+        "--smtp-port": mail.smtp_port,
+        "--smtp-security": mail.smtp_security,
+        "--smtp-username": mail.smtp_username,
+        "--smtp-password": mail.smtp_password,
+        "--smtp-ca-file": mail.smtp_ca_file,
     }
-    if smtp_host is None:
+    if mail.smtp_host is None:
         stray = [flag for flag, value in smtp_given.items() if value is not None]
         if stray:
             verb = "needs" if len(stray) == 1 else "need"
             raise ValueError(f"{', '.join(stray)} {verb} --smtp-host")
-        if mail_dir is None:
+        if mail.directory is None:
             raise ValueError("give --mail-dir or --smtp-host")
-        return mail_dir
-    if mail_dir is not None:
+        return mail.directory
+    if mail.directory is not None:
         raise ValueError("--mail-dir and --smtp-host exclude each other: choose one")
-    security = _parse_security(smtp_security or "starttls")
+    security = _parse_security(mail.smtp_security or "starttls")
     return SmtpSettings(
-        host=smtp_host,
-        port=smtp_port if smtp_port is not None else DEFAULT_SMTP_PORTS[security],
+        host=mail.smtp_host,
+        port=mail.smtp_port if mail.smtp_port is not None else DEFAULT_SMTP_PORTS[security],
         security=security,
-        username=smtp_username,
-        password=smtp_password,
-        timeout=smtp_timeout,
-        sender=sender,
-        ca_file=smtp_ca_file,
-    )
-
-
-def configured_destination(mail: MailSettings) -> SmtpSettings | Path:
-    """`mail_destination` of the server's settings."""
-    return mail_destination(
+        username=mail.smtp_username,
+        password=mail.smtp_password,
+        timeout=mail.smtp_timeout,
         sender=mail.sender,
-        mail_dir=mail.directory,
-        smtp_host=mail.smtp_host,
-        smtp_port=mail.smtp_port,
-        smtp_security=mail.smtp_security,
-        smtp_username=mail.smtp_username,
-        smtp_password=mail.smtp_password,
-        smtp_timeout=mail.smtp_timeout,
-        smtp_ca_file=mail.smtp_ca_file,
+        ca_file=mail.smtp_ca_file,
     )
 
 
@@ -454,8 +430,11 @@ def mailer_for(destination: SmtpSettings | Path) -> Mailer:
 
 
 def mailer_from_options(**options: Any) -> Mailer:
-    """The mailer for `mail_destination(**options)`."""
-    return mailer_for(mail_destination(**options))
+    """The mailer for the mail settings given by name (`MailSettings`' fields),
+    the others unset: for tools and tests that have no `Settings`."""
+    unset = dict.fromkeys(field.name for field in fields(MailSettings))
+    chosen = {**unset, "smtp_timeout": Settings.smtp_timeout, **options}
+    return mailer_for(mail_destination(MailSettings(**chosen)))
 
 
 def _parse_security(value: str) -> SmtpSecurity:
