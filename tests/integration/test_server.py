@@ -177,20 +177,19 @@ def test_a_shutdown_delay_answers_new_calls_while_health_says_not_serving(
         assert server.process.wait(30) == 0
 
 
-def test_a_second_sigterm_stops_at_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_second_sigterm_stops_at_once(tmp_path: Path, workers: str) -> None:
     """An operator who signals twice (Ctrl-C, Ctrl-C) will not wait out two minutes
-    of shutdown delay and grace: the second signal cuts both."""
-    with running(tmp_path, "--shutdown-delay", "120", "--shutdown-grace", "120") as (
-        server,
-        client,
-    ):
+    of shutdown delay and grace: the second signal cuts both, in every worker."""
+    delays = ("--shutdown-delay", "120", "--shutdown-grace", "120")
+    with running(tmp_path, *delays, "--workers", workers) as (server, client):
         assert server.process is not None
         server.process.terminate()
         assert health_after_serving(server, client, within=10) == NOT_SERVING
         assert server.process.poll() is None  # the first signal's delay: still answering
         server.process.terminate()
         assert server.process.wait(30) == 0
-    assert "second signal: stopping now" in server.log_text()
+    assert server.log_text().count("second signal: stopping now") == int(workers)
 
 
 def test_workers_end_when_their_supervisor_is_killed(tmp_path: Path) -> None:
