@@ -4,7 +4,6 @@ the setting, rather than a traceback from deep inside the server."""
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import ipaddress
 import socket
@@ -19,7 +18,6 @@ from passgate.config import Settings, by_name, show
 from passgate.limits.redis_url import uses_redis
 from passgate.mail.mailers import mail_destination
 from passgate.mail.templates import folder_problem
-from passgate.private_files import PRIVATE_FOLDER_MODE
 from passgate.sealing import key_problem
 from passgate.setting_sources import OperatorError, Resolved, SettingError, Source
 from passgate.store.db import sqlite_path
@@ -27,26 +25,25 @@ from passgate.tls import UnusableCertificate, is_loopback, load_pair
 
 
 def writable_folder(folder: Path) -> str | None:
-    """None if a file can be written in `folder`, else why not. The folders it has
-    to create for the trial (0700, as every folder passgate creates) are removed
-    again, so a start refused later leaves nothing behind; serving creates them."""
-    missing = []
+    """None if a file can be written in `folder`, else why not. Where the folder
+    is still to be made, the trial is a folder of this process's own beside its
+    nearest existing parent, removed again: a start refused later leaves nothing
+    behind, and processes checking at once (the workers of one `serve`) cannot
+    remove what another is trying. Serving creates the folder itself."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
-        missing.append(existing)
         existing = existing.parent
     if not existing.is_dir():
         return f"{existing} is a file, not a folder"
     try:
-        folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
+        if existing == folder:  # a file no one else sees, as mail readers list the folder
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        else:
+            with tempfile.TemporaryDirectory(dir=existing, prefix=".passgate-trial-") as trial:
+                Path(trial, "file").touch()
     except OSError as error:
         return f"cannot create or write in {folder}: {error.strerror or error}"
-    finally:
-        for created in missing:  # deepest first
-            with contextlib.suppress(OSError):  # another process may have filled it
-                created.rmdir()
     return None
 
 
