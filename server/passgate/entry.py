@@ -20,3 +20,7 @@ def run() -> None:
     from passgate.cli import main  # noqa: PLC0415 (after the signal: it imports much)
 
     sys.exit(main())
+
+
+if __name__ == "__main__":  # how `serve --workers N` starts each worker
+    run()

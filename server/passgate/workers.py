@@ -2,7 +2,7 @@
 (SO_REUSEPORT, the kernel spreads connections), each a complete passgate
 server. One supervisor migrates the database once, starts the workers,
 forwards SIGTERM and SIGINT, and SIGHUP (re-read the TLS files), and exits 0
-only if every worker did."""
+only if every worker stopped as asked."""
 
 from __future__ import annotations
 
@@ -76,6 +76,7 @@ def supervise(settings: Settings, argv: list[str]) -> int:
     metrics_env, stop_metrics = _metrics(settings)
     children: list[subprocess.Popen[bytes]] = []
     stopping = False
+    failed = False  # a worker ended before anyone asked the supervisor to stop
 
     def pass_on(signum: int, frame: FrameType | None) -> None:
         for child in children:
@@ -100,7 +101,9 @@ def supervise(settings: Settings, argv: list[str]) -> int:
             WORKER_ENV: str(index),
             SUPERVISOR_ENV: str(os.getpid()),
         }
-        children.append(subprocess.Popen([sys.executable, "-m", "passgate.cli", *argv], env=env))  # noqa: S603
+        # through the entry point, as the operator's command: a SIGINT while a
+        # worker still imports ends it quietly, not with a traceback
+        children.append(subprocess.Popen([sys.executable, "-m", "passgate.entry", *argv], env=env))  # noqa: S603
     signal.signal(signal.SIGHUP, pass_on)
     log.info(
         "supervising", extra={"fields": {"workers": settings.workers, "listen": settings.listen}}
@@ -111,8 +114,16 @@ def supervise(settings: Settings, argv: list[str]) -> int:
             if codes[i] is None:
                 codes[i] = child.poll()
                 if codes[i] is not None and not stopping:
+                    failed = True
                     log.error("worker %d exited with %s; stopping the others", i, codes[i])
                     forward(signal.SIGTERM, None)
         time.sleep(0.1)
     stop_metrics()
-    return 0 if stopping and all(code == 0 for code in codes) else 1
+    return 0 if not failed and all(_stopped_as_asked(code) for code in codes) else 1
+
+
+def _stopped_as_asked(code: int | None) -> bool:
+    """A worker that drained and returned, or one the stop reached while it was
+    still starting: before it handles signals itself, SIGTERM and SIGINT end it
+    as the system does, and nothing was being served."""
+    return code in (0, -signal.SIGTERM, -signal.SIGINT)

@@ -8,6 +8,8 @@ import email
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +38,7 @@ from smtp_fixtures import smtp_server
 
 from passgate.auth.v1 import auth_service_pb2 as pb
 from passgate.mail.templates import find_reset_link
-from passgate.testing import ServerProcess
+from passgate.testing import ServerProcess, free_port
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
@@ -184,12 +186,53 @@ def test_a_second_sigterm_stops_at_once(tmp_path: Path, workers: str) -> None:
     delays = ("--shutdown-delay", "120", "--shutdown-grace", "120")
     with running(tmp_path, *delays, "--workers", workers) as (server, client):
         assert server.process is not None
+        wait_for_lines(server, '"msg":"serving"', int(workers))  # every worker has started
         server.process.terminate()
         assert health_after_serving(server, client, within=10) == NOT_SERVING
         assert server.process.poll() is None  # the first signal's delay: still answering
         server.process.terminate()
         assert server.process.wait(30) == 0
     assert server.log_text().count("second signal: stopping now") == int(workers)
+
+
+@pytest.mark.parametrize("ctrl_c", [False, True], ids=["SIGTERM to serve", "Ctrl-C"])
+def test_a_stop_while_the_workers_start_is_quiet_and_clean(tmp_path: Path, ctrl_c: bool) -> None:
+    """Stopped a moment after `passgate serve --workers 2` starts, while its
+    workers still import or open the database, it ends with status 0 and no
+    traceback: nothing was served yet, and the stop was asked for. Ctrl-C
+    reaches every process of the terminal's group; `kill` only the supervisor."""
+    log_path = tmp_path / "server.log"
+    argv = [
+        str(Path(sys.executable).with_name("passgate")),  # the installed command
+        "serve",
+        "--workers",
+        "2",
+        "--listen",
+        f"127.0.0.1:{free_port()}",
+        "--database",
+        f"sqlite:///{tmp_path / 'passgate.db'}",
+        "--mail-dir",
+        str(tmp_path / "mail"),
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while '"msg":"supervising"' not in log_path.read_text():
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.01)
+        assert '"msg":"serving"' not in log_path.read_text()  # the workers are still starting
+        if ctrl_c:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.terminate()
+        assert process.wait(30) == 0, log_path.read_text()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert "Traceback" not in log_path.read_text()
 
 
 def test_workers_end_when_their_supervisor_is_killed(tmp_path: Path) -> None:
@@ -210,6 +253,18 @@ def test_workers_end_when_their_supervisor_is_killed(tmp_path: Path) -> None:
             for pid in workers:
                 if _running(pid):
                     os.kill(pid, signal.SIGKILL)
+
+
+def test_a_worker_that_ends_by_itself_stops_serve_with_a_failure(tmp_path: Path) -> None:
+    """A worker gone while serving (killed by someone, or crashed) is no stop the
+    operator asked for: the supervisor stops the others and exits 1, so a service
+    manager restarts it, even when that worker drained and exited cleanly."""
+    with running(tmp_path, "--workers", "2") as (server, _):
+        assert server.process is not None
+        one = int(str(wait_for_lines(server, '"msg":"serving"', 2)[0]["pid"]))
+        os.kill(one, signal.SIGTERM)
+        assert server.process.wait(30) == 1
+    assert "exited with 0; stopping the others" in server.log_text()
 
 
 def _running(pid: int) -> bool:
