@@ -29,7 +29,10 @@ class Rate:
     period: float
 
     @classmethod
-    def parse(cls, text: str) -> Rate:
+    def parse(cls, text: str, *, stored: bool = False) -> Rate:
+        """The rate `text` writes. A `stored` one (read back from the database) is
+        taken at the bounds where it goes beyond them: an older passgate stored
+        such rates, and 25 calls per 10 years means what 25 per 100 years did."""
         match = _RATE.match(text)
         if not match:
             raise ValueError(
@@ -40,6 +43,8 @@ class Rate:
         period = (float(amount) if amount else 1.0) * _UNITS[unit]
         if count <= 0 or period <= 0:
             raise ValueError(f"a rate needs a positive count and duration: {text!r}")
+        if stored:
+            return cls(min(count, MOST_CALLS), min(period, TEN_YEARS))
         if period > TEN_YEARS:
             raise RateOutOfRange(f"a rate's duration is at most 10 years ({TEN_YEARS // 86400}d)")
         if count > MOST_CALLS:

@@ -11,6 +11,7 @@ import sqlite3
 import uuid
 from pathlib import Path
 
+import grpc
 from rpc_support import Client
 from server_support import UserFactory, server_process, wait_for_lines
 
@@ -188,3 +189,30 @@ def test_a_database_a_newer_passgate_migrated_is_told_once(tmp_path: Path):
     told = second.cli("migrate")
     assert "schema is up to date" in told.stdout
     assert "999" in told.stdout and "newer passgate" in told.stdout, told.stdout
+
+
+def test_a_key_an_older_passgate_stored_with_a_rate_beyond_the_bounds_still_works(
+    tmp_path: Path,
+):
+    """Before rates were bounded (10 years, 10^9 calls), `apikey create --rate
+    25/5000000000d` was accepted and stored. Such a key is read at the bound
+    (25 calls per 10 years means the same to anyone), so it can still be
+    listed, revoked and used, rather than every call it makes answering INTERNAL."""
+    with server_process(tmp_path) as server, grpc.insecure_channel(server.target) as channel:
+        old = server.create_api_key("old")
+        database = sqlite3.connect(tmp_path / "passgate.db")
+        with database:
+            database.execute("UPDATE api_keys SET rate = '25/5000000000d' WHERE name = 'old'")
+            database.execute("UPDATE api_keys SET rate = '99999999999/1s' WHERE name = 'tests'")
+        database.close()
+        for key in (old, server.api_key):
+            refusal = Client(channel, key).verify("no-such-session")
+            assert (refusal.code, refusal.reason) == (
+                grpc.StatusCode.UNAUTHENTICATED,
+                "SESSION_INVALID",
+            )
+        rates = {
+            row["name"]: row["rate"]
+            for row in _json_lines(server.cli("apikey", "list", "--json").stdout)
+        }
+        assert rates == {"old": "25/3650d", "tests": "1000000000/1s"}

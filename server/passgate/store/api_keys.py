@@ -40,7 +40,7 @@ def _parse_scopes(text: str | None) -> frozenset[str] | None:
 
 @lru_cache(maxsize=1024)
 def _parse_rate(text: str | None) -> Rate | None:
-    return None if text is None else Rate.parse(text)
+    return None if text is None else Rate.parse(text, stored=True)
 
 
 @lru_cache(maxsize=1024)  # rows are plain values: a live key's row maps to one record
