@@ -369,10 +369,6 @@ def cmd_apikey_list(args: argparse.Namespace) -> int:
 
 
 def cmd_apikey_rotate(args: argparse.Namespace) -> int:
-    why = overlap_problem(args.overlap)
-    if why is not None:
-        given = f"{args.overlap:f}".rstrip("0").rstrip(".")  # as typed, not 2.592e+06
-        raise OperatorError(f"--overlap {given}: {why} (0-{MAX_OVERLAP:.0f} seconds)")
     database = _open(args)
     try:
         keys = ApiKeys(database, SystemClock(), events=_events(args, database))
@@ -695,6 +691,14 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
 
 
+def _overlap(text: str) -> float:
+    """--overlap's seconds, within the range AdminService allows too."""
+    seconds = _seconds(text)
+    if (why := overlap_problem(seconds)) is not None:
+        raise argparse.ArgumentTypeError(f"{text!r}: {why} (0-{MAX_OVERLAP:.0f} seconds)")
+    return seconds
+
+
 def verb(
     parent: Any,
     name: str,
@@ -784,7 +788,7 @@ def _apikey_verbs(verbs: Any) -> None:
         "--overlap",
         "seconds the old key keeps working beside the new one (0-2592000, i.e. 30 days)",
         "0",
-        type=_seconds,
+        type=_overlap,
     )
 
 

@@ -345,7 +345,14 @@ MISTAKES = [
         "key_nope",
         "--overlap",
         "2592001",
-        says="--overlap 2592001: The overlap must be between 0 and 30 days. (0-2592000 seconds)",
+        says="--overlap: '2592001': The overlap must be between 0 and 30 days. (0-2592000 seconds)",
+    ),
+    m(
+        "apikey",
+        "rotate",
+        "key_nope",
+        says="PASSGATE_OVERLAP='2592001' (environment): '2592001': The overlap must be between",
+        env={"PASSGATE_OVERLAP": "2592001"},
     ),
     m("apikey", "rotate", "key_nope", says="no API key 'key_nope' that is live and not already"),
     # user
