@@ -88,10 +88,7 @@ class ConfigFile:
         for key, value in document.items():
             line = _line_of(content, key)
             if isinstance(value, dict):
-                raise OperatorError(
-                    f"{path} line {line}: [{key}] starts a table, and passgate's settings "
-                    'are top-level keys: move them above it (listen = "…")'
-                )
+                raise OperatorError(f"{path} line {line}: {_table_problem(content, line, key)}")
             if key not in known:
                 close = difflib.get_close_matches(key.replace("_", "-"), known, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "see `passgate config`"
@@ -107,6 +104,22 @@ class ConfigFile:
                 )
             values[key] = (text, line)
         return cls(path, values)
+
+
+def _table_problem(content: str, line: int, key: str) -> str:
+    """Why the table `key` (made on `line`) is refused, as it was written there:
+    a `[key]` header, or a dotted `key.name = …`."""
+    written = content.splitlines()[line - 1].strip() if line else ""
+    if written.startswith("[") or not written:
+        return (
+            f"[{key}] starts a table, and passgate's settings are top-level keys: "
+            'move them above it (listen = "…")'
+        )
+    name = written.partition("=")[0].strip()
+    return (
+        f"{name} makes a table, and passgate's settings are top-level keys: "
+        f"write them without '{key}.' (listen = \"…\")"
+    )
 
 
 def _line_of(content: str, key: str) -> int:

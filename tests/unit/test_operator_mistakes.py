@@ -218,10 +218,16 @@ MISTAKES = [
         says="unknown.toml line 2: unknown setting 'sesion-ttl'",
     ),
     m("serve", "--config", "broken.toml", says="not valid TOML"),
-    m("serve", "--config", "dotted.toml", says="dotted.toml line 2: [server] starts a table"),
     # saved by an editor that starts UTF-8 with a byte order mark: read, not refused
     m("serve", "--config", "bom.toml", says="key-rate = 'banana' (bom.toml line 1)"),
     m("serve", "--config", "table.toml", says="table.toml line 3: [server] starts a table"),
+    m(
+        "serve",
+        "--config",
+        "dotted.toml",
+        says="dotted.toml line 2: server.workers makes a table, and passgate's settings are "
+        "top-level keys: write them without 'server.'",
+    ),
     m("serve", "--config", "bad-value.toml", says="key-rate = 'banana' (bad-value.toml line 1)"),
     # a value from the environment is blamed on the variable, not on a flag never given
     m(
@@ -522,12 +528,12 @@ TEMPLATE_FILES = {
     "tpl-bad-name/my reset.txt": "Reset: $reset_link\n",
 }
 CONFIG_FILES = {
-    "dotted.toml": 'listen = "127.0.0.1:1"\nserver.workers = 2\n',
     "bom.toml": '\ufeffkey-rate = "banana"\n',
     "unknown.toml": 'listen = "127.0.0.1:50051"\nsesion-ttl = 5\n',
     "broken.toml": "listen = \n",
     "bad-value.toml": 'key-rate = "banana"\n',
     "table.toml": 'listen = "127.0.0.1:1"\n\n[server]\nworkers = 2\n',
+    "dotted.toml": 'listen = "127.0.0.1:1"\nserver.workers = 2\n',
 }
 
 
