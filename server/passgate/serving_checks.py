@@ -25,23 +25,20 @@ from passgate.tls import UnusableCertificate, is_loopback, load_pair
 
 
 def writable_folder(folder: Path) -> str | None:
-    """None if a file can be written in `folder`, else why not. Where the folder
-    is still to be made, the trial is a folder of this process's own beside its
-    nearest existing parent, removed again: a start refused later leaves nothing
-    behind, and processes checking at once (the workers of one `serve`) cannot
-    remove what another is trying. Serving creates the folder itself."""
+    """None if a file can be written in `folder`, else why not. The trial is an
+    anonymous file in the folder, or, where it is still to be made, in its
+    nearest existing parent (making the folders there needs the same right):
+    nothing is created that a start refused later would leave behind, or that
+    another process checking at once (a worker of the same `serve`) could
+    remove under it. Serving creates the folder itself."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
         return f"{existing} is a file, not a folder"
     try:
-        if existing == folder:  # a file no one else sees, as mail readers list the folder
-            with tempfile.TemporaryFile(dir=folder):
-                pass
-        else:
-            with tempfile.TemporaryDirectory(dir=existing, prefix=".passgate-trial-") as trial:
-                Path(trial, "file").touch()
+        with tempfile.TemporaryFile(dir=existing):
+            pass
     except OSError as error:
         return f"cannot create or write in {folder}: {error.strerror or error}"
     return None
