@@ -108,7 +108,7 @@ class ConfigFile:
 
 def _table_problem(content: str, line: int, key: str) -> str:
     """Why the table `key` (made on `line`) is refused, as it was written there:
-    a `[key]` header, or a dotted `key.name = …`."""
+    a `[key]` header, a dotted `key.name = …` or an inline `key = { … }`."""
     written = content.splitlines()[line - 1].strip() if line else ""
     if written.startswith("[") or not written:
         return (
@@ -116,6 +116,11 @@ def _table_problem(content: str, line: int, key: str) -> str:
             'move them above it (listen = "…")'
         )
     name = written.partition("=")[0].strip()
+    if name == key:  # an inline table
+        return (
+            f"{key} = {{ … }} is a table, and passgate's settings are top-level keys: "
+            'write them on lines of their own (listen = "…")'
+        )
     return (
         f"{name} makes a table, and passgate's settings are top-level keys: "
         f"write them without '{key}.' (listen = \"…\")"

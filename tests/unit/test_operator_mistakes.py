@@ -228,6 +228,13 @@ MISTAKES = [
         says="dotted.toml line 2: server.workers makes a table, and passgate's settings are "
         "top-level keys: write them without 'server.'",
     ),
+    m(
+        "serve",
+        "--config",
+        "inline.toml",
+        says="inline.toml line 1: server = { … } is a table, and passgate's settings are "
+        "top-level keys: write them on lines of their own",
+    ),
     m("serve", "--config", "bad-value.toml", says="key-rate = 'banana' (bad-value.toml line 1)"),
     # a value from the environment is blamed on the variable, not on a flag never given
     m(
@@ -534,6 +541,7 @@ CONFIG_FILES = {
     "bad-value.toml": 'key-rate = "banana"\n',
     "table.toml": 'listen = "127.0.0.1:1"\n\n[server]\nworkers = 2\n',
     "dotted.toml": 'listen = "127.0.0.1:1"\nserver.workers = 2\n',
+    "inline.toml": "server = { workers = 2 }\n",
 }
 
 
