@@ -232,7 +232,7 @@ MISTAKES = [
         "serve",
         "--config",
         "inline.toml",
-        says="inline.toml line 1: server = { … } is a table, and passgate's settings are "
+        says="inline.toml line 1: server = {{ … }} is a table, and passgate's settings are "
         "top-level keys: write them on lines of their own",
     ),
     m("serve", "--config", "bad-value.toml", says="key-rate = 'banana' (bad-value.toml line 1)"),
